@@ -1,0 +1,48 @@
+"""One exception hierarchy. The CLI turns each into a one-line message and a non-zero exit code."""
+
+from __future__ import annotations
+
+
+class NewsarchiveError(Exception):
+    """Base class for every error a user can cause. ``str(error)`` is the one-line message."""
+
+    exit_code = 1
+
+
+class InputError(NewsarchiveError):
+    """A bad URL, a missing or unreadable file, an unusable argument."""
+
+    exit_code = 2
+
+
+class FetchError(NewsarchiveError):
+    """Retrieving a page failed: network error, HTTP error status, timeout."""
+
+    def __init__(self, source: str, cause: str) -> None:
+        self.source = source
+        self.cause = cause
+        super().__init__(f"{source}: {cause}")
+
+
+class NotHTMLError(FetchError):
+    """The response is not an HTML page (a PDF, an image, JSON...)."""
+
+
+class TooLargeError(FetchError):
+    """The response is bigger than the configured maximum."""
+
+
+class ExtractionError(NewsarchiveError):
+    """The page holds no article text to archive."""
+
+
+class NotFoundError(NewsarchiveError):
+    """No archived article matches the given id or URL."""
+
+
+class QueryError(NewsarchiveError):
+    """A search query that cannot mean anything."""
+
+
+class ArchiveError(NewsarchiveError):
+    """The archive file cannot be opened or written (locked, read-only, newer schema)."""

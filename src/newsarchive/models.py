@@ -1,0 +1,100 @@
+"""Frozen dataclasses passed between the stages: fetch -> extract -> store -> search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What the fetch stage hands on: the decoded document plus everything needed to re-extract it.
+
+    ``kind`` is ``"html"`` or ``"text"`` (a plain-text article such as a pasted story).
+    ``raw`` is the exact bytes received (or read), kept so later extractor fixes can re-run offline.
+    """
+
+    url: str | None
+    final_url: str | None
+    text: str
+    raw: bytes
+    kind: str = "html"
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    source: str = "http"
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation and, when the attribution names one, its speaker."""
+
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class RemovedBlock:
+    """A block the cleaner stripped, with the rule that stripped it (to make over-stripping visible)."""
+
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A clean article: metadata, body as text (one paragraph per line) and as HTML, and quotes."""
+
+    headline: str | None = None
+    standfirst: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    site: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    text: str = ""
+    html: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    removed: list[RemovedBlock] = field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as read back from the archive."""
+
+    id: int
+    url: str
+    saved_at: str
+    article: Article
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked search result."""
+
+    id: int
+    url: str
+    headline: str | None
+    site: str | None
+    published: str | None
+    authors: list[str]
+    snippet: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    """One quotation found by ``quotes``, with the article it came from."""
+
+    text: str
+    speaker: str | None
+    article_id: int
+    url: str
+    headline: str | None
+    published: str | None

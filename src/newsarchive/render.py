@@ -1,0 +1,92 @@
+"""Plain-text rendering of articles, lists and results for the terminal. Returns strings."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import asdict
+
+from newsarchive.models import Article, QuoteHit, SearchHit, StoredArticle
+from newsarchive.store import ArticleSummary
+
+Highlighter = Callable[[str], str]
+
+
+def line_width() -> int:
+    return min(shutil.get_terminal_size((88, 24)).columns, 88)
+
+
+def byline(article: Article) -> str:
+    """"By A and B · Site · 2024-05-01", leaving out what is unknown."""
+    parts = []
+    if article.authors:
+        parts.append("By " + _join_names(article.authors))
+    parts += [value for value in (article.site, (article.published or "")[:10]) if value]
+    return " · ".join(parts)
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def article_text(article: Article, url: str | None = None, footer: str | None = None) -> str:
+    """The article for reading: headline, byline, URL, standfirst, wrapped paragraphs."""
+    width = line_width()
+    head = [article.headline or "(no headline)", byline(article), url or "", footer or ""]
+    blocks = ["\n".join(line for line in head if line)]
+    if article.standfirst:
+        blocks.append(textwrap.fill(article.standfirst, width))
+    blocks += [textwrap.fill(paragraph, width) for paragraph in article.text.split("\n") if paragraph]
+    return "\n\n".join(blocks)
+
+
+def stored_article_text(stored: StoredArticle) -> str:
+    footer = f"id {stored.id} · saved {stored.saved_at} · {stored.article.word_count} words"
+    return article_text(stored.article, stored.url, footer)
+
+
+def article_json(article: Article) -> dict:
+    """The extracted fields as a JSON-ready dict, with the word count."""
+    return {**asdict(article), "word_count": article.word_count}
+
+
+def stored_article_json(stored: StoredArticle) -> dict:
+    return {"id": stored.id, "url": stored.url, "saved_at": stored.saved_at, **article_json(stored.article)}
+
+
+def summary_line(summary: ArticleSummary) -> str:
+    date = (summary.published or "")[:10] or "----------"
+    site = (summary.site or "")[:24]
+    return f"{summary.id:>6}  {date}  {site:<24}  {summary.headline or summary.url}"
+
+
+def highlighted(text: str, spans: list[tuple[int, int]], highlight: Highlighter) -> str:
+    """``text`` with each span passed through ``highlight`` (colour on a terminal)."""
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces += [text[position:start], highlight(text[start:end])]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
+    details = [value for value in (hit.site, (hit.published or "")[:10]) if value]
+    if hit.authors:
+        details.append(_join_names(hit.authors))
+    snippet = highlighted(hit.snippet, hit.highlights, highlight)
+    lines = [
+        f"{rank}. {hit.headline or hit.url}  [id {hit.id}]",
+        "   " + " · ".join(details) if details else "",
+        textwrap.indent(textwrap.fill(snippet, line_width() - 3), "   "),
+        "   " + hit.url,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def quote_hit_text(hit: QuoteHit) -> str:
+    speaker = f" — {hit.speaker}" if hit.speaker else ""
+    date = f" ({hit.published[:10]})" if hit.published else ""
+    quote = textwrap.fill(f"“{hit.text}”{speaker}", line_width())
+    return f"{quote}\n   {hit.headline or hit.url}{date}  [id {hit.article_id}]"

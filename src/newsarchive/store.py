@@ -1,0 +1,343 @@
+"""The archive: one SQLite file holding articles, quotes, raw captures and removed blocks.
+
+Every article is written in one ``BEGIN IMMEDIATE`` transaction, so a crash or Ctrl-C leaves the
+archive either unchanged or fully updated, and two writers queue on the busy timeout instead of
+failing half-way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from newsarchive import __version__
+from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.migrations import migrations
+from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
+from newsarchive.urls import normalize_url
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What ``Archive.save`` did: the article's id and whether it was new."""
+
+    id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """One line of ``list``: enough to pick an article without loading its body."""
+
+    id: int
+    url: str
+    headline: str | None
+    site: str | None
+    published: str | None
+    saved_at: str
+    word_count: int
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One raw capture of a page, as fetched."""
+
+    id: int
+    article_id: int
+    url: str | None
+    final_url: str | None
+    status: int | None
+    headers: dict[str, str]
+    encoding: str | None
+    kind: str
+    source: str
+    fetched_at: str
+    raw: bytes
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def article_url(fetched: FetchResult, article: Article) -> str:
+    """The URL an article is filed under: the final URL, else the given one, else a content hash."""
+    url = fetched.final_url or fetched.url or article.canonical_url
+    if url:
+        return url
+    return "urn:sha256:" + hashlib.sha256(fetched.raw).hexdigest()
+
+
+def url_keys(fetched: FetchResult, article: Article) -> list[str]:
+    """Every normalised URL that identifies this article: given, final and canonical."""
+    candidates = [fetched.url, fetched.final_url]
+    if _usable_canonical(article.canonical_url):
+        candidates.append(article.canonical_url)
+    keys = [normalize_url(url) for url in candidates if url]
+    keys.append(normalize_url(article_url(fetched, article)))
+    return list(dict.fromkeys(keys))
+
+
+def _usable_canonical(url: str | None) -> bool:
+    """Some sites point every page's canonical at their home page: such a link identifies nothing."""
+    if not url or not url.startswith(("http://", "https://")):
+        return False
+    path = url.split("://", 1)[1].partition("/")[2]
+    return path.strip("/") != ""
+
+
+class Archive:
+    """An archive file. Opening it creates it if needed and applies pending migrations."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = Database(self._connect())
+        self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except (OSError, sqlite3.Error) as error:
+            raise ArchiveError(f"{self.path}: cannot open archive: {error}") from error
+        return conn
+
+    def _migrate(self) -> None:
+        known = {migration.name for migration in migrations._migrations}
+        try:
+            applied = {migration.name for migration in migrations.applied(self.db)}
+            if applied - known:
+                raise ArchiveError(
+                    f"{self.path}: made by a newer newsarchive (schema {sorted(applied - known)[-1]});"
+                    " upgrade newsarchive to open it"
+                )
+            if known - applied:
+                migrations.apply(self.db)
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.path}: not a usable archive: {error}") from error
+
+    @property
+    def schema_version(self) -> str:
+        """The name of the last migration applied to this file."""
+        applied = migrations.applied(self.db)
+        return applied[-1].name if applied else ""
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with IMMEDIATE so concurrent writers wait, never deadlock."""
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise ArchiveError(f"{self.path}: cannot write: {error}") from error
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def save(self, fetched: FetchResult, article: Article) -> SaveOutcome:
+        """Store an article and its capture, updating the article already filed under any of its URLs."""
+        keys = url_keys(fetched, article)
+        with self._write() as conn:
+            existing = self._find_by_keys(keys)
+            row = _article_row(fetched, article)
+            if existing is None:
+                article_id = self._insert_article(conn, row)
+            else:
+                article_id = existing
+                self._update_article(conn, article_id, row)
+            self._replace_children(conn, article_id, article)
+            self._insert_capture(conn, article_id, fetched)
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+                [(key, article_id) for key in keys],
+            )
+        return SaveOutcome(id=article_id, created=existing is None)
+
+    def _find_by_keys(self, keys: list[str]) -> int | None:
+        marks = ", ".join("?" for _ in keys)
+        row = self.db.execute(
+            f"SELECT article_id FROM article_urls WHERE url_key IN ({marks}) LIMIT 1", keys
+        ).fetchone()
+        return row[0] if row else None
+
+    def _insert_article(self, conn: sqlite3.Connection, row: dict) -> int:
+        row = {**row, "saved_at": row["updated_at"]}
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", row)
+        return int(cursor.lastrowid)
+
+    def _update_article(self, conn: sqlite3.Connection, article_id: int, row: dict) -> None:
+        row = {name: value for name, value in row.items() if name != "url_key"}
+        assignments = ", ".join(f"{name} = :{name}" for name in row)
+        conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**row, "id": article_id})
+
+    def _replace_children(self, conn: sqlite3.Connection, article_id: int, article: Article) -> None:
+        conn.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
+        conn.execute("DELETE FROM removed_blocks WHERE article_id = ?", [article_id])
+        conn.executemany(
+            "INSERT INTO quotes (article_id, position, text, speaker) VALUES (?, ?, ?, ?)",
+            [(article_id, i, quote.text, quote.speaker) for i, quote in enumerate(article.quotes)],
+        )
+        conn.executemany(
+            "INSERT INTO removed_blocks (article_id, position, rule, text) VALUES (?, ?, ?, ?)",
+            [(article_id, i, block.rule, block.text) for i, block in enumerate(article.removed)],
+        )
+
+    def _insert_capture(self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult) -> None:
+        conn.execute(
+            "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
+            " source, fetched_at, raw_size, raw_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                article_id,
+                fetched.url,
+                fetched.final_url,
+                fetched.status,
+                json.dumps(fetched.headers),
+                fetched.encoding,
+                fetched.kind,
+                fetched.source,
+                fetched.fetched_at or now_iso(),
+                len(fetched.raw),
+                zlib.compress(fetched.raw, 6),
+            ],
+        )
+
+    def find_id(self, url: str) -> int | None:
+        """The id of the article filed under ``url`` (normalised), if any."""
+        return self._find_by_keys([normalize_url(url)])
+
+    def resolve(self, reference: str | int) -> int:
+        """Turn an id or a URL into an article id, or raise NotFoundError."""
+        text = str(reference).strip()
+        if text.isdigit():
+            if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [int(text)]).fetchone():
+                return int(text)
+        else:
+            found = self.find_id(text)
+            if found is not None:
+                return found
+        raise NotFoundError(f"{text}: no such article in {self.path}")
+
+    def get(self, reference: str | int) -> StoredArticle:
+        """The stored article with this id or URL."""
+        article_id = self.resolve(reference)
+        record = next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        return StoredArticle(
+            id=article_id,
+            url=record["url"],
+            saved_at=record["saved_at"],
+            article=_article_from_record(record, self._quotes(article_id), self.removed_blocks(article_id)),
+        )
+
+    def _quotes(self, article_id: int) -> list[Quote]:
+        rows = self.db.execute(
+            "SELECT text, speaker FROM quotes WHERE article_id = ? ORDER BY position", [article_id]
+        )
+        return [Quote(text=text, speaker=speaker) for text, speaker in rows]
+
+    def removed_blocks(self, article_id: int) -> list[RemovedBlock]:
+        """The blocks the cleaner removed from this article, with their rules."""
+        rows = self.db.execute(
+            "SELECT text, rule FROM removed_blocks WHERE article_id = ? ORDER BY position",
+            [article_id],
+        )
+        return [RemovedBlock(text=text, rule=rule) for text, rule in rows]
+
+    def captures(self, article_id: int) -> list[Capture]:
+        """Every raw capture of this article, oldest first."""
+        rows = self.db.query(
+            "SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id]
+        )
+        return [_capture_from_row(row) for row in rows]
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        """Articles, most recently saved first."""
+        rows = self.db.execute(
+            "SELECT id, url, headline, site, published, saved_at, word_count FROM articles"
+            " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
+            [-1 if limit is None else limit, offset],
+        )
+        return [ArticleSummary(*row) for row in rows]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def _article_row(fetched: FetchResult, article: Article) -> dict:
+    return {
+        "url": article_url(fetched, article),
+        "url_key": normalize_url(article_url(fetched, article)),
+        "headline": article.headline,
+        "standfirst": article.standfirst,
+        "authors": json.dumps(article.authors, ensure_ascii=False),
+        "published": article.published,
+        "modified": article.modified,
+        "site": article.site,
+        "language": article.language,
+        "canonical_url": article.canonical_url,
+        "text": article.text,
+        "html": article.html,
+        "word_count": article.word_count,
+        "status": "ok",
+        "updated_at": now_iso(),
+        "extractor_version": __version__,
+    }
+
+
+def _article_from_record(record: dict, quotes: list[Quote], removed: list[RemovedBlock]) -> Article:
+    return Article(
+        headline=record["headline"],
+        standfirst=record["standfirst"],
+        authors=json.loads(record["authors"] or "[]"),
+        published=record["published"],
+        modified=record["modified"],
+        site=record["site"],
+        language=record["language"],
+        canonical_url=record["canonical_url"],
+        text=record["text"] or "",
+        html=record["html"] or "",
+        quotes=quotes,
+        removed=removed,
+    )
+
+
+def _capture_from_row(row: dict) -> Capture:
+    return Capture(
+        id=row["id"],
+        article_id=row["article_id"],
+        url=row["url"],
+        final_url=row["final_url"],
+        status=row["http_status"],
+        headers=json.loads(row["headers"] or "{}"),
+        encoding=row["encoding"],
+        kind=row["kind"],
+        source=row["source"],
+        fetched_at=row["fetched_at"],
+        raw=zlib.decompress(row["raw_zlib"]),
+    )

@@ -1,0 +1,133 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 and an archive file in tmp_path."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@dataclass
+class Route:
+    """A canned response. ``body`` may be bytes or an iterable of byte chunks (streamed)."""
+
+    body: bytes | Iterable[bytes] = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+
+
+@dataclass
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class LocalServer:
+    """A threaded HTTP server on loopback serving routes the test registers."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route | Callable[[BaseHTTPRequestHandler], None]] = {}
+        self.requests: list[SeenRequest] = []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def route(self, path: str, body: bytes | str | Iterable[bytes] = b"", **kwargs) -> str:
+        """Register a response for ``path`` and return its full URL."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        kwargs.setdefault("headers", {})
+        if isinstance(body, bytes):
+            kwargs["headers"].setdefault("Content-Type", "text/html; charset=utf-8")
+        self.routes[path] = Route(body=body, **kwargs)
+        return self.url(path)
+
+    def handler(self, path: str, function: Callable[[BaseHTTPRequestHandler], None]) -> str:
+        """Register a function that writes the whole response itself."""
+        self.routes[path] = function
+        return self.url(path)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for seen in self.requests if seen.path == path)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append(SeenRequest(self.path, dict(self.headers), time.monotonic()))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self._send(Route(b"not found", status=404))
+                elif callable(route):
+                    route(self)
+                else:
+                    self._send(route)
+
+            def _send(self, route: Route) -> None:
+                time.sleep(route.delay)
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                try:
+                    if isinstance(route.body, bytes):
+                        self.send_header("Content-Length", str(len(route.body)))
+                        self.end_headers()
+                        self.wfile.write(route.body)
+                    else:
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                        for chunk in route.body:
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                            time.sleep(route.chunk_delay)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler
+
+
+@pytest.fixture
+def server() -> Iterable[LocalServer]:
+    local = LocalServer()
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(autouse=True)
+def archive_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own archive file; nothing touches the user's real data directory."""
+    path = tmp_path / "archive.db"
+    monkeypatch.setenv("NEWSARCHIVE_DB", str(path))
+    return path

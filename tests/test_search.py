@@ -1,0 +1,138 @@
+"""Ranked search and quote search through the library, on a real archive file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsarchive.errors import QueryError
+from newsarchive.models import Article, FetchResult, Quote
+from newsarchive.search import build_match, search, search_quotes, split_highlights
+from newsarchive.store import Archive
+
+STORIES = [
+    (
+        "https://harbour.example/2024/03/02/ferry",
+        Article(
+            headline="Ferry service resumes across the harbour",
+            authors=["Tomas Reyes"],
+            site="Harbour Post",
+            published="2024-03-02",
+            text="Boats archived in winter returned.\nThe café by the pier reopened.",
+            quotes=[Quote("We missed the water", "Lena Duarte")],
+        ),
+    ),
+    (
+        "https://valley.example/2023/11/20/ferry-fares",
+        Article(
+            headline="Council debates bus fares",
+            authors=["Ada Brennan"],
+            site="Valley Times",
+            published="2023-11-20",
+            text="A ferry was mentioned once in passing.\nFares rise in spring.",
+            quotes=[Quote("Fares must stay fair", "Councillor Priya Shah")],
+        ),
+    ),
+    (
+        "https://valley.example/2023/10/01/orchard",
+        Article(headline="Orchard harvest breaks record", site="Valley Times", text="Apples."),
+    ),
+    (
+        "https://valley.example/2023/10/02/library",
+        Article(headline="Library extends hours", site="Valley Times", text="Books."),
+    ),
+]
+
+
+@pytest.fixture
+def archive(archive_path: Path) -> Archive:
+    with Archive(archive_path) as opened:
+        for url, story in STORIES:
+            page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
+            opened.save(page, story)
+        yield opened
+
+
+def test_headline_matches_rank_above_body_matches(archive: Archive) -> None:
+    hits = search(archive, "ferry")
+    assert [hit.site for hit in hits] == ["Harbour Post", "Valley Times"]
+    assert hits[0].score > hits[1].score > 0
+
+
+def test_snippet_marks_the_matched_words(archive: Archive) -> None:
+    [hit] = search(archive, "pier")
+    marked = [hit.snippet[start:end] for start, end in hit.highlights]
+    assert marked == ["pier"]
+    assert "café by the pier reopened" in hit.snippet
+
+
+def test_stemming_and_diacritic_folding(archive: Archive) -> None:
+    assert [hit.site for hit in search(archive, "archive")] == ["Harbour Post"]
+    assert [hit.site for hit in search(archive, "cafe")] == ["Harbour Post"]
+
+
+@pytest.mark.parametrize(
+    ("query", "sites"),
+    [
+        ('"bus fares"', ["Valley Times"]),
+        ("ferry -council", ["Harbour Post"]),
+        ("ferry NOT council", ["Harbour Post"]),
+        ("harb*", ["Harbour Post"]),
+        ("pier OR spring", ["Harbour Post", "Valley Times"]),
+    ],
+)
+def test_query_operators(archive: Archive, query: str, sites: list[str]) -> None:
+    assert sorted(hit.site for hit in search(archive, query)) == sites
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["don't \"panic", "ferry)", "NEAR(", "ferry AND OR", "col:ferry", "a\"b\"c", "^ferry"],
+)
+def test_punctuation_and_unbalanced_quotes_never_crash(archive: Archive, query: str) -> None:
+    search(archive, query)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "*", "-ferry", "OR"])
+def test_a_query_with_nothing_to_find_is_explained(archive: Archive, query: str) -> None:
+    with pytest.raises(QueryError, match="nothing to search for"):
+        search(archive, query)
+
+
+def test_raw_mode_passes_fts5_syntax_and_reports_its_errors(archive: Archive) -> None:
+    assert [hit.site for hit in search(archive, "headline:ferry", raw=True)] == ["Harbour Post"]
+    with pytest.raises(QueryError, match="not a valid search"):
+        search(archive, "ferry AND (", raw=True)
+
+
+def test_filters_by_site_author_and_dates(archive: Archive) -> None:
+    assert [h.site for h in search(archive, "ferry", site="valley")] == ["Valley Times"]
+    assert [h.site for h in search(archive, "ferry", author="reyes")] == ["Harbour Post"]
+    assert [h.site for h in search(archive, "ferry", since="2024")] == ["Harbour Post"]
+    assert [h.site for h in search(archive, "ferry", until="2023-12")] == ["Valley Times"]
+    assert len(search(archive, "ferry", limit=1)) == 1
+
+
+def test_invalid_date_filter_is_a_query_error(archive: Archive) -> None:
+    with pytest.raises(QueryError, match="--since 'last week'"):
+        search(archive, "ferry", since="last week")
+
+
+def test_quotes_by_text_and_by_partial_speaker_name(archive: Archive) -> None:
+    [hit] = search_quotes(archive, "water")
+    assert (hit.speaker, hit.headline) == ("Lena Duarte", "Ferry service resumes across the harbour")
+    by_speaker = search_quotes(archive, speaker="SHAH")
+    assert [q.text for q in by_speaker] == ["Fares must stay fair"]
+    assert search_quotes(archive, "water", speaker="shah") == []
+    assert len(search_quotes(archive)) == 2
+
+
+def test_build_match_quotes_every_term() -> None:
+    assert build_match("ferry fares") == '"ferry" AND "fares"'
+    assert build_match("a OR b c -d") == '(("a" OR "b") AND "c") NOT "d"'
+    assert build_match('"exact phrase"*') == '"exact phrase"*'
+
+
+def test_split_highlights_returns_plain_text_and_spans() -> None:
+    assert split_highlights("a \x02b\x03 c \x02d\x03") == ("a b c d", [(2, 3), (6, 7)])

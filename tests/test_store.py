@@ -1,0 +1,217 @@
+"""The archive file: one transaction per article, dedupe by URL, migrations, raw captures kept."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
+from newsarchive.store import Archive
+
+
+def fetched(url: str | None = "https://news.example/2024/05/01/story", **kwargs) -> FetchResult:
+    fields = {
+        "url": url,
+        "final_url": url,
+        "text": "<html><p>Body</p></html>",
+        "raw": b"<html><p>Body</p></html>",
+        "status": 200,
+        "headers": {"Content-Type": "text/html"},
+        "encoding": "utf-8",
+    }
+    return FetchResult(**{**fields, **kwargs})
+
+
+def article(**kwargs) -> Article:
+    fields = {
+        "headline": "Harbour bridge reopens after storm",
+        "standfirst": "Engineers worked through the night",
+        "authors": ["Mina Okafor"],
+        "published": "2024-05-01T08:00:00+00:00",
+        "site": "Example News",
+        "text": "The bridge reopened on Tuesday.\nTraffic flowed again by noon.",
+        "quotes": [Quote("We never stopped", "Mina Okafor")],
+        "removed": [RemovedBlock("Subscribe to our newsletter", "newsletter")],
+    }
+    return Article(**{**fields, **kwargs})
+
+
+def test_save_then_get_round_trips_every_field(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        outcome = archive.save(fetched(), article())
+        stored = archive.get(outcome.id)
+    assert outcome.created
+    assert stored.url == "https://news.example/2024/05/01/story"
+    assert stored.article == article()
+    assert stored.article.word_count == 10
+
+
+def test_raw_capture_is_kept_compressed_with_headers(archive_path: Path) -> None:
+    raw = b"<html>" + b"<p>paragraph</p>" * 1000 + b"</html>"
+    with Archive(archive_path) as archive:
+        outcome = archive.save(fetched(raw=raw), article())
+        [capture] = archive.captures(outcome.id)
+        stored_bytes = archive.db.execute("SELECT length(raw_zlib) FROM captures").fetchone()[0]
+    assert capture.raw == raw
+    assert capture.headers == {"Content-Type": "text/html"}
+    assert capture.status == 200
+    assert stored_bytes < len(raw) / 10
+
+
+@pytest.mark.parametrize(
+    "second_url",
+    [
+        "HTTPS://NEWS.EXAMPLE/2024/05/01/story?utm_source=twitter&fbclid=abc#comments",
+        "https://news.example/2024/05/01/story",
+    ],
+)
+def test_same_article_under_a_normalised_url_is_updated_not_duplicated(
+    archive_path: Path, second_url: str
+) -> None:
+    with Archive(archive_path) as archive:
+        first = archive.save(fetched(), article())
+        second = archive.save(fetched(second_url), article(headline="Bridge reopens"))
+        assert archive.count() == 1
+        assert archive.get(first.id).article.headline == "Bridge reopens"
+        assert len(archive.captures(first.id)) == 2
+    assert second == type(second)(id=first.id, created=False)
+
+
+def test_a_redirected_url_finds_the_article_saved_under_its_final_url(archive_path: Path) -> None:
+    final = "https://news.example/2024/05/01/story"
+    with Archive(archive_path) as archive:
+        archive.save(fetched("https://short.example/abc", final_url=final), article())
+        again = archive.save(fetched(final), article())
+        assert archive.find_id("https://short.example/abc") == again.id
+        assert archive.count() == 1
+
+
+def test_canonical_url_joins_copies_but_a_home_page_canonical_does_not(archive_path: Path) -> None:
+    canonical = "https://news.example/story-canonical"
+    with Archive(archive_path) as archive:
+        archive.save(fetched("https://m.news.example/a"), article(canonical_url=canonical))
+        archive.save(fetched("https://amp.news.example/a"), article(canonical_url=canonical))
+        assert archive.count() == 1
+        archive.save(fetched("https://news.example/x"), article(canonical_url="https://news.example/"))
+        archive.save(fetched("https://news.example/y"), article(canonical_url="https://news.example/"))
+        assert archive.count() == 3
+
+
+def test_updating_replaces_quotes_and_removed_blocks(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        saved = archive.save(fetched(), article())
+        archive.save(fetched(), article(quotes=[Quote("Open again", None)], removed=[]))
+        stored = archive.get(saved.id)
+    assert stored.article.quotes == [Quote("Open again", None)]
+    assert stored.article.removed == []
+
+
+def test_get_by_url_and_unknown_reference(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        saved = archive.save(fetched(), article())
+        assert archive.get("https://news.example/2024/05/01/story?utm_medium=x").id == saved.id
+        with pytest.raises(NotFoundError, match="42: no such article"):
+            archive.get(42)
+        with pytest.raises(NotFoundError):
+            archive.get("https://elsewhere.example/")
+
+
+def test_content_without_url_is_filed_under_its_hash(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        first = archive.save(fetched(None, raw=b"same text"), article())
+        second = archive.save(fetched(None, raw=b"same text"), article())
+        assert first.id == second.id
+        assert archive.get(first.id).url.startswith("urn:sha256:")
+
+
+def test_failed_write_leaves_the_archive_unchanged(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        archive.save(fetched(), article())
+        archive.db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON captures"
+            " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            archive.save(fetched("https://news.example/other"), article(headline="Other"))
+        assert archive.count() == 1
+        assert archive.db.execute("SELECT count(*) FROM quotes").fetchone()[0] == 1
+        assert archive.find_id("https://news.example/other") is None
+
+
+def test_full_text_index_follows_saves_and_updates(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        archive.save(fetched(), article())
+        archive.save(fetched(), article(text="Ferries replaced the bridge."))
+        archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+        archive.db.execute("INSERT INTO quotes_fts(quotes_fts) VALUES('integrity-check')")
+        matches = archive.db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ferries'"
+        ).fetchall()
+        stale = archive.db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'noon'"
+        ).fetchall()
+    assert matches == [(1,)]
+    assert stale == []
+
+
+def test_archive_is_in_wal_mode_with_schema_recorded(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        mode = archive.db.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+        assert archive.schema_version == "m001_initial"
+
+
+def test_reopening_keeps_data_and_applies_nothing_twice(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        archive.save(fetched(), article())
+    with Archive(archive_path) as archive:
+        assert archive.count() == 1
+        rows = archive.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+    assert rows == 1
+
+
+def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        archive.db.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " VALUES ('newsarchive', 'm999_future', 'x')"
+        )
+        archive.db.conn.commit()
+    before = archive_path.read_bytes()
+    with pytest.raises(ArchiveError, match="newer newsarchive"):
+        Archive(archive_path)
+    assert archive_path.read_bytes() == before
+
+
+def test_a_file_that_is_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(ArchiveError, match="notes.db"):
+        Archive(path)
+
+
+def test_two_writers_at_once_both_succeed(archive_path: Path) -> None:
+    Archive(archive_path).close()
+    errors: list[Exception] = []
+
+    def write_many(prefix: str) -> None:
+        try:
+            with Archive(archive_path) as archive:
+                for number in range(25):
+                    url = f"https://news.example/{prefix}/{number}"
+                    archive.save(fetched(url), article(headline=f"{prefix} {number}"))
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write_many, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Archive(archive_path) as archive:
+        assert archive.count() == 50
