@@ -86,7 +86,7 @@ class LocalServer:
 
             def do_GET(self) -> None:
                 server.requests.append(SeenRequest(self.path, dict(self.headers), time.monotonic()))
-                route = server.routes.get(self.path)
+                route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
                 if route is None:
                     self._send(Route(b"not found", status=404))
                 elif callable(route):

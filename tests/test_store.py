@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
 from newsarchive.store import Archive
 
@@ -96,8 +98,12 @@ def test_canonical_url_joins_copies_but_a_home_page_canonical_does_not(archive_p
         archive.save(fetched("https://m.news.example/a"), article(canonical_url=canonical))
         archive.save(fetched("https://amp.news.example/a"), article(canonical_url=canonical))
         assert archive.count() == 1
-        archive.save(fetched("https://news.example/x"), article(canonical_url="https://news.example/"))
-        archive.save(fetched("https://news.example/y"), article(canonical_url="https://news.example/"))
+        archive.save(
+            fetched("https://news.example/x"), article(canonical_url="https://news.example/")
+        )
+        archive.save(
+            fetched("https://news.example/y"), article(canonical_url="https://news.example/")
+        )
         assert archive.count() == 3
 
 
@@ -162,7 +168,7 @@ def test_archive_is_in_wal_mode_with_schema_recorded(archive_path: Path) -> None
     with Archive(archive_path) as archive:
         mode = archive.db.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
-        assert archive.schema_version == "m001_initial"
+        assert archive.schema_version == migrations_in_code()[-1]
 
 
 def test_reopening_keeps_data_and_applies_nothing_twice(archive_path: Path) -> None:
@@ -171,7 +177,38 @@ def test_reopening_keeps_data_and_applies_nothing_twice(archive_path: Path) -> N
     with Archive(archive_path) as archive:
         assert archive.count() == 1
         rows = archive.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-    assert rows == 1
+    assert rows == len(migrations_in_code())
+
+
+def migrations_in_code() -> list[str]:
+    return [migration.name for migration in migrations.pending(Database(memory=True))]
+
+
+def test_an_archive_from_the_first_schema_is_migrated_with_its_data(archive_path: Path) -> None:
+    old = Database(archive_path)
+    migrations.apply(old, stop_before="m002_failures")
+    old["articles"].insert(
+        {
+            "url": "https://news.example/a",
+            "url_key": "https://news.example/a",
+            "saved_at": "2024",
+            "headline": "Old ferry story",
+            "text": "word " * 50,
+            "authors": "[]",
+        }
+    )
+    old["quotes"].insert(
+        {"article_id": 1, "position": 0, "text": "Boats are back", "speaker": "Ana"}
+    )
+    old.conn.commit()
+    old.close()
+    with Archive(archive_path) as archive:
+        assert archive.schema_version == migrations_in_code()[-1]
+        assert archive.get(1).article.headline == "Old ferry story"
+        found = archive.db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'boats'"
+        ).fetchall()
+        assert found == [(1,)]
 
 
 def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path) -> None:
@@ -190,7 +227,7 @@ def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path
 def test_a_file_that_is_not_an_archive_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database\n" * 100)
-    with pytest.raises(ArchiveError, match="notes.db"):
+    with pytest.raises(ArchiveError, match=r"notes\.db"):
         Archive(path)
 
 
@@ -215,3 +252,15 @@ def test_two_writers_at_once_both_succeed(archive_path: Path) -> None:
     assert errors == []
     with Archive(archive_path) as archive:
         assert archive.count() == 50
+
+
+def test_failures_are_recorded_counted_and_cleared_by_a_success(archive_path: Path) -> None:
+    url = "https://news.example/2024/05/01/story"
+    with Archive(archive_path) as archive:
+        archive.record_failure(url, TimeoutError("read timed out"))
+        archive.record_failure(url + "?utm_source=x", ConnectionError("reset"))
+        [failure] = archive.failures()
+        assert (failure.url, failure.reason, failure.attempts) == (url, "reset", 2)
+        assert failure.error_type == "ConnectionError"
+        archive.save(fetched(url), article())
+        assert archive.failures() == []

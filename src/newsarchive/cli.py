@@ -97,8 +97,22 @@ def cli() -> None:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--url", help="Original URL of a saved page, a text file or stdin.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the server to send something.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Largest page to accept, in MB.",
+)
 @db_option
-def add(sources: tuple[str, ...], url: str | None) -> None:
+def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int) -> None:
     """Archive articles from URLs, saved pages (.html), text files or - (stdin).
 
     \b
@@ -116,7 +130,14 @@ def add(sources: tuple[str, ...], url: str | None) -> None:
         session = make_session()
         for source in sources:
             try:
-                outcome = add_article(source, archive, url=url, session=session)
+                outcome = add_article(
+                    source,
+                    archive,
+                    url=url,
+                    session=session,
+                    read_timeout=timeout,
+                    max_bytes=max_size * 1_048_576,
+                )
             except NewsarchiveError as error:
                 if len(sources) == 1:
                     raise
@@ -126,7 +147,9 @@ def add(sources: tuple[str, ...], url: str | None) -> None:
             verb = "Added" if outcome.created else "Updated"
             article = outcome.article
             click.echo(f"{verb} {outcome.id}: {article.headline or outcome.url}")
-            click.echo(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
+            click.echo(
+                f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}"
+            )
     if failures:
         raise click.ClickException(f"{failures} of {len(sources)} sources failed")
 
@@ -213,24 +236,32 @@ def list_command(limit: int | None, as_json: bool) -> None:
 @click.option("--author", help="Only articles by an author whose name contains this.")
 @click.option("--since", help="Published on or after YYYY[-MM[-DD]].")
 @click.option("--until", help="Published on or before YYYY[-MM[-DD]].")
+@click.option("--sort", type=click.Choice(["rank", "published", "saved"]), default="rank")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--all-copies", is_flag=True, help="Show every copy of a story run by many sites.")
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
 @db_option
-def search(query: str, as_json: bool, **filters: Any) -> None:
-    """Full-text search: words, "exact phrases", prefix*, OR, -word.
+def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
+    """Full-text search: words, "exact phrases", prefix*, OR, -word, and field filters
+    headline: author: site: quote: speaker: lang: before: after: saved-after:
 
     \b
     newsarchive search "threatening for Kyiv"
-    newsarchive search 'ceasefire -rumour' --site independent --since 2022-02
+    newsarchive search 'ceasefire -rumour site:independent after:2022-02'
+    newsarchive search 'speaker:klitschko kyiv' --sort published
     """
-    from newsarchive.render import search_hit_text
+    from newsarchive.render import search_hit_text, search_hits_csv
     from newsarchive.search import search as run_search
 
     with open_archive() as archive:
-        hits = run_search(archive, query, **filters)
+        hits = run_search(archive, query, **options)
     if as_json:
         print_json([asdict(hit) for hit in hits])
+        return
+    if as_csv:
+        click.echo(search_hits_csv(hits), nl=False)
         return
     if not hits:
         click.echo(f"No articles match {query!r}.", err=True)
@@ -264,3 +295,219 @@ def quotes(query: str | None, speaker: str | None, limit: int, raw: bool, as_jso
         click.echo("No quotes match.", err=True)
     for hit in hits:
         click.echo(quote_hit_text(hit) + "\n")
+
+
+@cli.command()
+@json_option
+@db_option
+def stats(as_json: bool) -> None:
+    """Counts by site, year and status, and the archive's size.
+
+    \b
+    newsarchive stats
+    """
+    from newsarchive.render import stats_text
+
+    with open_archive() as archive:
+        numbers = archive.stats()
+    if as_json:
+        print_json(asdict(numbers))
+    else:
+        click.echo(stats_text(numbers))
+
+
+# ---- batch import --------------------------------------------------------------------------
+
+# The same names as newsarchive.linklists.FORMATS, written out so --help needs no lxml import.
+LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
+
+
+@cli.command(name="import")
+@click.argument("source", required=False)
+@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), help="Default: detected.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=8, show_default=True, help="Fetches at once."
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to one host.",
+)
+@click.option("--refetch", is_flag=True, help="Fetch links that are already archived again.")
+@click.option("--dry-run", is_flag=True, help="Read the list and say what would be fetched.")
+@click.option("--retry-failed", is_flag=True, help="Retry the links recorded as failed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the closing summary.")
+@json_option
+@db_option
+def import_command(
+    source: str | None, fmt: str | None, quiet: bool, as_json: bool, **settings: Any
+) -> None:
+    """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -.
+
+    Links already archived are skipped; failures are recorded (see newsarchive failures).
+    Ctrl-C stops cleanly: run the same command again to resume.
+
+    \b
+    newsarchive import links.txt
+    newsarchive import pocket-export.csv --workers 16 --delay 2
+    newsarchive import https://example-news.com/feed.xml --dry-run
+    some-command | newsarchive import -
+    newsarchive import --retry-failed
+    """
+    from newsarchive.importer import ImportOptions, summarize
+
+    retry_failed = settings.pop("retry_failed")
+    if source is None and not retry_failed:
+        raise InputError("give a list of links (a file, a feed URL or -), or --retry-failed")
+    options = ImportOptions(**settings)
+    with open_archive() as archive:
+        name, found_format, entries = _import_entries(archive, source, fmt, retry_failed)
+        progress, interrupted = _run_import(entries, archive, options, quiet)
+    summary = summarize(name, found_format, progress, interrupted)
+    if as_json:
+        print_json(asdict(summary))
+    else:
+        click.echo(_summary_text(summary))
+    if interrupted:
+        click.get_current_context().exit(EXIT_INTERRUPTED)
+    if summary.failed or summary.invalid:
+        click.get_current_context().exit(1)
+
+
+def _import_entries(archive: Any, source: str | None, fmt: str | None, retry: bool) -> tuple:
+    """The list's name, its format and its entries (the recorded failures first, if asked)."""
+    import itertools
+
+    from newsarchive.importer import failed_links, fetch_list_document
+    from newsarchive.linklists import open_link_list
+
+    retried = failed_links(archive) if retry else []
+    if source is None:
+        return "recorded failures", "failures", iter(retried)
+    links = open_link_list(source, fmt, fetch=fetch_list_document)
+    return links.name, links.format, itertools.chain(retried, links.entries)
+
+
+def _run_import(entries: Any, archive: Any, options: Any, quiet: bool) -> tuple[Any, bool]:
+    """Run the import showing progress; return the last Progress and whether Ctrl-C stopped it."""
+    from contextlib import closing
+
+    from newsarchive.importer import Progress, import_links
+
+    display = _ImportDisplay(quiet)
+    progress = Progress()
+    try:
+        with closing(import_links(entries, archive, options)) as events:
+            for event in events:
+                progress = event.progress
+                display.show(event)
+    except KeyboardInterrupt:
+        display.close()
+        return progress, True
+    display.close()
+    return progress, False
+
+
+class _ImportDisplay:
+    """A progress line on a terminal (stderr), one plain line per link otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        import sys
+
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.drawn_at = 0.0
+
+    def show(self, event: Any) -> None:
+        import time
+
+        if self.quiet:
+            return
+        outcome = event.outcome
+        if not self.terminal:
+            click.echo(_outcome_line(outcome), err=True)
+            return
+        if outcome.status in ("failed", "invalid"):
+            click.echo("\r\x1b[K" + _outcome_line(outcome), err=True)
+        if time.monotonic() - self.drawn_at > 0.1 or event.progress.left == 0:
+            click.echo("\r\x1b[K" + _progress_text(event.progress), err=True, nl=False)
+            self.drawn_at = time.monotonic()
+
+    def close(self) -> None:
+        if self.terminal and not self.quiet and self.drawn_at:
+            click.echo("", err=True)
+
+
+def _outcome_line(outcome: Any) -> str:
+    where = f"line {outcome.line}: " if outcome.line is not None else ""
+    if outcome.status == "invalid":
+        return f"{where}skipped: {outcome.reason}"
+    if outcome.status == "failed":
+        return f"failed {outcome.url}: {outcome.reason}"
+    if outcome.status == "skipped":
+        return f"skipped {outcome.url} ({outcome.reason})"
+    number = f" {outcome.article_id}" if outcome.article_id else ""
+    return f"{outcome.status}{number} {outcome.url}"
+
+
+def _progress_text(progress: Any) -> str:
+    total = f"{progress.read}" if progress.list_done else f"{progress.read}+"
+    text = (
+        f"{progress.done}/{total} · ok {progress.saved + progress.updated + progress.new}"
+        f" · skipped {progress.skipped} · failed {progress.failed + progress.invalid}"
+        f" · {progress.rate:.1f}/s"
+    )
+    if progress.list_done and progress.rate > 0:
+        text += f" · ETA {_duration(progress.left / progress.rate)}"
+    return text
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def _summary_text(summary: Any) -> str:
+    if summary.format == "failures" and summary.read == 0:
+        return "No recorded failures to retry."
+    counts = (
+        f"{summary.new} to fetch, {summary.skipped} skipped, {summary.invalid} invalid"
+        if summary.new
+        else f"{summary.saved} saved, {summary.updated} updated, {summary.skipped} skipped,"
+        f" {summary.failed} failed, {summary.invalid} invalid"
+    )
+    rate = f", {summary.articles_per_second:.1f} articles/s" if summary.saved else ""
+    lines = [f"{summary.source} ({summary.format}): {counts} ({_duration(summary.seconds)}{rate})."]
+    if summary.failed:
+        lines.append("List them: newsarchive failures; retry: newsarchive import --retry-failed")
+    if summary.interrupted:
+        rest = "" if summary.list_done else ", and the rest of the list"
+        lines.append(
+            f"Interrupted: {summary.left} links in progress were not finished{rest}."
+            " Run the same command again to resume."
+        )
+    return "\n".join(lines)
+
+
+@cli.command()
+@json_option
+@db_option
+def failures(as_json: bool) -> None:
+    """List the links that could not be archived, and why.
+
+    \b
+    newsarchive failures
+    newsarchive import --retry-failed
+    """
+    with open_archive() as archive:
+        recorded = archive.failures()
+    if as_json:
+        print_json([asdict(failure) for failure in recorded])
+        return
+    if not recorded:
+        click.echo("No failures recorded.", err=True)
+    for failure in recorded:
+        tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
+        click.echo(f"{failure.url}\n  {failure.reason} ({tries}, last {failure.last_failed_at})")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlite_utils import Database, Migrations
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
-ARTICLE_SEARCH_COLUMNS = ["headline", "standfirst", "authors", "text"]
+# Order matters: search.ARTICLE_WEIGHTS gives one bm25 weight per column, in this order.
+ARTICLE_SEARCH_COLUMNS = ["headline", "standfirst", "authors", "quote_text", "text"]
 QUOTE_SEARCH_COLUMNS = ["text", "speaker"]
 
 migrations = Migrations("newsarchive")
@@ -53,7 +54,9 @@ def m001_initial(db: Database) -> None:
     )
     db["article_urls"].create_index(["article_id"])
     _create_child_tables(db)
-    db["articles"].enable_fts(ARTICLE_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE)
+    db["articles"].enable_fts(
+        ["headline", "standfirst", "authors", "text"], create_triggers=True, tokenize=TOKENIZE
+    )
     db["quotes"].enable_fts(QUOTE_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE)
 
 
@@ -88,3 +91,50 @@ def _create_child_tables(db: Database) -> None:
     )
     for table in ("quotes", "captures", "removed_blocks"):
         db[table].create_index(["article_id"])
+
+
+@migrations()
+def m002_failures(db: Database) -> None:
+    """Links that could not be archived, with why, so batch work can go on and retry later."""
+    db["failures"].create(
+        {
+            "url_key": str,
+            "url": str,
+            "reason": str,
+            "error_type": str,
+            "attempts": int,
+            "first_failed_at": str,
+            "last_failed_at": str,
+        },
+        pk="url_key",
+    )
+
+
+@migrations()
+def m003_quotes_in_search_and_fingerprints(db: Database) -> None:
+    """Index each article's quotations with it (ranked above the body), and store a SimHash of
+    the body so wire copies of one story can be collapsed in results."""
+    from newsarchive.fingerprint import simhash
+
+    db["articles"].add_column("quote_text", str)
+    db["articles"].add_column("simhash", int)
+    db.execute(
+        "UPDATE articles SET quote_text ="
+        " (SELECT group_concat(text, ' ') FROM quotes WHERE quotes.article_id = articles.id)"
+    )
+    for article_id, text in db.execute("SELECT id, text FROM articles").fetchall():
+        db.execute("UPDATE articles SET simhash = ? WHERE id = ?", [simhash(text or ""), article_id])
+    db["articles"].enable_fts(
+        ARTICLE_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE, replace=True
+    )
+
+
+@migrations()
+def m004_tags(db: Database) -> None:
+    """Tags brought in by imports (Pocket, Instapaper, bookmarks), one row per article and tag."""
+    db["tags"].create(
+        {"article_id": int, "tag": str},
+        pk=("article_id", "tag"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["tags"].create_index(["tag"])

@@ -86,6 +86,7 @@ class SearchHit:
     snippet: str
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    also_on: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -23,10 +24,14 @@ class AddOutcome:
 
 
 def preview(
-    source: str, url: str | None = None, session: requests.Session | None = None
+    source: str,
+    url: str | None = None,
+    session: requests.Session | None = None,
+    **fetch_options: Any,
 ) -> tuple[FetchResult, Article]:
-    """Fetch or read ``source`` and extract it, writing nothing."""
-    fetched = load(source, url=url, session=session)
+    """Fetch or read ``source`` and extract it, writing nothing. ``fetch_options`` go to
+    ``fetch_url`` (timeouts, size limit, retries)."""
+    fetched = load(source, url=url, session=session, **fetch_options)
     return fetched, extract(fetched)
 
 
@@ -36,9 +41,10 @@ def add(
     *,
     url: str | None = None,
     session: requests.Session | None = None,
+    **fetch_options: Any,
 ) -> AddOutcome:
     """Archive one article from a URL, a saved page, a text file or ``-`` (stdin)."""
-    fetched, article = preview(source, url=url, session=session)
+    fetched, article = preview(source, url=url, session=session, **fetch_options)
     saved = archive.save(fetched, article)
     return AddOutcome(
         id=saved.id, created=saved.created, url=article_url(fetched, article), article=article

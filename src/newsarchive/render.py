@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import asdict
 
 from newsarchive.models import Article, QuoteHit, SearchHit, StoredArticle
-from newsarchive.store import ArticleSummary
+from newsarchive.store import ArchiveStats, ArticleSummary
 
 Highlighter = Callable[[str], str]
 
@@ -18,7 +20,7 @@ def line_width() -> int:
 
 
 def byline(article: Article) -> str:
-    """"By A and B · Site · 2024-05-01", leaving out what is unknown."""
+    """ "By A and B · Site · 2024-05-01", leaving out what is unknown."""
     parts = []
     if article.authors:
         parts.append("By " + _join_names(article.authors))
@@ -37,7 +39,9 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
     blocks = ["\n".join(line for line in head if line)]
     if article.standfirst:
         blocks.append(textwrap.fill(article.standfirst, width))
-    blocks += [textwrap.fill(paragraph, width) for paragraph in article.text.split("\n") if paragraph]
+    blocks += [
+        textwrap.fill(paragraph, width) for paragraph in article.text.split("\n") if paragraph
+    ]
     return "\n\n".join(blocks)
 
 
@@ -52,7 +56,12 @@ def article_json(article: Article) -> dict:
 
 
 def stored_article_json(stored: StoredArticle) -> dict:
-    return {"id": stored.id, "url": stored.url, "saved_at": stored.saved_at, **article_json(stored.article)}
+    return {
+        "id": stored.id,
+        "url": stored.url,
+        "saved_at": stored.saved_at,
+        **article_json(stored.article),
+    }
 
 
 def summary_line(summary: ArticleSummary) -> str:
@@ -81,6 +90,7 @@ def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
         "   " + " · ".join(details) if details else "",
         textwrap.indent(textwrap.fill(snippet, line_width() - 3), "   "),
         "   " + hit.url,
+        "   also on: " + ", ".join(hit.also_on) if hit.also_on else "",
     ]
     return "\n".join(line for line in lines if line)
 
@@ -90,3 +100,36 @@ def quote_hit_text(hit: QuoteHit) -> str:
     date = f" ({hit.published[:10]})" if hit.published else ""
     quote = textwrap.fill(f"“{hit.text}”{speaker}", line_width())
     return f"{quote}\n   {hit.headline or hit.url}{date}  [id {hit.article_id}]"
+
+
+SEARCH_CSV_COLUMNS = ["id", "url", "headline", "site", "published", "authors", "score", "snippet"]
+
+
+def search_hits_csv(hits: list[SearchHit]) -> str:
+    """Search results as CSV, one row per hit, authors joined with "; "."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SEARCH_CSV_COLUMNS)
+    for hit in hits:
+        row = asdict(hit)
+        row["authors"] = "; ".join(hit.authors)
+        writer.writerow([row[column] for column in SEARCH_CSV_COLUMNS])
+    return out.getvalue()
+
+
+def stats_text(stats: ArchiveStats, top: int = 15) -> str:
+    """The archive's counts as a short report; long groupings show their largest entries."""
+    lines = [
+        f"{stats.articles} articles, {stats.quotes} quotes, {stats.captures} captures,"
+        f" {stats.failures} failed links · {stats.size_bytes / 1_048_576:.1f} MB",
+    ]
+    for title, counts in (
+        ("status", stats.by_status),
+        ("year", stats.by_year),
+        ("site", stats.by_site),
+    ):
+        lines.append(f"\nby {title}:")
+        lines += [f"  {count:>8}  {key}" for key, count in list(counts.items())[:top]]
+        if len(counts) > top:
+            lines.append(f"  … and {len(counts) - top} more")
+    return "\n".join(lines)

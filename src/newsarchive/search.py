@@ -1,8 +1,8 @@
-"""Ranked full-text search over articles and quotes.
+"""Ranked full-text search over articles and quotes (query language in query.py).
 
-User text is turned into a safe FTS5 query: words and "phrases" are quoted, so punctuation and
-unbalanced quotes never reach FTS5's parser. ``OR``, ``NOT``/``-word`` and ``prefix*`` keep their
-meaning. ``raw=True`` passes FTS5 syntax through unchanged.
+Ranking is bm25 with the headline and quotations weighted above the standfirst, above the body,
+and the newer article first among equals. Near-identical copies of one story (wire copy run by
+many sites) are collapsed into the best-ranked one, which lists where else it ran.
 """
 
 from __future__ import annotations
@@ -10,142 +10,126 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsarchive.errors import QueryError
+from newsarchive.fingerprint import near_duplicates
 from newsarchive.models import QuoteHit, SearchHit
+from newsarchive.query import Filter, Query, check_date, parse_query
 from newsarchive.store import Archive
 
-# Headline counts most, then standfirst, authors, body (columns as in migrations).
-ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 1.0)
+# One weight per column of articles_fts: headline, standfirst, authors, quote_text, text.
+ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0)
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 SNIPPET_TOKENS = 24
-
-_QUOTE_CHARS = "\"“”„«»"
-_TOKEN = re.compile(
-    rf"(?P<neg>-?)[{_QUOTE_CHARS}](?P<phrase>[^{_QUOTE_CHARS}]*)[{_QUOTE_CHARS}](?P<star>\*?)"
-    rf"|(?P<word>[^\s{_QUOTE_CHARS}]+)"
-)
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+SORTS = {
+    "rank": "rank, a.published DESC",
+    "published": "a.published IS NULL, a.published DESC, rank",
+    "saved": "a.saved_at DESC, rank",
+}
+# Without words to rank by, a filter-only query lists articles.
+LISTING_SORTS = {
+    "rank": "a.published IS NULL, a.published DESC, a.id DESC",
+    "published": "a.published IS NULL, a.published DESC, a.id DESC",
+    "saved": "a.saved_at DESC, a.id DESC",
+}
+# Collapsing copies needs more candidates than results; this bounds the extra work.
+CANDIDATES_PER_RESULT = 3
 
 
 @dataclass(frozen=True)
-class _Term:
-    fts: str
-    negated: bool = False
+class SearchOptions:
+    """Filters given as options rather than inside the query text."""
+
+    site: str | None = None
+    author: str | None = None
+    since: str | None = None
+    until: str | None = None
+    limit: int = 20
+    sort: str = "rank"
+    raw: bool = False
+    all_copies: bool = False
 
 
-def build_match(query: str) -> str:
-    """Translate a user's query into an FTS5 MATCH expression, or raise QueryError."""
-    clauses: list[list[str]] = []
-    negatives: list[str] = []
-    join_next = False
-    for token in _tokens(query):
-        if token == "OR":
-            join_next = bool(clauses)
-        elif isinstance(token, _Term) and token.negated:
-            negatives.append(token.fts)
-        elif isinstance(token, _Term):
-            if join_next:
-                clauses[-1].append(token.fts)
-            else:
-                clauses.append([token.fts])
-            join_next = False
-    if not clauses:
-        raise QueryError(f"{query!r}: nothing to search for (give at least one word to find)")
-    expression = " AND ".join(_alternatives(clause) for clause in clauses)
-    return " NOT ".join([f"({expression})", *negatives]) if negatives else expression
-
-
-def _alternatives(clause: list[str]) -> str:
-    return clause[0] if len(clause) == 1 else "(" + " OR ".join(clause) + ")"
-
-
-def _tokens(query: str) -> list[_Term | str]:
-    tokens: list[_Term | str] = []
-    negate_next = False
-    for match in _TOKEN.finditer(query):
-        word = match.group("word")
-        if word in ("OR", "|"):
-            tokens.append("OR")
-        elif word == "NOT":
-            negate_next = True
-        elif word == "AND":
-            continue
-        else:
-            term = _term(match, negate_next)
-            negate_next = False
-            if term:
-                tokens.append(term)
-    return tokens
-
-
-def _term(match: re.Match, negate: bool) -> _Term | None:
-    word = match.group("word")
-    if word is None:
-        text, prefix = match.group("phrase"), bool(match.group("star"))
-        negate = negate or bool(match.group("neg"))
+def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
+    """Articles matching ``query``, best first. Options: see SearchOptions."""
+    settings = SearchOptions(**options)
+    parsed = Query(match=query) if settings.raw else parse_query(query)
+    where, params = _where([*parsed.filters, *_option_filters(settings)])
+    wanted = settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
+    if parsed.match is None:
+        sql = _LISTING_SQL.format(where=where, order=LISTING_SORTS[settings.sort])
+        rows = _run(archive, sql, [*params, wanted], query)
     else:
-        negate = negate or (word.startswith("-") and len(word) > 1)
-        prefix = word.endswith("*")
-        text = word.lstrip("-").rstrip("*")
-    if not re.search(r"\w", text):
-        return None
-    return _Term(fts='"' + text.replace('"', '""') + '"' + ("*" if prefix else ""), negated=negate)
+        sql = _MATCH_SQL.format(where=where, order=SORTS[settings.sort])
+        match_params = [HIGHLIGHT_START, HIGHLIGHT_END, parsed.match, *params, wanted]
+        rows = _run(archive, sql, match_params, query)
+    if settings.all_copies:
+        return [_hit(row) for row in rows[: settings.limit]]
+    return collapse_copies([(_hit(row), row[6]) for row in rows], settings.limit)
 
 
-def check_date(value: str | None, option: str) -> str | None:
-    """Accept YYYY, YYYY-MM or YYYY-MM-DD; anything else is a QueryError naming the option."""
-    if value is None:
-        return None
-    if not _DATE.match(value.strip()):
-        raise QueryError(f"{option} {value!r}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return value.strip()
+_MATCH_SQL = """
+    SELECT a.id, a.url, a.headline, a.site, a.published, a.authors, a.simhash,
+           snippet(articles_fts, -1, ?, ?, '…', SNIPPET_TOKENS) AS snippet,
+           bm25(articles_fts, WEIGHTS) AS rank
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ? {where}
+    ORDER BY {order} LIMIT ?""".replace("SNIPPET_TOKENS", str(SNIPPET_TOKENS)).replace(
+    "WEIGHTS", ", ".join(map(str, ARTICLE_WEIGHTS))
+)
+
+_LISTING_SQL = """
+    SELECT a.id, a.url, a.headline, a.site, a.published, a.authors, a.simhash,
+           substr(coalesce(a.standfirst, a.text), 1, 200) AS snippet, 0 AS rank
+    FROM articles a WHERE 1 {where}
+    ORDER BY {order} LIMIT ?"""
 
 
-def search(
-    archive: Archive,
-    query: str,
-    *,
-    site: str | None = None,
-    author: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int = 20,
-    raw: bool = False,
-) -> list[SearchHit]:
-    """Articles matching ``query``, best first (bm25, headline weighted above body)."""
-    match = query if raw else build_match(query)
-    where, params = _article_filters(site, author, check_date(since, "--since"), check_date(until, "--until"))
-    weights = ", ".join(str(weight) for weight in ARTICLE_WEIGHTS)
-    sql = f"""
-        SELECT a.id, a.url, a.headline, a.site, a.published, a.authors,
-               snippet(articles_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet,
-               bm25(articles_fts, {weights}) AS rank
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH ? {where}
-        ORDER BY rank LIMIT ?"""
-    rows = _run(archive, sql, [HIGHLIGHT_START, HIGHLIGHT_END, match, *params, limit], query)
-    return [_hit(row) for row in rows]
+def _option_filters(settings: SearchOptions) -> list[Filter]:
+    filters = []
+    if settings.site:
+        filters.append(Filter("site", settings.site))
+    if settings.author:
+        filters.append(Filter("author", settings.author))
+    if settings.since:
+        filters.append(Filter("after", check_date(settings.since, "--since")))
+    if settings.until:
+        filters.append(Filter("until", check_date(settings.until, "--until")))
+    return filters
 
 
-def _article_filters(
-    site: str | None, author: str | None, since: str | None, until: str | None
-) -> tuple[str, list]:
+def _where(filters: list[Filter]) -> tuple[str, list]:
     clauses, params = [], []
-    if site:
-        clauses.append("(a.site LIKE ? OR a.url LIKE ?)")
-        params += [f"%{site}%", f"%{site}%"]
-    if author:
-        clauses.append("a.authors LIKE ?")
-        params.append(f"%{author}%")
-    if since:
-        clauses.append("substr(a.published, 1, ?) >= ?")
-        params += [len(since), since]
-    if until:
-        clauses.append("substr(a.published, 1, ?) <= ?")
-        params += [len(until), until]
+    for item in filters:
+        clause, values = _FILTER_SQL[item.field](item.value)
+        clauses.append(f"NOT ({clause})" if item.negated else clause)
+        params += values
     return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _date_bound(column: str, operator: str):
+    return lambda value: (f"substr({column}, 1, {len(value)}) {operator} ?", [value])
+
+
+_FILTER_SQL = {
+    "site": lambda value: ("(a.site LIKE ? OR a.url LIKE ?)", [f"%{value}%"] * 2),
+    "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
+    "lang": lambda value: ("(a.language = ? OR a.language LIKE ?)", [value, f"{value}-%"]),
+    "speaker": lambda value: (
+        "a.id IN (SELECT article_id FROM quotes WHERE speaker LIKE ?)",
+        [f"%{value}%"],
+    ),
+    "quote": lambda value: (
+        "a.id IN (SELECT q.article_id FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
+        " WHERE quotes_fts MATCH ?)",
+        ['{text} : "' + value.replace('"', '""') + '"'],
+    ),
+    "after": _date_bound("a.published", ">="),
+    "until": _date_bound("a.published", "<="),
+    "before": _date_bound("a.published", "<"),
+    "saved-after": _date_bound("a.saved_at", ">="),
+}
 
 
 def _run(archive: Archive, sql: str, params: list, query: str) -> list[tuple]:
@@ -156,8 +140,8 @@ def _run(archive: Archive, sql: str, params: list, query: str) -> list[tuple]:
 
 
 def _hit(row: tuple) -> SearchHit:
-    article_id, url, headline, site, published, authors, marked, rank = row
-    snippet, spans = split_highlights(marked or "")
+    article_id, url, headline, site, published, authors, _fingerprint, marked, rank = row
+    snippet, spans = split_highlights(" ".join((marked or "").split()))
     return SearchHit(
         id=article_id,
         url=url,
@@ -165,10 +149,26 @@ def _hit(row: tuple) -> SearchHit:
         site=site,
         published=published,
         authors=json.loads(authors or "[]"),
-        snippet=" ".join(snippet.split("\n")),
+        snippet=snippet,
         score=-rank,
         highlights=spans,
     )
+
+
+def collapse_copies(hits: list[tuple[SearchHit, int | None]], limit: int) -> list[SearchHit]:
+    """Keep the best-ranked copy of each story (hits come with their body's SimHash); the kept
+    hit lists the sites of the others in ``also_on``."""
+    kept: list[tuple[SearchHit, int | None]] = []
+    for hit, fingerprint in hits:
+        index = next(
+            (i for i, (_, seen) in enumerate(kept) if near_duplicates(seen, fingerprint)), None
+        )
+        if index is None:
+            kept.append((hit, fingerprint))
+        else:
+            best, seen = kept[index]
+            kept[index] = (replace(best, also_on=[*best.also_on, hit.site or hit.url]), seen)
+    return [hit for hit, _ in kept[:limit]]
 
 
 def split_highlights(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -198,7 +198,7 @@ def search_quotes(
     if query:
         source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
         where, order = "quotes_fts MATCH ?", "bm25(quotes_fts)"
-        params.append(query if raw else build_match(query))
+        params.append(query if raw else _quote_match(query))
     else:
         source, where, order = "quotes q", "1", "a.published DESC, q.article_id DESC, q.position"
     if speaker:
@@ -209,3 +209,10 @@ def search_quotes(
         FROM {source} JOIN articles a ON a.id = q.article_id
         WHERE {where} ORDER BY {order} LIMIT ?"""
     return [QuoteHit(*row) for row in _run(archive, sql, [*params, limit], query or "")]
+
+
+def _quote_match(query: str) -> str:
+    parsed = parse_query(query)
+    if parsed.match is None or parsed.filters:
+        raise QueryError(f"{query!r}: quotes take words to find; use --speaker to pick a speaker")
+    return parsed.match

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from newsarchive import __version__
 from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.fingerprint import simhash
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.urls import normalize_url
@@ -47,6 +48,32 @@ class ArticleSummary:
     published: str | None
     saved_at: str
     word_count: int
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """What ``newsarchive stats`` shows."""
+
+    articles: int
+    quotes: int
+    captures: int
+    failures: int
+    by_site: dict[str, int]
+    by_year: dict[str, int]
+    by_status: dict[str, int]
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A link that could not be archived, and why."""
+
+    url: str
+    reason: str
+    error_type: str
+    attempts: int
+    first_failed_at: str
+    last_failed_at: str
 
 
 @dataclass(frozen=True)
@@ -161,21 +188,32 @@ class Archive:
 
     def save(self, fetched: FetchResult, article: Article) -> SaveOutcome:
         """Store an article and its capture, updating the article already filed under any of its URLs."""
-        keys = url_keys(fetched, article)
         with self._write() as conn:
-            existing = self._find_by_keys(keys)
-            row = _article_row(fetched, article)
-            if existing is None:
-                article_id = self._insert_article(conn, row)
-            else:
-                article_id = existing
-                self._update_article(conn, article_id, row)
-            self._replace_children(conn, article_id, article)
-            self._insert_capture(conn, article_id, fetched)
-            conn.executemany(
-                "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
-                [(key, article_id) for key in keys],
-            )
+            return self._save_in(conn, fetched, article)
+
+    def save_many(self, pages: Iterable[tuple[FetchResult, Article]]) -> list[SaveOutcome]:
+        """Store many articles in one transaction: all of them or, on error, none."""
+        with self._write() as conn:
+            return [self._save_in(conn, fetched, article) for fetched, article in pages]
+
+    def _save_in(
+        self, conn: sqlite3.Connection, fetched: FetchResult, article: Article
+    ) -> SaveOutcome:
+        keys = url_keys(fetched, article)
+        existing = self._find_by_keys(keys)
+        row = _article_row(fetched, article)
+        if existing is None:
+            article_id = self._insert_article(conn, row)
+        else:
+            article_id = existing
+            self._update_article(conn, article_id, row)
+        self._replace_children(conn, article_id, article)
+        self._insert_capture(conn, article_id, fetched)
+        conn.executemany(
+            "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in keys],
+        )
+        conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
         return SaveOutcome(id=article_id, created=existing is None)
 
     def _find_by_keys(self, keys: list[str]) -> int | None:
@@ -197,7 +235,9 @@ class Archive:
         assignments = ", ".join(f"{name} = :{name}" for name in row)
         conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**row, "id": article_id})
 
-    def _replace_children(self, conn: sqlite3.Connection, article_id: int, article: Article) -> None:
+    def _replace_children(
+        self, conn: sqlite3.Connection, article_id: int, article: Article
+    ) -> None:
         conn.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
         conn.execute("DELETE FROM removed_blocks WHERE article_id = ?", [article_id])
         conn.executemany(
@@ -209,7 +249,9 @@ class Archive:
             [(article_id, i, block.rule, block.text) for i, block in enumerate(article.removed)],
         )
 
-    def _insert_capture(self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult) -> None:
+    def _insert_capture(
+        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult
+    ) -> None:
         conn.execute(
             "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
             " source, fetched_at, raw_size, raw_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -252,7 +294,9 @@ class Archive:
             id=article_id,
             url=record["url"],
             saved_at=record["saved_at"],
-            article=_article_from_record(record, self._quotes(article_id), self.removed_blocks(article_id)),
+            article=_article_from_record(
+                record, self._quotes(article_id), self.removed_blocks(article_id)
+            ),
         )
 
     def _quotes(self, article_id: int) -> list[Quote]:
@@ -288,6 +332,71 @@ class Archive:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
+    def stats(self) -> ArchiveStats:
+        """Counts by site, year and status, and the file's size."""
+        count = self.db.execute
+        return ArchiveStats(
+            articles=self.count(),
+            quotes=count("SELECT count(*) FROM quotes").fetchone()[0],
+            captures=count("SELECT count(*) FROM captures").fetchone()[0],
+            failures=count("SELECT count(*) FROM failures").fetchone()[0],
+            by_site=self._grouped("coalesce(site, '(unknown)')"),
+            by_year=self._grouped("coalesce(substr(published, 1, 4), '(undated)')"),
+            by_status=self._grouped("coalesce(status, 'ok')"),
+            size_bytes=sum(
+                path.stat().st_size
+                for path in (self.path, Path(f"{self.path}-wal"))
+                if path.exists()
+            ),
+        )
+
+    def _grouped(self, expression: str) -> dict[str, int]:
+        rows = self.db.execute(
+            f"SELECT {expression} AS key, count(*) AS n FROM articles GROUP BY key ORDER BY n DESC, key"
+        )
+        return dict(rows.fetchall())
+
+    def record_failure(self, url: str, error: Exception) -> None:
+        """Remember that ``url`` failed and why; a later success clears it."""
+        now = now_iso()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO failures (url_key, url, reason, error_type, attempts, first_failed_at,"
+                " last_failed_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(url_key) DO UPDATE SET"
+                " reason = excluded.reason, error_type = excluded.error_type,"
+                " attempts = attempts + 1, last_failed_at = excluded.last_failed_at",
+                [normalize_url(url), url, str(error), type(error).__name__, now, now],
+            )
+
+    def failures(self) -> list[Failure]:
+        """Links that failed and have not succeeded since, most recent first."""
+        rows = self.db.execute(
+            "SELECT url, reason, error_type, attempts, first_failed_at, last_failed_at"
+            " FROM failures ORDER BY last_failed_at DESC, url"
+        )
+        return [Failure(*row) for row in rows]
+
+    def apply_export_metadata(
+        self, article_id: int, saved_at: str | None, tags: tuple[str, ...] | list[str]
+    ) -> None:
+        """Keep what an export knew: when the user saved the link (it becomes ``saved_at``), tags."""
+        with self._write() as conn:
+            if saved_at:
+                conn.execute(
+                    "UPDATE articles SET saved_at = ? WHERE id = ?", [saved_at, article_id]
+                )
+            conn.executemany(
+                "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+                [(article_id, tag) for tag in tags],
+            )
+
+    def tags(self, article_id: int) -> list[str]:
+        """The article's tags, alphabetically."""
+        rows = self.db.execute(
+            "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", [article_id]
+        )
+        return [tag for (tag,) in rows]
+
 
 def _article_row(fetched: FetchResult, article: Article) -> dict:
     return {
@@ -303,6 +412,8 @@ def _article_row(fetched: FetchResult, article: Article) -> dict:
         "canonical_url": article.canonical_url,
         "text": article.text,
         "html": article.html,
+        "quote_text": " ".join(quote.text for quote in article.quotes),
+        "simhash": simhash(article.text),
         "word_count": article.word_count,
         "status": "ok",
         "updated_at": now_iso(),

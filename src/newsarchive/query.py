@@ -1,0 +1,155 @@
+"""The search query language: user text -> a safe FTS5 expression plus field filters.
+
+Words and "phrases" are quoted before they reach FTS5, so punctuation and unbalanced quotes are
+plain text, never syntax. ``OR``, ``NOT``/``-word`` and ``prefix*`` keep their meaning. Field
+filters: ``headline:`` and ``author:`` search those columns; ``quote:`` and ``speaker:`` look in
+the article's quotations; ``site:``, ``lang:``, ``before:``, ``after:`` and ``saved-after:``
+restrict by metadata. A filter value may be quoted: ``speaker:"Vitali Klitschko"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsarchive.errors import QueryError
+
+COLUMN_FIELDS = {"headline": "headline", "author": "authors", "standfirst": "standfirst"}
+FILTER_FIELDS = {"site", "lang", "before", "after", "saved-after", "quote", "speaker"}
+DATE_FIELDS = {"before", "after", "saved-after"}
+
+_QUOTE_CHARS = '"“”„«»'
+_FIELD_NAMES = "|".join(sorted({*COLUMN_FIELDS, *FILTER_FIELDS}, key=len, reverse=True))
+_TOKEN = re.compile(
+    rf"(?P<fneg>-?)(?P<field>{_FIELD_NAMES}):"
+    rf"(?:[{_QUOTE_CHARS}](?P<fphrase>[^{_QUOTE_CHARS}]*)[{_QUOTE_CHARS}]|(?P<fword>[^\s{_QUOTE_CHARS}]+))"
+    rf"|(?P<neg>-?)[{_QUOTE_CHARS}](?P<phrase>[^{_QUOTE_CHARS}]*)[{_QUOTE_CHARS}](?P<star>\*?)"
+    rf"|(?P<word>[^\s{_QUOTE_CHARS}]+)",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A metadata restriction such as ``site:bbc`` or ``before:2024-01``."""
+
+    field: str
+    value: str
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: an FTS5 MATCH expression (None when only filters were given) and filters."""
+
+    match: str | None
+    filters: list[Filter] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Term:
+    fts: str
+    negated: bool = False
+
+
+def parse_query(text: str) -> Query:
+    """Parse a user's query, or raise QueryError if it cannot mean anything."""
+    terms: list[_Term | str] = []
+    filters: list[Filter] = []
+    negate_next = False
+    for match in _TOKEN.finditer(text):
+        word = match.group("word")
+        if word in ("OR", "|"):
+            terms.append("OR")
+        elif word in ("NOT", "AND"):
+            negate_next = word == "NOT"
+            continue
+        elif match.group("field"):
+            _add_field(match, negate_next, terms, filters)
+        else:
+            term = _term(match, negate_next)
+            if term:
+                terms.append(term)
+        negate_next = False
+    expression = _expression(terms)
+    if expression is None and not filters:
+        raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
+    return Query(match=expression, filters=filters)
+
+
+def build_match(text: str) -> str:
+    """The FTS5 expression for a query of words only."""
+    query = parse_query(text)
+    if query.match is None:
+        raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
+    return query.match
+
+
+def _add_field(match: re.Match, negate: bool, terms: list, filters: list[Filter]) -> None:
+    name = match.group("field").lower()
+    value = (match.group("fphrase") or match.group("fword") or "").strip()
+    negated = negate or bool(match.group("fneg"))
+    if not re.search(r"\w", value):
+        return
+    if name in COLUMN_FIELDS:
+        fts = "{" + COLUMN_FIELDS[name] + "} : " + _quoted(value.rstrip("*"), value.endswith("*"))
+        terms.append(_Term(fts, negated))
+        return
+    if name in DATE_FIELDS:
+        value = check_date(value, f"{name}:")
+    filters.append(Filter(name, value, negated))
+
+
+def _term(match: re.Match, negate: bool) -> _Term | None:
+    word = match.group("word")
+    if word is None:
+        text, prefix = match.group("phrase"), bool(match.group("star"))
+        negate = negate or bool(match.group("neg"))
+    else:
+        negate = negate or (word.startswith("-") and len(word) > 1)
+        prefix = word.endswith("*")
+        text = word.lstrip("-").rstrip("*")
+    if not re.search(r"\w", text):
+        return None
+    return _Term(fts=_quoted(text, prefix), negated=negate)
+
+
+def _quoted(text: str, prefix: bool) -> str:
+    return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def _expression(terms: list[_Term | str]) -> str | None:
+    """AND of OR-groups, with negated terms subtracted: ((a OR b) AND c) NOT d."""
+    clauses: list[list[str]] = []
+    negatives: list[str] = []
+    join_next = False
+    for term in terms:
+        if term == "OR":
+            join_next = bool(clauses)
+        elif term.negated:
+            negatives.append(term.fts)
+        elif join_next:
+            clauses[-1].append(term.fts)
+            join_next = False
+        else:
+            clauses.append([term.fts])
+    if not clauses:
+        if negatives:
+            raise QueryError("only excluded words: give at least one word to find")
+        return None
+    expression = " AND ".join(_alternatives(clause) for clause in clauses)
+    return " NOT ".join([f"({expression})", *negatives]) if negatives else expression
+
+
+def _alternatives(clause: list[str]) -> str:
+    return clause[0] if len(clause) == 1 else "(" + " OR ".join(clause) + ")"
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD; anything else is a QueryError naming the option."""
+    if value is None:
+        return None
+    if not _DATE.match(value.strip()):
+        raise QueryError(f"{option} {value!r}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value.strip()
