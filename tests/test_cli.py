@@ -283,3 +283,40 @@ def test_search_csv_and_sort(server) -> None:
     rows = result.stdout.splitlines()
     assert rows[0] == "id,url,headline,site,published,authors,score,snippet"
     assert rows[1].startswith("1,http://127.0.0.1:")
+
+
+def write_dataset(folder: Path, pages: dict[str, tuple[str, dict]]) -> Path:
+    """A tiny dataset in the layout of ../shared/datasets: html/<id>.html.gz + ground-truth.json."""
+    import gzip
+
+    (folder / "html").mkdir(parents=True)
+    truth = {}
+    for page_id, (html, fields) in pages.items():
+        (folder / "html" / f"{page_id}.html.gz").write_bytes(gzip.compress(html.encode()))
+        truth[page_id] = {"url": f"https://example-news.test/{page_id}", **fields}
+    (folder / "ground-truth.json").write_text(json.dumps(truth))
+    return folder
+
+
+def test_eval_scores_a_dataset_and_writes_json(tmp_path: Path) -> None:
+    dataset = write_dataset(
+        tmp_path / "set",
+        {
+            "a": (news_page(), {"articleBody": "\n".join(PARAGRAPHS), "date": "2024-05-01"}),
+            "b": (news_page("Ferry fares frozen"), {"articleBody": "Nothing like the page at all"}),
+        },
+    )
+    report_file = tmp_path / "report.json"
+    result = run("eval", str(dataset), "--json", str(report_file))
+    assert result.exit_code == 0, result.output
+    assert "body F1" in result.stdout and "worst pages" in result.stdout
+    report = json.loads(report_file.read_text())
+    assert report["pages"] == 2
+    assert 0.4 < report["body"]["f1"] < 0.9
+    assert report["dates"]["accuracy"] == 1.0
+
+
+def test_eval_on_a_folder_without_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("eval", str(tmp_path))
+    assert result.exit_code != 0
+    assert "ground-truth.json" in result.stderr

@@ -511,3 +511,32 @@ def failures(as_json: bool) -> None:
     for failure in recorded:
         tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
         click.echo(f"{failure.url}\n  {failure.reason} ({tries}, last {failure.last_failed_at})")
+
+
+@cli.command(name="eval")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N pages.")
+@click.option("--worst", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the whole report to this JSON file.",
+)
+def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path | None) -> None:
+    """Score the extractor on pages with ground truth (html/<id>.html.gz + ground-truth.json):
+    body and snippet precision/recall/F1, date, headline and author accuracy, speed, and the
+    worst pages.
+
+    \b
+    newsarchive eval ../shared/datasets/scrapinghub --limit 50
+    """
+    from newsarchive.evaluate import evaluate, format_report
+
+    report = evaluate(dataset, limit=limit, worst=worst)
+    click.echo(format_report(report))
+    if json_file:
+        try:
+            json_file.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        except OSError as error:
+            raise click.ClickException(f"{json_file}: cannot write ({error.strerror})") from error

@@ -23,9 +23,9 @@ ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0)
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 SNIPPET_TOKENS = 24
 SORTS = {
-    "rank": "rank, a.published DESC",
-    "published": "a.published IS NULL, a.published DESC, rank",
-    "saved": "a.saved_at DESC, rank",
+    "rank": "ranking, a.published DESC",
+    "published": "a.published IS NULL, a.published DESC, ranking",
+    "saved": "a.saved_at DESC, ranking",
 }
 # Without words to rank by, a filter-only query lists articles.
 LISTING_SORTS = {
@@ -33,6 +33,8 @@ LISTING_SORTS = {
     "published": "a.published IS NULL, a.published DESC, a.id DESC",
     "saved": "a.saved_at DESC, a.id DESC",
 }
+# Above this many matches, only the newest this many are ranked (see _within_rank_window).
+RANK_WINDOW = 3000
 # Collapsing copies needs more candidates than results; this bounds the extra work.
 CANDIDATES_PER_RESULT = 3
 
@@ -61,21 +63,32 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
         sql = _LISTING_SQL.format(where=where, order=LISTING_SORTS[settings.sort])
         rows = _run(archive, sql, [*params, wanted], query)
     else:
+        if settings.sort == "rank":
+            where, params = _within_rank_window(archive, parsed.match, where, params, query)
         sql = _MATCH_SQL.format(where=where, order=SORTS[settings.sort])
-        match_params = [HIGHLIGHT_START, HIGHLIGHT_END, parsed.match, *params, wanted]
+        match_params = [parsed.match, *params, wanted, HIGHLIGHT_START, HIGHLIGHT_END, parsed.match]
         rows = _run(archive, sql, match_params, query)
     if settings.all_copies:
         return [_hit(row) for row in rows[: settings.limit]]
     return collapse_copies([(_hit(row), row[6]) for row in rows], settings.limit)
 
 
+# Rank first, then make snippets for the top rows only: SQLite evaluates every selected column
+# of every matching row before an ORDER BY ... LIMIT, and snippet() is the costly one.
 _MATCH_SQL = """
+    WITH ranked AS (
+        SELECT articles_fts.rowid AS id, bm25(articles_fts, WEIGHTS) AS ranking
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE articles_fts MATCH ? {where}
+        ORDER BY {order} LIMIT ?
+    )
     SELECT a.id, a.url, a.headline, a.site, a.published, a.authors, a.simhash,
-           snippet(articles_fts, -1, ?, ?, '…', SNIPPET_TOKENS) AS snippet,
-           bm25(articles_fts, WEIGHTS) AS rank
-    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-    WHERE articles_fts MATCH ? {where}
-    ORDER BY {order} LIMIT ?""".replace("SNIPPET_TOKENS", str(SNIPPET_TOKENS)).replace(
+           snippet(articles_fts, -1, ?, ?, '…', SNIPPET_TOKENS), ranked.ranking
+    FROM ranked
+    JOIN articles_fts ON articles_fts.rowid = ranked.id
+    JOIN articles a ON a.id = ranked.id
+    WHERE articles_fts MATCH ?
+    ORDER BY {order}""".replace("SNIPPET_TOKENS", str(SNIPPET_TOKENS)).replace(
     "WEIGHTS", ", ".join(map(str, ARTICLE_WEIGHTS))
 )
 
@@ -84,6 +97,29 @@ _LISTING_SQL = """
            substr(coalesce(a.standfirst, a.text), 1, 200) AS snippet, 0 AS rank
     FROM articles a WHERE 1 {where}
     ORDER BY {order} LIMIT ?"""
+
+
+def _within_rank_window(
+    archive: Archive, match: str, where: str, params: list, query: str
+) -> tuple[str, list]:
+    """Bound the bm25 work for words found almost everywhere.
+
+    FTS5 scores every match before it can sort, so a word in most of a million articles would
+    cost seconds. Walking matches newest-first is cheap (no scoring), so when there are more
+    than RANK_WINDOW matches, only the newest RANK_WINDOW are ranked: for such words, relevance
+    among recent articles is what a reader wants, and rare words are ranked over everything.
+    """
+    sql = _WINDOW_SQL.format(where=where)
+    found = _run(archive, sql, [match, *params, RANK_WINDOW], query)
+    if not found:
+        return where, params
+    return where + " AND articles_fts.rowid >= ?", [*params, found[0][0]]
+
+
+_WINDOW_SQL = """
+    SELECT articles_fts.rowid FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ? {where}
+    ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?"""
 
 
 def _option_filters(settings: SearchOptions) -> list[Filter]:
@@ -140,7 +176,7 @@ def _run(archive: Archive, sql: str, params: list, query: str) -> list[tuple]:
 
 
 def _hit(row: tuple) -> SearchHit:
-    article_id, url, headline, site, published, authors, _fingerprint, marked, rank = row
+    article_id, url, headline, site, published, authors, _fingerprint, marked, ranking = row
     snippet, spans = split_highlights(" ".join((marked or "").split()))
     return SearchHit(
         id=article_id,
@@ -150,7 +186,7 @@ def _hit(row: tuple) -> SearchHit:
         published=published,
         authors=json.loads(authors or "[]"),
         snippet=snippet,
-        score=-rank,
+        score=-ranking,
         highlights=spans,
     )
 
