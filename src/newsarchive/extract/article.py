@@ -1,0 +1,76 @@
+"""The HTML path: metadata, body, cleanup and quotes for one page."""
+
+from __future__ import annotations
+
+import logging
+
+from newsarchive.errors import ExtractionError
+from newsarchive.extract.clean import CleanBody, clean_body, paragraphs_html
+from newsarchive.extract.metadata import Metadata, read_metadata
+from newsarchive.extract.people import clean_authors
+from newsarchive.extract.quotes import find_quotes
+from newsarchive.extract.readable import body_html, parse
+from newsarchive.extract.rules import clean_paragraphs
+from newsarchive.models import Article
+
+log = logging.getLogger(__name__)
+
+TINY_SHARE = 0.3  # readability text below this share of JSON-LD articleBody counts as a miss
+
+
+def extract_article(html: str, url: str | None = None) -> Article:
+    """Extract the article in an HTML page: metadata, clean body text and HTML, quotes.
+
+    Raises ExtractionError when the page holds no article text.
+    """
+    doc = parse(html)
+    meta = read_metadata(doc, url)
+    body = clean_body(body_html(doc))
+    body = _without_headline(body, meta.headline)
+    if meta.article_body and _is_miss(body, meta.article_body):
+        log.debug("readability missed the body; using JSON-LD articleBody")
+        body = _from_article_body(meta.article_body)
+    if not body.lines:
+        raise ExtractionError(f"{url or 'page'}: no article text found")
+    return _article(meta, body)
+
+
+def _without_headline(body: CleanBody, headline: str | None) -> CleanBody:
+    """Readability often keeps the <h1>: the headline is metadata, not body.
+
+    A standfirst equal to the first line stays: the meta description is often the first paragraph.
+    """
+    if headline and body.lines[:1] and body.lines[0].casefold() == headline.casefold():
+        return CleanBody(body.html, body.lines[1:], body.removed)
+    return body
+
+
+def _is_miss(body: CleanBody, article_body: str) -> bool:
+    return sum(map(len, body.lines)) < TINY_SHARE * len(article_body)
+
+
+def _from_article_body(article_body: str) -> CleanBody:
+    paragraphs, removed = clean_paragraphs(article_body.splitlines())
+    return CleanBody(paragraphs_html(paragraphs), paragraphs, removed)
+
+
+def _byline_authors(body: CleanBody) -> list[str]:
+    """Names from byline lines the cleaner removed, for pages without author metadata."""
+    return clean_authors([block.text for block in body.removed if block.rule == "byline"])
+
+
+def _article(meta: Metadata, body: CleanBody) -> Article:
+    return Article(
+        headline=meta.headline,
+        standfirst=meta.standfirst,
+        authors=meta.authors or _byline_authors(body),
+        published=meta.published,
+        modified=meta.modified,
+        site=meta.site,
+        language=meta.language,
+        canonical_url=meta.canonical_url,
+        text="\n".join(body.lines),
+        html=body.html,
+        quotes=find_quotes([meta.standfirst, *body.lines] if meta.standfirst else body.lines),
+        removed=body.removed,
+    )

@@ -1,0 +1,349 @@
+"""Read an article's metadata from a page: headline, standfirst, authors, dates, site, language.
+
+Sources are tried from the most to the least deliberate: JSON-LD, then Open Graph and other
+``<meta>`` tags, then visible markup (``<h1>``, bylines, ``<time>``), then the URL.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date
+from newsarchive.extract.people import clean_authors
+
+log = logging.getLogger(__name__)
+
+ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "blogposting",
+    "backgroundnewsarticle",
+    "report",
+    "liveblogposting",
+    "scholarlyarticle",
+    "techarticle",
+}
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+STANDFIRST_XPATH = (
+    "//*[contains(@class, 'standfirst') or contains(@class, 'lede') or contains(@class, 'dek')"
+    " or contains(@class, 'subtitle') or contains(@class, 'subheadline')"
+    " or @itemprop='description']"
+)
+DATE_XPATH = (
+    "//body//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted')"
+    " or contains(@class, 'meta') or contains(@class, 'byline') or contains(@class, 'autor')"
+    " or self::time]"
+)
+MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
+BYLINE_XPATH = (
+    "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]"
+    " | //*[contains(@class, 'author-name')]"
+)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Everything about an article except its body."""
+
+    headline: str | None = None
+    standfirst: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    site: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    article_body: str | None = None
+
+
+class _Page:
+    """Lookups over one parsed page, computed once."""
+
+    def __init__(self, doc: HtmlElement) -> None:
+        self.doc = doc
+        self.meta = _meta_tags(doc)
+        self.ld = _ld_article(doc)
+
+    def first_meta(self, *names: str) -> str | None:
+        return next((self.meta[name] for name in names if self.meta.get(name)), None)
+
+    def ld_text(self, key: str) -> str | None:
+        value = self.ld.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return _squash(value) if isinstance(value, str) else None
+
+    def text_of(self, xpath: str) -> str | None:
+        for element in self.doc.xpath(xpath):
+            text = _squash(element.text_content())
+            if text:
+                return text
+        return None
+
+
+def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
+    """Read the metadata of a parsed page (``url`` helps with the site, dates and links)."""
+    page = _Page(doc)
+    site = _site(page, url)
+    return Metadata(
+        headline=_headline(page, site),
+        standfirst=_first(
+            page.ld_text("description"),
+            page.first_meta("og:description", "description", "twitter:description"),
+            lambda: page.text_of(STANDFIRST_XPATH),
+        ),
+        authors=_authors(page),
+        published=_published(page, url),
+        modified=normalise_date(
+            _first(
+                page.ld_text("dateModified"),
+                page.first_meta(
+                    "article:modified_time", "og:updated_time", "datemodified", "last-modified"
+                ),
+            )
+        ),
+        site=site,
+        language=_language(page),
+        canonical_url=_canonical(page, url),
+        article_body=_article_body(page),
+    )
+
+
+def _article_body(page: _Page) -> str | None:
+    """JSON-LD articleBody with its line breaks kept (they separate paragraphs)."""
+    body = page.ld.get("articleBody")
+    return (body.strip() or None) if isinstance(body, str) else None
+
+
+def _first(*values: str | Callable[[], str | None] | None) -> str | None:
+    """The first non-empty value; callables are only called when needed (costly lookups)."""
+    for value in values:
+        found = value() if callable(value) else value
+        if found:
+            return found
+    return None
+
+
+def _squash(text: str | None) -> str:
+    """Whitespace-normalised, with entities decoded (JSON-LD and meta values are often escaped)."""
+    return " ".join(html.unescape(text or "").split())
+
+
+def _meta_tags(doc: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in doc.iter("meta"):
+        name = (
+            tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv")
+        )
+        content = _squash(tag.get("content"))
+        if name and content:
+            found.setdefault(name.strip().lower(), content)
+    return found
+
+
+def _ld_article(doc: HtmlElement) -> dict[str, Any]:
+    """The first JSON-LD object typed as an article (inside ``@graph`` and lists too)."""
+    for script in doc.xpath("//script[contains(@type, 'ld+json')]"):
+        try:
+            data = json.loads(script.text_content().strip(), strict=False)
+        except ValueError:
+            log.debug("unreadable JSON-LD block skipped")
+            continue
+        for item in _ld_objects(data):
+            if _ld_types(item) & ARTICLE_TYPES:
+                return item
+    return {}
+
+
+def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_objects(data.get("@graph"))
+        yield from _ld_objects(data.get("mainEntity"))
+
+
+def _ld_types(item: dict[str, Any]) -> set[str]:
+    types = item.get("@type", [])
+    return {str(kind).lower() for kind in (types if isinstance(types, list) else [types])}
+
+
+def _headline(page: _Page, site: str | None) -> str | None:
+    headline = _first(
+        lambda: _single_h1(page, site),
+        page.ld_text("headline"),
+        page.ld_text("name"),
+        page.first_meta("og:title", "twitter:title"),
+        lambda: page.text_of("//h1"),
+        lambda: page.text_of("//title"),
+    )
+    return _strip_site(headline, site)
+
+
+def _single_h1(page: _Page, site: str | None) -> str | None:
+    """The page's only <h1>: what readers see as the headline (SEO titles often differ).
+
+    Not when it is the site's name (a logo in an <h1>).
+    """
+    headings = page.doc.xpath("//body//h1")
+    text = _squash(headings[0].text_content()) if len(headings) == 1 else ""
+    if not text or (site and _site_key(text) == _site_key(site)):
+        return None
+    return text
+
+
+def _strip_site(title: str | None, site: str | None) -> str | None:
+    """Remove a " | Site" or "Site - " part from a title when it names the site."""
+    if not title or not site:
+        return title
+    parts = TITLE_SEPARATORS.split(title)
+    key = _site_key(site)
+    if len(parts) > 1 and _site_key(parts[-1]) == key:
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    if len(parts) > 1 and _site_key(parts[0]) == key:
+        return parts[-1] if len(parts) == 2 else title
+    return title
+
+
+def _site_key(name: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return re.sub(r"^(?:www)|(?:com|couk|org|net)$", "", key)
+
+
+def _authors(page: _Page) -> list[str]:
+    sources = (
+        lambda: _ld_names(_people_first(page.ld.get("author"))),
+        lambda: _meta_names(page),
+        lambda: [_squash(el.text_content()) for el in page.doc.xpath(BYLINE_XPATH)],
+    )
+    for source in sources:
+        cleaned = clean_authors(source())
+        if cleaned:
+            return cleaned
+    return []
+
+
+def _people_first(authors: Any) -> Any:
+    """Person authors when there are any: an organisation beside them is the publisher."""
+    if not isinstance(authors, list):
+        return authors
+    people = [
+        item
+        for item in authors
+        if not isinstance(item, dict)
+        or not _ld_types(item) & {"organization", "newsmediaorganization"}
+    ]
+    return people or authors
+
+
+def _ld_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _ld_names(item)]
+    if isinstance(value, dict):
+        return _ld_names(value.get("name"))
+    return [value] if isinstance(value, str) else []
+
+
+def _meta_names(page: _Page) -> list[str]:
+    names = [
+        page.meta.get("author"),
+        page.meta.get("article:author"),
+        page.meta.get("byl"),
+        page.meta.get("dc.creator"),
+        page.meta.get("parsely-author"),
+    ]
+    return [name for name in names if name and not re.match(r"https?://|www\.", name)]
+
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+
+
+def _published(page: _Page, url: str | None) -> str | None:
+    for candidate in _published_candidates(page, url):
+        date = normalise_date(candidate)
+        if date:
+            return date
+    return None
+
+
+def _published_candidates(page: _Page, url: str | None) -> Iterator[str | None]:
+    """Publication dates from the most to the least deliberate source, looked up lazily."""
+    yield page.ld_text("datePublished")
+    yield page.first_meta(*PUBLISHED_META)
+    for element in page.doc.xpath("//*[@itemprop='datePublished']"):
+        yield element.get("content") or element.get("datetime") or element.text_content()
+    yield from page.doc.xpath("//time[@datetime]/@datetime")[:1]
+    yield date_from_url(url)
+    for element in page.doc.xpath(DATE_XPATH)[:MAX_DATE_ELEMENTS]:
+        text = _squash(element.get("title") or element.text_content())
+        yield date_in_text(text) if len(text) < 200 else None
+
+
+def _site(page: _Page, url: str | None) -> str | None:
+    publisher = page.ld.get("publisher")
+    name = publisher.get("name") if isinstance(publisher, dict) else None
+    site = _first(
+        page.first_meta("og:site_name", "application-name"),
+        _squash(name) if isinstance(name, str) else None,
+    )
+    if site:
+        return site
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def _language(page: _Page) -> str | None:
+    root = page.doc.getroottree().getroot()
+    candidates = (
+        root.get("lang"),
+        root.get("xml:lang"),
+        page.first_meta("og:locale", "content-language", "language", "dc.language"),
+        page.ld_text("inLanguage"),
+    )
+    for candidate in candidates:
+        language = normalise_language(candidate)
+        if language:
+            return language
+    return None
+
+
+def normalise_language(value: str | None) -> str | None:
+    """ "en_gb" -> "en-GB", "EN" -> "en"; None for anything that is not a language tag."""
+    match = re.match(r"\s*([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}))?\b", value or "")
+    if not match:
+        return None
+    language, region = match.group(1).lower(), match.group(2)
+    return f"{language}-{region.upper()}" if region else language
+
+
+def _canonical(page: _Page, url: str | None) -> str | None:
+    links = page.doc.xpath(
+        "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+    )
+    found = _first(*(_squash(link) for link in links), page.first_meta("og:url"))
+    return urljoin(url, found) if found and url else found

@@ -1,0 +1,273 @@
+"""Find the article body in a page: prune the DOM, run readability, fall back to the dense block.
+
+This is the only module that imports readability. Pruning first makes readability both faster
+(its passes grow with the tree) and cleaner; the guards keep pruning from taking the article with
+it (a wrapper named "sidebar" or a page-wide ``<form>`` may hold the whole story).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections import defaultdict
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from readability import Document
+from readability.readability import Unparseable
+
+log = logging.getLogger(__name__)
+
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "svg",
+    "canvas",
+    "template",
+    "link",
+    "meta",
+    "select",
+    "textarea",
+    "dialog",
+)
+REINSTATED = ("p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "pre")
+MARK = "data-newsarchive-block"
+LAYOUT_TAGS = ("nav", "footer", "aside")  # dropped unless they hold most of the story
+SMALL_ONLY_TAGS = ("form", "button", "input", "label")  # dropped when they hold little text
+BOILERPLATE = re.compile(
+    r"(?:^|[-_\s])(?:share|sharing|social|newsletter|promo|related|comments?|cookie|consent"
+    r"|paywall|subscribe|subscription|donate|donation|recirculation|outbrain|taboola)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+COMMENTS = re.compile(r"(?:^|[-_\s])(?:comments?|disqus|discussion)(?:$|[-_\s])", re.IGNORECASE)
+# lxml refuses these (and surrogates) anywhere in a document.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
+LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
+GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
+DENSE_SHARE = 0.7  # the dense block holds at least this much of the page's good paragraph text
+TINY_TEXT = 200  # readability's text shorter than this is no article (often just the <h1>)
+FRAGMENT_SHARE = 0.3  # readability's text below this share of the dense block is a fragment
+
+
+def parse(html: str) -> HtmlElement:
+    """Parse a page into an lxml tree (an empty page becomes an empty ``<html>``)."""
+    try:
+        return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html))
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def parse_fragment(fragment: str) -> HtmlElement:
+    """Parse an HTML fragment into a ``<body>``; any fragment works, even "<html></html>"."""
+    return lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>").body
+
+
+def body_html(doc: HtmlElement) -> str:
+    """The article body of a parsed page as an HTML fragment ("" when none is found).
+
+    Mutates ``doc`` (pruning): read the metadata first.
+    """
+    place_streamed_segments(doc)
+    prune(doc)
+    blocks = _mark_blocks(doc)
+    summary = _reinstate(_readability(doc), blocks)
+    dense, size = dense_block(doc)
+    if dense is not None and _is_fragment(summary, dense, size):
+        log.debug("readability returned a fragment; using the dense block")
+        return lxml.html.tostring(dense, encoding="unicode")
+    return summary
+
+
+def _mark_blocks(doc: HtmlElement) -> list[HtmlElement]:
+    """Number the blocks readability may drop; the attribute survives its cleaner."""
+    blocks = list(doc.iter(*REINSTATED))
+    for number, block in enumerate(blocks):
+        block.set(MARK, str(number))
+    return blocks
+
+
+def _reinstate(summary: str, blocks: list[HtmlElement]) -> str:
+    """Put back blocks readability dropped between the first and the last block it kept.
+
+    Its cleaner drops headings with negative class names, lists in ``<div>``s and link-heavy
+    lists; between kept blocks these are nearly always part of the story.
+    """
+    if not summary.strip():
+        return summary
+    tree = parse_fragment(summary)
+    kept = {int(el.get(MARK)): el for el in tree.iter() if el.get(MARK, "").isdigit()}
+    if len(kept) < 2:
+        return summary
+    added: set[HtmlElement] = set()
+    for number in range(min(kept) + 1, max(kept)):
+        block = blocks[number]
+        if number in kept or not _reinstatable(block, kept, added):
+            continue
+        anchor = kept[max(n for n in kept if n < number)]
+        added.add(block)
+        anchor.addnext(_copy(block))
+        kept[number] = anchor.getnext()
+    if not added:
+        return summary
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in tree)
+
+
+def _reinstatable(
+    block: HtmlElement, kept: dict[int, HtmlElement], added: set[HtmlElement]
+) -> bool:
+    """Not already there (itself, a part of it, or a block around it) and not a list of links."""
+    if any(ancestor in added for ancestor in block.iterancestors()):
+        return False
+    if any(int(inner.get(MARK)) in kept for inner in block.iterdescendants(*REINSTATED)):
+        return False
+    text = " ".join(block.text_content().split())
+    links = sum(len(link.text_content()) for link in block.iter("a"))
+    return bool(text) and links < 0.3 * len(text)
+
+
+def _copy(block: HtmlElement) -> HtmlElement:
+    duplicate = copy.deepcopy(block)
+    duplicate.tail = None
+    return duplicate
+
+
+class _PrunedDocument(Document):
+    """Readability over an already pruned tree.
+
+    Readability re-parses and runs lxml's HTML cleaner on every pass; ``prune`` has already done
+    that work, so each pass just gets a fresh copy of the pruned tree (readability mutates it).
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:
+        self.encoding = "utf-8"
+        return copy.deepcopy(input)
+
+
+def _readability(doc: HtmlElement) -> str:
+    try:
+        return _PrunedDocument(doc).summary(html_partial=True)
+    except Unparseable:
+        return ""
+
+
+def place_streamed_segments(doc: HtmlElement) -> None:
+    """Move React streaming segments (``<div hidden id="S:n">``) into their placeholders.
+
+    Readability deletes hidden elements, and on streamed pages the story sits in them.
+    """
+    for segment in doc.xpath("//div[@hidden][starts-with(@id, 'S:')]"):
+        marks = doc.xpath("//template[@id=$id]", id="B:" + segment.get("id")[2:])
+        if not marks:
+            continue
+        del segment.attrib["hidden"]
+        segment.drop_tree()
+        marks[0].addprevious(segment)
+        marks[0].drop_tree()
+
+
+def prune(doc: HtmlElement) -> None:
+    """Remove what cannot be story: scripts, navigation, hidden and boilerplate-named elements."""
+    protected = set(doc.xpath(f"//*[{PROTECTED}]/ancestor-or-self::*"))
+    sizes = paragraph_sizes(doc)
+    for element in list(doc.iter(etree.Comment, etree.ProcessingInstruction)):
+        element.drop_tree()
+    _drop_tags(doc, protected, sizes)
+    _drop_named(doc, protected, sizes)
+
+
+def _drop_tags(
+    doc: HtmlElement, protected: set[HtmlElement], sizes: dict[HtmlElement, int]
+) -> None:
+    """Scripts go; navigation, forms and buttons too unless the story is inside them."""
+    total = max(1, sizes.get(doc, 0))
+    for element in list(doc.iter(*DROP_TAGS, *LAYOUT_TAGS, *SMALL_ONLY_TAGS)):
+        if element in protected or element.getparent() is None:
+            continue
+        size = sizes.get(element, 0)
+        if (
+            element.tag in DROP_TAGS
+            or (element.tag in LAYOUT_TAGS and size < 0.5 * total)
+            or (element.tag in SMALL_ONLY_TAGS and size < 200)
+        ):
+            element.drop_tree()
+
+
+def _drop_named(
+    doc: HtmlElement, protected: set[HtmlElement], sizes: dict[HtmlElement, int]
+) -> None:
+    """Hidden elements, comment threads and small boilerplate-named elements go."""
+    total = max(1, sizes.get(doc, 0))
+    for element in doc.xpath("//*[@class or @id or @hidden or @style]"):
+        if element.getparent() is None:
+            continue
+        if _is_hidden(element) or (
+            element not in protected and _is_boilerplate(element, sizes.get(element, 0) / total)
+        ):
+            element.drop_tree()
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    """Hidden as readability sees it (it deletes these whatever they hold)."""
+    return element.get("hidden") is not None or bool(HIDDEN_STYLE.search(element.get("style", "")))
+
+
+def _is_boilerplate(element: HtmlElement, share: float) -> bool:
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    if COMMENTS.search(names):
+        return True
+    return share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
+
+
+def paragraph_sizes(doc: HtmlElement) -> dict[HtmlElement, int]:
+    """Characters of good ``<p>`` text under each element (links excluded)."""
+    sizes: dict[HtmlElement, int] = defaultdict(int)
+    for paragraph in doc.iter("p"):
+        size = _good_length(paragraph)
+        if size:
+            for element in (paragraph, *paragraph.iterancestors()):
+                sizes[element] += size
+    return sizes
+
+
+def _good_length(paragraph: HtmlElement) -> int:
+    text = " ".join(paragraph.text_content().split())
+    links = sum(len(link.text_content()) for link in paragraph.iter("a"))
+    return len(text) if len(text) >= GOOD_PARAGRAPH and links < 0.5 * len(text) else 0
+
+
+def dense_block(doc: HtmlElement) -> tuple[HtmlElement | None, int]:
+    """The tightest element holding most of the page's good paragraph text, and that text's size."""
+    sizes = paragraph_sizes(doc)
+    total = sizes.get(doc, 0)
+    if not total:
+        return None, 0
+    holders = [el for el, size in sizes.items() if size >= DENSE_SHARE * total]
+    dense = max(holders, key=lambda el: sum(1 for _ in el.iterancestors()))
+    return dense, sizes[dense]
+
+
+def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
+    """Readability kept only a small part of the dense block, and nothing outside it."""
+    found = _text(summary)
+    if len(found) >= FRAGMENT_SHARE * size:
+        return False
+    if len(found) < TINY_TEXT:
+        return True
+    dense_text = " ".join(dense.text_content().split())
+    if not found:
+        return True
+    pieces = [piece for piece in re.split(r"(?<=[.!?])\s+", found) if len(piece) > 20]
+    inside = sum(len(piece) for piece in pieces if piece in dense_text)
+    return inside >= 0.8 * sum(len(piece) for piece in pieces)
+
+
+def _text(fragment: str) -> str:
+    if not fragment.strip():
+        return ""
+    return " ".join(parse_fragment(fragment).text_content().split())

@@ -1,0 +1,271 @@
+"""Boilerplate rules on plain text: which lines and sentences are not part of the story.
+
+The rules are general (phrases, line shapes), never per site. Phrase rules only fire on short
+blocks, or on blocks made mostly of boilerplate sentences, so that a real paragraph that mentions
+"subscribe" or "newsletter" in passing stays. Both the HTML cleaner and the plain-text path use
+:func:`judge_blocks`, so a rule added here applies to both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsarchive.models import RemovedBlock
+
+SHORT_LINE = 90  # a whole line this short may be boilerplate by its shape alone
+SHORT_BLOCK = 220  # a block this short goes when it contains a boilerplate phrase
+LONG_BLOCK = 1200  # no boilerplate block is this long; skipping them saves the phrase search
+APPEAL_WINDOW = 6  # how many blocks after an appeal heading may still belong to the appeal
+
+
+# Patterns are written in lower case and matched against lower-cased text: re.IGNORECASE made
+# the phrase search three times slower.
+
+
+def _whole(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{pattern})$")
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt"
+    r"|dez|janv|févr|mars|avr|juin|juil|août|sept|déc|enero|febrero|marzo|abril|mayo|junio|julio"
+    r"|agosto|septiembre|octubre|noviembre|diciembre)[a-zé]*\.?"
+)
+# A date with an optional weekday and time: "Tuesday 14 January 2025 09:12 GMT", "June 3, 2024".
+DATE = (
+    rf"(?:[a-z]+,? )?(?:\d{{1,2}}(?:st|nd|rd|th)?\.? (?:de )?{MONTH},?(?: de)? \d{{4}}"
+    rf"|{MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}})"
+    r"(?:,? (?:at |um |à )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?"
+)
+
+# Whole lines: the entire (short) line has this shape.
+LINE_RULES: dict[str, re.Pattern[str]] = {
+    "appeal": _whole(
+        r"(?:support|donate|give|contribute)(?: to)? (?:us|now|today|here)|donate|jetzt spenden"
+        r"|faire un don|donar"
+    ),
+    "subscription": _whole(
+        r"subscribe(?: now| today)?|log in|sign in|register|abonnieren|s'abonner|suscribirse"
+    ),
+    "advertisement": _whole(
+        r"advertisement|advertising|sponsored(?: content)?|anzeige|werbung|publicité|publicidad"
+        r"|story continues below(?: advertisement)?|article continues below"
+    ),
+    "comments": _whole(
+        r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
+        r"|(?:show|view|read|load) (?:all )?(?:\d+ )?comments?"
+    ),
+    "share": _whole(
+        r"share|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|tweet|email|print"
+        r"|copy link|link copied|facebook|twitter|whatsapp|linkedin|reddit|pinterest"
+        r"|(?:follow us|follow) on \w+|teilen|artikel teilen|partager|compartir|drucken|imprimer"
+    ),
+    "related": _whole(
+        r"(?:read more|more|related(?: stories| articles| content| coverage)?|recommended"
+        r"|more on this(?: story)?|more from \w+|see also|lesen sie auch"
+        r"|mehr zum thema|auch interessant"
+        r"|lire aussi|à lire aussi|sur le même sujet|lee también|leer más|te puede interesar"
+        r"|más información)(?:\s*[:>»›].*)?"
+    ),
+    "dateline": _whole(
+        rf"(?:(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publié|mis à jour"
+        rf"|publicado|actualizado)(?: on| at| am| le| el)?:?\s*)?{DATE}"
+    ),
+    "byline": _whole(
+        r"(?:by|von|par|por) [\w.'’-]+(?: [\w.'’-]+){0,3}(?: (?:and|und|et|y) [\w.'’-]+(?: [\w.'’-]+){0,3})?"
+        r"(?:\s*[,|]\s*[\w ]{0,40})?"
+    ),
+    "credit": _whole(
+        r"(?:photo|image|picture|credit|foto|bild|quelle)s?\s*(?:credit)?\s*:.*"
+        r"|getty images|[^.]{0,80}(?:\(|/\s*|\bvia\s+)"
+        r"(?:getty images|afp|reuters|ap|ap photo|pa wire|pa media|shutterstock|epa)\b[^)]*\)?"
+    ),
+}
+
+# Phrases: a short block containing one of these is boilerplate.
+PHRASE_RULES: dict[str, re.Pattern[str]] = {
+    "appeal": _any(
+        r"your support (?:helps|makes|means|allows|matters)",
+        r"your (?:donation|contribution|gift) (?:allows|helps|makes|will)",
+        r"\bdonate\b|make a donation|make a contribution",
+        r"(?:need|rely on) your (?:financial )?support",
+        r"support (?:our|independent|quality|local) (?:journalism|reporting|newsroom)",
+        r"become a (?:member|supporter|patron)",
+        r"\bpaywalls?\b",
+        r"is trusted by (?:readers|americans|millions)",
+        r"reader-funded|funded by (?:our )?readers",
+        r"unterstützen sie (?:uns|unabhängigen|unseren)|jetzt spenden",
+        r"soutenez (?:notre|le) journalisme|faites un don",
+        r"apoya (?:nuestro|el) periodismo|haz una donación|hazte socio",
+    ),
+    "subscription": _any(
+        r"subscribe to .{0,40}(?:premium|plus|digital|to (?:read|continue|bookmark))",
+        r"already (?:a subscriber|subscribed|have an account\?)",
+        r"bookmark (?:this article|your favou?rite)",
+        r"start your .{0,40}subscription",
+        r"(?:log|sign) in to (?:continue|read|bookmark|comment)",
+        r"(?:this|the) (?:article|content|story) is (?:only )?(?:for|available to) subscribers",
+        r"unlimited (?:digital )?access",
+        r"bereits abonnent|jetzt abonnieren|abo abschließen",
+        r"abonnez-vous|déjà abonné",
+        r"suscríbete|ya eres suscriptor",
+    ),
+    "newsletter": _any(
+        r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|a|this) .{0,40}newsletter",
+        r"newsletter (?:sign-?up|abonnieren)",
+        r"(?:delivered|straight|direct) to your inbox",
+        r"by (?:signing up|subscribing|registering|clicking)[^.]{0,60}(?:agree|accept|consent)",
+        r"sign up (?:now|here|for free|today)",
+        r"inscrivez-vous à (?:notre|la) newsletter",
+        r"suscríbete a (?:nuestro|nuestra|la) (?:newsletter|boletín)",
+    ),
+    "comments": _any(
+        r"join (?:our|the) (?:commenting|comment|discussion) forum",
+        r"thought-provoking conversations",
+        r"follow other .{0,40}readers",
+        r"(?:leave|post|add|write) a comment",
+        r"comments? (?:are|have been) (?:closed|disabled)",
+        r"community guidelines",
+    ),
+    "share": _any(
+        r"share (?:this|on (?:facebook|twitter|x|whatsapp|linkedin)|via email)",
+        r"follow us on",
+        r"click to share",
+    ),
+}
+
+# All phrases at once: most blocks match none, and one search settles that.
+ANY_PHRASE = re.compile("|".join(p.pattern for p in PHRASE_RULES.values()))
+
+# Words that keep an appeal run going (donation appeals run over several paragraphs).
+APPEAL_WORDS = re.compile(
+    r"\b(?:donat|paywall|journalis|reporters|trusted by|subscri|contribut|membership|newsroom"
+    r"|free to read|spende|abonn|periodismo|soutien)|" + PHRASE_RULES["appeal"].pattern
+)
+QUOTE_MARKS = re.compile(r"[\"“”«»„]")
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+# Two blocks glued together by a bad text export: "...the difference.Ukraine's president..."
+GLUED = re.compile(r"(?<=[a-z0-9)\]][.!?])(?=[A-Z‘“\"])")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What becomes of one block: the text kept ("" when the block goes) and what was removed."""
+
+    kept: str
+    removed: tuple[RemovedBlock, ...] = ()
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace to one space."""
+    return " ".join(text.split())
+
+
+def line_rule(text: str) -> str | None:
+    """The rule naming ``text`` as boilerplate by shape or phrase, or None if it may be story."""
+    text = normalise(text).strip(" .|•·-–—").lower()
+    if not text:
+        return None
+    if len(text) <= SHORT_LINE:
+        for name, pattern in LINE_RULES.items():
+            if pattern.match(text):
+                return name
+    if len(text) > LONG_BLOCK or not ANY_PHRASE.search(text):
+        return None
+    if len(text) <= SHORT_BLOCK and not QUOTE_MARKS.search(text):
+        return _phrase_rule(text)
+    return _mostly_boilerplate(text)
+
+
+def _phrase_rule(text: str) -> str | None:
+    for name, pattern in PHRASE_RULES.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _mostly_boilerplate(text: str) -> str | None:
+    """A long block goes when most of its characters are in boilerplate sentences."""
+    rules = {}
+    for sentence in SENTENCE_END.split(text):
+        rule = None if QUOTE_MARKS.search(sentence) else _phrase_rule(sentence)
+        if rule:
+            rules[rule] = rules.get(rule, 0) + len(sentence)
+    if rules and sum(rules.values()) >= 0.6 * len(text):
+        return max(rules, key=rules.__getitem__)
+    return None
+
+
+def judge_block(text: str) -> Verdict:
+    """Judge one block on its own, splitting it first where two blocks were glued together."""
+    parts = GLUED.split(normalise(text))
+    kept, removed = [], []
+    for part in parts:
+        rule = line_rule(part)
+        if rule:
+            removed.append(RemovedBlock(part, rule))
+        else:
+            kept.append(part)
+    return Verdict(" ".join(kept), tuple(removed))
+
+
+def judge_blocks(texts: list[str]) -> list[Verdict]:
+    """Judge a sequence of blocks, one verdict per block, catching multi-paragraph appeals."""
+    verdicts = [judge_block(text) for text in texts]
+    index = 0
+    while index < len(texts):
+        if _is_appeal_heading(texts[index]):
+            index = _remove_appeal_run(texts, verdicts, index)
+        index += 1
+    return verdicts
+
+
+def _is_appeal_heading(text: str) -> bool:
+    """A short line such as "Your support helps us to tell the story" opening an appeal."""
+    text = normalise(text).lower()
+    return len(text) <= SHORT_LINE and PHRASE_RULES["appeal"].search(text) is not None
+
+
+def _remove_appeal_run(texts: list[str], verdicts: list[Verdict], start: int) -> int:
+    """Remove the paragraphs after an appeal heading that still talk about support or money.
+
+    One paragraph without appeal words may sit inside the run; the run ends at the last paragraph
+    with them, or at a paragraph glued to the story, where only the glued appeal part goes.
+    Returns the index of the last block of the run.
+    """
+    end = _appeal_run_end(texts, start)
+    for index in range(start + 1, end + 1):
+        parts = GLUED.split(normalise(texts[index]))
+        appeal = [p for p in parts if APPEAL_WORDS.search(p.lower())] if len(parts) > 1 else parts
+        kept = " ".join(part for part in parts if part not in appeal)
+        verdicts[index] = Verdict(kept, tuple(RemovedBlock(part, "appeal") for part in appeal))
+    return end
+
+
+def _appeal_run_end(texts: list[str], start: int) -> int:
+    end = start
+    for index in range(start + 1, min(len(texts), start + 1 + APPEAL_WINDOW)):
+        if index - end > 2:
+            break
+        parts = GLUED.split(normalise(texts[index]))
+        if APPEAL_WORDS.search(parts[0].lower()):
+            end = index
+            if len(parts) > 1:
+                break
+    return end
+
+
+def clean_paragraphs(texts: list[str]) -> tuple[list[str], list[RemovedBlock]]:
+    """Drop boilerplate paragraphs and glued boilerplate sentences from a list of paragraphs."""
+    kept: list[str] = []
+    removed: list[RemovedBlock] = []
+    for verdict in judge_blocks(texts):
+        if verdict.kept:
+            kept.append(verdict.kept)
+        removed.extend(verdict.removed)
+    return kept, removed

@@ -1,0 +1,171 @@
+"""Boilerplate rules (rules.py) and the HTML cleaner (clean.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extract.clean import block_lines, clean_body, paragraphs_html
+from newsarchive.extract.readable import parse
+from newsarchive.extract.rules import clean_paragraphs, judge_block, line_rule
+from newsarchive.models import RemovedBlock
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Advertisement", "advertisement"),
+        ("Anzeige", "advertisement"),
+        ("Comments", "comments"),
+        ("12 comments", "comments"),
+        ("Join our commenting forum", "comments"),
+        ("Share this article", "share"),
+        ("Follow us on Instagram", "share"),
+        ("Read more: Why the ferries stopped running", "related"),
+        ("Related:", "related"),
+        ("Recommended", "related"),
+        ("Lesen Sie auch: Der Hafen bleibt geschlossen", "related"),
+        ("À lire aussi", "related"),
+        ("Lee también: El puerto sigue cerrado", "related"),
+        ("Photo: Ana Ruiz/Reuters", "credit"),
+        ("(Getty Images)", "credit"),
+        ("Sign up for our weekly politics newsletter", "newsletter"),
+        ("Get the best stories delivered straight to your inbox", "newsletter"),
+        ("Inscrivez-vous à notre newsletter", "newsletter"),
+        ("Already a subscriber? Log in", "subscription"),
+        ("Subscribe to Courier Plus to read this story", "subscription"),
+        (
+            "Want to bookmark your favourite articles? Start your Plus subscription today.",
+            "subscription",
+        ),
+        ("Jetzt abonnieren und weiterlesen", "subscription"),
+        ("¿Ya eres suscriptor? Inicia sesión", "subscription"),
+        ("Déjà abonné ? Connectez-vous", "subscription"),
+        ("Your support helps us to tell the story", "appeal"),
+        ("We need your financial support to keep reporting", "appeal"),
+        ("Support our journalism", "appeal"),
+        ("Become a member today", "appeal"),
+        ("Unterstützen Sie unabhängigen Journalismus", "appeal"),
+        ("Soutenez notre journalisme", "appeal"),
+        ("Apoya nuestro periodismo", "appeal"),
+        ("Support now", "appeal"),
+        ("By Jane Doe and John Roe, Political Editor", "byline"),
+        ("Tuesday 14 January 2025 09:12 GMT", "dateline"),
+        ("Veröffentlicht am 3. März 2024", "dateline"),
+    ],
+)
+def test_boilerplate_lines(line: str, rule: str) -> None:
+    assert line_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The parish newsletter first reported the missing bell in 1984.",
+        "“Thank you for your support,” the mayor told the crowd.",
+        "More than 200 readers wrote in to share their memories of the old pier.",
+        "By noon, the crowd outside the town hall had grown to several hundred people.",
+        "He spoke to Reuters.",
+        "Residents who want to subscribe to the new bus pass scheme can apply at the library, the "
+        "council said, adding that the scheme would run for a trial period of twelve months and "
+        "that anyone over 65 would be eligible without having to provide further proof of age.",
+    ],
+)
+def test_story_lines_stay(line: str) -> None:
+    assert line_rule(line) is None
+
+
+def test_long_block_made_mostly_of_appeal_sentences_goes() -> None:
+    block = (
+        "Quality reporting costs money. Your donation allows us to keep reporters in the field. "
+        "Support independent journalism today: become a member and make a contribution."
+    )
+    assert line_rule(block) == "appeal"
+
+
+def test_glued_appeal_sentence_is_split_off() -> None:
+    verdict = judge_block(
+        "Every gift makes all the difference.Your donation helps us report."
+        "The bridge reopened on Monday after repairs."
+    )
+    assert (
+        verdict.kept
+        == "Every gift makes all the difference. The bridge reopened on Monday after repairs."
+    )
+    assert verdict.removed == (RemovedBlock("Your donation helps us report.", "appeal"),)
+
+
+def test_appeal_run_removes_heading_and_its_paragraphs_only() -> None:
+    paragraphs = [
+        "Your support helps us to tell the story",
+        "Our correspondents travel to where the news is happening, wherever that may be.",
+        "Every contribution, however small, keeps our reporters on the ground.",
+        "We will never put our journalism behind a paywall.",
+        "Your support makes all the difference.The harbour reopened at dawn on Tuesday.",
+        "Fishing boats were the first to leave.",
+    ]
+    kept, removed = clean_paragraphs(paragraphs)
+    assert kept == [
+        "The harbour reopened at dawn on Tuesday.",
+        "Fishing boats were the first to leave.",
+    ]
+    assert [block.rule for block in removed] == ["appeal"] * 5
+    assert removed[-1].text == "Your support makes all the difference."
+
+
+def test_appeal_run_stops_at_story() -> None:
+    paragraphs = [
+        "Support our journalism",
+        "The council approved the budget on Monday.",
+        "Councillors argued for two hours.",
+        "Funding for libraries was protected.",
+    ]
+    kept, _ = clean_paragraphs(paragraphs)
+    assert kept == paragraphs[1:]
+
+
+def test_clean_body_drops_boilerplate_and_unsafe_markup() -> None:
+    fragment = (
+        '<div class="story"><p onclick="steal()">The pier reopened on Saturday.</p>'
+        '<div class="share-tools"><a href="#">Facebook</a></div>'
+        "<script>alert(1)</script><p>Advertisement</p>"
+        '<figure><img src="/pier.jpg" alt="The pier"><figcaption>The pier at dusk (PA)</figcaption></figure>'
+        '<p><a href="javascript:void(0)">Crowds</a> gathered to watch.</p></div>'
+    )
+    body = clean_body(fragment)
+    assert body.lines == ["The pier reopened on Saturday.", "Crowds gathered to watch."]
+    assert {block.rule for block in body.removed} == {"class-share", "advertisement", "caption"}
+    for unsafe in ("onclick", "javascript:", "<script", "class="):
+        assert unsafe not in body.html
+    assert '<img src="/pier.jpg" alt="The pier">' in body.html
+
+
+def test_hinted_element_holding_most_of_the_body_stays() -> None:
+    text = "The whole story sits in a wrapper with an unlucky class name. " * 5
+    body = clean_body(f'<div class="related-wrapper"><p>{text}</p></div>')
+    assert body.lines == [text.strip()]
+
+
+def test_block_lines_one_line_per_block() -> None:
+    doc = parse(
+        "<div>Intro text<p>First <b>para</b>graph</p><ul><li>One</li><li>Two</li></ul>"
+        "line<br>break<table><tr><td>a</td><td>b</td></tr></table><blockquote>Q</blockquote></div>"
+    )
+    assert block_lines(doc.body) == [
+        "Intro text",
+        "First paragraph",
+        "One",
+        "Two",
+        "line",
+        "break",
+        "a b",
+        "Q",
+    ]
+
+
+def test_empty_fragment() -> None:
+    assert clean_body("").lines == []
+    assert clean_body("<html><head></head></html>").lines == []
+
+
+def test_paragraphs_html_escapes() -> None:
+    assert paragraphs_html(["a < b & c"]) == "<p>a &lt; b &amp; c</p>"

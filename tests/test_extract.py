@@ -1,0 +1,228 @@
+"""extract_article / extract_text_article / extract: fixture pages, the seed article, edge cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarchive.errors import ExtractionError
+from newsarchive.extract import extract, extract_article, extract_text_article
+from newsarchive.models import Article, FetchResult
+
+SEED = SHARED / "seed" / "000_462e5a56550a0a15.txt"
+CASES = sorted(path.parent for path in FIXTURES.glob("*/expected.json"))
+METADATA_FIELDS = ("headline", "standfirst", "authors", "published", "modified", "site")
+METADATA_FIELDS += ("language", "canonical_url")
+
+
+def _extract_case(case: Path) -> tuple[Article, dict]:
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    html = (case / "page.html").read_text(encoding="utf-8")
+    return extract_article(html, expected.get("url")), expected
+
+
+def test_there_are_fixture_cases() -> None:
+    assert len(CASES) >= 5
+    assert FIXTURES / "independent-style" in CASES
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_fixture_paragraphs(case: Path) -> None:
+    article, expected = _extract_case(case)
+    assert article.text.split("\n") == expected["paragraphs"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_fixture_metadata(case: Path) -> None:
+    article, expected = _extract_case(case)
+    for name in METADATA_FIELDS:
+        if name in expected:
+            assert getattr(article, name) == expected[name], name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_fixture_boilerplate_is_gone(case: Path) -> None:
+    article, expected = _extract_case(case)
+    for snippet in expected.get("must_not_contain", []):
+        assert snippet not in article.text
+    for snippet in expected.get("html_must_not_contain", []):
+        assert snippet not in article.html
+    rules = {block.rule for block in article.removed}
+    assert set(expected.get("removed_rules", [])) <= rules
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_fixture_quotes(case: Path) -> None:
+    article, expected = _extract_case(case)
+    for wanted in expected.get("quotes", []):
+        found = [quote for quote in article.quotes if quote.text == wanted["text"]]
+        assert found, wanted["text"]
+        assert wanted["speaker"] in (found[0].speaker or "")
+
+
+def test_body_html_is_safe() -> None:
+    article, _ = _extract_case(FIXTURES / "share-bar")
+    assert "<p>" in article.html
+    for unsafe in ("<script", "onclick", "javascript:", "class="):
+        assert unsafe not in article.html
+
+
+def test_page_without_text_raises() -> None:
+    with pytest.raises(ExtractionError, match=r"^https://example\.org/x: no article text found$"):
+        extract_article(
+            "<html><body><nav><a href='/'>Home</a></nav></body></html>", "https://example.org/x"
+        )
+    with pytest.raises(ExtractionError, match=r"^page: no article text found$"):
+        extract_article("")
+
+
+def test_extract_dispatches_on_kind_and_prefers_final_url() -> None:
+    html = (FIXTURES / "newsletter-box" / "page.html").read_text(encoding="utf-8")
+    fetched = FetchResult(
+        url="http://a.example/old",
+        final_url="https://b.example/2024/06/03/bell",
+        text=html,
+        raw=html.encode(),
+    )
+    article = extract(fetched)
+    assert article.headline == "Village bell found in river after 40 years"
+    text = FetchResult(url="file:///story.txt", final_url=None, text=STORY, raw=b"", kind="text")
+    assert extract(text).headline == "Heron nests on the town hall roof"
+    assert extract(text).canonical_url == "file:///story.txt"
+
+
+STORY = """Heron nests on the town hall roof
+Staff say the bird has been there since February
+
+A grey heron has built a nest on the flat roof of the town hall, to the delight of staff.
+Sign up for our newsletter to get the top stories delivered to your inbox.
+“It watches us arrive every morning,” said receptionist Dawn Mills. “It is very judgmental.”
+Advertisement
+The council said the roof would not be repaired until the chicks had flown.
+"""
+
+
+def test_text_article_headline_standfirst_and_boilerplate() -> None:
+    article = extract_text_article(STORY)
+    assert article.headline == "Heron nests on the town hall roof"
+    assert article.standfirst == "Staff say the bird has been there since February"
+    assert article.text.split("\n") == [
+        "A grey heron has built a nest on the flat roof of the town hall, to the delight of staff.",
+        "“It watches us arrive every morning,” said receptionist Dawn Mills. “It is very judgmental.”",
+        "The council said the roof would not be repaired until the chicks had flown.",
+    ]
+    assert {block.rule for block in article.removed} == {"newsletter", "advertisement"}
+    assert article.html.startswith("<p>A grey heron")
+
+
+def test_text_article_second_line_ending_like_a_paragraph_is_body() -> None:
+    article = extract_text_article("Heron stays put\nThe heron has not moved since Monday.\n")
+    assert article.standfirst is None
+    assert article.text == "The heron has not moved since Monday."
+
+
+def test_text_article_without_body_raises() -> None:
+    with pytest.raises(ExtractionError, match=r"^notes\.txt: no article text found$"):
+        extract_text_article("Only a headline\n\nComments\n", "notes.txt")
+
+
+@pytest.fixture(scope="module")
+def seed_article() -> Article:
+    return extract_text_article(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed article not present")
+class TestSeedArticle:
+    """The plain-text Independent article with its donation appeal and comment boilerplate."""
+
+    @pytest.fixture
+    def article(self, seed_article: Article) -> Article:
+        return seed_article
+
+    def test_headline_and_standfirst(self, article: Article) -> None:
+        assert article.headline == (
+            "President Zelensky posts video from Kyiv street and reassures Ukraine he’s staying put"
+        )
+        assert article.standfirst == (
+            "‘We are all here’, Volodymyr Zelensky said, as Russian troops close in on the capital"
+        )
+
+    def test_body_bounds(self, article: Article) -> None:
+        assert article.text.startswith(
+            "Ukraine’s president Volodymyr Zelensky has released a video from the streets of Kyiv"
+        )
+        assert article.text.endswith("they kill all Europeans.”")
+
+    def test_boilerplate_removed_and_recorded(self, article: Article) -> None:
+        for snippet in (
+            "Your support",
+            "donation",
+            "paywalls",
+            "Premium",
+            "bookmark",
+            "commenting forum",
+        ):
+            assert snippet not in article.text
+        assert article.text.split("\n")[-1] != "Comments"
+        rules = [block.rule for block in article.removed]
+        assert rules.count("appeal") >= 4
+        assert {"subscription", "comments"} <= set(rules)
+
+    @pytest.mark.parametrize(
+        ("text", "surname"),
+        [
+            ("We are all here", "Zelensky"),
+            ("The situation now - without exaggeration - is threatening for Kyiv", "Klitschko"),
+            ("very difficult", "Klitschko"),
+            ("When missiles kill our people, they kill all Europeans.", "Zelensky"),
+            ("number one target", "Zelensky"),
+        ],
+    )
+    def test_quotes(self, article: Article, text: str, surname: str) -> None:
+        speakers = [quote.speaker or "" for quote in article.quotes if quote.text == text]
+        assert speakers, text
+        assert surname in speakers[0]
+
+    def test_no_apostrophe_quotes(self, article: Article) -> None:
+        assert all(quote.text.strip("’‘' ") for quote in article.quotes)
+
+
+HTML_PIECES = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<div class='share'>",
+        "</div>",
+        "<article>",
+        "<h1>",
+        "</h1>",
+        "<script>",
+        "<form>",
+        "<br>",
+        "<!--",
+        "&amp;",
+        "Subscribe",
+        "Your support helps us",
+        "“",
+        "”",
+        ".",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(HTML_PIECES, st.text(max_size=40)), max_size=30))
+def test_extraction_never_fails_unexpectedly(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    for function in (extract_article, extract_text_article):
+        try:
+            article = function(html)
+        except ExtractionError:
+            continue
+        assert article.text.strip()
+        assert "\n\n" not in article.text
