@@ -320,3 +320,15 @@ def test_eval_on_a_folder_without_ground_truth_is_a_clear_error(tmp_path: Path) 
     result = run("eval", str(tmp_path))
     assert result.exit_code != 0
     assert "ground-truth.json" in result.stderr
+
+
+def test_show_prints_the_standfirst_once(tmp_path: Path) -> None:
+    page = news_page().replace(
+        "<h1>Harbour bridge reopens after storm</h1>",
+        "<h1>Harbour bridge reopens after storm</h1><p class='standfirst'>Engineers worked"
+        " through the night to finish the repairs before the morning rush began</p>",
+    )
+    saved = tmp_path / "page.html"
+    saved.write_text(page, encoding="utf-8")
+    run("add", str(saved), "--url", "https://example-news.test/bridge")
+    assert run("show", "1").stdout.count("Engineers worked through the night") == 1

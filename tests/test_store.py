@@ -60,7 +60,7 @@ def test_raw_capture_is_kept_compressed_with_headers(archive_path: Path) -> None
         stored_bytes = archive.db.execute("SELECT length(raw_zlib) FROM captures").fetchone()[0]
     assert capture.raw == raw
     assert capture.headers == {"Content-Type": "text/html"}
-    assert capture.status == 200
+    assert capture.http_status == 200
     assert stored_bytes < len(raw) / 10
 
 

@@ -10,13 +10,16 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from platformdirs import user_data_dir
 
 from newsarchive import __version__
 from newsarchive.errors import InputError, NewsarchiveError
+
+if TYPE_CHECKING:
+    from newsarchive.pipeline import AddOutcome
 
 EXIT_INTERRUPTED = 130
 
@@ -144,14 +147,22 @@ def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int
                 click.echo(f"Error: {error}", err=True)
                 failures += 1
                 continue
-            verb = "Added" if outcome.created else "Updated"
-            article = outcome.article
-            click.echo(f"{verb} {outcome.id}: {article.headline or outcome.url}")
-            click.echo(
-                f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}"
-            )
+            _echo_added(outcome)
     if failures:
         raise click.ClickException(f"{failures} of {len(sources)} sources failed")
+
+
+def _echo_added(outcome: AddOutcome) -> None:
+    article = outcome.article
+    if outcome.kept_earlier:
+        click.echo(
+            f"Kept {outcome.id}: this capture is {article.status}; the earlier complete text stays"
+        )
+        return
+    verb = "Added" if outcome.created else "Updated"
+    status = "" if article.status == "ok" else f" [{article.status}]"
+    click.echo(f"{verb} {outcome.id}{status}: {article.headline or outcome.url}")
+    click.echo(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
 
 
 @cli.command(name="extract")
@@ -511,6 +522,39 @@ def failures(as_json: bool) -> None:
     for failure in recorded:
         tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
         click.echo(f"{failure.url}\n  {failure.reason} ({tries}, last {failure.last_failed_at})")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Re-extract every archived article.")
+@db_option
+def reextract(ids: tuple[int, ...], every: bool) -> None:
+    """Extract articles again from their stored raw pages (no network) with this version's
+    extractor, and say which fields changed.
+
+    \b
+    newsarchive reextract 3 7
+    newsarchive reextract --all
+    """
+    from newsarchive.pipeline import reextract as run_reextract
+
+    if bool(ids) == every:
+        raise InputError("give article ids or --all (not both)")
+    changed = failed = total = 0
+    with open_archive() as archive:
+        for outcome in run_reextract(archive, archive.article_ids() if every else ids):
+            total += 1
+            if outcome.error:
+                failed += 1
+                click.echo(f"Error: article {outcome.id}: {outcome.error}", err=True)
+            elif outcome.changed:
+                changed += 1
+                click.echo(f"{outcome.id}: {', '.join(outcome.changed)} changed")
+    click.echo(
+        f"Re-extracted {total}: {changed} changed, {total - changed - failed} unchanged, {failed} failed"
+    )
+    if failed:
+        raise click.ClickException(f"{failed} of {total} articles could not be re-extracted")
 
 
 @cli.command(name="eval")

@@ -138,3 +138,10 @@ def m004_tags(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["tags"].create_index(["tag"])
+
+
+@migrations()
+def m005_capture_status(db: Database) -> None:
+    """Each capture records what it held (ok, partial, not_article, blocked)."""
+    db["captures"].add_column("status", str)
+    db.execute("UPDATE captures SET status = 'ok'")

@@ -57,6 +57,7 @@ class Article:
     html: str = ""
     quotes: list[Quote] = field(default_factory=list)
     removed: list[RemovedBlock] = field(default_factory=list)
+    status: str = "ok"
 
     @property
     def word_count(self) -> int:

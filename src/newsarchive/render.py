@@ -36,12 +36,11 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
     """The article for reading: headline, byline, URL, standfirst, wrapped paragraphs."""
     width = line_width()
     head = [article.headline or "(no headline)", byline(article), url or "", footer or ""]
+    paragraphs = [paragraph for paragraph in article.text.split("\n") if paragraph]
+    if article.standfirst and article.standfirst not in paragraphs[:1]:
+        paragraphs.insert(0, article.standfirst)
     blocks = ["\n".join(line for line in head if line)]
-    if article.standfirst:
-        blocks.append(textwrap.fill(article.standfirst, width))
-    blocks += [
-        textwrap.fill(paragraph, width) for paragraph in article.text.split("\n") if paragraph
-    ]
+    blocks += [textwrap.fill(paragraph, width) for paragraph in paragraphs]
     return "\n\n".join(blocks)
 
 

@@ -27,6 +27,7 @@ from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, Stored
 from newsarchive.urls import normalize_url
 
 BUSY_TIMEOUT_SECONDS = 30.0
+DEGRADED_STATUSES = ("partial", "blocked")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class SaveOutcome:
 
     id: int
     created: bool
+    kept_earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,14 @@ class Capture:
     article_id: int
     url: str | None
     final_url: str | None
-    status: int | None
+    http_status: int | None
     headers: dict[str, str]
     encoding: str | None
     kind: str
     source: str
     fetched_at: str
     raw: bytes
+    status: str = "ok"
 
 
 def now_iso() -> str:
@@ -201,20 +204,29 @@ class Archive:
     ) -> SaveOutcome:
         keys = url_keys(fetched, article)
         existing = self._find_by_keys(keys)
-        row = _article_row(fetched, article)
+        keep_earlier = existing is not None and self._keeps_earlier(existing, article)
         if existing is None:
-            article_id = self._insert_article(conn, row)
+            article_id = self._insert_article(conn, _article_row(fetched, article))
         else:
             article_id = existing
-            self._update_article(conn, article_id, row)
-        self._replace_children(conn, article_id, article)
-        self._insert_capture(conn, article_id, fetched)
+        if existing is not None and not keep_earlier:
+            self._update_article(conn, article_id, _article_row(fetched, article))
+        if not keep_earlier:
+            self._replace_children(conn, article_id, article)
+        self._insert_capture(conn, article_id, fetched, article.status)
         conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
             [(key, article_id) for key in keys],
         )
         conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
-        return SaveOutcome(id=article_id, created=existing is None)
+        return SaveOutcome(id=article_id, created=existing is None, kept_earlier=keep_earlier)
+
+    def _keeps_earlier(self, article_id: int, article: Article) -> bool:
+        """A paywall stub or a wall never replaces a complete earlier capture."""
+        if article.status not in DEGRADED_STATUSES:
+            return False
+        row = self.db.execute("SELECT status FROM articles WHERE id = ?", [article_id]).fetchone()
+        return (row[0] or "ok") not in DEGRADED_STATUSES
 
     def _find_by_keys(self, keys: list[str]) -> int | None:
         marks = ", ".join("?" for _ in keys)
@@ -250,11 +262,12 @@ class Archive:
         )
 
     def _insert_capture(
-        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult
+        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult, status: str
     ) -> None:
         conn.execute(
             "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
-            " source, fetched_at, raw_size, raw_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source, fetched_at, raw_size, raw_zlib, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 article_id,
                 fetched.url,
@@ -267,6 +280,7 @@ class Archive:
                 fetched.fetched_at or now_iso(),
                 len(fetched.raw),
                 zlib.compress(fetched.raw, 6),
+                status,
             ],
         )
 
@@ -319,6 +333,30 @@ class Archive:
             "SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id]
         )
         return [_capture_from_row(row) for row in rows]
+
+    def capture_to_reextract(self, article_id: int) -> Capture | None:
+        """The newest capture that holds the article as stored: the newest complete one when
+        the article is complete (later stubs were kept aside), else the newest."""
+        row = next(
+            self.db.query(
+                "SELECT * FROM captures WHERE article_id = ?"
+                " ORDER BY coalesce(status, 'ok') IN ('partial', 'blocked'), id DESC LIMIT 1",
+                [article_id],
+            ),
+            None,
+        )
+        return _capture_from_row(row) if row else None
+
+    def update_extraction(self, article_id: int, fetched: FetchResult, article: Article) -> None:
+        """Replace an article's extracted fields (a re-extraction), keeping its URL and captures."""
+        row = _article_row(fetched, article)
+        row = {name: row[name] for name in row if name not in ("url", "url_key")}
+        with self._write() as conn:
+            self._update_article(conn, article_id, row)
+            self._replace_children(conn, article_id, article)
+
+    def article_ids(self) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT id FROM articles ORDER BY id")]
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         """Articles, most recently saved first."""
@@ -415,7 +453,7 @@ def _article_row(fetched: FetchResult, article: Article) -> dict:
         "quote_text": " ".join(quote.text for quote in article.quotes),
         "simhash": simhash(article.text),
         "word_count": article.word_count,
-        "status": "ok",
+        "status": article.status,
         "updated_at": now_iso(),
         "extractor_version": __version__,
     }
@@ -435,6 +473,7 @@ def _article_from_record(record: dict, quotes: list[Quote], removed: list[Remove
         html=record["html"] or "",
         quotes=quotes,
         removed=removed,
+        status=record["status"] or "ok",
     )
 
 
@@ -444,11 +483,12 @@ def _capture_from_row(row: dict) -> Capture:
         article_id=row["article_id"],
         url=row["url"],
         final_url=row["final_url"],
-        status=row["http_status"],
+        http_status=row["http_status"],
         headers=json.loads(row["headers"] or "{}"),
         encoding=row["encoding"],
         kind=row["kind"],
         source=row["source"],
         fetched_at=row["fetched_at"],
         raw=zlib.decompress(row["raw_zlib"]),
+        status=row.get("status") or "ok",
     )

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from newsarchive.extract.article import extract_article
+from dataclasses import replace
+
+from newsarchive.errors import ExtractionError
+from newsarchive.extract import article as html_path
 from newsarchive.extract.plaintext import extract_text_article
+from newsarchive.extract.status import assess_status, blocked_page
 from newsarchive.models import Article, FetchResult
 
 __all__ = ["extract", "extract_article", "extract_text_article"]
+
+
+def extract_article(html: str, url: str | None = None) -> Article:
+    """Extract the article in an HTML page: metadata, clean body, quotes, and the capture's
+    status (ok, partial, not_article, blocked).
+
+    Raises ExtractionError when the page holds no article text.
+    """
+    try:
+        article = html_path.extract_article(html, url)
+    except ExtractionError as error:
+        if blocked_page(html):
+            raise ExtractionError(
+                f"{url or 'page'}: blocked by a cookie wall or bot check; save the page from"
+                " your browser and add the file"
+            ) from error
+        raise
+    return replace(article, status=assess_status(html, article, url))
 
 
 def extract(fetched: FetchResult) -> Article:

@@ -1,0 +1,84 @@
+"""What kind of capture a page is: a whole article, a paywall stub, an index page, a wall.
+
+``ok``: the article. ``partial``: a paywall or registration stub, or a truncated body.
+``not_article``: a home, section or listing page. ``blocked``: a cookie wall, bot check or
+CAPTCHA stood where the page should be. The signals are structured data
+(``isAccessibleForFree``, ``og:type``), the amount of text against the page, and phrases such
+walls use; a long article that merely mentions cookies stays ``ok``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from newsarchive.models import Article
+
+OK, PARTIAL, NOT_ARTICLE, BLOCKED = "ok", "partial", "not_article", "blocked"
+STATUSES = (OK, PARTIAL, NOT_ARTICLE, BLOCKED)
+
+SHORT_WORDS = 150  # a wall or stub leaves at most this much text
+STUB_WORDS = 350  # a paywalled article shows at most a few paragraphs
+INDEX_WORDS = 250
+SCAN_CHARS = 400_000  # markers sit in the head or the first screens of the page
+
+_BOT_CHECK = re.compile(
+    r"captcha|are you a robot|verify (that )?you are (a )?human|checking your browser"
+    r"|just a moment\.\.\.|unusual traffic from your|enable javascript and cookies to continue"
+    r"|cf-browser-verification|challenge-platform|access to this page has been denied",
+    re.IGNORECASE,
+)
+_CONSENT_WALL = re.compile(
+    r"before you continue to|we value your privacy|(accept|reject) (all )?cookies"
+    r"|cookie (settings|preferences|consent)|consent to (the use of )?cookies"
+    r"|zustimmung|alle akzeptieren|tout accepter|aceptar (todas|cookies)",
+    re.IGNORECASE,
+)
+_PAYWALL = re.compile(
+    r"subscribe (now )?to (continue|read|keep reading)|to continue reading"
+    r"|(article|story|content) is (only )?(available|reserved) (only )?(for|to) (subscribers|members)"
+    r"|already a subscriber\?|sign in to (continue|read)|log in to (continue|read)"
+    r"|for subscribers only|this is a premium (article|story)|weiterlesen mit|jetzt abonnieren"
+    r"|réservé aux abonnés|exclusivo para (suscriptores|suscriptoras)",
+    re.IGNORECASE,
+)
+_NOT_FREE = re.compile(r'"isAccessibleForFree"\s*:\s*"?(false|no)\b', re.IGNORECASE)
+_OG_WEBSITE = re.compile(
+    r"<meta[^>]+property=[\"']og:type[\"'][^>]+content=[\"']website[\"']", re.IGNORECASE
+)
+_ARTICLE_JSON_LD = re.compile(r'"@type"\s*:\s*"(News|Reportage|Analysis)?Article"|"BlogPosting"')
+
+
+def assess_status(html: str, article: Article, url: str | None = None) -> str:
+    """Classify a capture from its page and what was extracted from it."""
+    head = html[:SCAN_CHARS]
+    words = article.word_count
+    if words < SHORT_WORDS and (_BOT_CHECK.search(head) or _CONSENT_WALL.search(article.text)):
+        return BLOCKED
+    if _is_stub(head, article, words):
+        return PARTIAL
+    if _is_index(head, url, words):
+        return NOT_ARTICLE
+    return OK
+
+
+def blocked_page(html: str) -> bool:
+    """Whether a page with no article text is a bot check or consent wall."""
+    head = html[:SCAN_CHARS]
+    return bool(_BOT_CHECK.search(head) or _CONSENT_WALL.search(head))
+
+
+def _is_stub(head: str, article: Article, words: int) -> bool:
+    if words >= STUB_WORDS:
+        return False
+    ending = " ".join(article.text.split("\n")[-3:])
+    removed = " ".join(block.text for block in article.removed)
+    return bool(_NOT_FREE.search(head) or _PAYWALL.search(ending) or _PAYWALL.search(removed))
+
+
+def _is_index(head: str, url: str | None, words: int) -> bool:
+    if url and urlsplit(url).path.strip("/") == "" and not urlsplit(url).query:
+        return True
+    return (
+        words < INDEX_WORDS and bool(_OG_WEBSITE.search(head)) and not _ARTICLE_JSON_LD.search(head)
+    )
