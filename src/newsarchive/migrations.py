@@ -123,7 +123,9 @@ def m003_quotes_in_search_and_fingerprints(db: Database) -> None:
         " (SELECT group_concat(text, ' ') FROM quotes WHERE quotes.article_id = articles.id)"
     )
     for article_id, text in db.execute("SELECT id, text FROM articles").fetchall():
-        db.execute("UPDATE articles SET simhash = ? WHERE id = ?", [simhash(text or ""), article_id])
+        db.execute(
+            "UPDATE articles SET simhash = ? WHERE id = ?", [simhash(text or ""), article_id]
+        )
     db["articles"].enable_fts(
         ARTICLE_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE, replace=True
     )
@@ -145,3 +147,15 @@ def m005_capture_status(db: Database) -> None:
     """Each capture records what it held (ok, partial, not_article, blocked)."""
     db["captures"].add_column("status", str)
     db.execute("UPDATE captures SET status = 'ok'")
+
+
+@migrations()
+def m006_site_paragraphs(db: Database) -> None:
+    """Digests of each article's short paragraphs, so a paragraph repeated across many
+    articles of one site (a sign-off, an appeal) can be recognised as that site's boilerplate."""
+    db.execute(
+        "CREATE TABLE paragraph_digests (article_id INTEGER NOT NULL REFERENCES articles(id),"
+        " digest INTEGER NOT NULL, PRIMARY KEY (article_id, digest)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX paragraph_digests_digest ON paragraph_digests (digest)")
+    db["articles"].create_index(["site"], if_not_exists=True)

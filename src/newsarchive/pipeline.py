@@ -10,6 +10,7 @@ import requests
 
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.extract import extract
+from newsarchive.extract.sitewide import counted_lines, strip_repeated
 from newsarchive.fetch import decode_html, load
 from newsarchive.models import Article, FetchResult
 from newsarchive.store import Archive, Capture, article_url
@@ -48,6 +49,7 @@ def add(
 ) -> AddOutcome:
     """Archive one article from a URL, a saved page, a text file or ``-`` (stdin)."""
     fetched, article = preview(source, url=url, session=session, **fetch_options)
+    article = without_site_boilerplate(archive, article)
     saved = archive.save(fetched, article)
     return AddOutcome(
         id=saved.id,
@@ -84,11 +86,18 @@ def _reextract_one(archive: Archive, article_id: int) -> ReextractOutcome:
     if capture is None:
         return ReextractOutcome(article_id, [], "no stored capture to re-extract from")
     document = capture_document(capture)
-    article = extract(document)
+    article = without_site_boilerplate(archive, extract(document))
     changed = changed_fields(stored.article, article)
     if changed:
         archive.update_extraction(article_id, document, article)
     return ReextractOutcome(article_id, changed)
+
+
+def without_site_boilerplate(archive: Archive, article: Article) -> Article:
+    """Strip paragraphs that many of the site's archived articles share verbatim."""
+    return strip_repeated(
+        article, archive.repeated_paragraphs(article.site, counted_lines(article))
+    )
 
 
 def capture_document(capture: Capture) -> FetchResult:

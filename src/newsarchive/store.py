@@ -21,6 +21,12 @@ from sqlite_utils import Database
 
 from newsarchive import __version__
 from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.extract.sitewide import (
+    MIN_ARTICLES,
+    counted_lines,
+    is_repeated,
+    paragraph_digest,
+)
 from newsarchive.fingerprint import simhash
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
@@ -260,6 +266,11 @@ class Archive:
             "INSERT INTO removed_blocks (article_id, position, rule, text) VALUES (?, ?, ?, ?)",
             [(article_id, i, block.rule, block.text) for i, block in enumerate(article.removed)],
         )
+        conn.execute("DELETE FROM paragraph_digests WHERE article_id = ?", [article_id])
+        conn.executemany(
+            "INSERT OR IGNORE INTO paragraph_digests (article_id, digest) VALUES (?, ?)",
+            [(article_id, paragraph_digest(line)) for line in counted_lines(article)],
+        )
 
     def _insert_capture(
         self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult, status: str
@@ -333,6 +344,23 @@ class Archive:
             "SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id]
         )
         return [_capture_from_row(row) for row in rows]
+
+    def repeated_paragraphs(self, site: str | None, lines: list[str]) -> set[str]:
+        """Which of ``lines`` recur in many of the site's archived articles (its boilerplate)."""
+        total = self._site_articles(site) if site and lines else 0
+        if total < MIN_ARTICLES:
+            return set()
+        by_digest = {paragraph_digest(line): line for line in lines}
+        marks = ", ".join("?" for _ in by_digest)
+        rows = self.db.execute(
+            "SELECT d.digest, count(*) FROM paragraph_digests d JOIN articles a"
+            f" ON a.id = d.article_id WHERE a.site = ? AND d.digest IN ({marks}) GROUP BY d.digest",
+            [site, *by_digest],
+        )
+        return {by_digest[digest] for digest, count in rows if is_repeated(count, total)}
+
+    def _site_articles(self, site: str) -> int:
+        return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]
 
     def capture_to_reextract(self, article_id: int) -> Capture | None:
         """The newest capture that holds the article as stored: the newest complete one when

@@ -1,0 +1,74 @@
+"""Site-learned boilerplate: a short paragraph many articles of one site share is stripped."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from newsarchive.cli import cli
+from newsarchive.extract.sitewide import strip_repeated
+from newsarchive.models import Article, Quote
+
+SIGN_OFF = "Harbour Post is owned by the Coastal Media Trust and edited in Port Ellery."
+SHARED_QUOTE = "“The tide waits for nobody,” as the harbour master likes to say."
+
+TOPICS = ["ferry", "lighthouse", "regatta", "fish market", "sea wall", "lifeboat"]
+
+
+def story(topic: str, extra: str = "") -> str:
+    paragraphs = [
+        f"The {topic} was the talk of Port Ellery this week after the council met on Monday"
+        f" evening to decide what should happen to the {topic} over the coming winter months.",
+        f"Residents packed the hall, and several speakers said the {topic} mattered more to the"
+        " town than any other question the council would face before the spring elections.",
+        f"A decision on the {topic} is expected before the end of the month, officials said,"
+        " once engineers have reported back on the likely cost of the different proposals.",
+        extra,
+        SIGN_OFF,
+    ]
+    body = "".join(f"<p>{text}</p>" for text in paragraphs if text)
+    return (
+        "<html><head><meta property='og:site_name' content='Harbour Post'>"
+        f"<title>Council weighs future of the {topic}</title></head><body><article>"
+        f"<h1>Council weighs future of the {topic}</h1>{body}</article></body></html>"
+    )
+
+
+def shown(runner: CliRunner, article_id: int) -> dict:
+    return json.loads(runner.invoke(cli, ["show", str(article_id), "--format", "json"]).stdout)
+
+
+def test_a_paragraph_repeated_across_a_site_is_learned_and_reextraction_strips_it(server) -> None:
+    runner = CliRunner()
+    for number, topic in enumerate(TOPICS[:5]):
+        extra = SHARED_QUOTE if number < 2 else ""
+        assert (
+            runner.invoke(cli, ["add", server.route(f"/{number}", story(topic, extra))]).exit_code
+            == 0
+        )
+    assert SIGN_OFF in shown(runner, 1)["text"]  # too early to know it repeats
+    fifth = shown(runner, 5)
+    assert SIGN_OFF not in fifth["text"]
+    assert {"text": SIGN_OFF, "rule": "site-repeated"} in fifth["removed"]
+
+    result = runner.invoke(cli, ["reextract", "--all"])
+    assert result.exit_code == 0, result.output
+    for article_id in range(1, 6):
+        assert SIGN_OFF not in shown(runner, article_id)["text"]
+    assert SHARED_QUOTE in shown(runner, 1)["text"]  # in two articles only: not boilerplate
+    assert SIGN_OFF not in shown(runner, 5)["html"]
+
+
+def test_strip_repeated_drops_lines_their_quotes_and_records_them() -> None:
+    article = Article(
+        text="Story line one.\n“Join us,” says the editor.\nStory line two.",
+        html="<p>Story line one.</p><p>“Join us,” says the editor.</p><p>Story line two.</p>",
+        quotes=[Quote("Join us", "the editor")],
+    )
+    stripped = strip_repeated(article, {"“Join us,” says the editor."})
+    assert stripped.text == "Story line one.\nStory line two."
+    assert stripped.html == "<p>Story line one.</p><p>Story line two.</p>"
+    assert stripped.quotes == []
+    assert stripped.removed[-1].rule == "site-repeated"
+    assert strip_repeated(article, set()) is article
