@@ -13,7 +13,8 @@ from newsarchive.extract import extract
 from newsarchive.extract.sitewide import counted_lines, strip_repeated
 from newsarchive.fetch import decode_html, load
 from newsarchive.models import Article, FetchResult
-from newsarchive.store import Archive, Capture, article_url
+from newsarchive.records import Capture, article_url
+from newsarchive.store import Archive
 
 
 @dataclass(frozen=True)

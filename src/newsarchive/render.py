@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from newsarchive.models import Article, QuoteHit, SearchHit, StoredArticle
-from newsarchive.store import ArchiveStats, ArticleSummary
+from newsarchive.records import ArchiveStats, ArticleSummary
 
 Highlighter = Callable[[str], str]
 

@@ -7,19 +7,15 @@ failing half-way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from newsarchive import __version__
 from newsarchive.errors import ArchiveError, NotFoundError
 from newsarchive.extract.sitewide import (
     MIN_ARTICLES,
@@ -27,109 +23,35 @@ from newsarchive.extract.sitewide import (
     is_repeated,
     paragraph_digest,
 )
-from newsarchive.fingerprint import simhash
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
+from newsarchive.records import (
+    ArchiveStats,
+    ArticleSummary,
+    Capture,
+    Failure,
+    SaveOutcome,
+    article_from_record,
+    article_row,
+    article_url,
+    capture_from_row,
+    now_iso,
+    url_keys,
+)
 from newsarchive.urls import normalize_url
+
+__all__ = [
+    "Archive",
+    "ArchiveStats",
+    "ArticleSummary",
+    "Capture",
+    "Failure",
+    "SaveOutcome",
+    "article_url",
+]
 
 BUSY_TIMEOUT_SECONDS = 30.0
 DEGRADED_STATUSES = ("partial", "blocked")
-
-
-@dataclass(frozen=True)
-class SaveOutcome:
-    """What ``Archive.save`` did: the article's id and whether it was new."""
-
-    id: int
-    created: bool
-    kept_earlier: bool = False
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """One line of ``list``: enough to pick an article without loading its body."""
-
-    id: int
-    url: str
-    headline: str | None
-    site: str | None
-    published: str | None
-    saved_at: str
-    word_count: int
-
-
-@dataclass(frozen=True)
-class ArchiveStats:
-    """What ``newsarchive stats`` shows."""
-
-    articles: int
-    quotes: int
-    captures: int
-    failures: int
-    by_site: dict[str, int]
-    by_year: dict[str, int]
-    by_status: dict[str, int]
-    size_bytes: int
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A link that could not be archived, and why."""
-
-    url: str
-    reason: str
-    error_type: str
-    attempts: int
-    first_failed_at: str
-    last_failed_at: str
-
-
-@dataclass(frozen=True)
-class Capture:
-    """One raw capture of a page, as fetched."""
-
-    id: int
-    article_id: int
-    url: str | None
-    final_url: str | None
-    http_status: int | None
-    headers: dict[str, str]
-    encoding: str | None
-    kind: str
-    source: str
-    fetched_at: str
-    raw: bytes
-    status: str = "ok"
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def article_url(fetched: FetchResult, article: Article) -> str:
-    """The URL an article is filed under: the final URL, else the given one, else a content hash."""
-    url = fetched.final_url or fetched.url or article.canonical_url
-    if url:
-        return url
-    return "urn:sha256:" + hashlib.sha256(fetched.raw).hexdigest()
-
-
-def url_keys(fetched: FetchResult, article: Article) -> list[str]:
-    """Every normalised URL that identifies this article: given, final and canonical."""
-    candidates = [fetched.url, fetched.final_url]
-    if _usable_canonical(article.canonical_url):
-        candidates.append(article.canonical_url)
-    keys = [normalize_url(url) for url in candidates if url]
-    keys.append(normalize_url(article_url(fetched, article)))
-    return list(dict.fromkeys(keys))
-
-
-def _usable_canonical(url: str | None) -> bool:
-    """Some sites point every page's canonical at their home page: such a link identifies nothing."""
-    if not url or not url.startswith(("http://", "https://")):
-        return False
-    path = url.split("://", 1)[1].partition("/")[2]
-    return path.strip("/") != ""
 
 
 class Archive:
@@ -212,11 +134,11 @@ class Archive:
         existing = self._find_by_keys(keys)
         keep_earlier = existing is not None and self._keeps_earlier(existing, article)
         if existing is None:
-            article_id = self._insert_article(conn, _article_row(fetched, article))
+            article_id = self._insert_article(conn, article_row(fetched, article))
         else:
             article_id = existing
         if existing is not None and not keep_earlier:
-            self._update_article(conn, article_id, _article_row(fetched, article))
+            self._update_article(conn, article_id, article_row(fetched, article))
         if not keep_earlier:
             self._replace_children(conn, article_id, article)
         self._insert_capture(conn, article_id, fetched, article.status)
@@ -319,7 +241,7 @@ class Archive:
             id=article_id,
             url=record["url"],
             saved_at=record["saved_at"],
-            article=_article_from_record(
+            article=article_from_record(
                 record, self._quotes(article_id), self.removed_blocks(article_id)
             ),
         )
@@ -343,7 +265,7 @@ class Archive:
         rows = self.db.query(
             "SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id]
         )
-        return [_capture_from_row(row) for row in rows]
+        return [capture_from_row(row) for row in rows]
 
     def repeated_paragraphs(self, site: str | None, lines: list[str]) -> set[str]:
         """Which of ``lines`` recur in many of the site's archived articles (its boilerplate)."""
@@ -373,11 +295,11 @@ class Archive:
             ),
             None,
         )
-        return _capture_from_row(row) if row else None
+        return capture_from_row(row) if row else None
 
     def update_extraction(self, article_id: int, fetched: FetchResult, article: Article) -> None:
         """Replace an article's extracted fields (a re-extraction), keeping its URL and captures."""
-        row = _article_row(fetched, article)
+        row = article_row(fetched, article)
         row = {name: row[name] for name in row if name not in ("url", "url_key")}
         with self._write() as conn:
             self._update_article(conn, article_id, row)
@@ -462,61 +384,3 @@ class Archive:
             "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", [article_id]
         )
         return [tag for (tag,) in rows]
-
-
-def _article_row(fetched: FetchResult, article: Article) -> dict:
-    return {
-        "url": article_url(fetched, article),
-        "url_key": normalize_url(article_url(fetched, article)),
-        "headline": article.headline,
-        "standfirst": article.standfirst,
-        "authors": json.dumps(article.authors, ensure_ascii=False),
-        "published": article.published,
-        "modified": article.modified,
-        "site": article.site,
-        "language": article.language,
-        "canonical_url": article.canonical_url,
-        "text": article.text,
-        "html": article.html,
-        "quote_text": " ".join(quote.text for quote in article.quotes),
-        "simhash": simhash(article.text),
-        "word_count": article.word_count,
-        "status": article.status,
-        "updated_at": now_iso(),
-        "extractor_version": __version__,
-    }
-
-
-def _article_from_record(record: dict, quotes: list[Quote], removed: list[RemovedBlock]) -> Article:
-    return Article(
-        headline=record["headline"],
-        standfirst=record["standfirst"],
-        authors=json.loads(record["authors"] or "[]"),
-        published=record["published"],
-        modified=record["modified"],
-        site=record["site"],
-        language=record["language"],
-        canonical_url=record["canonical_url"],
-        text=record["text"] or "",
-        html=record["html"] or "",
-        quotes=quotes,
-        removed=removed,
-        status=record["status"] or "ok",
-    )
-
-
-def _capture_from_row(row: dict) -> Capture:
-    return Capture(
-        id=row["id"],
-        article_id=row["article_id"],
-        url=row["url"],
-        final_url=row["final_url"],
-        http_status=row["http_status"],
-        headers=json.loads(row["headers"] or "{}"),
-        encoding=row["encoding"],
-        kind=row["kind"],
-        source=row["source"],
-        fetched_at=row["fetched_at"],
-        raw=zlib.decompress(row["raw_zlib"]),
-        status=row.get("status") or "ok",
-    )
