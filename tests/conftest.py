@@ -10,6 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Shared 2-core machines make per-example deadlines flaky, and CI must not depend on luck:
+# no deadline, and the same examples on every run.
+settings.register_profile("newsarchive", deadline=None, derandomize=True)
+settings.load_profile("newsarchive")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -41,7 +47,11 @@ class LocalServer:
         self.requests: list[SeenRequest] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick: shutdown() waits for the next poll (0.5 s
+        # by default), and every test that uses the server pays it.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import LocalServer
 
 from newsarchive.errors import FetchError, InputError, NotHTMLError, TooLargeError
 from newsarchive.fetch import USER_AGENT, decode_html, fetch_url, load, read_file, read_stream
@@ -38,22 +37,6 @@ JAPANESE = (
     "今日は東京の天気がとても良かったので、友達と一緒に公園へ散歩に行きました。"
     "桜の花がきれいに咲いていました。"
 )
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(shared_server: LocalServer) -> LocalServer:
-    """One server for the module (stopping one takes half a second), emptied for each test."""
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
 
 
 def respond(

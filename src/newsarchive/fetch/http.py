@@ -1,16 +1,14 @@
-"""The fetch stage: a URL, a saved file or stdin becomes a FetchResult.
+"""Downloading a page: ``fetch_url`` and the session it uses.
 
-This is the only module that touches the network or reads input files. Every limit (time,
-size, redirects, retries) is enforced here, so later stages can trust what they are given.
+This is the only module that touches the network. Every limit (time, size, redirects, retries)
+is enforced here, so later stages can trust what they are given.
 """
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -18,17 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
 from importlib import metadata
-from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urljoin
 
-import charset_normalizer
 import requests
 from requests.utils import get_auth_from_url
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 
 from newsarchive.errors import FetchError, InputError, NotHTMLError, TooLargeError
+from newsarchive.fetch.decode import decode_html, looks_like_html
 from newsarchive.models import FetchResult
 from newsarchive.urls import redact_url, validate_url
 
@@ -47,9 +43,6 @@ ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
-_HTTP_URL = re.compile(r"^\s*https?://", re.IGNORECASE)
 # What requests accepts as ``auth``: a (user, password) pair, a callable, or None for none.
 _Auth = tuple[str, str] | Callable[[requests.PreparedRequest], requests.PreparedRequest] | None
 
@@ -334,7 +327,7 @@ def _result_from_response(
         headers=dict(response.headers),
         encoding=encoding,
         source="http",
-        fetched_at=_now(),
+        fetched_at=now(),
     )
 
 
@@ -367,13 +360,13 @@ def _read_body(url: str, response: requests.Response, limits: _Limits, clock: _D
     """
     declared = response.headers.get("Content-Length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limits.max_bytes:
-        raise _too_large(url, limits.max_bytes)
+        raise too_large(url, limits.max_bytes)
     body = bytearray()
     try:
         while chunk := _read_chunk(response, limits, clock):
             body += chunk
             if len(body) > limits.max_bytes:
-                raise _too_large(url, limits.max_bytes)
+                raise too_large(url, limits.max_bytes)
     except ReadTimeoutError:
         raise _timeout_error(clock, limits.read_timeout, "while reading the body") from None
     except (Urllib3Error, OSError) as error:
@@ -389,263 +382,12 @@ def _read_chunk(response: requests.Response, limits: _Limits, clock: _Deadline) 
     return response.raw.read1(CHUNK_BYTES, decode_content=True)
 
 
-def _too_large(source: str, max_bytes: int) -> TooLargeError:
+def too_large(source: str, max_bytes: int) -> TooLargeError:
+    """The error for a page, file or stream over ``max_bytes``, the limit said in MiB or bytes."""
     size = f"{max_bytes / 2**20:g} MiB" if max_bytes >= 2**20 else f"{max_bytes} bytes"
     return TooLargeError(source, f"larger than the {size} limit")
 
 
-def _now() -> str:
+def now() -> str:
+    """The current UTC time, to the second, as ``FetchResult.fetched_at`` records it."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-# ---- decoding -------------------------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:+-]+)", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:+-]+)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:+-]+)", re.IGNORECASE)
-_PRESCAN_BYTES = 8192
-_LABEL_ALIASES = {"x-sjis": "cp932", "windows-31j": "cp932", "ms_kanji": "cp932", "x-gbk": "gbk"}
-# What browsers decode these labels as (the WHATWG Encoding Standard): supersets, mostly.
-_BROWSER_CODECS = {
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso8859-9": "cp1254",
-    "tis-620": "cp874",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "euc_kr": "cp949",
-    "big5": "big5hkscs",
-}
-_REFUSED_CODECS = frozenset({"utf-7"})
-_CHAOS_MARGIN = 0.15
-
-
-def decode_html(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode a page as a browser would; return the text and the Python codec name used.
-
-    Order: byte-order mark; the HTTP charset; ``<meta charset>`` (or an XML declaration) in
-    the first 8 KB; detection. A declaration the bytes do not decode with is skipped, and a
-    declared legacy charset loses to bytes that are valid UTF-8 with non-ASCII in them (legacy
-    text practically never is; mislabelled UTF-8 is common). NUL characters are removed.
-    """
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            return _clean(raw[len(bom) :].decode(encoding, "replace")), encoding
-    for label, in_document in ((_http_charset(content_type), False), (_meta_charset(raw), True)):
-        encoding = _declared_codec(label, raw, in_document)
-        text = _strict_decode(raw, encoding)
-        if text is not None:
-            return _clean(text), encoding
-    encoding = _detect(raw)
-    return _clean(raw.decode(encoding, "replace")), encoding
-
-
-def _http_charset(content_type: str | None) -> str | None:
-    match = _CHARSET_PARAM.search(content_type or "")
-    return match.group(1) if match else None
-
-
-def _meta_charset(raw: bytes) -> str | None:
-    """The charset a ``<meta>`` tag or an XML declaration in the first 8 KB names."""
-    head = raw[:_PRESCAN_BYTES]
-    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
-    return match.group(1).decode("ascii") if match else None
-
-
-def _declared_codec(label: str | None, raw: bytes, in_document: bool) -> str | None:
-    encoding = _codec(label) if label else None
-    if encoding is None:
-        return None
-    if in_document and encoding.startswith("utf-16"):
-        return "utf-8"  # a declaration readable as ASCII cannot be in UTF-16
-    if encoding != "utf-8" and not raw.isascii() and _strict_decode(raw, "utf-8") is not None:
-        return "utf-8"
-    return encoding
-
-
-def _codec(label: str) -> str | None:
-    label = label.strip().lower()
-    try:
-        name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
-    except LookupError:
-        return None
-    name = _BROWSER_CODECS.get(name, name)
-    return None if name in _REFUSED_CODECS else name
-
-
-def _strict_decode(raw: bytes, encoding: str | None) -> str | None:
-    if encoding is None:
-        return None
-    try:
-        return raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _detect(raw: bytes) -> str:
-    """Valid UTF-8 is UTF-8; otherwise ask charset-normalizer, preferring windows-1252.
-
-    Short Latin text fits several single-byte code pages equally well (German in cp1250 reads
-    the same as in cp1252); like a browser in a Western locale, take windows-1252 whenever it
-    is among the plausible candidates.
-    """
-    if _strict_decode(raw, "utf-8") is not None:
-        return "utf-8"
-    matches = charset_normalizer.from_bytes(raw)
-    best = matches.best()
-    if best is None:
-        return "utf-8"
-    plausible = (match for match in matches if match.chaos <= best.chaos + _CHAOS_MARGIN)
-    if any("cp1252" in match.could_be_from_charset for match in plausible):
-        return "cp1252"
-    return _codec(best.encoding) or "utf-8"
-
-
-def _clean(text: str) -> str:
-    return text.replace("\x00", "")
-
-
-_HTML_START = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|title|meta|link|script|style|article|div|p|h[1-6]"
-    r"|table|!--|\?xml)[\s>/]",
-    re.IGNORECASE,
-)
-_HTML_ANYWHERE = re.compile(r"<(?:!doctype\s+html|html|body)[\s>]", re.IGNORECASE)
-
-
-def looks_like_html(text: str) -> bool:
-    """True when ``text`` starts like an HTML document or has an ``<html>``/``<body>`` tag early."""
-    head = text[:4096]
-    return bool(_HTML_START.match(head.lstrip()) or _HTML_ANYWHERE.search(head))
-
-
-# ---- local input ----------------------------------------------------------------------------
-
-_BINARY_MAGIC = (
-    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-    b"\x7fELF", b"OggS", b"7z\xbc\xaf", b"Rar!\x1a", b"\xd0\xcf\x11\xe0", b"wOFF", b"wOF2",
-)  # fmt: skip
-
-
-def read_file(
-    path: str | Path, url: str | None = None, *, max_bytes: int = MAX_BYTES
-) -> FetchResult:
-    """Read a saved page (``kind="html"``) or a plain-text article (``kind="text"``).
-
-    The suffix decides (.html/.htm/.xhtml versus .txt); otherwise the content does. ``url`` is
-    where the page came from, if known. Raises ``InputError`` naming the path for a missing,
-    unreadable, empty or binary file.
-    """
-    file = Path(path)
-    try:
-        with file.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{file}: is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(f"{file}: permission denied") from None
-    except OSError as error:
-        raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
-    return _local_result(raw, str(file), url, "file", file.suffix.lower(), max_bytes)
-
-
-def read_stream(
-    stream: BinaryIO, url: str | None = None, name: str = "-", *, max_bytes: int = MAX_BYTES
-) -> FetchResult:
-    """Read a page or a plain-text article from a binary stream such as ``sys.stdin.buffer``."""
-    label = "standard input" if name == "-" else name
-    try:
-        raw = stream.read(max_bytes + 1)
-    except OSError as error:
-        raise InputError(f"{label}: cannot read ({error.strerror or error})") from None
-    return _local_result(raw, label, url, "stdin", "", max_bytes)
-
-
-def _local_result(
-    raw: bytes, name: str, url: str | None, source: str, suffix: str, max_bytes: int
-) -> FetchResult:
-    if len(raw) > max_bytes:
-        raise _too_large(name, max_bytes)
-    shown = redact_url(validate_url(url)) if url is not None else None
-    text, encoding = decode_html(raw)
-    if _looks_binary(raw, text):
-        raise InputError(f"{name}: a binary file, not an HTML page or text")
-    if not text.strip():
-        raise InputError(f"{name}: empty, there is nothing to archive")
-    return FetchResult(
-        url=shown,
-        final_url=shown,
-        text=text,
-        raw=raw,
-        kind=_local_kind(suffix, text),
-        status=None,
-        headers={},
-        encoding=encoding,
-        source=source,
-        fetched_at=_now(),
-    )
-
-
-def _looks_binary(raw: bytes, text: str) -> bool:
-    """Known binary signatures, NUL bytes (outside UTF-16), or text that is mostly garbage."""
-    if raw.startswith(_BINARY_MAGIC):
-        return True
-    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in raw[:_PRESCAN_BYTES] and not utf16:
-        return True
-    sample = text[:_PRESCAN_BYTES]
-    garbage = sum(
-        1 for char in sample if char == "\ufffd" or (char < " " and char not in "\t\n\r\f")
-    )
-    return garbage * 20 > len(sample)
-
-
-def _local_kind(suffix: str, text: str) -> str:
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in TEXT_SUFFIXES:
-        return "text"
-    return "html" if looks_like_html(text) else "text"
-
-
-def load(
-    source: str,
-    url: str | None = None,
-    session: requests.Session | None = None,
-    **fetch_options: float,
-) -> FetchResult:
-    """Fetch ``source``: ``-`` reads stdin, an http(s) URL is downloaded, a path is read.
-
-    ``url`` records where a file or stdin page came from; a downloaded page knows its own.
-    ``fetch_options`` are ``fetch_url``'s limits (``deadline=30``, ``max_bytes=...``);
-    ``max_bytes`` bounds files and stdin too.
-    """
-    max_bytes = int(fetch_options.get("max_bytes", MAX_BYTES))
-    if not source.strip():
-        raise InputError("empty source: give a URL, a file, or - for standard input")
-    if source == "-":
-        return read_stream(sys.stdin.buffer, url, max_bytes=max_bytes)
-    if _HTTP_URL.match(source):
-        return fetch_url(source, session, **fetch_options)
-    if Path(source).exists():
-        return read_file(source, url, max_bytes=max_bytes)
-    if "://" in source:
-        validate_url(source)  # raises, naming the unsupported scheme
-    raise InputError(f"{redact_url(source)}: not a URL or an existing file{_url_hint(source)}")
-
-
-def _url_hint(source: str) -> str:
-    """Suggest the scheme for ``example.com/story``, but not for a mistyped ``story.html``."""
-    host = source.partition("/")[0]
-    suffix = Path(host).suffix.lower()
-    if "." not in host or " " in host or suffix in HTML_SUFFIXES | TEXT_SUFFIXES:
-        return ""
-    return f" (did you mean https://{source}?)"

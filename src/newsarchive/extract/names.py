@@ -1,0 +1,203 @@
+"""People named in an article: runs of capitalised words, the titles and stopwords around them,
+and the mapping from a bare surname or pronoun to the full name the article uses.
+
+The quotation finder (``quotes``) uses these to name a quotation's speaker. The speech verbs live
+here too, because a lone capitalised word followed by one ("Klitschko said") is a person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Position = tuple[int, int]  # (paragraph index, character offset)
+
+WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_POSSESSIVE = re.compile("(?:’s|'s|’|')$")
+
+
+def _words(text: str) -> str:
+    """A regex alternation of the comma-separated words in ``text``."""
+    return "|".join(re.escape(word) for word in text.split(","))
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_INVERTIBLE = _words(
+    "said,says,added,wrote,according to,According to,sagte,sagt,schrieb,erklärte,laut,Laut,"
+    "a déclaré,a dit,a ajouté,selon,Selon,dijo,añadió,según,Según"
+)
+VERBS = re.compile(
+    rf"\b(?:{_INVERTIBLE}|"
+    + _words(
+        "say,tells,told,adds,writes,warned,warns,insisted,insists,asked,asks,explained,explains,"
+        "stated,declared,declares,noted,claimed,replied,replies,responded,argued,argues,admitted,"
+        "announced,urged,recalled,remarked,acknowledged,confirmed,tweeted,shouted,joked,conceded,"
+        "stressed,called,described,saying,adding,telling,writing,warning,insisting,explaining,"
+        "noting,arguing,asking,claiming,betonte,meinte,warnte,a affirmé,a expliqué,a estimé,"
+        "a souligné,déclare,affirme,ajoute,explique,afirmó,declaró,explicó,aseguró,advirtió"
+    )
+    + r")\b"
+)
+INVERTIBLE_VERB = re.compile(rf"^(?:{_INVERTIBLE})$")
+_VERB_AFTER = re.compile(rf"\s+(?:(?:also|later|then|has|had)\s+)?{VERBS.pattern}")
+PRONOUNS = _set("he she they He She They er sie Er Sie il elle Il Elle")
+PREPOSITIONS = _set(
+    "in on at during after before from to with by while as when of that this last since "
+    "about for into under over through dass que"
+)
+_STOP = _set(
+    "The A An This That These Those In On At By For From With Without But And Or So If When While "
+    "After Before Earlier Later Meanwhile However Yesterday Today Tonight Tomorrow Some Many Most "
+    "It He She They Er Sie Il Elle We I You His Her Their Our My Your Its There Here Then Now As Also Still Even "
+    "Only Just Last Next Every Each All No Not Yet Since Until Under Over Despite Although Though "
+    "Because According Der Die Das Ein Eine Le La Les Un Une El Los Las Monday Tuesday Wednesday "
+    "Thursday Friday Saturday Sunday January February March April May June July August September "
+    "October November December"
+)
+_TITLES = _set(
+    "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Vice Prime Minister "
+    "Chancellor Mayor Governor Gov Senator Sen Rep Representative General Gen Colonel Col Captain "
+    "Capt Lieutenant Sergeant Sgt Secretary Chief Judge Justice King Queen Prince Princess Pope "
+    "Father Rev Reverend Rabbi Imam Sheikh Ambassador Commissioner Chairman Chairwoman Director "
+    "Spokesman Spokeswoman Spokesperson Leader Officer Detective Inspector Herr Frau Monsieur "
+    "Madame Mme Señor Señora Sr Sra Präsident Präsidentin Bundeskanzler Bundeskanzlerin Kanzler "
+    "Kanzlerin Bürgermeister Bürgermeisterin Président Présidente Presidente Ministre Ministro "
+    "Alcalde Alcaldesa Maire Engineer Coach Doctor Commander Deputy Councillor Councilor Dean"
+)
+_PARTICLES = _set("de del della di da das dos du van von der den ter bin ibn al")
+_NOT_PERSON = _set(
+    "Federation Union States Kingdom Republic House Ministry Department Council Party Army Forces "
+    "Office Court University Street City Square News Times Post Media Premium Independent Guardian "
+    "Nations Government Parliament Senate Congress Commission Agency Company Group Bank Church "
+    "Club Committee Police Service Airport Station Bridge River Sea Ocean Europe Africa Asia "
+    "America International National Tech Day Week War Cup League New North South East West "
+    "Saint San"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Capitalised words that may name someone, leading stopwords and titles removed."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    titled: bool
+    possessive: bool
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name or pronoun found in an attribution, still to be resolved."""
+
+    position: Position
+    text: str
+
+
+def name_runs(text: str) -> list[Run]:
+    """Runs of capitalised words ("Vitali Klitschko", "Mr. Smith") in ``text``."""
+    runs: list[Run] = []
+    current: list[re.Match[str]] = []
+    for word in WORD.finditer(text):
+        if current and not _joins(text, current[-1], word):
+            runs += _run(current)
+            current = []
+        if word.group()[0].isupper() or (current and word.group() in _PARTICLES):
+            current.append(word)
+        else:
+            runs += _run(current)
+            current = []
+    return runs + _run(current)
+
+
+def _joins(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:
+    gap = text[previous.end() : word.start()]
+    if _possessive(previous.group()):
+        return False
+    dotted = previous.group() in _TITLES or len(previous.group()) == 1
+    return gap in (" ", "\u00a0") or (dotted and gap in (". ", ".\u00a0"))
+
+
+def _possessive(word: str) -> bool:
+    return bool(_POSSESSIVE.search(word))
+
+
+def _run(words: list[re.Match[str]]) -> list[Run]:
+    while words and words[0].group() in _STOP:
+        words = words[1:]
+    titles = [number for number, word in enumerate(words) if word.group() in _TITLES]
+    if titles:
+        words = words[titles[-1] + 1 :]
+    while words and words[-1].group() in _PARTICLES:
+        words = words[:-1]
+    if not words:
+        return []
+    last = words[-1].group()
+    stem = _POSSESSIVE.sub("", last)
+    names = (*(word.group() for word in words[:-1]), stem)
+    end = words[-1].start() + len(stem)
+    return [Run(words[0].start(), end, names, bool(titles), stem != last)]
+
+
+def _is_person(run: Run, text: str, surnames: set[str]) -> bool:
+    """Two to four plain capitalised words, or one word known as someone's name."""
+    if len(run.words) > 1:
+        return (
+            len(run.words) <= 4
+            and not any(word in _NOT_PERSON for word in run.words)
+            and not any(len(word) > 1 and word.isupper() for word in run.words)
+        )
+    if run.titled or run.words[0] in surnames:
+        return True
+    return bool(_VERB_AFTER.match(text, run.end)) and not after_preposition(text, run.start)
+
+
+def after_preposition(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is a preposition ("officials in New York")."""
+    before = WORD.findall(text[max(0, start - 20) : start])
+    return bool(before) and before[-1] in PREPOSITIONS
+
+
+class People:
+    """The people named in the article, outside quotations, in reading order."""
+
+    def __init__(self, masked: list[str]) -> None:
+        """``masked``: the paragraphs with quoted text blanked out (see ``quotes``)."""
+        runs = [(index, text, run) for index, text in enumerate(masked) for run in name_runs(text)]
+        persons = [(i, t, run) for i, t, run in runs if _is_person(run, t, set())]
+        self._full = [
+            ((i, run.start), run.words[-1], t[run.start : run.end])
+            for i, t, run in persons
+            if len(run.words) > 1
+        ]
+        surnames = {surname for _, surname, _ in self._full}
+        self._mentions = [
+            ((i, run.start), text[run.start : run.end])
+            for i, text, run in runs
+            if _is_person(run, text, surnames)
+        ]
+
+    def resolve(self, ref: Ref) -> str | None:
+        """The full name a name or pronoun stands for (None for a pronoun before any name)."""
+        if ref.text not in PRONOUNS:
+            return self.canonical(ref.text, ref.position)
+        earlier = [(at, name) for at, name in self._mentions if at < ref.position]
+        return self.canonical(earlier[-1][1], earlier[-1][0]) if earlier else None
+
+    def canonical(self, name: str, position: Position) -> str:
+        """A bare surname becomes the full name used nearest before it (or first after it)."""
+        if len(name.split()) > 1:
+            return name
+        full = [(at, text) for at, surname, text in self._full if surname == name]
+        before = [text for at, text in full if at < position]
+        return before[-1] if before else (full[0][1] if full else name)
+
+    def first_in(self, index: int, low: int, high: int) -> Ref | None:
+        """The first person named in paragraph ``index`` between offsets ``low`` and ``high``."""
+        for (paragraph, offset), name in self._mentions:
+            if paragraph == index and low <= offset < high:
+                return Ref((paragraph, offset), name)
+        return None
