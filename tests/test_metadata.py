@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date
+from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date, renderings
 from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.readable import parse
@@ -227,3 +227,166 @@ def test_visible_date_is_the_last_resort() -> None:
     body = '<h1>Title</h1><div class="post-meta">von Ana <span>am 20.06.2018</span></div>'
     assert _meta(body=body).published == "2018-06-20"
     assert _meta(body=body, url="https://x.example/2019/01/02/t").published == "2019-01-02"
+
+
+# --- publication date: URL, shown day, htmldate ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://x.example/2023/10/3-questions-for-ana/", None),
+        ("https://x.example/news/20200413/storm-hits", "2020-04-13"),
+        ("https://x.example/2021-07-14-storm", "2021-07-14"),
+        ("https://x.example/2021/7/4/parade.html", "2021-07-04"),
+        ("https://x.example/2021/07/parade", None),
+    ],
+)
+def test_date_from_url_needs_a_whole_day(url: str, day: str | None) -> None:
+    assert date_from_url(url) == day
+
+
+def test_renderings_cover_common_formats() -> None:
+    forms = renderings("2024-03-01T23:00:00+00:00")
+    for form in ("march 1, 2024", "mar. 1, 2024", "1 march 2024", "1. märz 2024", "01.03.2024"):
+        assert form in forms
+    assert "1st march 2024" in forms
+    assert "2nd march 2024" in renderings("2024-03-02")
+    assert "march 11th, 2024" in renderings("2024-03-11")
+
+
+def test_url_day_beats_structured_date() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2023-11-09T03:10:00+00:00"})
+    assert _meta(ld, url="https://x.example/2023/11/08/vote").published == "2023-11-08"
+    same = _ld({"@type": "NewsArticle", "datePublished": "2023-11-08T21:10:00-05:00"})
+    url = "https://x.example/2023/11/08/vote"
+    assert _meta(same, url=url).published == "2023-11-08T21:10:00-05:00"
+
+
+def test_utc_timestamp_takes_the_local_day_the_page_shows() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2023-11-09T02:11:03+00:00"})
+    shown = '<p class="when">Posted November 8, 2023 at 9:11 pm</p>'
+    assert _meta(ld, shown).published == "2023-11-08"
+    assert _meta(ld, "<p>No date written here</p>").published == "2023-11-09T02:11:03+00:00"
+    eleventh = '<p class="when">Posted 18.11.2023</p>'
+    assert _meta(ld, eleventh).published == "2023-11-09T02:11:03+00:00"
+    date_only = _ld({"@type": "NewsArticle", "datePublished": "2023-11-09"})
+    assert _meta(date_only, shown).published == "2023-11-09"
+
+
+def test_modified_date_wins_only_when_it_is_the_one_shown() -> None:
+    ld = _ld(
+        {"@type": "Article", "datePublished": "2024-01-29", "dateModified": "2025-08-19T10:00:00Z"}
+    )
+    assert _meta(ld, "<span>19.08.2025</span>").published == "2025-08-19T10:00:00+00:00"
+    assert _meta(ld, "<span>Jan 29, 2024</span> <span>19.08.2025</span>").published == (
+        "2024-01-29"
+    )
+    assert _meta(ld, "<p>Nothing</p>").published == "2024-01-29"
+
+
+def test_modified_date_labelled_as_an_update_is_not_the_publication_date() -> None:
+    ld = _ld({"@type": "Article", "datePublished": "2024-01-29", "dateModified": "2025-08-19"})
+    assert _meta(ld, "<p>By Ana Ruiz · August 19, 2025</p>").published == "2025-08-19"
+    assert _meta(ld, "<p>By Ana Ruiz · Last updated: August 19, 2025</p>").published == (
+        "2024-01-29"
+    )
+
+
+def test_time_element_counts_as_shown() -> None:
+    ld = _ld({"@type": "Article", "datePublished": "2024-05-02T01:00:00Z"})
+    body = '<time datetime="2024-05-01T21:00:00-04:00">yesterday evening</time>'
+    assert _meta(ld, body).published == "2024-05-01"
+    assert _meta(ld.replace("Article", "Thing"), body).published == "2024-05-01T21:00:00-04:00"
+
+
+def test_without_structured_dates_htmldate_reads_the_page() -> None:
+    body = "<h1>Title</h1><p>Some text.</p><p>Veröffentlicht am 20. Juni 2018, 10:00 Uhr</p>"
+    assert _meta(body=body).published == "2018-06-20"
+
+
+# --- authors ----------------------------------------------------------------------------
+
+
+def _person(name: str) -> dict[str, str]:
+    return {"@type": "Person", "name": name}
+
+
+def test_organisation_author_gives_way_to_a_visible_person() -> None:
+    ld = _ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Daily Post"}})
+    byline = '<p class="meta">By <a href="/people/ana">Ana Ruiz</a></p>'
+    assert _meta(ld, byline).authors == ["Ana Ruiz"]
+    assert _meta(ld).authors == ["Daily Post"]
+
+
+def test_author_named_like_the_site_is_kept_only_without_another_person() -> None:
+    head = _ld({"@type": "Article", "author": _person("Kim Lee")})
+    site = '<meta property="og:site_name" content="Kim Lee">'
+    assert _meta(head + site).authors == ["Kim Lee"]
+    byline = '<div class="byline">By Joe Park</div>'
+    assert _meta(head + site, byline).authors == ["Joe Park"]
+
+
+def test_structured_single_names_may_be_teams() -> None:
+    assert _meta('<meta name="author" content="Newsroom Staff">').authors == ["Newsroom Staff"]
+    ld = _ld({"@type": "Article", "author": _person("The Money editors")})
+    assert _meta(ld).authors == ["The Money editors"]
+    meta = '<meta name="author" content="Jane Doe, Staff Reporter">'
+    assert _meta(meta).authors == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("body", "authors"),
+    [
+        (
+            '<div class="author-box"><span>By</span><a href="/authors/jd">Jane Doe</a>'
+            "<span>Mar 3</span><span>7 min read</span></div>",
+            ["Jane Doe"],
+        ),
+        (
+            '<div class="byline">By <a>Jane Doe</a> <span>Reviewed by</span> <a>Max Roe</a></div>',
+            ["Jane Doe"],
+        ),
+        ('<div class="post-author">experienced gardeners</div>', []),
+        ('<div class="post-author">Topics</div>', []),
+        (
+            '<div class="author">Jane Doe<span>Content Marketing Coordinator</span></div>',
+            ["Jane Doe"],
+        ),
+        ("<h1>T</h1><p>By Amy Stone</p>", ["Amy Stone"]),
+        ("<h1>T</h1><p>Posted by <a href='/u/1'>Ben Ode</a> on Monday</p>", ["Ben Ode"]),
+        ("<div><p>Written by</p><p>Edna Tall</p></div>", ["Edna Tall"]),
+        ("<p>Stand by your man, she sang.</p>", []),
+    ],
+)
+def test_visible_bylines(body: str, authors: list[str]) -> None:
+    assert _meta(body=body).authors == authors
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["admin", "Site Administrator", "andrew.keaveney", "Oleg Ivanov Jul 18", "Former Consultant"],
+)
+def test_clean_authors_rejects_accounts_dates_and_titles(raw: str) -> None:
+    assert clean_authors([raw]) == []
+
+
+def test_clean_authors_strips_byline_labels() -> None:
+    raw = ["Written by Jane Doe", "Text by John Roe", "By", "Posted by Ana Ruiz"]
+    assert clean_authors(raw) == ["Jane Doe", "John Roe", "Ana Ruiz"]
+
+
+# --- headline -----------------------------------------------------------------------------
+
+
+def test_headline_is_the_title_part_shown_as_a_heading() -> None:
+    head = '<meta property="og:title" content="Bridge reopens at last | Opinion">'
+    body = "<h1>Daily Post</h1><h1>Menu</h1><h2>Bridge reopens at last</h2>"
+    assert _meta(head, body).headline == "Bridge reopens at last"
+    assert _meta(head, "<h1>A</h1><h1>B</h1>").headline == "Bridge reopens at last | Opinion"
+
+
+def test_headline_drops_the_domain_name() -> None:
+    head = "<title>Game day deals | Shopzone.com</title>"
+    assert _meta(head, url="https://promo.shopzone.com/x").headline == "Game day deals"
+    assert _meta(head, url="https://other.example/x").headline == "Game day deals | Shopzone.com"

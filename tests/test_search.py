@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
+from newsarchive import search as search_module
 from newsarchive.errors import QueryError
+from newsarchive.fingerprint import simhash
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.query import build_match
 from newsarchive.search import search, search_quotes, split_highlights
@@ -210,3 +213,114 @@ def test_wire_copies_collapse_into_one_result_that_lists_the_others(archive_path
     assert len(hit.also_on) == 2
     assert {hit.site, *hit.also_on} == {"Wire North", "Wire South", "Wire East"}
     assert len(every) == 3 and all(copy.also_on == [] for copy in every)
+
+
+def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> None:
+    assert simhash(WIRE_STORY) == -877769097952720468
+    assert simhash(WIRE_STORY + " Local buses ran extra services.") == -874461766944388178
+    assert simhash("too short to fingerprint") is None
+
+
+@pytest.mark.parametrize("set_limit", [0, 1_000_000])
+@pytest.mark.parametrize(
+    ("query", "sites"),
+    [
+        ("ferry after:2023-11-20", ["Harbour Post", "Valley Times"]),
+        ("ferry after:2023-11-21", ["Harbour Post"]),
+        ("ferry -after:2024", ["Valley Times"]),
+        ("ferry -before:2024", ["Harbour Post"]),
+        ("ferry before:2024-03-02", ["Valley Times"]),
+        ("ferry after:2023-11 before:2024-03-03", ["Harbour Post", "Valley Times"]),
+    ],
+)
+def test_date_ranges_give_the_same_results_read_as_id_sets_or_row_by_row(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, set_limit: int, query: str, sites: list[str]
+) -> None:
+    monkeypatch.setattr(search_module, "DATE_SET_LIMIT", set_limit)
+    assert sorted(hit.site for hit in search(archive, query)) == sites
+
+
+@pytest.mark.parametrize(
+    ("until", "sites"),
+    [("2023-11", ["Valley Times"]), ("2023-11-19", []), ("2024-03-02", ["Harbour", "Valley"])],
+)
+def test_until_includes_the_whole_day_or_month_it_names(
+    archive: Archive, until: str, sites: list[str]
+) -> None:
+    found = sorted(hit.site for hit in search(archive, "ferry", until=until))
+    assert [site.split()[0] for site in found] == [site.split()[0] for site in sites]
+
+
+def test_undated_articles_never_pass_a_date_filter(archive: Archive) -> None:
+    assert [hit.headline for hit in search(archive, "books")] == ["Library extends hours"]
+    assert search(archive, "books -after:2024") == []
+    assert search(archive, "books before:2030") == []
+
+
+def test_past_the_rank_window_only_the_newest_matches_are_ranked(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 1)
+    assert [hit.site for hit in search(archive, "ferry")] == ["Valley Times"]
+    by_date = search(archive, "ferry", sort="published")
+    assert [hit.site for hit in by_date] == ["Harbour Post", "Valley Times"]
+
+
+def test_short_prefixes_use_the_prefix_index(archive: Archive) -> None:
+    assert sorted(hit.site for hit in search(archive, "fe*")) == ["Harbour Post", "Valley Times"]
+    assert [hit.headline for hit in search(archive, "orc*")] == ["Orchard harvest breaks record"]
+    [sql] = archive.db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")
+    assert "prefix='2 3 4'" in sql[0]
+
+
+def test_sqlite_utils_search_still_works_on_the_rebuilt_index(archive: Archive) -> None:
+    table = Database(archive.db.conn)["articles"]
+    assert table.detect_fts() == "articles_fts"
+    assert [row["headline"] for row in table.search("harvest")] == ["Orchard harvest breaks record"]
+
+
+def test_edits_reach_the_rebuilt_index_through_the_triggers(archive: Archive) -> None:
+    url = STORIES[2][0]
+    page = FetchResult(url=url, final_url=url, text="", raw=b"again")
+    archive.save(page, Article(headline="Orchard closes for pruning", site="Valley Times"))
+    assert search(archive, "harvest") == []
+    assert [hit.headline for hit in search(archive, "pruning")] == ["Orchard closes for pruning"]
+
+
+def test_snippets_and_scores_come_with_every_kept_hit(archive: Archive) -> None:
+    hits = search(archive, "ferry OR fares OR apples")
+    assert len(hits) == 3
+    assert all(hit.snippet and hit.highlights and hit.score > 0 for hit in hits)
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+
+@pytest.mark.parametrize("set_from", [0, 1_000_000])
+@pytest.mark.parametrize(
+    ("query", "sites"),
+    [
+        ("ferry site:valley", ["Valley Times"]),
+        ("ferry site:harbour.example", ["Harbour Post"]),
+        ("ferry -site:valley", ["Harbour Post"]),
+        ("ferry site:nowhere", []),
+    ],
+)
+def test_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, set_from: int, query: str, sites: list[str]
+) -> None:
+    monkeypatch.setattr(search_module, "SITE_SET_MATCHES", set_from)
+    assert sorted(hit.site for hit in search(archive, query)) == sites
+
+
+def test_site_filters_have_an_index_of_site_and_url(archive: Archive) -> None:
+    plan = archive.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE a.site LIKE ? OR a.url LIKE ?",
+        ["%x%", "%x%"],
+    ).fetchall()
+    assert "COVERING INDEX idx_articles_site_url" in " ".join(str(row) for row in plan)
+
+
+def test_the_full_text_index_merges_segments_less_eagerly(archive: Archive) -> None:
+    [(automerge,)] = archive.db.execute(
+        "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
+    ).fetchall()
+    assert automerge == 16

@@ -94,6 +94,7 @@ def test_add_shows_a_non_ok_status(server) -> None:
     stub = page(STORY[:1], extra="<p>Subscribe now to continue reading this story.</p>")
     result = CliRunner().invoke(cli, ["add", server.route("/stub", stub)])
     assert result.stdout.startswith("Added 1 [partial]: Library opens late")
+    assert "[partial] Library opens late" in CliRunner().invoke(cli, ["list"]).stdout
 
 
 def test_reextract_uses_the_stored_page_and_reports_changed_fields(

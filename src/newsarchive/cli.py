@@ -213,7 +213,9 @@ def show(reference: str, fmt: str, removed: bool) -> None:
     if fmt == "json":
         print_json(stored_article_json(stored))
     elif fmt == "html":
-        click.echo(stored.article.html)
+        from newsarchive.sanitize import sanitize_html
+
+        click.echo(sanitize_html(stored.article.html))
     else:
         click.echo(stored_article_text(stored))
         if removed:
@@ -456,11 +458,16 @@ def _outcome_line(outcome: Any) -> str:
     if outcome.status == "invalid":
         return f"{where}skipped: {outcome.reason}"
     if outcome.status == "failed":
-        return f"failed {outcome.url}: {outcome.reason}"
+        return f"failed {_reason(outcome.url, outcome.reason)}"
     if outcome.status == "skipped":
         return f"skipped {outcome.url} ({outcome.reason})"
     number = f" {outcome.article_id}" if outcome.article_id else ""
     return f"{outcome.status}{number} {outcome.url}"
+
+
+def _reason(url: str, reason: str) -> str:
+    """``url: reason``, without saying the URL twice (library messages start with it)."""
+    return reason if reason.startswith(url) else f"{url}: {reason}"
 
 
 def _progress_text(progress: Any) -> str:
@@ -521,7 +528,8 @@ def failures(as_json: bool) -> None:
         click.echo("No failures recorded.", err=True)
     for failure in recorded:
         tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
-        click.echo(f"{failure.url}\n  {failure.reason} ({tries}, last {failure.last_failed_at})")
+        reason = _reason(failure.url, failure.reason).removeprefix(failure.url + ": ")
+        click.echo(f"{failure.url}\n  {reason} ({tries}, last {failure.last_failed_at})")
 
 
 @cli.command()
@@ -584,3 +592,87 @@ def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path |
             json_file.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         except OSError as error:
             raise click.ClickException(f"{json_file}: cannot write ({error.strerror})") from error
+
+
+# ---- export, doctor, backup ----------------------------------------------------------------
+
+EXPORT_FORMATS = ("markdown", "html", "json", "jsonl")
+
+
+@cli.command(name="export")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="markdown", show_default=True
+)
+@click.option("--id", "ids", type=int, multiple=True, help="Only this article (repeatable).")
+@db_option
+def export_command(folder: Path | None, fmt: str, ids: tuple[int, ...]) -> None:
+    """Write each article into FOLDER as Markdown, sanitised HTML or JSON, one file per article
+    named <id>-<headline>.<ext>; or, with --format jsonl, JSON lines to standard output.
+
+    \b
+    newsarchive export ~/news-export
+    newsarchive export ~/news-export --format html --id 3 --id 7
+    newsarchive export --format jsonl > archive.jsonl
+    """
+    from newsarchive.export import export_articles, export_jsonl
+
+    if (fmt == "jsonl") == (folder is not None):
+        raise InputError("give a folder to export into, or --format jsonl (standard output)")
+    with open_archive() as archive:
+        if fmt == "jsonl":
+            for line in export_jsonl(archive, ids or None):
+                click.echo(line)
+            return
+        count = sum(1 for _ in export_articles(archive, folder, fmt, ids or None))
+    click.echo(f"Exported {count} articles to {folder}", err=True)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild the search indexes, then check again.")
+@json_option
+@db_option
+def doctor(repair: bool, as_json: bool) -> None:
+    """Check the archive (SQLite integrity, links between tables, search indexes in step with
+    the articles); --repair rebuilds the search indexes. Exit code 1 if a problem remains.
+
+    \b
+    newsarchive doctor
+    newsarchive doctor --repair
+    """
+    from newsarchive.errors import ArchiveError
+    from newsarchive.maintenance import check
+    from newsarchive.maintenance import repair as run_repair
+
+    with open_archive() as archive:
+        report = run_repair(archive) if repair else check(archive)
+    if as_json:
+        checks = [{"name": c.name, "ok": c.ok, "problems": c.problems} for c in report.checks]
+        print_json({"path": report.path, "ok": report.ok, "checks": checks})
+    else:
+        for item in report.checks:
+            click.echo(f"{'ok' if item.ok else 'FAILED':<6} {item.name}")
+            for problem in item.problems[:20]:
+                click.echo(f"       {problem}")
+    if not report.ok:
+        hint = "restore a backup" if repair else "try newsarchive doctor --repair"
+        raise ArchiveError(f"{report.path}: the archive has problems ({hint})")
+
+
+@cli.command(name="backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@db_option
+def backup_command(file: Path, force: bool) -> None:
+    """Copy the archive into FILE, consistently even while it is in use (SQLite backup API).
+    FILE is a complete archive: newsarchive --db FILE list.
+
+    \b
+    newsarchive backup ~/archive-backup.db
+    """
+    from newsarchive.maintenance import backup
+
+    with open_archive() as archive:
+        written = backup(archive, file, overwrite=force)
+        count = archive.count()
+    click.echo(f"Backed up {count} articles to {written}")

@@ -34,6 +34,7 @@ class ArticleSummary:
     published: str | None
     saved_at: str
     word_count: int
+    status: str = "ok"
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def stored_article_json(stored: StoredArticle) -> dict:
 def summary_line(summary: ArticleSummary) -> str:
     date = (summary.published or "")[:10] or "----------"
     site = (summary.site or "")[:24]
-    return f"{summary.id:>6}  {date}  {site:<24}  {summary.headline or summary.url}"
+    status = "" if summary.status == "ok" else f"[{summary.status}] "
+    return f"{summary.id:>6}  {date}  {site:<24}  {status}{summary.headline or summary.url}"
 
 
 def highlighted(text: str, spans: list[tuple[int, int]], highlight: Highlighter) -> str:

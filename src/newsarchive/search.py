@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from operator import itemgetter
 
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import near_duplicates
@@ -22,8 +23,8 @@ from newsarchive.store import Archive
 ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0)
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 SNIPPET_TOKENS = 24
+# By relevance (bm25, then the newer article): see _ranked. Other orders:
 SORTS = {
-    "rank": "ranking, a.published DESC",
     "published": "a.published IS NULL, a.published DESC, ranking",
     "saved": "a.saved_at DESC, ranking",
 }
@@ -33,10 +34,14 @@ LISTING_SORTS = {
     "published": "a.published IS NULL, a.published DESC, a.id DESC",
     "saved": "a.saved_at DESC, a.id DESC",
 }
-# Above this many matches, only the newest this many are ranked (see _within_rank_window).
+# Above this many matches, only the newest this many are ranked (see _ranked).
 RANK_WINDOW = 3000
 # Collapsing copies needs more candidates than results; this bounds the extra work.
 CANDIDATES_PER_RESULT = 3
+# Date ranges holding fewer articles than this are read from their index as a set of ids.
+DATE_SET_LIMIT = 20_000
+# Site filters on words with more matches than this are read from the (site, url) index.
+SITE_SET_MATCHES = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,73 +58,128 @@ class SearchOptions:
     all_copies: bool = False
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A ranked match before its snippet is made: enough to collapse copies of one story."""
+
+    id: int
+    label: str
+    fingerprint: int | None
+    ranking: float
+
+
 def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     """Articles matching ``query``, best first. Options: see SearchOptions."""
     settings = SearchOptions(**options)
     parsed = Query(match=query) if settings.raw else parse_query(query)
-    where, params = _where([*parsed.filters, *_option_filters(settings)])
+    filters = [*parsed.filters, *_option_filters(settings)]
     wanted = settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
     if parsed.match is None:
+        where, params = _where(archive, filters, "a.id")
         sql = _LISTING_SQL.format(where=where, order=LISTING_SORTS[settings.sort])
-        rows = _run(archive, sql, [*params, wanted], query)
+        rows = {row[0]: row for row in _run(archive, sql, [*params, wanted], query)}
+        candidates = [_Candidate(row[0], row[3] or row[1], row[6], 0.0) for row in rows.values()]
     else:
-        if settings.sort == "rank":
-            where, params = _within_rank_window(archive, parsed.match, where, params, query)
-        sql = _MATCH_SQL.format(where=where, order=SORTS[settings.sort])
-        match_params = [parsed.match, *params, wanted, HIGHLIGHT_START, HIGHLIGHT_END, parsed.match]
-        rows = _run(archive, sql, match_params, query)
+        where, params = _where(archive, filters, "articles_fts.rowid", parsed.match)
+        candidates = _ranked(archive, parsed.match, where, params, settings.sort, wanted, query)
     if settings.all_copies:
-        return [_hit(row) for row in rows[: settings.limit]]
-    return collapse_copies([(_hit(row), row[6]) for row in rows], settings.limit)
+        kept = [(candidate, []) for candidate in candidates[: settings.limit]]
+    else:
+        kept = collapse_copies(candidates, settings.limit)
+    if parsed.match is not None:
+        rows = _with_snippets(archive, parsed.match, [candidate.id for candidate, _ in kept], query)
+    # An article deleted by another process since it was ranked is left out, not an error.
+    return [
+        _hit(rows[candidate.id], candidate.ranking, also_on)
+        for candidate, also_on in kept
+        if candidate.id in rows
+    ]
 
 
-# Rank first, then make snippets for the top rows only: SQLite evaluates every selected column
-# of every matching row before an ORDER BY ... LIMIT, and snippet() is the costly one.
-_MATCH_SQL = """
-    WITH ranked AS (
-        SELECT articles_fts.rowid AS id, bm25(articles_fts, WEIGHTS) AS ranking
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH ? {where}
-        ORDER BY {order} LIMIT ?
+def _ranked(
+    archive: Archive, match: str, where: str, params: list, sort: str, wanted: int, query: str
+) -> list[_Candidate]:
+    """The best ``wanted`` matches, bounding the bm25 work for words found almost everywhere.
+
+    FTS5 scores every match before it can sort, so a word in most of a million articles would
+    cost seconds. Walking matches newest-first is cheap, and SQLite scores only the rows it is
+    asked for, so by relevance only the newest RANK_WINDOW matches are scored and sorted: for
+    such words relevance among recent articles is what a reader wants, and words with fewer
+    matches are ranked over everything. One walk does both the counting and the scoring.
+    """
+    if sort != "rank":
+        sql = _SORTED_SQL.format(where=where, order=SORTS[sort])
+        return [_Candidate(*row) for row in _run(archive, sql, [match, *params, wanted], query)]
+    source = (
+        "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if where else "articles_fts"
     )
+    sql = _WALK_SQL.format(source=source, where=where)
+    scored = sorted(_run(archive, sql, [match, *params], query, RANK_WINDOW), key=itemgetter(1))
+    cut = min(wanted, len(scored))
+    while 0 < cut < len(scored) and scored[cut][1] == scored[cut - 1][1]:
+        cut += 1  # the tie-break below needs every row tied with the last one kept
+    found = _metadata(archive, [rowid for rowid, _ in scored[:cut]], query)
+    rows = [(rowid, *found[rowid], ranking) for rowid, ranking in scored[:cut] if rowid in found]
+    rows.sort(key=lambda row: row[3] or "", reverse=True)  # newer first among equals ...
+    rows.sort(key=itemgetter(4))  # ... which a stable sort keeps under equal rankings
+    return [
+        _Candidate(rowid, label, fingerprint, ranking)
+        for rowid, label, fingerprint, _, ranking in rows[:wanted]
+    ]
+
+
+def _metadata(archive: Archive, ids: list[int], query: str) -> dict[int, tuple]:
+    """Site (or URL), SimHash and publication date of each article, by id."""
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT id, coalesce(site, url), simhash, published FROM articles WHERE id IN ({marks})"
+    return {row[0]: row[1:] for row in _run(archive, sql, ids, query)}
+
+
+_BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
+
+# Newest first and only the columns the walk needs: SQLite computes bm25 for the rows it is
+# asked for, so stopping after RANK_WINDOW rows stops the scoring too.
+_WALK_SQL = (
+    "SELECT articles_fts.rowid, BM25 FROM {source}"
+    " WHERE articles_fts MATCH ? {where} ORDER BY articles_fts.rowid DESC"
+).replace("BM25", _BM25)
+
+# Ranking reads no text: SQLite evaluates every selected column of every matching row before an
+# ORDER BY ... LIMIT, so snippets are made afterwards, for the kept rows only (_with_snippets).
+_SORTED_SQL = """
+    SELECT articles_fts.rowid, coalesce(a.site, a.url), a.simhash, BM25 AS ranking
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ? {where}
+    ORDER BY {order} LIMIT ?""".replace("BM25", _BM25)
+
+# The IN list is a set of rowid lookups into the match, not a walk through every match.
+_SNIPPET_SQL = """
     SELECT a.id, a.url, a.headline, a.site, a.published, a.authors, a.simhash,
-           snippet(articles_fts, -1, ?, ?, '…', SNIPPET_TOKENS), ranked.ranking
-    FROM ranked
-    JOIN articles_fts ON articles_fts.rowid = ranked.id
-    JOIN articles a ON a.id = ranked.id
-    WHERE articles_fts MATCH ?
-    ORDER BY {order}""".replace("SNIPPET_TOKENS", str(SNIPPET_TOKENS)).replace(
-    "WEIGHTS", ", ".join(map(str, ARTICLE_WEIGHTS))
-)
+           snippet(articles_fts, -1, ?, ?, '…', {tokens})
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ? AND {rows}"""
 
 _LISTING_SQL = """
     SELECT a.id, a.url, a.headline, a.site, a.published, a.authors, a.simhash,
-           substr(coalesce(a.standfirst, a.text), 1, 200) AS snippet, 0 AS rank
+           substr(coalesce(a.standfirst, a.text), 1, 200) AS snippet
     FROM articles a WHERE 1 {where}
     ORDER BY {order} LIMIT ?"""
 
 
-def _within_rank_window(
-    archive: Archive, match: str, where: str, params: list, query: str
-) -> tuple[str, list]:
-    """Bound the bm25 work for words found almost everywhere.
-
-    FTS5 scores every match before it can sort, so a word in most of a million articles would
-    cost seconds. Walking matches newest-first is cheap (no scoring), so when there are more
-    than RANK_WINDOW matches, only the newest RANK_WINDOW are ranked: for such words, relevance
-    among recent articles is what a reader wants, and rare words are ranked over everything.
-    """
-    sql = _WINDOW_SQL.format(where=where)
-    found = _run(archive, sql, [match, *params, RANK_WINDOW], query)
-    if not found:
-        return where, params
-    return where + " AND articles_fts.rowid >= ?", [*params, found[0][0]]
-
-
-_WINDOW_SQL = """
-    SELECT articles_fts.rowid FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-    WHERE articles_fts MATCH ? {where}
-    ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?"""
+def _with_snippets(archive: Archive, match: str, ids: list[int], query: str) -> dict[int, tuple]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    if "*" in match:
+        # FTS5 expands a prefix afresh for every rowid it is asked for: walking the range the
+        # kept rows span, once, is cheaper than a lookup per row.
+        rows = f"articles_fts.rowid BETWEEN ? AND ? AND +articles_fts.rowid IN ({marks})"
+        ids = [min(ids), max(ids), *ids]
+    else:
+        rows = f"articles_fts.rowid IN ({marks})"
+    sql = _SNIPPET_SQL.format(tokens=SNIPPET_TOKENS, rows=rows)
+    found = _run(archive, sql, [HIGHLIGHT_START, HIGHLIGHT_END, match, *ids], query)
+    return {row[0]: row for row in found}
 
 
 def _option_filters(settings: SearchOptions) -> list[Filter]:
@@ -135,18 +195,70 @@ def _option_filters(settings: SearchOptions) -> list[Filter]:
     return filters
 
 
-def _where(filters: list[Filter]) -> tuple[str, list]:
-    clauses, params = [], []
+def _where(
+    archive: Archive, filters: list[Filter], rowid: str, match: str | None = None
+) -> tuple[str, list]:
+    """SQL conditions for ``filters``; ``rowid`` names the column holding the article id."""
+    clauses, params = _date_range(archive, [f for f in filters if f.field in DATE_FILTERS], rowid)
+    site_sets = any(f.field == "site" for f in filters) and _many_matches(archive, match)
     for item in filters:
-        clause, values = _FILTER_SQL[item.field](item.value)
-        clauses.append(f"NOT ({clause})" if item.negated else clause)
-        params += values
+        if item.field not in DATE_FILTERS:
+            clause, values = _FILTER_SQL[item.field](item.value)
+            clause = f"NOT ({clause})" if item.negated else clause
+            if item.field == "site" and site_sets:
+                clause = f"+{rowid} IN (SELECT a.id FROM articles a WHERE {clause})"
+            clauses.append(clause)
+            params += values
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
-def _date_bound(column: str, operator: str):
-    return lambda value: (f"substr({column}, 1, {len(value)}) {operator} ?", [value])
+def _many_matches(archive: Archive, match: str | None) -> bool:
+    """Whether checking a site on every match's row would cost more than reading the ids of the
+    site's articles from the (site, url) index: past SITE_SET_MATCHES matches, it would."""
+    if match is None:
+        return False
+    sql = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+    return _run(archive, sql, [match, SITE_SET_MATCHES], match)[0][0] >= SITE_SET_MATCHES
 
+
+def _date_range(archive: Archive, filters: list[Filter], rowid: str) -> tuple[list[str], list]:
+    """Date filters as ranges on indexed columns.
+
+    A narrow range (fewer than DATE_SET_LIMIT articles) becomes a set of ids read from the
+    date index, which each match is checked against without reading its article; a wide one
+    is checked on the article rows, where most matches pass and the walk stops early.
+    """
+    bounds = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters]
+    clauses = [clause for clause, _ in bounds]
+    params = [value for _, value in bounds]
+    if not clauses:
+        return [], []
+    condition = " AND ".join(clauses)
+    counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
+    if archive.db.execute(counted, [*params, DATE_SET_LIMIT]).fetchone()[0] < DATE_SET_LIMIT:
+        # The unary + keeps SQLite from probing the full-text index once per id instead.
+        return [f"+{rowid} IN (SELECT a.id FROM articles a WHERE {condition})"], params
+    return clauses, params
+
+
+def _after(value: str) -> str:
+    """The smallest string above every date that starts with ``value`` ("2024-03" -> "2024-04")."""
+    return value[:-1] + chr(ord(value[-1]) + 1)
+
+
+# (field, negated) -> (condition, value); the columns are indexed and the values are prefixes
+# of ISO dates, so "on or after 2024-03" is published >= '2024-03'.
+_DATE_BOUND = {
+    ("after", False): lambda value: ("a.published >= ?", value),
+    ("after", True): lambda value: ("a.published < ?", value),
+    ("before", False): lambda value: ("a.published < ?", value),
+    ("before", True): lambda value: ("a.published >= ?", value),
+    ("until", False): lambda value: ("a.published < ?", _after(value)),
+    ("until", True): lambda value: ("a.published >= ?", _after(value)),
+    ("saved-after", False): lambda value: ("a.saved_at >= ?", value),
+    ("saved-after", True): lambda value: ("a.saved_at < ?", value),
+}
+DATE_FILTERS = {field for field, _ in _DATE_BOUND}
 
 _FILTER_SQL = {
     "site": lambda value: ("(a.site LIKE ? OR a.url LIKE ?)", [f"%{value}%"] * 2),
@@ -161,22 +273,25 @@ _FILTER_SQL = {
         " WHERE quotes_fts MATCH ?)",
         ['{text} : "' + value.replace('"', '""') + '"'],
     ),
-    "after": _date_bound("a.published", ">="),
-    "until": _date_bound("a.published", "<="),
-    "before": _date_bound("a.published", "<"),
-    "saved-after": _date_bound("a.saved_at", ">="),
 }
 
 
-def _run(archive: Archive, sql: str, params: list, query: str) -> list[tuple]:
+def _run(
+    archive: Archive, sql: str, params: list, query: str, most: int | None = None
+) -> list[tuple]:
+    """Rows of ``sql``, only the first ``most`` when given (the rest are never computed)."""
     try:
-        return archive.db.execute(sql, params).fetchall()
+        cursor = archive.db.execute(sql, params)
+        try:
+            return cursor.fetchall() if most is None else cursor.fetchmany(most)
+        finally:
+            cursor.close()  # ends the statement, and with it the read transaction
     except sqlite3.OperationalError as error:
         raise QueryError(f"{query!r}: not a valid search ({error})") from error
 
 
-def _hit(row: tuple) -> SearchHit:
-    article_id, url, headline, site, published, authors, _fingerprint, marked, ranking = row
+def _hit(row: tuple, ranking: float, also_on: list[str]) -> SearchHit:
+    article_id, url, headline, site, published, authors, _fingerprint, marked = row
     snippet, spans = split_highlights(" ".join((marked or "").split()))
     return SearchHit(
         id=article_id,
@@ -188,23 +303,27 @@ def _hit(row: tuple) -> SearchHit:
         snippet=snippet,
         score=-ranking,
         highlights=spans,
+        also_on=also_on,
     )
 
 
-def collapse_copies(hits: list[tuple[SearchHit, int | None]], limit: int) -> list[SearchHit]:
-    """Keep the best-ranked copy of each story (hits come with their body's SimHash); the kept
-    hit lists the sites of the others in ``also_on``."""
-    kept: list[tuple[SearchHit, int | None]] = []
-    for hit, fingerprint in hits:
-        index = next(
-            (i for i, (_, seen) in enumerate(kept) if near_duplicates(seen, fingerprint)), None
+def collapse_copies(candidates: list[_Candidate], limit: int) -> list[tuple[_Candidate, list[str]]]:
+    """Keep the best-ranked copy of each story (by SimHash), with the sites of the others.
+
+    A copy of a story ranked below the first ``limit`` stories is dropped with it, so each
+    candidate is compared with at most ``limit`` kept ones."""
+    kept: list[tuple[_Candidate, list[str]]] = []
+    for candidate in candidates:
+        fingerprint = candidate.fingerprint
+        also_on = next(
+            (others for seen, others in kept if near_duplicates(seen.fingerprint, fingerprint)),
+            None,
         )
-        if index is None:
-            kept.append((hit, fingerprint))
-        else:
-            best, seen = kept[index]
-            kept[index] = (replace(best, also_on=[*best.also_on, hit.site or hit.url]), seen)
-    return [hit for hit, _ in kept[:limit]]
+        if also_on is not None:
+            also_on.append(candidate.label)
+        elif len(kept) < limit:
+            kept.append((candidate, []))
+    return kept
 
 
 def split_highlights(marked: str) -> tuple[str, list[tuple[int, int]]]:

@@ -8,6 +8,7 @@ failing half-way.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -70,7 +71,8 @@ class Archive:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as error:
-            raise ArchiveError(f"{self.path}: cannot open archive: {error}") from error
+            cause = _open_cause(self.path, error)
+            raise ArchiveError(f"{self.path}: cannot open archive: {cause}") from error
         return conn
 
     def _migrate(self) -> None:
@@ -113,8 +115,14 @@ class Archive:
         try:
             yield conn
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            # Disk full, read-only file, I/O error: nothing was written; say so in one line.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise ArchiveError(f"{self.path}: cannot write: {error}") from error
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def save(self, fetched: FetchResult, article: Article) -> SaveOutcome:
@@ -311,7 +319,8 @@ class Archive:
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         """Articles, most recently saved first."""
         rows = self.db.execute(
-            "SELECT id, url, headline, site, published, saved_at, word_count FROM articles"
+            "SELECT id, url, headline, site, published, saved_at, word_count,"
+            " coalesce(status, 'ok') FROM articles"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
             [-1 if limit is None else limit, offset],
         )
@@ -384,3 +393,12 @@ class Archive:
             "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", [article_id]
         )
         return [tag for (tag,) in rows]
+
+
+def _open_cause(path: Path, error: Exception) -> str:
+    """SQLite says "unable to open database file" for a read-only file or folder: say which."""
+    for place in (path, path.parent):
+        if place.exists() and not os.access(place, os.W_OK):
+            kind = "folder" if place.is_dir() else "file"
+            return f"{error} (the {kind} {place} is read-only; SQLite needs to write beside it)"
+    return str(error)

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.readable import parse_fragment
-from newsarchive.extract.rules import Verdict, judge_blocks, normalise
+from newsarchive.extract.rules import SHORT_LINE, Verdict, judge_blocks, line_rule, normalise
 from newsarchive.models import RemovedBlock
 
 BLOCK_TAGS = frozenset(
@@ -50,6 +50,7 @@ HINT = re.compile(
     r"|subscribe|subscription|donate|donation|advert|advertisement|byline|caption)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+TEASER_LINKS = 0.6  # a block after a "Read also" heading this much link text is teasers
 HINT_MAX_SHARE = 0.3  # a hinted element holding more of the body than this is kept
 
 
@@ -71,7 +72,8 @@ def clean_body(fragment: str) -> CleanBody:
         element.drop_tree()
     removed = _drop_hinted(root) + _drop_captions(root) + _apply_rules(root)
     _strip_attributes(root)
-    return CleanBody(_inner_html(root), block_lines(root), removed)
+    lines, loose = _judge_loose_lines(block_lines(root))
+    return CleanBody(_inner_html(root), lines, removed + loose)
 
 
 def _text(element: HtmlElement) -> str:
@@ -113,8 +115,47 @@ def _apply_rules(root: HtmlElement) -> list[RemovedBlock]:
     removed: list[RemovedBlock] = []
     for block, verdict in zip(blocks, verdicts, strict=True):
         removed.extend(verdict.removed)
+        if _is_related_heading(verdict):
+            removed.extend(_drop_teasers(block))
         _apply_verdict(block, verdict)
     return removed
+
+
+def _is_related_heading(verdict: Verdict) -> bool:
+    return not verdict.kept and any(block.rule == "related" for block in verdict.removed)
+
+
+def _drop_teasers(heading: HtmlElement) -> list[RemovedBlock]:
+    """The list of links after a "Read also:" heading is teasers for other stories."""
+    teasers = heading.getnext()
+    if teasers is None or not _is_link_list(teasers):
+        return []
+    text = " | ".join(block_lines(teasers))
+    teasers.drop_tree()
+    return [RemovedBlock(text, "related")] if text else []
+
+
+def _is_link_list(element: HtmlElement) -> bool:
+    text = _text(element)
+    links = sum(len(_text(link)) for link in element.iter("a"))
+    return bool(text) and (element.tag in ("ul", "ol") or links >= TEASER_LINKS * len(text))
+
+
+def _judge_loose_lines(lines: list[str]) -> tuple[list[str], list[RemovedBlock]]:
+    """Judge the lines again: text loose in a ``<div>`` beside blocks is no block of its own.
+
+    "Keine Kommentare" or "Print recipe" often sit as bare text next to the story's ``<p>``s,
+    where the block rules do not see them alone.
+    """
+    kept: list[str] = []
+    removed: list[RemovedBlock] = []
+    for line in lines:
+        rule = line_rule(line) if len(line) <= SHORT_LINE else None
+        if rule:
+            removed.append(RemovedBlock(line, rule))
+        else:
+            kept.append(line)
+    return kept, removed
 
 
 def _apply_verdict(block: HtmlElement, verdict: Verdict) -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 DATE_ONLY = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})\s*$")
-URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)")
+# One separator throughout, and the day ends a path segment or the slug's first word:
+# "/2023/10/3-questions" is a month followed by a slug, not the 3rd of October.
+URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?:[/_-]|$)"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?:/|$)"),
+)
 
 
 def normalise_date(value: str | None) -> str | None:
@@ -98,5 +104,39 @@ def date_in_text(text: str) -> str | None:
 
 def date_from_url(url: str | None) -> str | None:
     """The date in a URL path such as ``/2024/03/01/`` (year, month and day all needed)."""
-    match = URL_DATE.search(url or "")
-    return _date_only(*match.groups()) if match else None
+    for pattern in URL_DATES:
+        match = pattern.search(url or "")
+        day = _date_only(*match.groups()) if match else None
+        if day:
+            return day
+    return None
+
+
+def shift_day(day: str, days: int) -> str:
+    """The ISO day ``days`` after ``day`` (``day`` may carry a time: only its date is used)."""
+    return (date.fromisoformat(day[:10]) + timedelta(days=days)).isoformat()
+
+
+NAMES_BY_MONTH: dict[int, list[str]] = {}
+for _name, _number in MONTHS.items():
+    NAMES_BY_MONTH.setdefault(_number, []).append(_name)
+
+
+def renderings(day: str) -> list[str]:
+    """How pages write the ISO ``day`` for readers, casefolded ("march 1, 2024", "01.03.2024")."""
+    value = date.fromisoformat(day[:10])
+    y, m, d = value.year, value.month, value.day
+    forms = [f"{d:02}.{m:02}.{y}", f"{d}.{m}.{y}", f"{m:02}/{d:02}/{y}", f"{m}/{d}/{y}"]
+    forms += [f"{d:02}/{m:02}/{y}", f"{y}/{m:02}/{d:02}"]
+    for name in NAMES_BY_MONTH[m]:
+        for number in {str(d), f"{d:02}"}:
+            forms += [f"{name} {number}, {y}", f"{name}. {number}, {y}", f"{name} {number} {y}"]
+            forms += [f"{number} {name} {y}", f"{number}. {name} {y}", f"{number} de {name} de {y}"]
+        forms += [f"{name} {d}{_ordinal(d)}, {y}", f"{d}{_ordinal(d)} {name} {y}"]
+    return forms
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")

@@ -17,8 +17,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date
-from newsarchive.extract.people import clean_authors
+from newsarchive.extract.authors import find_authors
+from newsarchive.extract.dates import date_in_text, normalise_date
+from newsarchive.extract.published import choose_published
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,9 @@ DATE_XPATH = (
     " or contains(@class, 'meta') or contains(@class, 'byline') or contains(@class, 'autor')"
     " or self::time]"
 )
+GENERIC_LABELS = {"www", "com", "org", "net", "co", "ac", "gov", "edu", "info"}
+MAX_HEADINGS = 20  # headings further down are teasers and section titles
 MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
-BYLINE_XPATH = (
-    "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]"
-    " | //*[contains(@class, 'author-name')]"
-)
 
 
 @dataclass(frozen=True)
@@ -97,23 +96,17 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
     """Read the metadata of a parsed page (``url`` helps with the site, dates and links)."""
     page = _Page(doc)
     site = _site(page, url)
+    modified = _modified(page)
     return Metadata(
-        headline=_headline(page, site),
+        headline=_headline(page, site, url),
         standfirst=_first(
             page.ld_text("description"),
             page.first_meta("og:description", "description", "twitter:description"),
             lambda: page.text_of(STANDFIRST_XPATH),
         ),
-        authors=_authors(page),
-        published=_published(page, url),
-        modified=normalise_date(
-            _first(
-                page.ld_text("dateModified"),
-                page.first_meta(
-                    "article:modified_time", "og:updated_time", "datemodified", "last-modified"
-                ),
-            )
-        ),
+        authors=_authors(page, site),
+        published=_published(page, url, modified),
+        modified=modified,
         site=site,
         language=_language(page),
         canonical_url=_canonical(page, url),
@@ -182,7 +175,7 @@ def _ld_types(item: dict[str, Any]) -> set[str]:
     return {str(kind).lower() for kind in (types if isinstance(types, list) else [types])}
 
 
-def _headline(page: _Page, site: str | None) -> str | None:
+def _headline(page: _Page, site: str | None, url: str | None) -> str | None:
     headline = _first(
         lambda: _single_h1(page, site),
         page.ld_text("headline"),
@@ -191,7 +184,28 @@ def _headline(page: _Page, site: str | None) -> str | None:
         lambda: page.text_of("//h1"),
         lambda: page.text_of("//title"),
     )
-    return _strip_site(headline, site)
+    return _strip_site(_strip_site(_shown_part(headline, page), site), _domain_name(url))
+
+
+def _domain_name(url: str | None) -> str | None:
+    """The registered name in a URL's host: "promotions.shop.co.uk" -> "shop"."""
+    labels = (urlsplit(url).hostname or "").split(".")[:-1] if url else []
+    while labels and labels[-1] in GENERIC_LABELS:
+        labels.pop()
+    return labels[-1] if labels else None
+
+
+def _shown_part(title: str | None, page: _Page) -> str | None:
+    """The part of a "Headline | Section | Site" title that the page shows as a heading."""
+    cuts = [match.start() for match in TITLE_SEPARATORS.finditer(title or "")]
+    if not title or not cuts:
+        return title
+    headings = {
+        _squash(heading.text_content()).casefold()
+        for heading in page.doc.xpath("//body//h1 | //body//h2")[:MAX_HEADINGS]
+    }
+    parts = [title[:cut] for cut in reversed(cuts)] + TITLE_SEPARATORS.split(title)
+    return next((part for part in parts if part.casefold() in headings), title)
 
 
 def _single_h1(page: _Page, site: str | None) -> str | None:
@@ -224,38 +238,11 @@ def _site_key(name: str) -> str:
     return re.sub(r"^(?:www)|(?:com|couk|org|net)$", "", key)
 
 
-def _authors(page: _Page) -> list[str]:
-    sources = (
-        lambda: _ld_names(_people_first(page.ld.get("author"))),
-        lambda: _meta_names(page),
-        lambda: [_squash(el.text_content()) for el in page.doc.xpath(BYLINE_XPATH)],
+def _authors(page: _Page, site: str | None) -> list[str]:
+    key = _site_key(site) if site else None
+    return find_authors(
+        page.ld.get("author"), _meta_names(page), page.doc, lambda name: _site_key(name) == key
     )
-    for source in sources:
-        cleaned = clean_authors(source())
-        if cleaned:
-            return cleaned
-    return []
-
-
-def _people_first(authors: Any) -> Any:
-    """Person authors when there are any: an organisation beside them is the publisher."""
-    if not isinstance(authors, list):
-        return authors
-    people = [
-        item
-        for item in authors
-        if not isinstance(item, dict)
-        or not _ld_types(item) & {"organization", "newsmediaorganization"}
-    ]
-    return people or authors
-
-
-def _ld_names(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [name for item in value for name in _ld_names(item)]
-    if isinstance(value, dict):
-        return _ld_names(value.get("name"))
-    return [value] if isinstance(value, str) else []
 
 
 def _meta_names(page: _Page) -> list[str]:
@@ -283,22 +270,34 @@ PUBLISHED_META = (
 )
 
 
-def _published(page: _Page, url: str | None) -> str | None:
-    for candidate in _published_candidates(page, url):
-        date = normalise_date(candidate)
-        if date:
-            return date
-    return None
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
-def _published_candidates(page: _Page, url: str | None) -> Iterator[str | None]:
-    """Publication dates from the most to the least deliberate source, looked up lazily."""
+def _modified(page: _Page) -> str | None:
+    return normalise_date(_first(page.ld_text("dateModified"), page.first_meta(*MODIFIED_META)))
+
+
+def _published(page: _Page, url: str | None, modified: str | None) -> str | None:
+    structured = _first_date(_structured_dates(page))
+    written = lambda: _first_date(_visible_dates(page))  # noqa: E731 - looked up lazily
+    return choose_published(page.doc, url, structured, modified, written)
+
+
+def _first_date(candidates: Iterator[str | None]) -> str | None:
+    return next(filter(None, map(normalise_date, candidates)), None)
+
+
+def _structured_dates(page: _Page) -> Iterator[str | None]:
+    """Publication dates from the most to the least deliberate markup, looked up lazily."""
     yield page.ld_text("datePublished")
     yield page.first_meta(*PUBLISHED_META)
     for element in page.doc.xpath("//*[@itemprop='datePublished']"):
         yield element.get("content") or element.get("datetime") or element.text_content()
     yield from page.doc.xpath("//time[@datetime]/@datetime")[:1]
-    yield date_from_url(url)
+
+
+def _visible_dates(page: _Page) -> Iterator[str | None]:
+    """Dates written in the page's date and byline elements: the last resort."""
     for element in page.doc.xpath(DATE_XPATH)[:MAX_DATE_ELEMENTS]:
         text = _squash(element.get("title") or element.text_content())
         yield date_in_text(text) if len(text) < 200 else None

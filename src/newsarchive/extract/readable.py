@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import html
 from collections import defaultdict
+from collections.abc import Iterator
 
 import lxml.html
 from lxml import etree
@@ -48,11 +50,19 @@ COMMENTS = re.compile(r"(?:^|[-_\s])(?:comments?|disqus|discussion)(?:$|[-_\s])"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
+LEDE = re.compile(
+    r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|excerpt|chapo|perex|summary|subtitle|subheadline"
+    r"|sub-headline|teaser-text|dek|deck|abstract|description|einleitung|entradilla)",
+    re.IGNORECASE,
+)
+LEDE_MIN, LEDE_MAX = 40, 700  # characters of a standfirst
 LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
 GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
 DENSE_SHARE = 0.7  # the dense block holds at least this much of the page's good paragraph text
 TINY_TEXT = 200  # readability's text shorter than this is no article (often just the <h1>)
 FRAGMENT_SHARE = 0.3  # readability's text below this share of the dense block is a fragment
+ELSEWHERE_SHARE = 0.5  # readability's text outside the dense block and below this share: a side block
+OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a bio, an appeal)
 
 
 def parse(html: str) -> HtmlElement:
@@ -81,7 +91,7 @@ def body_html(doc: HtmlElement) -> str:
     if dense is not None and _is_fragment(summary, dense, size):
         log.debug("readability returned a fragment; using the dense block")
         return lxml.html.tostring(dense, encoding="unicode")
-    return summary
+    return _with_lede(summary, doc, blocks)
 
 
 def _mark_blocks(doc: HtmlElement) -> list[HtmlElement]:
@@ -129,6 +139,60 @@ def _reinstatable(
     text = " ".join(block.text_content().split())
     links = sum(len(link.text_content()) for link in block.iter("a"))
     return bool(text) and links < 0.3 * len(text)
+
+
+def _with_lede(summary: str, doc: HtmlElement, blocks: list[HtmlElement]) -> str:
+    """Put back the standfirst readability left in the page header.
+
+    It sits between the ``<h1>`` and the first block readability kept, in an element named for
+    what it is ("lead", "intro", "standfirst", "chapo"...).
+    """
+    if not summary.strip():
+        return summary
+    tree = parse_fragment(summary)
+    kept = [int(el.get(MARK)) for el in tree.iter() if el.get(MARK, "").isdigit()]
+    ledes = _ledes(doc, blocks[min(kept)]) if kept else []
+    found = " ".join(tree.text_content().split())
+    ledes = [text for text in ledes if text not in found]
+    if not ledes:
+        return summary
+    paragraphs = "".join(f"<p>{html.escape(text, quote=False)}</p>" for text in ledes)
+    return paragraphs + summary
+
+
+def _ledes(doc: HtmlElement, first: HtmlElement) -> list[str]:
+    """Texts of lede-named elements after the ``<h1>`` and before ``first``."""
+    heading = next(doc.iter("h1"), None)
+    if heading is None:
+        return []
+    texts: list[str] = []
+    outer = set(first.iterancestors())
+    for element in _between(doc, heading, first):
+        if element in outer or not LEDE.search(_names(element)):
+            continue
+        text = " ".join(element.text_content().split())
+        if any(text in taken or taken in text for taken in texts):
+            continue
+        links = sum(len(link.text_content()) for link in element.iter("a"))
+        if LEDE_MIN <= len(text) <= LEDE_MAX and links < 0.3 * len(text):
+            texts.append(text)
+    return texts
+
+
+def _between(doc: HtmlElement, start: HtmlElement, end: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after ``start`` (not inside it) and before ``end``, in document order."""
+    after = False
+    for element in doc.iter(etree.Element):
+        if element is end:
+            return
+        if after and start not in element.iterancestors():
+            yield element
+        elif element is start:
+            after = True
+
+
+def _names(element: HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')}"
 
 
 def _copy(block: HtmlElement) -> HtmlElement:
@@ -253,18 +317,26 @@ def dense_block(doc: HtmlElement) -> tuple[HtmlElement | None, int]:
 
 
 def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
-    """Readability kept only a small part of the dense block, and nothing outside it."""
+    """Readability kept only a small part of the dense block, or a smaller block beside it.
+
+    A small part: its text is a small share of the dense block and mostly inside it. A block
+    beside it (an author box, an appeal, a teaser): its text is mostly outside the dense block,
+    which holds far more story text.
+    """
     found = _text(summary)
-    if len(found) >= FRAGMENT_SHARE * size:
+    if len(found) >= ELSEWHERE_SHARE * size:
         return False
-    if len(found) < TINY_TEXT:
+    if len(found) < TINY_TEXT or len(found) < OUTWEIGHED_SHARE * size:
         return True
-    dense_text = " ".join(dense.text_content().split())
-    if not found:
-        return True
+    inside = _inside_share(found, " ".join(dense.text_content().split()))
+    return inside < 0.2 or (inside >= 0.8 and len(found) < FRAGMENT_SHARE * size)
+
+
+def _inside_share(found: str, dense_text: str) -> float:
+    """The share of the sentences of ``found`` that also occur in ``dense_text``."""
     pieces = [piece for piece in re.split(r"(?<=[.!?])\s+", found) if len(piece) > 20]
-    inside = sum(len(piece) for piece in pieces if piece in dense_text)
-    return inside >= 0.8 * sum(len(piece) for piece in pieces)
+    total = sum(len(piece) for piece in pieces)
+    return sum(len(piece) for piece in pieces if piece in dense_text) / total if total else 1.0
 
 
 def _text(fragment: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from newsarchive.models import RemovedBlock
 
 SHORT_LINE = 90  # a whole line this short may be boilerplate by its shape alone
+TEASER_LINE = 200  # "Read also: <another headline>" lines can be longer than SHORT_LINE
 SHORT_BLOCK = 220  # a block this short goes when it contains a boilerplate phrase
 LONG_BLOCK = 1200  # no boilerplate block is this long; skipping them saves the phrase search
 APPEAL_WINDOW = 6  # how many blocks after an appeal heading may still belong to the appeal
@@ -28,19 +29,28 @@ def _whole(pattern: str) -> re.Pattern[str]:
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    """Any of the phrases, each starting a word: the gate makes the search about four times faster."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
 
 
 MONTH = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt"
     r"|dez|janv|févr|mars|avr|juin|juil|août|sept|déc|enero|febrero|marzo|abril|mayo|junio|julio"
-    r"|agosto|septiembre|octubre|noviembre|diciembre)[a-zé]*\.?"
+    r"|agosto|septiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|julho"
+    r"|setembro|outubro|novembro|dezembro)[a-zé]*\.?"
 )
 # A date with an optional weekday and time: "Tuesday 14 January 2025 09:12 GMT", "June 3, 2024".
 DATE = (
-    rf"(?:[a-z]+,? )?(?:\d{{1,2}}(?:st|nd|rd|th)?\.? (?:de )?{MONTH},?(?: de)? \d{{4}}"
+    r"(?:\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?,? )?"
+    rf"(?:[a-z-]+,? )?(?:\d{{1,2}}(?:st|nd|rd|th)?\.? (?:de )?{MONTH},?(?: de)? \d{{4}}"
     rf"|{MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}})"
-    r"(?:,? (?:at |um |à )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?"
+    r"(?:,? (?:at |um |à |às |-\s)?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?"
+)
+
+AGENCY = (
+    r"getty images|afp|reuters|ap|ap photo|pa wire|pa media|shutterstock|epa|dpa|pap|imago"
+    r"|picture alliance|keystone|apa|ansa|efe|kna|epd|bestimage|istock(?:photo)?|adobe ?stock"
+    r"|unsplash|pixabay"
 )
 
 # Whole lines: the entire (short) line has this shape.
@@ -58,23 +68,44 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
     "comments": _whole(
         r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
-        r"|(?:show|view|read|load) (?:all )?(?:\d+ )?comments?"
+        r"|(?:show|view|read|load) (?:all )?(?:\d+ )?comments?|kommentieren|(?:noch )?keine"
+        r" (?:kommentare|bewertungen)|\(?noch keine bewertungen\)?|jetzt registrieren"
     ),
     "share": _whole(
         r"share|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|tweet|email|print"
         r"|copy link|link copied|facebook|twitter|whatsapp|linkedin|reddit|pinterest"
         r"|(?:follow us|follow) on \w+|teilen|artikel teilen|partager|compartir|drucken|imprimer"
+        r"|jetzt teilen!?|(?:beitrag|seite|rezept) (?:teilen|drucken)|pinnen|pin it|print recipe"
+        r"|möchten sie (?:den|diesen) (?:artikel|beitrag) teilen\?|(?:war|ist) (?:der|dieser)"
+        r" (?:artikel|beitrag) (?:nützlich|hilfreich)\?|was this (?:article|page) helpful\?"
     ),
     "related": _whole(
-        r"(?:read more|more|related(?: stories| articles| content| coverage)?|recommended"
-        r"|more on this(?: story)?|more from \w+|see also|lesen sie auch"
-        r"|mehr zum thema|auch interessant"
-        r"|lire aussi|à lire aussi|sur le même sujet|lee también|leer más|te puede interesar"
-        r"|más información)(?:\s*[:>»›].*)?"
+        r"(?:read more|more|related(?: stories| articles| content| coverage| posts)?|recommended"
+        r"|more on this(?: story)?|more from \w+|see also|explore further|(?:also|read) also"
+        r"|you (?:may|might) also like|lesen sie (?:auch|mehr|hier)[^.]*|auch lesen|(?:zum )?weiterlesen"
+        r"|mehr zum thema[^.]*|mehr (?:zu|von) [^.]{1,40}|auch interessant|schon gelesen\?"
+        r"|(?:weitere|mehr|ähnliche|empfohlene|verwandte) (?:themen|beiträge|artikel)[^.]{0,40}"
+        r"|(?:das|dies)(?: thema)? (?:könnte|dürfte) (?:sie|dich) auch interessieren!?"
+        r"|empfehlungen aus der redaktion|lire aussi|à lire (?:aussi|également)|voir aussi"
+        r"|sur le même sujet|lee también|le(?:e|a) más|te puede interesar|le puede interesar"
+        r"|más información|(?:lea|vea|mira) también|puedes ver|czytaj (?:też|także|również)"
+        r"|zobacz (?:też|także|również)|dowiedz się więcej)(?:\s*[:>»›].*)?"
+    ),
+    "author": _whole(
+        r"(?:über|zum|zur) (?:den |die )?autor(?:in|en)?|about the author|à propos de l'auteur"
+        r"|sobre el autor|(?:der|die) autor(?:in)?"
+    ),
+    "navigation": _whole(
+        r"zurück(?: zur (?:startseite|übersicht|listenansicht)| zum seitenanfang)?|back to (?:top|home)"
+        r"|inhaltsverzeichnis|table of contents|sommaire|índice|wird geladen|loading"
+        r"|quellen (?:ausblenden|anzeigen)|(?:tags|schlagwörter|schlagworte|themen|kategorien?"
+        r"|categor(?:y|ies)|filed under|étiquettes|etiquetas)\s*:.*|(?:aufrufe|views)\s*:?\s*[\d.,]*"
     ),
     "dateline": _whole(
-        rf"(?:(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|publié|mis à jour"
-        rf"|publicado|actualizado)(?: on| at| am| le| el)?:?\s*)?{DATE}"
+        rf"(?:(?:published|updated|posted|last (?:updated|modified)|release date|veröffentlicht"
+        rf"|veröffentlichung|aktualisiert|erstellt|stand|publié|mis à jour|publicado|actualizado)"
+        rf"(?: on| at| am| le| el)?:?\s*)?(?:{DATE})?|(?:erstellt|veröffentlicht) am {DATE}"
+        r"|this (?:entry|article) was posted .*"
     ),
     "byline": _whole(
         r"(?:by|von|par|por) [\w.'’-]+(?: [\w.'’-]+){0,3}(?: (?:and|und|et|y) [\w.'’-]+(?: [\w.'’-]+){0,3})?"
@@ -82,10 +113,29 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
     "credit": _whole(
         r"(?:photo|image|picture|credit|foto|bild|quelle)s?\s*(?:credit)?\s*:.*"
-        r"|getty images|[^.]{0,80}(?:\(|/\s*|\bvia\s+)"
-        r"(?:getty images|afp|reuters|ap|ap photo|pa wire|pa media|shutterstock|epa)\b[^)]*\)?"
+        r"|(?:crédits? photos?|bildquelle|credits?)\s*:.{0,60}|(?:titelbild|beitragsbild)(?:\s*:.{0,60})?"
+        r"|©.{0,60}|getty images|[^.]{0,80}(?:\(|/\s*|\bvia\s+)(?:" + AGENCY + r")\b[^)]*\)?"
+        r"|(?:" + AGENCY + r")\s*/\s*[^.]{1,40}|[^©]{0,80}©[^.]{0,60}"
     ),
 }
+
+# Words of buttons and widgets; a short line made only of these is interface, not story.
+INTERFACE_WORDS = frozenset(
+    "share print email mail save pin it like comment comments reply jump to recipe read more min"
+    " minutes loading copy link tweet facebook twitter whatsapp pinterest linkedin reddit telegram"
+    " teilen drucken pinnen speichern merken bei zum rezept gefällt mir wird geladen bild bilder"
+    " anzeigen schließen vergrößern weiterlesen lesezeit minuten kommentieren antworten mehr"
+    " partager imprimer enregistrer commenter compartir imprimir guardar comentar"
+    " udostępnij drukuj".split()
+)
+
+# "See also: <headline of another story>": a pointer word, a colon, then a headline.
+TEASER = re.compile(
+    r"(?:read (?:more|also)|also read|see also|related|lesen sie (?:auch|mehr)|auch lesen|mehr dazu"
+    r"|mehr zum thema|lire aussi|à lire aussi|voir aussi|(?:lea|lee|vea|mira) (?:también|más)|lea"
+    r"|(?:te|le) puede interesar|puedes ver|czytaj (?:też|także|również)|zobacz (?:też|także)"
+    r"|dowiedz się więcej)\s*[:>»›]\s*\S"
+)
 
 # Phrases: a short block containing one of these is boilerplate.
 PHRASE_RULES: dict[str, re.Pattern[str]] = {
@@ -102,9 +152,14 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"unterstützen sie (?:uns|unabhängigen|unseren)|jetzt spenden",
         r"soutenez (?:notre|le) journalisme|faites un don",
         r"apoya (?:nuestro|el) periodismo|haz una donación|hazte socio",
+        r"if you (?:enjoyed|liked) (?:reading )?this|unterstütze (?:uns|unsere)",
+        r"gefällt (?:dir|ihnen) unser",
     ),
     "subscription": _any(
         r"subscribe to .{0,40}(?:premium|plus|digital|to (?:read|continue|bookmark))",
+        r"(?:to (?:view|read) the full story|for the full story)",
+        r"hazte (?:miembro|socio)|zapraszamy .{0,30}subskrypcji",
+        r"(?:sie sind|du bist) (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet)",
         r"already (?:a subscriber|subscribed|have an account\?)",
         r"bookmark (?:this article|your favou?rite)",
         r"start your .{0,40}subscription",
@@ -123,6 +178,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"sign up (?:now|here|for free|today)",
         r"inscrivez-vous à (?:notre|la) newsletter",
         r"suscríbete a (?:nuestro|nuestra|la) (?:newsletter|boletín)",
+        r"mit unserem newsletter|(?:melden sie sich|abonnieren sie) .{0,30}newsletter",
     ),
     "comments": _any(
         r"join (?:our|the) (?:commenting|comment|discussion) forum",
@@ -131,11 +187,26 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"(?:leave|post|add|write) a comment",
         r"comments? (?:are|have been) (?:closed|disabled)",
         r"community guidelines",
+        r"(?:sie müssen|du musst) (?:sich|dich) (?:einloggen|anmelden)|must be logged in",
+        r"(?:schreibe|schreiben sie) (?:einen|den ersten) kommentar|kommentar (?:schreiben|verfassen)",
+        r"laisser un commentaire|deja (?:un|tu) comentario",
+        r"we want to hear what you think",
     ),
     "share": _any(
         r"share (?:this|on (?:facebook|twitter|x|whatsapp|linkedin)|via email)",
         r"follow us on",
         r"click to share",
+        r"follow .{0,40} on (?:twitter|facebook|instagram|telegram)|keep up with me on",
+        r"s[ií]guenos en|únete .{0,40}(?:telegram|whatsapp)|canal de (?:telegram|youtube|whatsapp)",
+        r"folgen sie uns (?:auf|bei)|suivez-nous sur",
+        r"download (?:the|our) .{0,40}\bapps?\b",
+    ),
+    "legal": _any(
+        r"copyrighted property of|written permission|all rights reserved|alle rechte vorbehalten",
+        r"ohne gewähr|tous droits réservés|todos los derechos reservados",
+        r"not responsible for the opinions",
+        r"(?:beitrag|artikel|text) enthält (?:werbung|affiliate)|affiliate-?links?",
+        r"(?:verlinkungen|links) handelt es sich um|erhalten wir (?:ggf\. )?eine provision",
     ),
 }
 
@@ -168,18 +239,33 @@ def normalise(text: str) -> str:
 
 def line_rule(text: str) -> str | None:
     """The rule naming ``text`` as boilerplate by shape or phrase, or None if it may be story."""
-    text = normalise(text).strip(" .|•·-–—").lower()
+    text = normalise(text).strip(" .|•·-–—()").lower()
     if not text:
         return None
     if len(text) <= SHORT_LINE:
         for name, pattern in LINE_RULES.items():
             if pattern.match(text):
                 return name
+        if _is_interface(text):
+            return "interface"
+    if len(text) <= TEASER_LINE and TEASER.match(text):
+        return "related"
     if len(text) > LONG_BLOCK or not ANY_PHRASE.search(text):
         return None
     if len(text) <= SHORT_BLOCK and not QUOTE_MARKS.search(text):
         return _phrase_rule(text)
     return _mostly_boilerplate(text)
+
+
+def _is_interface(text: str) -> bool:
+    """A short line made only of button words: "Print recipe Pin", "Bild anzeigen Bild schließen"."""
+    words = text.replace("…", " ").split()
+    return (
+        2 <= len(words) <= 8
+        and len(text) <= SHORT_LINE
+        and all(word.strip(":!?.,") in INTERFACE_WORDS or word.isdigit() for word in words)
+        and not all(word.isdigit() for word in words)
+    )
 
 
 def _phrase_rule(text: str) -> str | None:

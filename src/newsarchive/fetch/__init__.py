@@ -35,6 +35,10 @@ __all__ = [
 _HTTP_URL = re.compile(r"^\s*https?://", re.IGNORECASE)
 
 
+# Schemes written without "//": a user pasting one means a link, not a file name.
+_OTHER_SCHEME = re.compile(r"^(javascript|data|mailto|tel|vbscript|about|blob):", re.IGNORECASE)
+
+
 def load(
     source: str,
     url: str | None = None,
@@ -56,7 +60,7 @@ def load(
         return fetch_url(source, session, **fetch_options)
     if Path(source).exists():
         return read_file(source, url, max_bytes=max_bytes)
-    if "://" in source:
+    if "://" in source or _OTHER_SCHEME.match(source):
         validate_url(source)  # raises, naming the unsupported scheme
     raise InputError(f"{redact_url(source)}: not a URL or an existing file{_url_hint(source)}")
 

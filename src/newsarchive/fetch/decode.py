@@ -130,3 +130,23 @@ def looks_like_html(text: str) -> bool:
     """True when ``text`` starts like an HTML document or has an ``<html>``/``<body>`` tag early."""
     head = text[:4096]
     return bool(_HTML_START.match(head.lstrip()) or _HTML_ANYWHERE.search(head))
+
+
+_BINARY_MAGIC = (
+    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
+    b"\x7fELF", b"OggS", b"7z\xbc\xaf", b"Rar!\x1a", b"\xd0\xcf\x11\xe0", b"wOFF", b"wOF2",
+)  # fmt: skip
+
+
+def looks_binary(raw: bytes, text: str) -> bool:
+    """Known binary signatures, NUL bytes (outside UTF-16), or text that is mostly garbage."""
+    if raw.startswith(_BINARY_MAGIC):
+        return True
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in raw[:PRESCAN_BYTES] and not utf16:
+        return True
+    sample = text[:PRESCAN_BYTES]
+    garbage = sum(
+        1 for char in sample if char == "\ufffd" or (char < " " and char not in "\t\n\r\f")
+    )
+    return garbage * 20 > len(sample)

@@ -24,7 +24,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError
 
 from newsarchive.errors import FetchError, InputError, NotHTMLError, TooLargeError
-from newsarchive.fetch.decode import decode_html, looks_like_html
+from newsarchive.fetch.decode import decode_html, looks_binary, looks_like_html
 from newsarchive.models import FetchResult
 from newsarchive.urls import redact_url, validate_url
 
@@ -315,6 +315,8 @@ def _result_from_response(
     if not raw.strip():
         raise FetchError(url, f"{_status_text(response)} with an empty body")
     text, encoding = decode_html(raw, content_type)
+    if looks_binary(raw, text):
+        raise NotHTMLError(url, f"sent binary data as {content_type or 'an unlabelled page'}")
     if kind is None and not looks_like_html(text):
         raise NotHTMLError(url, "no Content-Type and the body does not look like HTML")
     return FetchResult(

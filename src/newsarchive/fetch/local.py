@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 from typing import BinaryIO
 
 from newsarchive.errors import InputError
-from newsarchive.fetch.decode import PRESCAN_BYTES, decode_html, looks_like_html
+from newsarchive.fetch.decode import decode_html, looks_binary, looks_like_html
 from newsarchive.fetch.http import MAX_BYTES, now, too_large
 from newsarchive.models import FetchResult
 from newsarchive.urls import redact_url, validate_url
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
-_BINARY_MAGIC = (
-    b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-    b"\x7fELF", b"OggS", b"7z\xbc\xaf", b"Rar!\x1a", b"\xd0\xcf\x11\xe0", b"wOFF", b"wOF2",
-)  # fmt: skip
 
 
 def read_file(
@@ -63,7 +58,7 @@ def _local_result(
         raise too_large(name, max_bytes)
     shown = redact_url(validate_url(url)) if url is not None else None
     text, encoding = decode_html(raw)
-    if _looks_binary(raw, text):
+    if looks_binary(raw, text):
         raise InputError(f"{name}: a binary file, not an HTML page or text")
     if not text.strip():
         raise InputError(f"{name}: empty, there is nothing to archive")
@@ -79,20 +74,6 @@ def _local_result(
         source=source,
         fetched_at=now(),
     )
-
-
-def _looks_binary(raw: bytes, text: str) -> bool:
-    """Known binary signatures, NUL bytes (outside UTF-16), or text that is mostly garbage."""
-    if raw.startswith(_BINARY_MAGIC):
-        return True
-    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in raw[:PRESCAN_BYTES] and not utf16:
-        return True
-    sample = text[:PRESCAN_BYTES]
-    garbage = sum(
-        1 for char in sample if char == "\ufffd" or (char < " " and char not in "\t\n\r\f")
-    )
-    return garbage * 20 > len(sample)
 
 
 def _local_kind(suffix: str, text: str) -> str:

@@ -1,0 +1,141 @@
+"""Keeping an archive healthy: integrity checks, rebuilding the search index, live backups."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsarchive.errors import ArchiveError, InputError
+from newsarchive.store import Archive
+
+log = logging.getLogger(__name__)
+
+FTS_TABLES = ("articles_fts", "quotes_fts")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check run on the archive and what it found (``problems`` is empty when it passed)."""
+
+    name: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Report:
+    """The checks run on an archive, in order."""
+
+    path: str
+    checks: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def check(archive: Archive) -> Report:
+    """SQLite's ``integrity_check`` on the file, then FTS5's check that each search index matches
+    the rows it indexes."""
+    checks = [_integrity(archive.db.conn), _foreign_keys(archive.db.conn)]
+    checks += [_fts_integrity(archive.db.conn, table) for table in FTS_TABLES]
+    return Report(str(archive.path), checks)
+
+
+def _integrity(conn: sqlite3.Connection) -> Check:
+    try:
+        rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return Check("integrity_check", [str(error)])
+    return Check("integrity_check", [] if rows == ["ok"] else rows)
+
+
+def _foreign_keys(conn: sqlite3.Connection) -> Check:
+    try:
+        rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        return Check("foreign_key_check", [str(error)])
+    return Check(
+        "foreign_key_check",
+        [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in rows],
+    )
+
+
+def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
+    """``rank = 1`` makes FTS5 also compare the index with the content table it mirrors."""
+    name = f"{table} index"
+    try:
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as error:
+        return Check(name, [f"{error} (repair: newsarchive doctor --repair)"])
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    return Check(name)
+
+
+def repair(archive: Archive) -> Report:
+    """Rebuild both full-text indexes from the rows they mirror, then check again."""
+    conn = archive.db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for table in FTS_TABLES:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise ArchiveError(f"{archive.path}: cannot rebuild the search index: {error}") from error
+    log.info("rebuilt %s in %s", ", ".join(FTS_TABLES), archive.path)
+    return check(archive)
+
+
+def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> Path:
+    """Copy the archive, consistently even while others write to it, into ``target``.
+
+    Uses SQLite's online backup API into a temporary file beside ``target``, checks the copy,
+    then renames it into place: ``target`` is either the complete copy or untouched. The copy
+    is a single self-contained file (rollback journal, not WAL).
+    """
+    destination = Path(target)
+    _check_target(archive, destination, overwrite)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".backup-", suffix=".db")
+    os.close(handle)
+    try:
+        _copy(archive.db.conn, temporary)
+        os.replace(temporary, destination)
+    except (OSError, sqlite3.Error) as error:
+        raise ArchiveError(f"{destination}: backup failed: {error}") from error
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return destination
+
+
+def _check_target(archive: Archive, destination: Path, overwrite: bool) -> None:
+    if destination.is_dir():
+        raise InputError(f"{destination}: is a folder; give a file name for the backup")
+    if destination.exists() and destination.resolve() == archive.path.resolve():
+        raise InputError(f"{destination}: is the archive itself; give another file name")
+    if destination.exists() and not overwrite:
+        raise InputError(f"{destination}: already exists (use --force to replace it)")
+    if not destination.parent.is_dir():
+        raise InputError(f"{destination.parent}: no such folder")
+
+
+def _copy(source: sqlite3.Connection, path: str) -> None:
+    copy = sqlite3.connect(path)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")
+        result = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise sqlite3.DatabaseError(f"the copy fails its integrity check ({result})")
+    finally:
+        copy.close()

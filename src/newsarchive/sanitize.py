@@ -1,0 +1,137 @@
+"""Make stored, untrusted HTML safe to render: an allow-list of tags and attributes.
+
+Archived pages come from anywhere, so whatever the project renders as HTML (``show --format
+html``, exports) goes through ``sanitize_html`` first. It keeps reading markup (paragraphs,
+headings, lists, tables, emphasis, links) and removes everything that runs code or loads
+something without the reader asking: scripts, styles, frames, plugins, forms, event handlers,
+``javascript:``-like links, and images (each becomes a link to click).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+LINK_REL = "noopener noreferrer nofollow"
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Removed with everything inside them: they run code, load things, or only make sense to a script.
+DROPPED_TAGS = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param",
+        "form", "input", "button", "select", "option", "optgroup", "textarea", "datalist",
+        "svg", "math", "template", "noscript", "noembed", "noframes", "base", "link", "meta",
+        "title", "head", "audio", "video", "source", "track", "canvas", "portal", "xml",
+        "plaintext", "xmp", "dialog", "slot",
+    }
+)  # fmt: skip
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption",
+        "cite", "code", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+        "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img",
+        "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small",
+        "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "time", "tr", "u", "ul", "wbr",
+    }
+)  # fmt: skip
+
+GLOBAL_ATTRIBUTES = frozenset({"title", "lang", "dir"})
+TAG_ATTRIBUTES = {
+    "a": frozenset({"href"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "ol": frozenset({"start", "reversed"}),
+    "time": frozenset({"datetime"}),
+    "blockquote": frozenset({"cite"}),
+    "q": frozenset({"cite"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "cite"})
+_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+
+# Browsers ignore these anywhere in a URL (C0 controls, space, DEL) and many invisible
+# characters are dropped by some of them: strip all before reading the scheme.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+def safe_url(value: str) -> str | None:
+    """``value`` when following it cannot run code: http(s), mailto or relative; else None.
+
+    Entities are decoded until nothing changes (``&#106;avascript:``, double encodings) and
+    ignored characters removed (``java\\tscript:``) before the scheme is judged.
+    """
+    decoded = value
+    for _ in range(5):
+        unescaped = html.unescape(decoded)
+        if unescaped == decoded:
+            break
+        decoded = unescaped
+    match = _SCHEME.match(_IGNORED_IN_URL.sub("", decoded).lower())
+    if match and match.group(1) not in SAFE_SCHEMES:
+        return None
+    return value.strip()
+
+
+def sanitize_html(markup: str) -> str:
+    """Return ``markup`` reduced to the allow-list, safe to open in a browser."""
+    soup = BeautifulSoup(markup or "", "html.parser")
+    # Comments (IE ran conditional ones), CDATA, doctypes, processing instructions.
+    for node in soup.find_all(string=lambda text: type(text) is not NavigableString):
+        node.extract()
+    for tag in soup.find_all(_is_dropped):
+        if not tag.decomposed:
+            tag.decompose()
+    for tag in soup.find_all(True):
+        _clean_tag(tag)
+    return str(soup)
+
+
+def _is_dropped(tag: Tag) -> bool:
+    name = (tag.name or "").lower()
+    return name in DROPPED_TAGS or ":" in name
+
+
+def _clean_tag(tag: Tag) -> None:
+    name = (tag.name or "").lower()
+    if name not in ALLOWED_TAGS:
+        tag.unwrap()
+    elif name == "img":
+        _clean_image(tag)
+    else:
+        _clean_attributes(tag, name)
+        if name == "a" and tag.get("href"):
+            tag["rel"] = LINK_REL
+
+
+def _clean_attributes(tag: Tag, name: str) -> None:
+    allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(name, frozenset())
+    kept: dict[str, str] = {}
+    for attribute, value in tag.attrs.items():
+        attribute = attribute.lower()
+        text = " ".join(value) if isinstance(value, list) else str(value)
+        if attribute not in allowed:
+            continue
+        if attribute in URL_ATTRIBUTES:
+            text = safe_url(text)
+        elif attribute == "dir" and text.lower() not in _DIRECTIONS:
+            text = None
+        if text is not None:
+            kept[attribute] = text
+    tag.attrs = kept
+
+
+def _clean_image(tag: Tag) -> None:
+    """An image loads from its server when shown: it becomes a link to click instead."""
+    source = safe_url(str(tag.get("src") or ""))
+    alt = " ".join(str(tag.get("alt") or "").split())
+    label = f"[image: {alt}]" if alt else "[image]"
+    if not source or source.lower().startswith("mailto:"):
+        tag.replace_with(NavigableString(label) if alt else "")
+        return
+    link = Tag(name="a", attrs={"href": source, "rel": LINK_REL}, can_be_empty_element=False)
+    link.string = label
+    tag.replace_with(link)

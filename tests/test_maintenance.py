@@ -1,0 +1,175 @@
+"""doctor (integrity and search-index checks, repair) and backup (SQLite backup API)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.cli import cli
+from newsarchive.errors import InputError
+from newsarchive.maintenance import backup, check, repair
+from newsarchive.models import Article, FetchResult, Quote
+from newsarchive.store import Archive
+
+
+def fill(archive: Archive, count: int = 5, start: int = 0) -> None:
+    for number in range(start, start + count):
+        url = f"https://news.example/story-{number}"
+        archive.save(
+            FetchResult(url=url, final_url=url, text="x", raw=b"x"),
+            Article(
+                headline=f"Harbour story {number}",
+                text=f"The harbour bridge story number {number} " * 20,
+                quotes=[Quote(f"quote number {number}", "Mina Okafor")],
+            ),
+        )
+
+
+def unindex_first_article(archive: Archive) -> None:
+    """Remove article 1 from the search index behind the triggers' back."""
+    row = archive.db.execute(
+        "SELECT id, headline, standfirst, authors, quote_text, text FROM articles ORDER BY id"
+    ).fetchone()
+    archive.db.execute(
+        "INSERT INTO articles_fts(articles_fts, rowid, headline, standfirst, authors, quote_text,"
+        " text) VALUES ('delete', ?, ?, ?, ?, ?, ?)",
+        row,
+    )
+    archive.db.conn.commit()
+
+
+@pytest.fixture
+def archive(archive_path: Path):
+    with Archive(archive_path) as opened:
+        fill(opened)
+        yield opened
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_a_healthy_archive_passes_every_check(archive: Archive) -> None:
+    report = check(archive)
+    assert report.ok
+    assert [c.name for c in report.checks] == [
+        "integrity_check",
+        "foreign_key_check",
+        "articles_fts index",
+        "quotes_fts index",
+    ]
+
+
+def test_an_index_out_of_step_is_found_and_repaired(archive: Archive) -> None:
+    unindex_first_article(archive)
+    report = check(archive)
+    assert not report.ok
+    assert [c.name for c in report.checks if not c.ok] == ["articles_fts index"]
+    assert repair(archive).ok
+    assert check(archive).ok
+    found = archive.db.execute(
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'harbour'"
+    ).fetchone()[0]
+    assert found == 5
+
+
+def test_a_damaged_file_fails_integrity_check(archive: Archive, archive_path: Path) -> None:
+    root = archive.db.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'idx_articles_published'"
+    ).fetchone()[0]
+    archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = archive.db.execute("PRAGMA page_size").fetchone()[0]
+    archive.close()
+    data = bytearray(archive_path.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + 8] = b"\x0a" + b"\xff" * 7  # an index page with a nonsense header
+    archive_path.write_bytes(bytes(data))
+    with Archive(archive_path) as damaged:
+        report = check(damaged)
+    assert [c.name for c in report.checks if not c.ok] == ["integrity_check"]
+    result = run("doctor")
+    assert result.exit_code == 1
+    assert "FAILED integrity_check" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {archive_path}: the archive has problems (try newsarchive doctor --repair)"
+    ]
+
+
+def test_cli_doctor_finds_then_repairs(archive: Archive) -> None:
+    unindex_first_article(archive)
+    found = run("doctor", "--json")
+    assert found.exit_code == 1
+    report = json.loads(found.stdout)
+    assert not report["ok"]
+    assert [c["name"] for c in report["checks"] if not c["ok"]] == ["articles_fts index"]
+    repaired = run("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert "FAILED" not in repaired.stdout
+    assert run("doctor").exit_code == 0
+    assert run("search", "harbour", "--json", "--all-copies").exit_code == 0
+
+
+def test_backup_is_a_complete_checked_archive(archive: Archive, tmp_path: Path) -> None:
+    target = backup(archive, tmp_path / "copy.db")
+    assert not Path(f"{target}-wal").exists()
+    with Archive(target) as copy:
+        assert copy.count() == 5
+        assert check(copy).ok
+        assert copy.get(1).article.headline == "Harbour story 0"
+
+
+def test_backup_copies_only_committed_work_while_another_writer_is_busy(
+    archive: Archive, archive_path: Path, tmp_path: Path
+) -> None:
+    writer = Archive(archive_path)
+    writer.db.conn.execute("BEGIN IMMEDIATE")
+    writer.db.conn.execute("DELETE FROM quotes")
+    try:
+        target = backup(archive, tmp_path / "copy.db")
+    finally:
+        writer.db.conn.execute("ROLLBACK")
+        writer.close()
+    with Archive(target) as copy:
+        assert copy.db.execute("SELECT count(*) FROM quotes").fetchone()[0] == 5
+        assert check(copy).ok
+
+
+def test_backup_refuses_to_overwrite_unless_asked(archive: Archive, tmp_path: Path) -> None:
+    existing = tmp_path / "copy.db"
+    existing.write_text("someone's file")
+    with pytest.raises(InputError, match="already exists"):
+        backup(archive, existing)
+    assert existing.read_text() == "someone's file"
+    backup(archive, existing, overwrite=True)
+    with Archive(existing) as copy:
+        assert copy.count() == 5
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup-")] == []
+
+
+def test_backup_refuses_the_archive_itself_and_folders(
+    archive: Archive, archive_path: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match="the archive itself"):
+        backup(archive, archive_path, overwrite=True)
+    with pytest.raises(InputError, match="is a folder"):
+        backup(archive, tmp_path)
+    with pytest.raises(InputError, match="no such folder"):
+        backup(archive, tmp_path / "missing" / "copy.db")
+
+
+def test_cli_backup(archive: Archive, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    result = run("backup", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"Backed up 5 articles to {target}"
+    again = run("backup", str(target))
+    assert again.exit_code == 2
+    assert again.stderr.strip() == f"Error: {target}: already exists (use --force to replace it)"
+    assert run("backup", str(target), "--force").exit_code == 0
+    connection = sqlite3.connect(target)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
