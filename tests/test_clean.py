@@ -169,3 +169,87 @@ def test_empty_fragment() -> None:
 
 def test_paragraphs_html_escapes() -> None:
     assert paragraphs_html(["a < b & c"]) == "<p>a &lt; b &amp; c</p>"
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Weiterlesen:", "related"),
+        ("Ähnliche Beiträge", "related"),
+        ("Das könnte Sie auch interessieren!", "related"),
+        ("Schon gelesen?", "related"),
+        ("Mehr zum Thema Hafen", "related"),
+        ("Czytaj też", "related"),
+        (
+            "Vea también: El ayuntamiento aprueba el presupuesto para las escuelas del distrito "
+            "norte después de meses de negociación",
+            "related",
+        ),
+        ("Keine Kommentare", "comments"),
+        ("Sie müssen sich einloggen, um einen Kommentar zu schreiben.", "comments"),
+        ("Jetzt teilen!", "share"),
+        ("War der Artikel nützlich?", "share"),
+        ("Síguenos en Telegram y Facebook", "share"),
+        ("Crédits photos : Studio Nord", "credit"),
+        ("DPA / Kai Berg", "credit"),
+        ("Der Leuchtturm am Abend. © Jana Brock", "credit"),
+        ("(Credit: Tom Ward / Harbour Images)", "credit"),
+        ("Aktualisiert: 11.04.2020, 10:27", "dateline"),
+        ("Updated 1:39 am EST, Wednesday, November 20, 2019", "dateline"),
+        ("Erstellt am Dienstag 6. Mai 2014", "dateline"),
+        ("Tags: Hafen, Fähre, Insel", "navigation"),
+        ("Zurück zur Übersicht", "navigation"),
+        ("Über den Autor", "author"),
+        ("Alle Angaben ohne Gewähr", "legal"),
+        ("Dieser Beitrag enthält Werbung für eine Reederei.", "legal"),
+        ("Subscribe now to our digital edition for the full story.", "subscription"),
+        ("Rezept drucken Bei Pinterest speichern", "interface"),
+        ("Gefällt mir Wird geladen…", "interface"),
+        ("weiterlesen 5 Minuten", "interface"),
+    ],
+)
+def test_multilingual_boilerplate_lines(line: str, rule: str) -> None:
+    assert line_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mehr Menschen teilen ihre Bilder vom Hafenfest als je zuvor.",
+        "Die Lesezeit der Broschüre beträgt fünf Minuten.",
+        "Zurück in der Stadt eröffnete sie eine Bäckerei am Markt.",
+        "Fotografie ist seit ihrer Jugend ihre große Leidenschaft.",
+        "Wer die Zeitung abonnieren möchte, kann das künftig auch im Rathaus tun, sagte der "
+        "Bürgermeister am Rande der Sitzung, in der über die Zukunft des Kiosks beraten wurde.",
+        "2024",
+    ],
+)
+def test_multilingual_story_lines_stay(line: str) -> None:
+    assert line_rule(line) is None
+
+
+def test_loose_interface_text_beside_paragraphs_goes() -> None:
+    story = "Die Fähre legt künftig eine Stunde früher ab, teilte die Reederei am Montag mit."
+    body = clean_body(f"<div><p>{story}</p>Keine Kommentare<p>{story}</p></div>")
+    assert body.lines == [story, story]
+    assert RemovedBlock("Keine Kommentare", "comments") in body.removed
+
+
+def test_teaser_list_after_related_heading_goes() -> None:
+    story = "Der Gemeinderat hat den Haushalt für das kommende Jahr einstimmig beschlossen."
+    body = clean_body(
+        f"<p>{story}</p><h3>Lesen Sie auch:</h3>"
+        '<ul><li><a href="/a">Hafenfest lockt Tausende</a></li>'
+        '<li><a href="/b">Neue Buslinie</a></li></ul>'
+        f"<p>{story}</p>"
+    )
+    assert body.lines == [story, story]
+    assert RemovedBlock("Hafenfest lockt Tausende | Neue Buslinie", "related") in body.removed
+
+
+def test_story_list_after_ordinary_heading_stays() -> None:
+    body = clean_body(
+        "<h3>Was sich ändert</h3><ul><li><a href='/f'>Fahrplan</a> ab Mai</li>"
+        "<li>Neue Preise</li></ul>"
+    )
+    assert body.lines == ["Was sich ändert", "Fahrplan ab Mai", "Neue Preise"]

@@ -226,3 +226,18 @@ def test_extraction_never_fails_unexpectedly(pieces: list[str]) -> None:
             continue
         assert article.text.strip()
         assert "\n\n" not in article.text
+
+
+def test_lede_named_block_after_the_story_is_not_a_standfirst() -> None:
+    story = "".join(
+        f"<p>Paragraph {n} of the story about the harbour, long enough to count as real text.</p>"
+        for n in range(6)
+    )
+    html = (
+        "<html><body><h1>Harbour news</h1>"
+        f"<div class='story'>{story}</div>"
+        "<div class='teaser-text'>Another story entirely, about a bakery on the other side of "
+        "town.</div></body></html>"
+    )
+    lines = extract_article(html, None).text.split("\n")
+    assert lines[0].startswith("Paragraph 0")  # not put in front of the story as its standfirst

@@ -60,7 +60,7 @@ class Archive:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.db = Database(self._connect())
+        self.db = Database(self._connect(), execute_plugins=False)
         self._migrate()
 
     def _connect(self) -> sqlite3.Connection:

@@ -1,13 +1,14 @@
-"""Extraction: HTML or plain text -> Article. Pure: no network, no database."""
+"""Extraction: HTML or plain text -> Article. Pure: no network, no database.
+
+The extractors load readability, lxml and htmldate; they are imported when first called so that
+commands which only read the archive (search, show) start fast.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from newsarchive.errors import ExtractionError
-from newsarchive.extract import article as html_path
-from newsarchive.extract.plaintext import extract_text_article
-from newsarchive.extract.status import assess_status, blocked_page
 from newsarchive.models import Article, FetchResult
 
 __all__ = ["extract", "extract_article", "extract_text_article"]
@@ -19,6 +20,9 @@ def extract_article(html: str, url: str | None = None) -> Article:
 
     Raises ExtractionError when the page holds no article text.
     """
+    from newsarchive.extract import article as html_path
+    from newsarchive.extract.status import assess_status, blocked_page
+
     try:
         article = html_path.extract_article(html, url)
     except ExtractionError as error:
@@ -37,3 +41,10 @@ def extract(fetched: FetchResult) -> Article:
     if fetched.kind == "text":
         return extract_text_article(fetched.text, url)
     return extract_article(fetched.text, url)
+
+
+def extract_text_article(text: str, url: str | None = None) -> Article:
+    """Extract a plain-text article: headline, standfirst, then paragraphs."""
+    from newsarchive.extract import plaintext
+
+    return plaintext.extract_text_article(text, url)

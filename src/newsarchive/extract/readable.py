@@ -8,9 +8,9 @@ it (a wrapper named "sidebar" or a page-wide ``<form>`` may hold the whole story
 from __future__ import annotations
 
 import copy
+import html
 import logging
 import re
-import html
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -61,7 +61,9 @@ GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-
 DENSE_SHARE = 0.7  # the dense block holds at least this much of the page's good paragraph text
 TINY_TEXT = 200  # readability's text shorter than this is no article (often just the <h1>)
 FRAGMENT_SHARE = 0.3  # readability's text below this share of the dense block is a fragment
-ELSEWHERE_SHARE = 0.5  # readability's text outside the dense block and below this share: a side block
+ELSEWHERE_SHARE = (
+    0.5  # readability's text outside the dense block and below this share: a side block
+)
 OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a bio, an appeal)
 
 
@@ -329,7 +331,9 @@ def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
     if len(found) < TINY_TEXT or len(found) < OUTWEIGHED_SHARE * size:
         return True
     inside = _inside_share(found, " ".join(dense.text_content().split()))
-    return inside < 0.2 or (inside >= 0.8 and len(found) < FRAGMENT_SHARE * size)
+    if len(found) < FRAGMENT_SHARE * size:
+        return inside >= 0.8
+    return inside < 0.2
 
 
 def _inside_share(found: str, dense_text: str) -> float:

@@ -121,12 +121,70 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 
 # Words of buttons and widgets; a short line made only of these is interface, not story.
 INTERFACE_WORDS = frozenset(
-    "share print email mail save pin it like comment comments reply jump to recipe read more min"
-    " minutes loading copy link tweet facebook twitter whatsapp pinterest linkedin reddit telegram"
-    " teilen drucken pinnen speichern merken bei zum rezept gefällt mir wird geladen bild bilder"
-    " anzeigen schließen vergrößern weiterlesen lesezeit minuten kommentieren antworten mehr"
-    " partager imprimer enregistrer commenter compartir imprimir guardar comentar"
-    " udostępnij drukuj".split()
+    [
+        "share",
+        "print",
+        "email",
+        "mail",
+        "save",
+        "pin",
+        "it",
+        "like",
+        "comment",
+        "comments",
+        "reply",
+        "jump",
+        "to",
+        "recipe",
+        "read",
+        "more",
+        "min",
+        "minutes",
+        "loading",
+        "copy",
+        "link",
+        "tweet",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "pinterest",
+        "linkedin",
+        "reddit",
+        "telegram",
+        "teilen",
+        "drucken",
+        "pinnen",
+        "speichern",
+        "merken",
+        "bei",
+        "zum",
+        "rezept",
+        "gefällt",
+        "mir",
+        "wird",
+        "geladen",
+        "bild",
+        "bilder",
+        "anzeigen",
+        "schließen",
+        "vergrößern",
+        "weiterlesen",
+        "lesezeit",
+        "minuten",
+        "kommentieren",
+        "antworten",
+        "mehr",
+        "partager",
+        "imprimer",
+        "enregistrer",
+        "commenter",
+        "compartir",
+        "imprimir",
+        "guardar",
+        "comentar",
+        "udostępnij",
+        "drukuj",
+    ]
 )
 
 # "See also: <headline of another story>": a pointer word, a colon, then a headline.

@@ -11,8 +11,6 @@ import hashlib
 from dataclasses import replace
 from html import escape
 
-from lxml import html as lxml_html
-
 from newsarchive.models import Article, RemovedBlock
 
 RULE = "site-repeated"
@@ -56,6 +54,8 @@ def strip_repeated(article: Article, repeated: set[str]) -> Article:
 def _without_blocks(body: str, repeated: set[str]) -> str:
     if not body.strip():
         return body
+    from lxml import html as lxml_html
+
     root = lxml_html.fragment_fromstring(body, create_parent="div")
     for element in list(root.iter("p", "li", "h2", "h3", "h4", "blockquote", "div")):
         if element.getparent() is not None and _text(element) in repeated:
@@ -64,5 +64,5 @@ def _without_blocks(body: str, repeated: set[str]) -> str:
     return lead + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
-def _text(element: lxml_html.HtmlElement) -> str:
+def _text(element) -> str:  # an lxml element
     return " ".join(element.text_content().split())
