@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from newsarchive.errors import QueryError
 
@@ -90,14 +91,14 @@ def _add_field(match: re.Match, negate: bool, terms: list, filters: list[Filter]
     name = match.group("field").lower()
     value = (match.group("fphrase") or match.group("fword") or "").strip()
     negated = negate or bool(match.group("fneg"))
-    if not re.search(r"\w", value):
-        return
+    if name in DATE_FIELDS:
+        value = check_date(value, f"{name}:")
+    elif not re.search(r"\w", value):
+        raise QueryError(f"'{name}:{value}': the {name} filter needs a word to look for")
     if name in COLUMN_FIELDS:
         fts = "{" + COLUMN_FIELDS[name] + "} : " + _quoted(value.rstrip("*"), value.endswith("*"))
         terms.append(_Term(fts, negated))
         return
-    if name in DATE_FIELDS:
-        value = check_date(value, f"{name}:")
     filters.append(Filter(name, value, negated))
 
 
@@ -150,6 +151,16 @@ def check_date(value: str | None, option: str) -> str | None:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD; anything else is a QueryError naming the option."""
     if value is None:
         return None
-    if not _DATE.match(value.strip()):
+    text = value.strip()
+    if not _DATE.match(text) or not _real_date(text):
         raise QueryError(f"{option} {value!r}: not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return value.strip()
+    return text
+
+
+def _real_date(text: str) -> bool:
+    """2024-02-30 and 2024-13 have the right shape but name no day."""
+    try:
+        date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
