@@ -390,3 +390,12 @@ def test_headline_drops_the_domain_name() -> None:
     head = "<title>Game day deals | Shopzone.com</title>"
     assert _meta(head, url="https://promo.shopzone.com/x").headline == "Game day deals"
     assert _meta(head, url="https://other.example/x").headline == "Game day deals | Shopzone.com"
+
+
+
+def test_a_date_at_the_end_of_the_calendar_does_not_break_extraction() -> None:
+    from newsarchive.extract.dates import shift_day
+
+    assert shift_day("9999-12-31T23:00:00+00:00", 1) is None
+    assert shift_day("0001-01-01", -1) is None
+    assert shift_day("2024-02-28T10:00:00Z", 1) == "2024-02-29"

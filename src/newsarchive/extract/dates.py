@@ -112,9 +112,13 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
-def shift_day(day: str, days: int) -> str:
-    """The ISO day ``days`` after ``day`` (``day`` may carry a time: only its date is used)."""
-    return (date.fromisoformat(day[:10]) + timedelta(days=days)).isoformat()
+def shift_day(day: str, days: int) -> str | None:
+    """The ISO day ``days`` after ``day`` (``day`` may carry a time: only its date is used), or
+    None past the calendar's ends (year 1 or 9999, which broken pages do declare)."""
+    try:
+        return (date.fromisoformat(day[:10]) + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return None
 
 
 NAMES_BY_MONTH: dict[int, list[str]] = {}

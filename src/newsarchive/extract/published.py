@@ -99,7 +99,7 @@ def _as_shown(shown: ShownDays, published: str, modified: str | None) -> str:
         return published if shown.shows_as_update(modified) else modified
     if len(published) > 10:
         for day in (shift_day(published, -1), shift_day(published, 1)):
-            if shown.shows(day):
+            if day and shown.shows(day):
                 return day
     return published
 

@@ -48,6 +48,7 @@ BOILERPLATE = re.compile(
 COMMENTS = re.compile(r"(?:^|[-_\s])(?:comments?|disqus|discussion)(?:$|[-_\s])", re.IGNORECASE)
 # lxml refuses these (and surrogates) anywhere in a document.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
 LEDE = re.compile(
@@ -68,7 +69,12 @@ OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a 
 
 
 def parse(html: str) -> HtmlElement:
-    """Parse a page into an lxml tree (an empty page becomes an empty ``<html>``)."""
+    """Parse a page into an lxml tree (an empty page becomes an empty ``<html>``).
+
+    An XHTML page's ``<?xml ... encoding=...?>`` declaration goes first: lxml refuses a str that
+    declares an encoding, and the page would come out empty.
+    """
+    html = XML_DECLARATION.sub("", html, count=1)
     try:
         return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html))
     except (lxml.etree.ParserError, ValueError):
