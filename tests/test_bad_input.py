@@ -279,11 +279,6 @@ def test_deeply_nested_page(tmp_path: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract: text nested deeper than ~255 elements is lost ('no article text found')"
-    " - libxml2's default depth limit in the lxml parse (huge_tree/XML_PARSE_HUGE lifts it)",
-)
 def test_text_nested_three_hundred_deep_is_kept(tmp_path: Path) -> None:
     depth = 300
     nested = page(

@@ -68,6 +68,11 @@ ELSEWHERE_SHARE = (
 OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a bio, an appeal)
 
 
+# libxml2 drops whatever is nested deeper than 256 elements unless told a tree may be huge;
+# real page builders nest that deep.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
+
+
 def parse(html: str) -> HtmlElement:
     """Parse a page into an lxml tree (an empty page becomes an empty ``<html>``).
 
@@ -76,7 +81,7 @@ def parse(html: str) -> HtmlElement:
     """
     html = XML_DECLARATION.sub("", html, count=1)
     try:
-        return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html))
+        return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html), parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
 
