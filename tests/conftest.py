@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -39,14 +40,24 @@ class SeenRequest:
     at: float
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up early (a refused PDF, a killed import) is expected in these tests:
+    socketserver would print its traceback to stderr, where CLI tests look for tracebacks."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LocalServer:
     """A threaded HTTP server on loopback serving routes the test registers."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route | Callable[[BaseHTTPRequestHandler], None]] = {}
         self.requests: list[SeenRequest] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         # A short poll interval makes stop() quick: shutdown() waits for the next poll (0.5 s
         # by default), and every test that uses the server pays it.
         self._thread = threading.Thread(

@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from newsarchive.errors import FetchError, InputError, NotHTMLError, TooLargeError
-from newsarchive.fetch import USER_AGENT, decode_html, fetch_url, load, read_file, read_stream
+from newsarchive.fetch import (
+    USER_AGENT,
+    decode_html,
+    fetch_document,
+    fetch_url,
+    load,
+    read_file,
+    read_stream,
+)
 
 PAGE = (
     "<!DOCTYPE html><html><head><title>Harbour reopens</title></head><body><p>{}</p></body></html>"
@@ -215,6 +223,30 @@ def test_retry_after_as_an_http_date(server) -> None:
     url = server.route("/maintenance", b"", status=503, headers={"Retry-After": when})
     assert "the server asked to retry after 7" in fetch_error(url)
     assert server.hits("/maintenance") == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "retries", "retry_after"),
+    [
+        (404, {}, 3, None),
+        (503, {"Retry-After": "2"}, 0, 2.0),
+        (429, {"Retry-After": "3600"}, 3, 3600.0),
+    ],
+)
+def test_http_failures_carry_the_status_and_the_retry_after(
+    server, status: int, headers: dict[str, str], retries: int, retry_after: float | None
+) -> None:
+    url = server.route("/status", b"no", status=status, headers=headers)
+    with pytest.raises(FetchError) as caught:
+        fetch_url(url, **{**FAST, "retries": retries})
+    assert (caught.value.status, caught.value.retry_after) == (status, retry_after)
+
+
+def test_failures_without_an_http_answer_carry_no_status(server) -> None:
+    url = server.route("/report.pdf", b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
+    with pytest.raises(NotHTMLError) as caught:
+        fetch_url(url, **FAST)
+    assert (caught.value.status, caught.value.retry_after) == (None, None)
 
 
 def test_a_retry_that_would_pass_the_deadline_is_not_waited_for(server) -> None:
@@ -607,3 +639,30 @@ def test_load_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_load_rejects_what_it_cannot_read(source: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         load(source)
+
+
+# ---- list documents (feeds, OPML, sitemaps) -------------------------------------------------
+
+FEED = b'<?xml version="1.0" encoding="utf-8"?><rss><channel><item><link>x</link></item></channel></rss>'
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/html", None])
+def test_fetch_document_takes_any_type_and_keeps_the_bytes(
+    server, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    start = server.route("/old-feed", status=301, headers={"Location": "/feed"})
+    server.route("/feed", FEED, headers=headers)
+    result = fetch_document(start, **FAST)
+    assert (result.raw, result.kind, result.status) == (FEED, "document", 200)
+    assert result.final_url == server.url("/feed")
+
+
+def test_fetch_document_keeps_the_page_limits(server) -> None:
+    missing = server.route("/gone.xml", b"", status=404)
+    with pytest.raises(FetchError) as caught:
+        fetch_document(missing, **FAST)
+    assert (str(caught.value), caught.value.status) == (f"{missing}: HTTP 404 Not Found", 404)
+    big = server.route("/big.xml", FEED * 100, headers=CLOSE)
+    with pytest.raises(TooLargeError):
+        fetch_document(big, max_bytes=len(FEED), **FAST)

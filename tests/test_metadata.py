@@ -392,7 +392,6 @@ def test_headline_drops_the_domain_name() -> None:
     assert _meta(head, url="https://other.example/x").headline == "Game day deals | Shopzone.com"
 
 
-
 def test_a_date_at_the_end_of_the_calendar_does_not_break_extraction() -> None:
     from newsarchive.extract.dates import shift_day
 

@@ -16,11 +16,24 @@ class InputError(NewsarchiveError):
 
 
 class FetchError(NewsarchiveError):
-    """Retrieving a page failed: network error, HTTP error status, timeout."""
+    """Retrieving a page failed: network error, HTTP error status, timeout.
 
-    def __init__(self, source: str, cause: str) -> None:
+    When the server answered with an error, ``status`` is its HTTP status and ``retry_after``
+    the seconds its Retry-After header asked for (None when it did not say).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        cause: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.source = source
         self.cause = cause
+        self.status = status
+        self.retry_after = retry_after
         super().__init__(f"{source}: {cause}")
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 class FetchResult:
     """What the fetch stage hands on: the decoded document plus everything needed to re-extract it.
 
-    ``kind`` is ``"html"`` or ``"text"`` (a plain-text article such as a pasted story).
+    ``kind`` is ``"html"``, ``"text"`` (a plain-text article such as a pasted story) or
+    ``"document"`` (a feed or sitemap fetched by ``fetch_document``, not an article).
     ``raw`` is the exact bytes received (or read), kept so later extractor fixes can re-run offline.
     """
 

@@ -8,9 +8,13 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from newsarchive.models import Article, QuoteHit, SearchHit, StoredArticle
 from newsarchive.records import ArchiveStats, ArticleSummary
+
+if TYPE_CHECKING:
+    from newsarchive.importer import ImportSummary, Outcome, Progress
 
 Highlighter = Callable[[str], str]
 
@@ -132,4 +136,69 @@ def stats_text(stats: ArchiveStats, top: int = 15) -> str:
         lines += [f"  {count:>8}  {key}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:
             lines.append(f"  … and {len(counts) - top} more")
+    return "\n".join(lines)
+
+
+# ---- batch import -----------------------------------------------------------------------------
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One line for one finished link of an import."""
+    where = f"line {outcome.line}: " if outcome.line is not None else ""
+    if outcome.status == "invalid":
+        return f"{where}skipped: {outcome.reason}"
+    if outcome.status == "failed":
+        return f"failed {failure_reason(outcome.url, outcome.reason)}"
+    if outcome.status == "skipped":
+        return f"skipped {outcome.url} ({outcome.reason})"
+    number = f" {outcome.article_id}" if outcome.article_id else ""
+    return f"{outcome.status}{number} {outcome.url}"
+
+
+def failure_reason(url: str, reason: str) -> str:
+    """``url: reason``, without saying the URL twice (library messages start with it)."""
+    return reason if reason.startswith(url) else f"{url}: {reason}"
+
+
+def progress_text(progress: Progress) -> str:
+    """The progress line of an import: done so far, outcomes, rate and, once known, the ETA."""
+    total = f"{progress.read}" if progress.list_done else f"{progress.read}+"
+    text = (
+        f"{progress.done}/{total} · ok {progress.saved + progress.updated + progress.new}"
+        f" · skipped {progress.skipped} · failed {progress.failed + progress.invalid}"
+        f" · {progress.rate:.1f}/s"
+    )
+    if progress.list_done and progress.rate > 0:
+        text += f" · ETA {duration_text(progress.left / progress.rate)}"
+    return text
+
+
+def duration_text(seconds: float) -> str:
+    """``42s`` or ``3m05s``."""
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def import_summary_text(summary: ImportSummary) -> str:
+    """The closing report of an import, with what to do next after failures or Ctrl-C."""
+    if summary.format == "failures" and summary.read == 0:
+        return "No recorded failures to retry."
+    counts = (
+        f"{summary.new} to fetch, {summary.skipped} skipped, {summary.invalid} invalid"
+        if summary.new
+        else f"{summary.saved} saved, {summary.updated} updated, {summary.skipped} skipped,"
+        f" {summary.failed} failed, {summary.invalid} invalid"
+    )
+    rate = f", {summary.articles_per_second:.1f} articles/s" if summary.saved else ""
+    lines = [
+        f"{summary.source} ({summary.format}): {counts} ({duration_text(summary.seconds)}{rate})."
+    ]
+    if summary.failed:
+        lines.append("List them: newsarchive failures; retry: newsarchive import --retry-failed")
+    if summary.interrupted:
+        rest = "" if summary.list_done else ", and the rest of the list"
+        lines.append(
+            f"Interrupted: {summary.left} links in progress were not finished{rest}."
+            " Run the same command again to resume."
+        )
     return "\n".join(lines)

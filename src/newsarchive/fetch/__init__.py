@@ -1,7 +1,8 @@
 """The fetch stage: a URL, a saved file or stdin becomes a FetchResult.
 
 This package is the only code that touches the network or reads input files: ``http`` downloads
-within bounded time, size, redirects and retries; ``local`` reads files and streams; ``decode``
+within bounded time, size, redirects and retries (``documents`` downloads feeds and sitemaps
+the same way); ``local`` reads files and streams; ``decode``
 turns bytes into text as a browser would. ``load`` picks the one a source needs.
 """
 
@@ -15,6 +16,7 @@ import requests
 
 from newsarchive.errors import InputError
 from newsarchive.fetch.decode import decode_html, looks_like_html
+from newsarchive.fetch.documents import fetch_document
 from newsarchive.fetch.http import MAX_BYTES, USER_AGENT, fetch_url, make_session
 from newsarchive.fetch.local import HTML_SUFFIXES, TEXT_SUFFIXES, read_file, read_stream
 from newsarchive.models import FetchResult
@@ -24,6 +26,7 @@ __all__ = [
     "MAX_BYTES",
     "USER_AGENT",
     "decode_html",
+    "fetch_document",
     "fetch_url",
     "load",
     "looks_like_html",

@@ -9,10 +9,8 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
 from importlib import metadata
@@ -25,6 +23,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from newsarchive.errors import FetchError, InputError, NotHTMLError, TooLargeError
 from newsarchive.fetch.decode import decode_html, looks_binary, looks_like_html
+from newsarchive.fetch.limits import MAX_BYTES, Deadline, Limits
 from newsarchive.models import FetchResult
 from newsarchive.urls import redact_url, validate_url
 
@@ -40,50 +39,10 @@ def _package_version() -> str:
 
 USER_AGENT = f"newsarchive/{_package_version()} (offline news archiver)"
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
-MAX_BYTES = 20 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What requests accepts as ``auth``: a (user, password) pair, a callable, or None for none.
 _Auth = tuple[str, str] | Callable[[requests.PreparedRequest], requests.PreparedRequest] | None
-
-
-@dataclass(frozen=True)
-class _Limits:
-    connect_timeout: float
-    read_timeout: float
-    max_bytes: int
-    max_redirects: int
-    retries: int
-    backoff: float
-    max_retry_after: float
-
-
-class _Deadline:
-    """One time budget shared by every attempt, redirect and read of a fetch."""
-
-    def __init__(self, seconds: float, url: str) -> None:
-        self.seconds = seconds
-        self.url = url
-        self._end = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        return self._end - time.monotonic()
-
-    def expired_error(self) -> FetchError:
-        return FetchError(self.url, f"gave up: the {self.seconds:g} s deadline passed")
-
-    def timeout(self, seconds: float) -> float:
-        """``seconds``, shortened so that no single wait can outlast the deadline."""
-        remaining = self.remaining()
-        if remaining <= 0:
-            raise self.expired_error()
-        return min(seconds, remaining)
-
-    def sleep(self, seconds: float) -> None:
-        if seconds >= self.remaining():
-            cause = f"gave up: retrying in {seconds:g} s would pass the {self.seconds:g} s deadline"
-            raise FetchError(self.url, cause)
-        time.sleep(seconds)
 
 
 def make_session() -> requests.Session:
@@ -114,15 +73,36 @@ def fetch_url(
     Raises ``InputError`` for a bad URL and ``FetchError`` (or its subclasses ``NotHTMLError``,
     ``TooLargeError``) for everything that goes wrong on the way.
     """
-    url = validate_url(url)
-    limits = _Limits(
-        connect_timeout, read_timeout, max_bytes, max_redirects, retries, backoff, max_retry_after
+    limits = Limits(
+        connect_timeout,
+        read_timeout,
+        deadline,
+        max_bytes,
+        max_redirects,
+        retries,
+        backoff,
+        max_retry_after,
     )
-    clock = _Deadline(deadline, redact_url(url))
+    return download(url, session, limits, _result_from_response)
+
+
+# Turns the final response of a download into a FetchResult (the URL given is redacted).
+Reader = Callable[[str, requests.Response, Limits, Deadline], FetchResult]
+
+
+def download(
+    url: str, session: requests.Session | None, limits: Limits, read: Reader
+) -> FetchResult:
+    """Check ``url``, follow its redirects with retries and let ``read`` make the result.
+
+    All of it within ``limits``: the deadline covers every attempt, hop and read.
+    """
+    url = validate_url(url)
+    clock = Deadline(limits.deadline, redact_url(url))
     with _session_for(session) as active:
         response = _follow_redirects(active, url, limits, clock)
         with response:
-            return _result_from_response(redact_url(url), response, limits, clock)
+            return read(redact_url(url), response, limits, clock)
 
 
 @contextmanager
@@ -136,7 +116,7 @@ def _session_for(session: requests.Session | None) -> Iterator[requests.Session]
 
 
 def _follow_redirects(
-    session: requests.Session, url: str, limits: _Limits, clock: _Deadline
+    session: requests.Session, url: str, limits: Limits, clock: Deadline
 ) -> requests.Response:
     """Follow redirects one hop at a time, so each target is checked before it is requested."""
     chain = [url]
@@ -192,7 +172,7 @@ def _redirect_failure(chain: list[str], max_redirects: int) -> str:
 
 
 def _get_with_retries(
-    session: requests.Session, url: str, auth: _Auth, limits: _Limits, clock: _Deadline
+    session: requests.Session, url: str, auth: _Auth, limits: Limits, clock: Deadline
 ) -> requests.Response:
     """GET ``url``; retry connection errors, 429 and 5xx until ``limits.retries`` run out.
 
@@ -218,7 +198,7 @@ def _get_with_retries(
 
 
 def _get(
-    session: requests.Session, url: str, auth: _Auth, limits: _Limits, clock: _Deadline
+    session: requests.Session, url: str, auth: _Auth, limits: Limits, clock: Deadline
 ) -> requests.Response:
     timeout = (clock.timeout(limits.connect_timeout), clock.timeout(limits.read_timeout))
     try:
@@ -248,7 +228,7 @@ def _should_retry(response: requests.Response) -> bool:
     return response.status_code == 429 or response.status_code >= 500
 
 
-def _retry_delay(url: str, response: requests.Response, limits: _Limits, attempt: int) -> float:
+def _retry_delay(url: str, response: requests.Response, limits: Limits, attempt: int) -> float:
     asked = _parse_retry_after(response.headers.get("Retry-After"))
     if asked is None:
         return limits.backoff * 2**attempt
@@ -257,6 +237,8 @@ def _retry_delay(url: str, response: requests.Response, limits: _Limits, attempt
             redact_url(url),
             f"{_status_text(response)}: the server asked to retry after {asked:.0f} s"
             f" (more than the {limits.max_retry_after:g} s this fetch waits)",
+            status=response.status_code,
+            retry_after=asked,
         )
     return asked
 
@@ -285,7 +267,7 @@ def _status_text(response: requests.Response) -> str:
     return f"HTTP {response.status_code} {reason}".strip()
 
 
-def _timeout_error(clock: _Deadline, read_timeout: float, doing: str) -> FetchError:
+def _timeout_error(clock: Deadline, read_timeout: float, doing: str) -> FetchError:
     if clock.remaining() <= 0.05:
         return clock.expired_error()
     return FetchError(clock.url, f"timed out: no data for {read_timeout:g} s {doing}")
@@ -305,26 +287,34 @@ def _reason(error: BaseException) -> str:
 
 
 def _result_from_response(
-    url: str, response: requests.Response, limits: _Limits, clock: _Deadline
+    url: str, response: requests.Response, limits: Limits, clock: Deadline
 ) -> FetchResult:
     final_url = redact_url(response.url)
-    _check_status(url, final_url, response)
+    check_status(url, final_url, response)
     content_type = response.headers.get("Content-Type")
     kind = _kind_from_content_type(url, content_type)
-    raw = _read_body(url, response, limits, clock)
+    raw = read_body(url, response, limits, clock)
     if not raw.strip():
         raise FetchError(url, f"{_status_text(response)} with an empty body")
-    text, encoding = decode_html(raw, content_type)
-    if looks_binary(raw, text):
+    result = http_result(url, final_url, response, raw, kind or "html")
+    if looks_binary(raw, result.text):
         raise NotHTMLError(url, f"sent binary data as {content_type or 'an unlabelled page'}")
-    if kind is None and not looks_like_html(text):
+    if kind is None and not looks_like_html(result.text):
         raise NotHTMLError(url, "no Content-Type and the body does not look like HTML")
+    return result
+
+
+def http_result(
+    url: str, final_url: str, response: requests.Response, raw: bytes, kind: str
+) -> FetchResult:
+    """The FetchResult of a response whose body is ``raw``, decoded as a browser would."""
+    text, encoding = decode_html(raw, response.headers.get("Content-Type"))
     return FetchResult(
         url=url,
         final_url=final_url,
         text=text,
         raw=raw,
-        kind=kind or "html",
+        kind=kind,
         status=response.status_code,
         headers=dict(response.headers),
         encoding=encoding,
@@ -333,12 +323,18 @@ def _result_from_response(
     )
 
 
-def _check_status(url: str, final_url: str, response: requests.Response) -> None:
+def check_status(url: str, final_url: str, response: requests.Response) -> None:
+    """Raise a FetchError carrying the status (and any Retry-After) unless it is 2xx."""
     if 200 <= response.status_code < 300:
         return
     _release(response)
     where = f" (at {final_url})" if final_url != url else ""
-    raise FetchError(url, f"{_status_text(response)}{where}")
+    raise FetchError(
+        url,
+        f"{_status_text(response)}{where}",
+        status=response.status_code,
+        retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+    )
 
 
 def _kind_from_content_type(url: str, content_type: str | None) -> str | None:
@@ -353,8 +349,8 @@ def _kind_from_content_type(url: str, content_type: str | None) -> str | None:
     raise NotHTMLError(url, f"not an HTML page (Content-Type: {mime})")
 
 
-def _read_body(url: str, response: requests.Response, limits: _Limits, clock: _Deadline) -> bytes:
-    """Read the decoded body in pieces, stopping at ``max_bytes`` or at the deadline.
+def read_body(url: str, response: requests.Response, limits: Limits, clock: Deadline) -> bytes:
+    """Read the (content-)decoded body in pieces, stopping at ``max_bytes`` or at the deadline.
 
     ``raw.read1`` returns whatever one socket read (and its decompression, capped at one
     chunk) yields, where ``iter_content`` would block until a whole chunk arrived: a server
@@ -376,7 +372,7 @@ def _read_body(url: str, response: requests.Response, limits: _Limits, clock: _D
     return bytes(body)
 
 
-def _read_chunk(response: requests.Response, limits: _Limits, clock: _Deadline) -> bytes:
+def _read_chunk(response: requests.Response, limits: Limits, clock: Deadline) -> bytes:
     seconds = clock.timeout(limits.read_timeout)
     sock = getattr(getattr(response.raw, "connection", None), "sock", None)
     if sock is not None:

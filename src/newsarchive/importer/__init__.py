@@ -13,153 +13,60 @@ The shape of a run (``import_links``):
 
 Every link ends as one ``Outcome``; the run yields it with a ``Progress`` snapshot and never
 prints. A KeyboardInterrupt stops the run at once: what was saved stays saved, and a rerun skips it.
+
+Beside this engine: ``events`` (options, outcomes, progress, summary), ``hosts`` (the per-host
+pauses) and ``pool`` (the extraction processes).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import heapq
-import logging
-import multiprocessing
-import os
 import queue
-import signal
-import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from newsarchive.errors import ExtractionError, FetchError, InputError
-from newsarchive.extract import extract
+from newsarchive.importer.events import (
+    STATUSES,
+    ImportEvent,
+    ImportOptions,
+    ImportSummary,
+    Outcome,
+    Progress,
+    summarize,
+)
+from newsarchive.importer.hosts import HostQueue, host_of, rate_limited
+from newsarchive.importer.pool import (
+    extract_job,
+    extraction_processes,
+    return_big_buffers_to_the_os,
+    start_pool,
+)
 from newsarchive.linklists import BadEntry, Entry, Link
 from newsarchive.models import Article, FetchResult
 from newsarchive.store import Archive
 from newsarchive.urls import normalize_url, redact_url
 
-log = logging.getLogger(__name__)
-
-STATUSES = ("saved", "updated", "skipped", "failed", "invalid", "new")
-RATE_LIMITED = ("HTTP 429", "HTTP 503")
-LIST_MAX_BYTES = 20 * 1024 * 1024
-MAX_IDLE_HOSTS = 4096
-M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter number
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How an import runs. ``processes=None`` means one extraction process per core (if > 1)."""
-
-    workers: int = 8
-    delay: float = 1.0
-    refetch: bool = False
-    dry_run: bool = False
-    processes: int | None = None
-    start_method: str | None = None
-    read_ahead: int = 2000
-    retries: int = 2
-    max_retry_after: float = 60.0
-    timeout: float = 120.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one entry of the list. ``status`` is one of STATUSES."""
-
-    url: str
-    status: str
-    line: int | None = None
-    article_id: int | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Counts so far. ``read`` entries came from the list; ``left`` of them are not finished."""
-
-    read: int = 0
-    saved: int = 0
-    updated: int = 0
-    skipped: int = 0
-    failed: int = 0
-    invalid: int = 0
-    new: int = 0
-    list_done: bool = False
-    elapsed: float = 0.0
-
-    @property
-    def done(self) -> int:
-        return self.saved + self.updated + self.skipped + self.failed + self.invalid + self.new
-
-    @property
-    def left(self) -> int:
-        return self.read - self.done
-
-    @property
-    def rate(self) -> float:
-        """Articles written per second."""
-        return (self.saved + self.updated) / self.elapsed if self.elapsed > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class ImportEvent:
-    """One finished entry and the counts including it."""
-
-    outcome: Outcome
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """The closing report of an import (``--json`` prints it as is)."""
-
-    source: str
-    format: str
-    read: int
-    saved: int
-    updated: int
-    skipped: int
-    failed: int
-    invalid: int
-    new: int
-    left: int
-    list_done: bool
-    interrupted: bool
-    seconds: float
-    articles_per_second: float
-
-
-def summarize(
-    source: str, fmt: str, progress: Progress, interrupted: bool = False
-) -> ImportSummary:
-    """The summary of a run from its last Progress (an empty one if nothing finished).
-
-    A run that was not interrupted read its whole list, even if its last event came earlier.
-    """
-    return ImportSummary(
-        source=source,
-        format=fmt,
-        read=progress.read,
-        saved=progress.saved,
-        updated=progress.updated,
-        skipped=progress.skipped,
-        failed=progress.failed,
-        invalid=progress.invalid,
-        new=progress.new,
-        left=progress.left,
-        list_done=not interrupted or (progress.list_done and progress.left == 0),
-        interrupted=interrupted,
-        seconds=round(progress.elapsed, 3),
-        articles_per_second=round(progress.rate, 2),
-    )
+__all__ = [
+    "STATUSES",
+    "ImportEvent",
+    "ImportOptions",
+    "ImportSummary",
+    "Outcome",
+    "Progress",
+    "extraction_processes",
+    "failed_links",
+    "fetch_list_document",
+    "host_of",
+    "import_links",
+    "summarize",
+]
 
 
 @dataclass(frozen=True)
@@ -170,21 +77,6 @@ class _Fetched:
     result: FetchResult | Exception
     finished_at: float
     article: Article | Exception | None = None
-
-
-@dataclass
-class _Host:
-    links: deque[Link] = field(default_factory=deque)
-    busy: bool = False
-    queued: bool = False
-    ready_at: float = 0.0
-    strikes: int = 0
-
-
-def host_of(url: str) -> str:
-    """The politeness key of a URL: its host and port."""
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
 
 
 def import_links(
@@ -207,81 +99,16 @@ def failed_links(archive: Archive) -> list[Link]:
 
 
 def fetch_list_document(url: str, session: requests.Session | None = None) -> bytes:
-    """Download a feed, OPML file or sitemap (XML, which ``fetch_url`` refuses as not HTML)."""
-    from newsarchive.fetch import make_session
+    """Download a feed, OPML file or sitemap for the list reader (``open_link_list``).
 
-    shown = redact_url(url)
-    try:
-        with (session or make_session()).get(url, timeout=(10, 30), stream=True) as response:
-            if not 200 <= response.status_code < 300:
-                raise InputError(f"{shown}: HTTP {response.status_code} {response.reason or ''}")
-            return _read_limited(shown, response)
-    except requests.RequestException as error:
-        raise InputError(f"{shown}: cannot download ({type(error).__name__})") from None
-
-
-def _read_limited(shown: str, response: requests.Response) -> bytes:
-    body = bytearray()
-    for chunk in response.iter_content(64 * 1024):
-        body += chunk
-        if len(body) > LIST_MAX_BYTES:
-            raise InputError(f"{shown}: larger than {LIST_MAX_BYTES // 2**20} MiB")
-    return bytes(body)
-
-
-def _extract_job(fetched: FetchResult) -> Article | Exception:
-    """Extraction in a worker process: errors come back as values, never as a broken pool."""
-    try:
-        return extract(fetched)
-    except ExtractionError as error:
-        return ExtractionError(str(error))
-    except Exception as error:  # a bug in extraction must cost one link, not the import
-        where = fetched.final_url or fetched.url or "page"
-        return ExtractionError(f"{where}: extraction failed ({type(error).__name__}: {error})")
-
-
-def _init_worker() -> None:
-    """Ctrl-C is the parent's business: a worker finishes its page and exits with the pool.
-
-    A parent killed outright (``kill -9``) cannot shut its pool down, so each worker also
-    watches for being orphaned and leaves on its own.
+    A list that cannot be downloaded is a bad input (InputError), like a missing file.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    from newsarchive.fetch import fetch_document
 
-
-def _exit_when_orphaned(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _warm_up() -> None:
-    """Run once per worker before the threads start, so 'fork' copies no running threads."""
-
-
-def _return_big_buffers_to_the_os() -> None:
-    """Keep memory flat over a long import on glibc (Linux).
-
-    Pages pass through this process as strings of up to megabytes. glibc raises its mmap
-    threshold each time such a block is freed, so later pages land in the thread heaps, which
-    fragment and never shrink: peak RSS then grew with the list (360 MB at 10,000 links).
-    Pinning the threshold at its initial 128 KiB maps every big block on its own and gives it
-    back when freed (90 MB, flat). Elsewhere, or if libc is not glibc, this does nothing.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
-
-
-def extraction_processes(options: ImportOptions) -> int:
-    """How many extraction processes to use: 0 means extract in the fetch threads."""
-    if options.processes is not None:
-        return max(0, options.processes)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return cores if (cores or 1) > 1 else 0
+    try:
+        return fetch_document(url, session).raw
+    except FetchError as error:
+        raise InputError(str(error)) from None
 
 
 class _Run:
@@ -294,7 +121,7 @@ class _Run:
         options: ImportOptions,
         session_factory: Callable[[], requests.Session] | None,
     ) -> None:
-        _return_big_buffers_to_the_os()
+        return_big_buffers_to_the_os()
         self.archive = archive
         self.options = options
         self.session_factory = session_factory
@@ -304,10 +131,9 @@ class _Run:
         self.window = threading.Semaphore(max(1, options.read_ahead))
         self.stopping = threading.Event()
         self.claimed: dict[str, int | None] = {}
-        self.hosts: dict[str, _Host] = {}
-        self.ready: list[tuple[float, int, str]] = []
+        self.hosts = HostQueue(options.delay, options.max_retry_after)
         self.jobs: queue.Queue[Link | None] = queue.Queue()
-        self.fetching = self.extracting = self.pending = self.sequence = 0
+        self.fetching = self.extracting = self.pending = 0
         self.processes = 0 if options.dry_run else extraction_processes(options)
         self.pool = self._start_pool()
         self._start_threads(entries)
@@ -317,16 +143,9 @@ class _Run:
     def _start_pool(self) -> ProcessPoolExecutor | None:
         if self.processes == 0:
             return None
-        context = multiprocessing.get_context(self.options.start_method)
-        pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_init_worker)
-        try:
-            for future in [pool.submit(_warm_up) for _ in range(self.processes)]:
-                future.result()
-        except (BrokenProcessPool, OSError) as error:
-            log.warning("no extraction processes (%s); extracting in the fetch threads", error)
-            pool.shutdown(wait=False, cancel_futures=True)
+        pool = start_pool(self.processes, self.options.start_method)
+        if pool is None:
             self.processes = 0
-            return None
         return pool
 
     def _start_threads(self, entries: Iterable[Entry]) -> None:
@@ -377,7 +196,7 @@ class _Run:
             result = FetchError(redact_url(link.url), f"{type(error).__name__}: {error}")
         finished = _Fetched(link, result, time.monotonic())
         if self.pool is None and isinstance(result, FetchResult):
-            return replace(finished, article=_extract_job(result))
+            return replace(finished, article=extract_job(result))
         return finished
 
     def stop(self) -> None:
@@ -407,8 +226,9 @@ class _Run:
 
     def _wait(self) -> float:
         """Seconds until the next host may be asked; short anyway so Ctrl-C is seen quickly."""
-        if self.ready and self.fetching < self.options.workers:
-            return min(0.5, max(0.0, self.ready[0][0] - time.monotonic()))
+        ready_at = self.hosts.next_ready_at()
+        if ready_at is not None and self.fetching < self.options.workers:
+            return min(0.5, max(0.0, ready_at - time.monotonic()))
         return 0.5
 
     def _handle(self, kind: str, payload: Any) -> Iterator[ImportEvent]:
@@ -467,25 +287,14 @@ class _Run:
 
     def _enqueue(self, link: Link) -> None:
         self.pending += 1
-        host = self.hosts.setdefault(host_of(link.url), _Host())
-        host.links.append(link)
-        self._mark_ready(host_of(link.url), host)
-
-    def _mark_ready(self, key: str, host: _Host) -> None:
-        if host.links and not host.busy and not host.queued:
-            host.queued = True
-            self.sequence += 1
-            heapq.heappush(self.ready, (host.ready_at, self.sequence, key))
+        self.hosts.add(link)
 
     def _dispatch(self) -> None:
         """Start fetches for hosts whose pause is over, while workers and page room allow."""
         now = time.monotonic()
-        while self.ready and self.ready[0][0] <= now and self._has_room():
-            _ready_at, _sequence, key = heapq.heappop(self.ready)
-            host = self.hosts[key]
-            host.queued, host.busy = False, True
+        while self._has_room() and (link := self.hosts.pop_ready(now)) is not None:
             self.fetching += 1
-            self.jobs.put(host.links.popleft())
+            self.jobs.put(link)
 
     def _has_room(self) -> bool:
         """Bound pages held in memory: fetched pages wait for extraction only so far."""
@@ -494,26 +303,8 @@ class _Run:
         return self.fetching + self.extracting < self.options.workers + 2 * self.processes
 
     def _host_done(self, fetched: _Fetched) -> None:
-        key = host_of(fetched.link.url)
-        host = self.hosts[key]
-        host.busy = False
         self.fetching -= 1
-        host.strikes = host.strikes + 1 if _rate_limited(fetched.result) else 0
-        pause = self.options.delay
-        if host.strikes:
-            backoff = max(self.options.delay, 0.5) * 2**host.strikes
-            pause = min(self.options.max_retry_after, backoff)
-        host.ready_at = fetched.finished_at + pause
-        self._mark_ready(key, host)
-        if len(self.hosts) > MAX_IDLE_HOSTS:
-            self._forget_idle_hosts()
-
-    def _forget_idle_hosts(self) -> None:
-        """Drop hosts with nothing queued whose pause is over: they can start afresh."""
-        now = time.monotonic()
-        for key, host in list(self.hosts.items()):
-            if not (host.links or host.busy or host.queued) and host.ready_at <= now:
-                del self.hosts[key]
+        self.hosts.done(fetched.link.url, fetched.finished_at, rate_limited(fetched.result))
 
     # ---- stage 3: extraction and saving ------------------------------------------------------
 
@@ -538,7 +329,7 @@ class _Run:
         assert pool is not None
         self.extracting += 1
         try:
-            future = pool.submit(_extract_job, fetched)
+            future = pool.submit(extract_job, fetched)
         except BrokenProcessPool as error:  # handled like a worker dying mid-page
             self.inbox.put(("extracted", (link, fetched, error, pool)))
             return
@@ -585,7 +376,3 @@ class _Run:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._start_pool()
-
-
-def _rate_limited(result: FetchResult | Exception) -> bool:
-    return isinstance(result, FetchError) and result.cause.startswith(RATE_LIMITED)

@@ -1,0 +1,104 @@
+"""The command line: parse options, call one library function, render the result.
+
+The only package that imports click. This module holds the group, the error mapping and the
+shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
+stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures) and
+``upkeep`` (doctor, backup, eval). Library errors (NewsarchiveError) become a one-line
+``Error: ...`` on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from platformdirs import user_data_dir
+
+from newsarchive import __version__
+from newsarchive.errors import NewsarchiveError
+
+EXIT_INTERRUPTED = 130
+
+
+def default_db_path() -> Path:
+    """The archive used when neither --db nor NEWSARCHIVE_DB is given."""
+    return Path(user_data_dir("newsarchive", appauthor=False)) / "archive.db"
+
+
+class ArchiveGroup(click.Group):
+    """Turns library errors into click errors: one line on stderr, the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsarchiveError as error:
+            exception = click.ClickException(str(error))
+            exception.exit_code = error.exit_code
+            raise exception from error
+        except KeyboardInterrupt:
+            click.echo("Interrupted: what was saved is kept.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["newsarchive.db"] = Path(value)
+
+
+def db_option(function: Callable) -> Callable:
+    """``--db PATH`` on a command, overriding the group's --db and NEWSARCHIVE_DB."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_remember_db,
+        help="Archive file (default: see newsarchive --help).",
+    )(function)
+
+
+def json_option(function: Callable) -> Callable:
+    """``--json``: print machine-readable output (the parameter is ``as_json``)."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def open_archive():
+    """The archive chosen by --db, NEWSARCHIVE_DB or the default path, opened (and migrated)."""
+    from newsarchive.store import Archive
+
+    ctx = click.get_current_context()
+    return Archive(ctx.meta.get("newsarchive.db") or default_db_path())
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group(
+    cls=ArchiveGroup,
+    epilog=f"The archive is one SQLite file; by default {default_db_path()}",
+)
+@click.version_option(__version__, prog_name="newsarchive")
+@click.option(
+    "--db",
+    envvar="NEWSARCHIVE_DB",
+    type=click.Path(dir_okay=False),
+    expose_value=False,
+    callback=_remember_db,
+    help="Archive file to use (env NEWSARCHIVE_DB).",
+)
+def cli() -> None:
+    """Archive news articles offline: clean text, metadata, quotes, full-text search."""
+
+
+def echo_removed(blocks: list) -> None:
+    """List the blocks the cleaner removed (``--removed`` of extract and show)."""
+    click.echo(f"\n--- removed blocks ({len(blocks)}) ---")
+    for block in blocks:
+        click.echo(f"[{block.rule}] {block.text}")
+
+
+# The commands register themselves on ``cli`` when imported; they import the library lazily.
+from newsarchive.cli import adding, batch, reading, upkeep  # noqa: E402, F401

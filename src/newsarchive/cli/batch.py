@@ -1,0 +1,160 @@
+"""Importing a list of links, and the failures it recorded: import, failures."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from newsarchive.cli import EXIT_INTERRUPTED, cli, db_option, json_option, open_archive, print_json
+from newsarchive.errors import InputError
+
+# The same names as newsarchive.linklists.FORMATS, written out so --help needs no lxml import.
+LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
+
+
+@cli.command(name="import")
+@click.argument("source", required=False)
+@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), help="Default: detected.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=8, show_default=True, help="Fetches at once."
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to one host.",
+)
+@click.option("--refetch", is_flag=True, help="Fetch links that are already archived again.")
+@click.option("--dry-run", is_flag=True, help="Read the list and say what would be fetched.")
+@click.option("--retry-failed", is_flag=True, help="Retry the links recorded as failed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress, only the closing summary.")
+@json_option
+@db_option
+def import_command(
+    source: str | None, fmt: str | None, quiet: bool, as_json: bool, **settings: Any
+) -> None:
+    """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -.
+
+    Links already archived are skipped; failures are recorded (see newsarchive failures).
+    Ctrl-C stops cleanly: run the same command again to resume.
+
+    \b
+    newsarchive import links.txt
+    newsarchive import pocket-export.csv --workers 16 --delay 2
+    newsarchive import https://example-news.com/feed.xml --dry-run
+    some-command | newsarchive import -
+    newsarchive import --retry-failed
+    """
+    from newsarchive.importer import ImportOptions, summarize
+    from newsarchive.render import import_summary_text
+
+    retry_failed = settings.pop("retry_failed")
+    if source is None and not retry_failed:
+        raise InputError("give a list of links (a file, a feed URL or -), or --retry-failed")
+    options = ImportOptions(**settings)
+    with open_archive() as archive:
+        name, found_format, entries = _import_entries(archive, source, fmt, retry_failed)
+        progress, interrupted = _run_import(entries, archive, options, quiet)
+    summary = summarize(name, found_format, progress, interrupted)
+    if as_json:
+        print_json(asdict(summary))
+    else:
+        click.echo(import_summary_text(summary))
+    if interrupted:
+        click.get_current_context().exit(EXIT_INTERRUPTED)
+    if summary.failed or summary.invalid:
+        click.get_current_context().exit(1)
+
+
+def _import_entries(archive: Any, source: str | None, fmt: str | None, retry: bool) -> tuple:
+    """The list's name, its format and its entries (the recorded failures first, if asked)."""
+    import itertools
+
+    from newsarchive.importer import failed_links, fetch_list_document
+    from newsarchive.linklists import open_link_list
+
+    retried = failed_links(archive) if retry else []
+    if source is None:
+        return "recorded failures", "failures", iter(retried)
+    links = open_link_list(source, fmt, fetch=fetch_list_document)
+    return links.name, links.format, itertools.chain(retried, links.entries)
+
+
+def _run_import(entries: Any, archive: Any, options: Any, quiet: bool) -> tuple[Any, bool]:
+    """Run the import showing progress; return the last Progress and whether Ctrl-C stopped it."""
+    from contextlib import closing
+
+    from newsarchive.importer import Progress, import_links
+
+    display = _ImportDisplay(quiet)
+    progress = Progress()
+    try:
+        with closing(import_links(entries, archive, options)) as events:
+            for event in events:
+                progress = event.progress
+                display.show(event)
+    except KeyboardInterrupt:
+        display.close()
+        return progress, True
+    display.close()
+    return progress, False
+
+
+class _ImportDisplay:
+    """A progress line on a terminal (stderr), one plain line per link otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        import sys
+
+        self.quiet = quiet
+        self.terminal = sys.stderr.isatty()
+        self.drawn_at = 0.0
+
+    def show(self, event: Any) -> None:
+        import time
+
+        from newsarchive.render import outcome_line, progress_text
+
+        if self.quiet:
+            return
+        outcome = event.outcome
+        if not self.terminal:
+            click.echo(outcome_line(outcome), err=True)
+            return
+        if outcome.status in ("failed", "invalid"):
+            click.echo("\r\x1b[K" + outcome_line(outcome), err=True)
+        if time.monotonic() - self.drawn_at > 0.1 or event.progress.left == 0:
+            click.echo("\r\x1b[K" + progress_text(event.progress), err=True, nl=False)
+            self.drawn_at = time.monotonic()
+
+    def close(self) -> None:
+        if self.terminal and not self.quiet and self.drawn_at:
+            click.echo("", err=True)
+
+
+@cli.command()
+@json_option
+@db_option
+def failures(as_json: bool) -> None:
+    """List the links that could not be archived, and why.
+
+    \b
+    newsarchive failures
+    newsarchive import --retry-failed
+    """
+    from newsarchive.render import failure_reason
+
+    with open_archive() as archive:
+        recorded = archive.failures()
+    if as_json:
+        print_json([asdict(failure) for failure in recorded])
+        return
+    if not recorded:
+        click.echo("No failures recorded.", err=True)
+    for failure in recorded:
+        tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
+        reason = failure_reason(failure.url, failure.reason).removeprefix(failure.url + ": ")
+        click.echo(f"{failure.url}\n  {reason} ({tries}, last {failure.last_failed_at})")

@@ -1,0 +1,183 @@
+"""Commands that read the archive: show, list, search, quotes, stats, export."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from newsarchive.cli import cli, db_option, echo_removed, json_option, open_archive, print_json
+from newsarchive.errors import InputError
+
+
+def _highlight(text: str) -> str:
+    return click.style(text, fg="yellow", bold=True)
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
+@click.option("--removed", is_flag=True, help="Also list the blocks the cleaner removed.")
+@db_option
+def show(reference: str, fmt: str, removed: bool) -> None:
+    """Print an archived article, by id or URL, readable offline.
+
+    \b
+    newsarchive show 1
+    newsarchive show https://example-news.com/story --format json
+    """
+    from newsarchive.render import stored_article_json, stored_article_text
+
+    with open_archive() as archive:
+        stored = archive.get(reference)
+    if fmt == "json":
+        print_json(stored_article_json(stored))
+    elif fmt == "html":
+        from newsarchive.sanitize import sanitize_html
+
+        click.echo(sanitize_html(stored.article.html))
+    else:
+        click.echo(stored_article_text(stored))
+        if removed:
+            echo_removed(stored.article.removed)
+
+
+@cli.command(name="list")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
+@json_option
+@db_option
+def list_command(limit: int | None, as_json: bool) -> None:
+    """List archived articles, most recently saved first.
+
+    \b
+    newsarchive list --limit 20
+    """
+    from newsarchive.render import summary_line
+
+    with open_archive() as archive:
+        summaries = archive.list_articles(limit=limit)
+    if as_json:
+        print_json([asdict(summary) for summary in summaries])
+        return
+    for summary in summaries:
+        click.echo(summary_line(summary))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--site", help="Only articles whose site or URL contains this.")
+@click.option("--author", help="Only articles by an author whose name contains this.")
+@click.option("--since", help="Published on or after YYYY[-MM[-DD]].")
+@click.option("--until", help="Published on or before YYYY[-MM[-DD]].")
+@click.option("--sort", type=click.Choice(["rank", "published", "saved"]), default="rank")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--all-copies", is_flag=True, help="Show every copy of a story run by many sites.")
+@click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+@db_option
+def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
+    """Full-text search: words, "exact phrases", prefix*, OR, -word, and field filters
+    headline: author: site: quote: speaker: lang: before: after: saved-after:
+
+    \b
+    newsarchive search "threatening for Kyiv"
+    newsarchive search 'ceasefire -rumour site:independent after:2022-02'
+    newsarchive search 'speaker:klitschko kyiv' --sort published
+    """
+    from newsarchive.render import search_hit_text, search_hits_csv
+    from newsarchive.search import search as run_search
+
+    with open_archive() as archive:
+        hits = run_search(archive, query, **options)
+    if as_json:
+        print_json([asdict(hit) for hit in hits])
+        return
+    if as_csv:
+        click.echo(search_hits_csv(hits), nl=False)
+        return
+    if not hits:
+        click.echo(f"No articles match {query!r}.", err=True)
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(search_hit_text(rank, hit, _highlight) + "\n")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--speaker", help="Only quotes by a speaker whose name contains this.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
+@json_option
+@db_option
+def quotes(query: str | None, speaker: str | None, limit: int, raw: bool, as_json: bool) -> None:
+    """Search quotations and their speakers.
+
+    \b
+    newsarchive quotes europe --speaker zelensky
+    newsarchive quotes --speaker klitschko
+    """
+    from newsarchive.render import quote_hit_text
+    from newsarchive.search import search_quotes
+
+    with open_archive() as archive:
+        hits = search_quotes(archive, query, speaker=speaker, limit=limit, raw=raw)
+    if as_json:
+        print_json([asdict(hit) for hit in hits])
+        return
+    if not hits:
+        click.echo("No quotes match.", err=True)
+    for hit in hits:
+        click.echo(quote_hit_text(hit) + "\n")
+
+
+@cli.command()
+@json_option
+@db_option
+def stats(as_json: bool) -> None:
+    """Counts by site, year and status, and the archive's size.
+
+    \b
+    newsarchive stats
+    """
+    from newsarchive.render import stats_text
+
+    with open_archive() as archive:
+        numbers = archive.stats()
+    if as_json:
+        print_json(asdict(numbers))
+    else:
+        click.echo(stats_text(numbers))
+
+
+EXPORT_FORMATS = ("markdown", "html", "json", "jsonl")
+
+
+@cli.command(name="export")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="markdown", show_default=True
+)
+@click.option("--id", "ids", type=int, multiple=True, help="Only this article (repeatable).")
+@db_option
+def export_command(folder: Path | None, fmt: str, ids: tuple[int, ...]) -> None:
+    """Write each article into FOLDER as Markdown, sanitised HTML or JSON, one file per article
+    named <id>-<headline>.<ext>; or, with --format jsonl, JSON lines to standard output.
+
+    \b
+    newsarchive export ~/news-export
+    newsarchive export ~/news-export --format html --id 3 --id 7
+    newsarchive export --format jsonl > archive.jsonl
+    """
+    from newsarchive.export import export_articles, export_jsonl
+
+    if (fmt == "jsonl") == (folder is not None):
+        raise InputError("give a folder to export into, or --format jsonl (standard output)")
+    with open_archive() as archive:
+        if fmt == "jsonl":
+            for line in export_jsonl(archive, ids or None):
+                click.echo(line)
+            return
+        count = sum(1 for _ in export_articles(archive, folder, fmt, ids or None))
+    click.echo(f"Exported {count} articles to {folder}", err=True)

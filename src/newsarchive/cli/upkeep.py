@@ -1,0 +1,89 @@
+"""Looking after the archive and the extractor: doctor, backup, eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from newsarchive.cli import cli, db_option, json_option, open_archive, print_json
+
+
+@cli.command(name="eval")
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N pages.")
+@click.option("--worst", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the whole report to this JSON file.",
+)
+def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path | None) -> None:
+    """Score the extractor on pages with ground truth (html/<id>.html.gz + ground-truth.json):
+    body and snippet precision/recall/F1, date, headline and author accuracy, speed, and the
+    worst pages.
+
+    \b
+    newsarchive eval ../shared/datasets/scrapinghub --limit 50
+    """
+    from newsarchive.evaluate import evaluate, format_report
+
+    report = evaluate(dataset, limit=limit, worst=worst)
+    click.echo(format_report(report))
+    if json_file:
+        try:
+            json_file.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        except OSError as error:
+            raise click.ClickException(f"{json_file}: cannot write ({error.strerror})") from error
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild the search indexes, then check again.")
+@json_option
+@db_option
+def doctor(repair: bool, as_json: bool) -> None:
+    """Check the archive (SQLite integrity, links between tables, search indexes in step with
+    the articles); --repair rebuilds the search indexes. Exit code 1 if a problem remains.
+
+    \b
+    newsarchive doctor
+    newsarchive doctor --repair
+    """
+    from newsarchive.errors import ArchiveError
+    from newsarchive.maintenance import check
+    from newsarchive.maintenance import repair as run_repair
+
+    with open_archive() as archive:
+        report = run_repair(archive) if repair else check(archive)
+    if as_json:
+        checks = [{"name": c.name, "ok": c.ok, "problems": c.problems} for c in report.checks]
+        print_json({"path": report.path, "ok": report.ok, "checks": checks})
+    else:
+        for item in report.checks:
+            click.echo(f"{'ok' if item.ok else 'FAILED':<6} {item.name}")
+            for problem in item.problems[:20]:
+                click.echo(f"       {problem}")
+    if not report.ok:
+        hint = "restore a backup" if repair else "try newsarchive doctor --repair"
+        raise ArchiveError(f"{report.path}: the archive has problems ({hint})")
+
+
+@cli.command(name="backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@db_option
+def backup_command(file: Path, force: bool) -> None:
+    """Copy the archive into FILE, consistently even while it is in use (SQLite backup API).
+    FILE is a complete archive: newsarchive --db FILE list.
+
+    \b
+    newsarchive backup ~/archive-backup.db
+    """
+    from newsarchive.maintenance import backup
+
+    with open_archive() as archive:
+        written = backup(archive, file, overwrite=force)
+        count = archive.count()
+    click.echo(f"Backed up {count} articles to {written}")
