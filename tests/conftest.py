@@ -21,6 +21,16 @@ settings.load_profile("newsarchive")
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
+# A short invented story, for tests that need an ordinary article page.
+BRIDGE_STORY = [
+    "The harbour bridge reopened to traffic on Tuesday morning after a week of repairs that"
+    " followed the worst storm the town has seen in decades.",
+    "Ferries had carried commuters across the water while the bridge was closed, and the ferry"
+    " company said its boats would return to their usual timetable next week.",
+    "Engineers said the final inspection had been clean and that the deck would be checked"
+    " again in the spring, when the weather allows a closer look at the piers.",
+]
+
 
 @dataclass
 class Route:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import BRIDGE_STORY as PARAGRAPHS
 
 from newsarchive.cli import cli
 from newsarchive.errors import FetchError
@@ -21,14 +22,6 @@ from newsarchive.fetch import fetch_url
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.store import Archive
 
-PARAGRAPHS = [
-    "The harbour bridge reopened to traffic on Tuesday morning after a week of repairs that"
-    " followed the worst storm the town has seen in decades.",
-    "Ferries had carried commuters across the water while the bridge was closed, and the ferry"
-    " company said its boats would return to their usual timetable next week.",
-    "Engineers said the final inspection had been clean and that the deck would be checked"
-    " again in the spring, when the weather allows a closer look at the piers.",
-]
 FTS_SPECIALS = [
     *"\"*():^-+{}[],.;\\'`~!@#$%&=|<>?/",
     "NEAR",
