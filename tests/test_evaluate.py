@@ -374,3 +374,18 @@ def test_reads_a_real_benchmark_set_when_present():
     report = evaluate(folder, lambda html, url: Article(text=html), limit=2)
     # the whole page holds the body: recall is high, precision low
     assert report.body.recall > 0.8 > report.body.precision
+
+
+
+def test_a_page_without_body_is_still_scored_on_the_metadata_it_yielded(tmp_path: Path) -> None:
+    folder = tmp_path / "dated"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "a.html.gz").write_bytes(gzip.compress(b"<html></html>"))
+    (folder / "ground-truth.json").write_text(json.dumps({"a": {"url": "u", "date": "2024-05-02"}}))
+
+    def metadata_only(html: str, url: str | None) -> Article:
+        raise ExtractionError("u: no article text found", article=Article(published="2024-05-02"))
+
+    report = evaluate(folder, extractor=metadata_only)
+    assert report.failures == 1
+    assert report.dates.accuracy == 1.0

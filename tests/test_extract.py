@@ -81,6 +81,19 @@ def test_page_without_text_raises() -> None:
         extract_article("")
 
 
+def test_a_page_without_text_still_says_what_its_metadata_is() -> None:
+    page = (
+        "<html lang='en'><head><title>Tide tables for May | Port News</title>"
+        "<meta property='article:published_time' content='2024-05-02T06:00:00Z'></head>"
+        "<body><nav><a href='/'>Home</a></nav></body></html>"
+    )
+    with pytest.raises(ExtractionError) as raised:
+        extract_article(page, "https://port.example/tides")
+    assert raised.value.article is not None
+    assert raised.value.article.published.startswith("2024-05-02")
+    assert raised.value.article.text == ""
+
+
 def test_extract_dispatches_on_kind_and_prefers_final_url() -> None:
     html = (FIXTURES / "newsletter-box" / "page.html").read_text(encoding="utf-8")
     fetched = FetchResult(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsarchive.models import Article
+
 
 class NewsarchiveError(Exception):
     """Base class for every error a user can cause. ``str(error)`` is the one-line message."""
@@ -46,7 +51,14 @@ class TooLargeError(FetchError):
 
 
 class ExtractionError(NewsarchiveError):
-    """The page holds no article text to archive."""
+    """The page holds no article text to archive.
+
+    ``article``, when given, is what could still be read: the page's metadata with no body.
+    """
+
+    def __init__(self, message: str, article: Article | None = None) -> None:
+        super().__init__(message)
+        self.article = article
 
 
 class NotFoundError(NewsarchiveError):

@@ -173,7 +173,10 @@ def _run(extractor: Extractor, page: EvalPage) -> _Outcome:
         article, error = extractor(page.html, page.url), None
     except Exception as exc:  # a crashing page must not stop the evaluation
         log.info("page %s failed: %s", page.id, exc)
-        article, error = Article(), f"{type(exc).__name__}: {exc}"
+        # A page with no body still has the metadata the extractor read (ExtractionError.article):
+        # its date, headline and authors are scored; its body counts as empty.
+        article = getattr(exc, "article", None) or Article()
+        error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
     # Keep only what is scored, so a streamed dataset never sits in memory whole.
     return _Outcome(replace(page, html=""), replace(article, html="", removed=[]), seconds, error)

@@ -29,7 +29,8 @@ def extract_article(html: str, url: str | None = None) -> Article:
         if blocked_page(html):
             raise ExtractionError(
                 f"{url or 'page'}: blocked by a cookie wall or bot check; save the page from"
-                " your browser and add the file"
+                " your browser and add the file",
+                article=error.article and replace(error.article, status="blocked"),
             ) from error
         raise
     return replace(article, status=assess_status(html, article, url))

@@ -31,7 +31,8 @@ def extract_article(html: str, url: str | None = None) -> Article:
         log.debug("readability missed the body; using JSON-LD articleBody")
         body = _from_article_body(meta.article_body)
     if not body.lines:
-        raise ExtractionError(f"{url or 'page'}: no article text found")
+        metadata_only = _article(meta, CleanBody("", [], body.removed))
+        raise ExtractionError(f"{url or 'page'}: no article text found", article=metadata_only)
     return _article(meta, body)
 
 
