@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract.clean import CleanBody, clean_body, paragraphs_html
@@ -61,17 +62,16 @@ def _byline_authors(body: CleanBody) -> list[str]:
 
 
 def _article(meta: Metadata, body: CleanBody) -> Article:
+    read = {name.name: getattr(meta, name.name) for name in fields(Article)}
     return Article(
-        headline=meta.headline,
-        standfirst=meta.standfirst,
-        authors=meta.authors or _byline_authors(body),
-        published=meta.published,
-        modified=meta.modified,
-        site=meta.site,
-        language=meta.language,
-        canonical_url=meta.canonical_url,
-        text="\n".join(body.lines),
-        html=body.html,
-        quotes=find_quotes([meta.standfirst, *body.lines] if meta.standfirst else body.lines),
-        removed=body.removed,
+        **{
+            **read,
+            "authors": meta.authors or _byline_authors(body),
+            "text": "\n".join(body.lines),
+            "html": body.html,
+            "quotes": find_quotes(
+                [meta.standfirst, *body.lines] if meta.standfirst else body.lines
+            ),
+            "removed": body.removed,
+        }
     )

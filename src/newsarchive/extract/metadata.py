@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 from newsarchive.extract.authors import find_authors
 from newsarchive.extract.dates import date_in_text, normalise_date
 from newsarchive.extract.published import choose_published
+from newsarchive.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +54,10 @@ MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
 
 
 @dataclass(frozen=True)
-class Metadata:
-    """Everything about an article except its body."""
+class Metadata(Article):
+    """Everything about an article except its body: the Article fields read from the page (the
+    body fields stay empty), plus JSON-LD ``articleBody`` when the page declares one."""
 
-    headline: str | None = None
-    standfirst: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    site: str | None = None
-    language: str | None = None
-    canonical_url: str | None = None
     article_body: str | None = None
 
 
