@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import random
 import subprocess
@@ -127,6 +128,23 @@ def test_a_read_only_archive_is_a_clear_error(archive_path: Path, tmp_path: Path
         assert_one_line_error(result, "read-only", "readonly")
         assert digest(path) == before
     assert assert_intact(archive_path) == 1
+
+
+def test_an_archive_on_read_only_storage_can_still_be_read(
+    archive_path: Path, tmp_path: Path
+) -> None:
+    assert add_page(tmp_path, 0).exit_code == 0
+    with read_only(archive_path, tmp_path) as path:
+        before = digest(path)
+        listed = run("--db", str(path), "list", "--json")
+        assert listed.exit_code == 0, listed.output
+        assert len(json.loads(listed.stdout)) == 1
+        found = run("--db", str(path), "search", "harbour bridge", "--json")
+        assert found.exit_code == 0 and len(json.loads(found.stdout)) == 1
+        copy = tmp_path / "copy.db"
+        assert run("--db", str(path), "backup", str(copy)).exit_code == 0
+        assert digest(path) == before
+    assert assert_intact(copy) == 1
 
 
 # ---- locked ---------------------------------------------------------------------------------

@@ -58,8 +58,12 @@ DEGRADED_STATUSES = ("partial", "blocked")
 class Archive:
     """An archive file. Opening it creates it if needed and applies pending migrations."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
+        read-only mount) may be opened as it is."""
         self.path = Path(path)
+        self.read_only = read_only
+        self.unchangeable = False
         self.db = Database(self._connect(), execute_plugins=False)
         self._migrate()
 
@@ -71,8 +75,23 @@ class Archive:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as error:
+            if self.read_only and self.path.is_file() and _read_only_place(self.path):
+                return self._connect_unchangeable(error)
             cause = _open_cause(self.path, error)
             raise ArchiveError(f"{self.path}: cannot open archive: {cause}") from error
+        return conn
+
+    def _connect_unchangeable(self, error: Exception) -> sqlite3.Connection:
+        """On read-only storage SQLite cannot create the WAL's shared-memory file; opening the
+        file as immutable needs none, and is safe there because nothing can change it."""
+        try:
+            uri = f"{self.path.resolve().as_uri()}?immutable=1"
+            conn = sqlite3.connect(uri, uri=True)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as second:
+            cause = _open_cause(self.path, error)
+            raise ArchiveError(f"{self.path}: cannot open archive: {cause}") from second
+        self.unchangeable = True
         return conn
 
     def _migrate(self) -> None:
@@ -83,6 +102,11 @@ class Archive:
                 raise ArchiveError(
                     f"{self.path}: made by a newer newsarchive (schema {sorted(applied - known)[-1]});"
                     " upgrade newsarchive to open it"
+                )
+            if known - applied and self.unchangeable:
+                raise ArchiveError(
+                    f"{self.path}: made by an older newsarchive and read-only here; copy it to"
+                    " writable storage once so it can be upgraded"
                 )
             if known - applied:
                 migrations.apply(self.db)
@@ -395,10 +419,22 @@ class Archive:
         return [tag for (tag,) in rows]
 
 
+def _read_only_place(path: Path) -> Path | None:
+    """The file or folder that stops SQLite writing (read-only file, folder or mount), if any."""
+    return next(
+        (
+            place
+            for place in (path, path.parent)
+            if place.exists() and not os.access(place, os.W_OK)
+        ),
+        None,
+    )
+
+
 def _open_cause(path: Path, error: Exception) -> str:
     """SQLite says "unable to open database file" for a read-only file or folder: say which."""
-    for place in (path, path.parent):
-        if place.exists() and not os.access(place, os.W_OK):
-            kind = "folder" if place.is_dir() else "file"
-            return f"{error} (the {kind} {place} is read-only; SQLite needs to write beside it)"
-    return str(error)
+    place = _read_only_place(path)
+    if place is None:
+        return str(error)
+    kind = "folder" if place.is_dir() else "file"
+    return f"{error} (the {kind} {place} is read-only; SQLite needs to write beside it)"

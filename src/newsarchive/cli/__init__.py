@@ -64,12 +64,13 @@ def json_option(function: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
 
 
-def open_archive():
-    """The archive chosen by --db, NEWSARCHIVE_DB or the default path, opened (and migrated)."""
+def open_archive(read_only: bool = False):
+    """The archive chosen by --db, NEWSARCHIVE_DB or the default path, opened (and migrated).
+    Commands that only read pass ``read_only=True`` so they also work on read-only storage."""
     from newsarchive.store import Archive
 
     ctx = click.get_current_context()
-    return Archive(ctx.meta.get("newsarchive.db") or default_db_path())
+    return Archive(ctx.meta.get("newsarchive.db") or default_db_path(), read_only=read_only)
 
 
 def print_json(value: Any) -> None:

@@ -147,7 +147,7 @@ def failures(as_json: bool) -> None:
     """
     from newsarchive.render import failure_reason
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         recorded = archive.failures()
     if as_json:
         print_json([asdict(failure) for failure in recorded])

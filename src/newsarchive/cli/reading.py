@@ -30,7 +30,7 @@ def show(reference: str, fmt: str, removed: bool) -> None:
     """
     from newsarchive.render import stored_article_json, stored_article_text
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         stored = archive.get(reference)
     if fmt == "json":
         print_json(stored_article_json(stored))
@@ -56,7 +56,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
     """
     from newsarchive.render import summary_line
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         summaries = archive.list_articles(limit=limit)
     if as_json:
         print_json([asdict(summary) for summary in summaries])
@@ -90,7 +90,7 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
     from newsarchive.render import search_hit_text, search_hits_csv
     from newsarchive.search import search as run_search
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         hits = run_search(archive, query, **options)
     if as_json:
         print_json([asdict(hit) for hit in hits])
@@ -121,7 +121,7 @@ def quotes(query: str | None, speaker: str | None, limit: int, raw: bool, as_jso
     from newsarchive.render import quote_hit_text
     from newsarchive.search import search_quotes
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         hits = search_quotes(archive, query, speaker=speaker, limit=limit, raw=raw)
     if as_json:
         print_json([asdict(hit) for hit in hits])
@@ -143,7 +143,7 @@ def stats(as_json: bool) -> None:
     """
     from newsarchive.render import stats_text
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         numbers = archive.stats()
     if as_json:
         print_json(asdict(numbers))
@@ -174,7 +174,7 @@ def export_command(folder: Path | None, fmt: str, ids: tuple[int, ...]) -> None:
 
     if (fmt == "jsonl") == (folder is not None):
         raise InputError("give a folder to export into, or --format jsonl (standard output)")
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         if fmt == "jsonl":
             for line in export_jsonl(archive, ids or None):
                 click.echo(line)

@@ -55,7 +55,7 @@ def doctor(repair: bool, as_json: bool) -> None:
     from newsarchive.maintenance import check
     from newsarchive.maintenance import repair as run_repair
 
-    with open_archive() as archive:
+    with open_archive(read_only=not repair) as archive:
         report = run_repair(archive) if repair else check(archive)
     if as_json:
         checks = [{"name": c.name, "ok": c.ok, "problems": c.problems} for c in report.checks]
@@ -83,7 +83,7 @@ def backup_command(file: Path, force: bool) -> None:
     """
     from newsarchive.maintenance import backup
 
-    with open_archive() as archive:
+    with open_archive(read_only=True) as archive:
         written = backup(archive, file, overwrite=force)
         count = archive.count()
     click.echo(f"Backed up {count} articles to {written}")
