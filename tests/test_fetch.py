@@ -666,3 +666,17 @@ def test_fetch_document_keeps_the_page_limits(server) -> None:
     big = server.route("/big.xml", FEED * 100, headers=CLOSE)
     with pytest.raises(TooLargeError):
         fetch_document(big, max_bytes=len(FEED), **FAST)
+
+
+def test_mixed_encodings_keep_the_utf8_text_and_read_stray_bytes_as_windows_1252() -> None:
+    utf8 = "<html><head><meta charset='utf-8'></head><body><p>Le café était plein — déjà.</p>"
+    stray = b"<p>A stray \x93quote\x94 pasted from an old editor.</p></body></html>"
+    text, encoding = decode_html(utf8.encode() + stray, "text/html; charset=utf-8")
+    assert encoding == "utf-8"
+    assert "Le café était plein — déjà." in text
+    assert "A stray “quote” pasted" in text
+
+
+def test_windows_1252_text_is_not_mistaken_for_mixed_utf8() -> None:
+    text, encoding = decode_html("<p>Français seulement, café crème</p>".encode("cp1252"))
+    assert (text, encoding) == ("<p>Français seulement, café crème</p>", "cp1252")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,41 @@ def test_split_tags() -> None:
     assert split_tags("a|b|a") == ("a", "b")
     assert split_tags('["x", "y"]') == ("x", "y")
     assert split_tags(" ") == ()
+
+
+class _GigabyteOfLinks(io.RawIOBase):
+    """A 1 GB list of links, made up as it is read: nothing of it exists until asked for."""
+
+    SIZE = 1 << 30
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.pending = b""
+        self.number = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self.pending) < len(buffer) and self.position + len(self.pending) < self.SIZE:
+            self.pending += f"https://news{self.number % 50}.example/story/{self.number}\n".encode()
+            self.number += 1
+        size = min(len(buffer), len(self.pending), self.SIZE - self.position)
+        buffer[:size] = self.pending[:size]
+        self.pending, self.position = self.pending[size:], self.position + size
+        return size
+
+
+def test_a_one_gigabyte_list_is_streamed_not_loaded() -> None:
+    stream = io.BufferedReader(_GigabyteOfLinks())
+    tracemalloc.start()
+    try:
+        links = open_link_list("-", stdin=stream)
+        first = list(itertools.islice(links.entries, 20_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert links.format == "text"
+    assert first[-1].url == "https://news49.example/story/19999"
+    assert stream.raw.position < 10 * 1024 * 1024  # read a little ahead, not the gigabyte
+    assert peak < 40 * 1024 * 1024

@@ -44,13 +44,34 @@ def decode_html(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return _clean(raw[len(bom) :].decode(encoding, "replace")), encoding
-    for label, in_document in ((_http_charset(content_type), False), (_meta_charset(raw), True)):
+    labels = [(_http_charset(content_type), False), (_meta_charset(raw), True)]
+    for label, in_document in labels:
         encoding = _declared_codec(label, raw, in_document)
         text = _strict_decode(raw, encoding)
         if text is not None:
             return _clean(text), encoding
+    mixed = _mixed_utf8(raw)
+    if mixed is not None:
+        return _clean(mixed), "utf-8"
     encoding = _detect(raw)
     return _clean(raw.decode(encoding, "replace")), encoding
+
+
+def _mixed_utf8(raw: bytes) -> str | None:
+    """UTF-8 with a few stray windows-1252 bytes (text pasted from an old editor) — the mixed
+    encoding real pages have. Decoded as UTF-8 with the stray bytes read as windows-1252;
+    None unless valid multi-byte characters outnumber the stray bytes."""
+    text = raw.decode("utf-8", "surrogateescape")
+    stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
+    valid = sum(1 for char in text if char > "\x7f" and not "\udc80" <= char <= "\udcff")
+    if not stray or valid < stray:
+        return None
+    return "".join(
+        bytes([ord(char) - 0xDC00]).decode("cp1252", "replace")
+        if "\udc80" <= char <= "\udcff"
+        else char
+        for char in text
+    )
 
 
 def _http_charset(content_type: str | None) -> str | None:
