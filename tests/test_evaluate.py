@@ -376,7 +376,6 @@ def test_reads_a_real_benchmark_set_when_present():
     assert report.body.recall > 0.8 > report.body.precision
 
 
-
 def test_a_page_without_body_is_still_scored_on_the_metadata_it_yielded(tmp_path: Path) -> None:
     folder = tmp_path / "dated"
     (folder / "html").mkdir(parents=True)
