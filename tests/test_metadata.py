@@ -7,7 +7,7 @@ import json
 import pytest
 
 from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date, renderings
-from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata
+from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata, tidy_headline
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.readable import parse
 
@@ -383,13 +383,15 @@ def test_headline_is_the_title_part_shown_as_a_heading() -> None:
     head = '<meta property="og:title" content="Bridge reopens at last | Opinion">'
     body = "<h1>Daily Post</h1><h1>Menu</h1><h2>Bridge reopens at last</h2>"
     assert _meta(head, body).headline == "Bridge reopens at last"
-    assert _meta(head, "<h1>A</h1><h1>B</h1>").headline == "Bridge reopens at last | Opinion"
+    dashed = '<meta property="og:title" content="Bridge reopens at last - Opinion">'
+    assert _meta(dashed, "<h1>A</h1><h1>B</h1>").headline == "Bridge reopens at last - Opinion"
 
 
 def test_headline_drops_the_domain_name() -> None:
     head = "<title>Game day deals | Shopzone.com</title>"
     assert _meta(head, url="https://promo.shopzone.com/x").headline == "Game day deals"
-    assert _meta(head, url="https://other.example/x").headline == "Game day deals | Shopzone.com"
+    dashed = "<title>Game day deals - Shopzone.com</title>"
+    assert _meta(dashed, url="https://other.example/x").headline == "Game day deals - Shopzone.com"
 
 
 def test_a_date_at_the_end_of_the_calendar_does_not_break_extraction() -> None:
@@ -398,3 +400,23 @@ def test_a_date_at_the_end_of_the_calendar_does_not_break_extraction() -> None:
     assert shift_day("9999-12-31T23:00:00+00:00", 1) is None
     assert shift_day("0001-01-01", -1) is None
     assert shift_day("2024-02-28T10:00:00Z", 1) == "2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("shown", "headline"),
+    [
+        ("Ferry fares frozen&#8230; for now", "Ferry fares frozen… for now"),
+        ('"How the harbour was rebuilt"', "How the harbour was rebuilt"),
+        ("Mar 3 2025 Council opens the new pier", "Council opens the new pier"),
+        ("2025-03-03 Council opens the new pier", "Council opens the new pier"),
+        ("Council opens the new pier Posted on March 3, 2025 by Ada", "Council opens the new pier"),
+        ("Council opens the new pier (harbourpost.example)", "Council opens the new pier"),
+        ("Council opens the new pier at last | Opinion", "Council opens the new pier at last"),
+        ("Rovers | United", "Rovers | United"),
+        ("“Fair fares” and “free ferries” promised", "“Fair fares” and “free ferries” promised"),
+        ("“We never stopped” and “we never will”", "“We never stopped” and “we never will”"),
+        ("Q&A: the new timetable", "Q&A: the new timetable"),
+    ],
+)
+def test_furniture_around_a_headline_is_removed(shown: str, headline: str) -> None:
+    assert tidy_headline(shown) == headline

@@ -178,7 +178,35 @@ def _headline(page: _Page, site: str | None, url: str | None) -> str | None:
         lambda: page.text_of("//h1"),
         lambda: page.text_of("//title"),
     )
-    return _strip_site(_strip_site(_shown_part(headline, page), site), _domain_name(url))
+    return tidy_headline(
+        _strip_site(_strip_site(_shown_part(headline, page), site), _domain_name(url))
+    )
+
+
+# What pages wrap around a headline: a date in front, "Posted on <date> by <name>" or a source
+# domain behind, quote marks around it, a short section name after a pipe.
+_LEADING_DATE = re.compile(
+    r"^(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}|\d{4}-\d{2}-\d{2})\s+(?=\S)"
+)
+_TRAILING_BYLINE = re.compile(r"\s+Posted (?:on|by) .*$")
+_TRAILING_DOMAIN = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)$")
+_WRAPPING_QUOTES = re.compile(r'^(["“«])(.+)(["”»])$')
+_QUOTE_MARK = re.compile(r'["“”«»]')
+_SECTION_SUFFIX = re.compile(r"^(.+?\S(?:\s+\S+){2,}) \| [^|]{1,30}$")
+
+
+def tidy_headline(headline: str | None) -> str | None:
+    """The headline without the furniture pages put around it (and with HTML entities that
+    were escaped twice decoded)."""
+    if not headline:
+        return headline
+    text = html.unescape(headline) if "&" in headline else headline
+    for pattern in (_LEADING_DATE, _TRAILING_BYLINE, _TRAILING_DOMAIN):
+        text = pattern.sub("", text)
+    text = _WRAPPING_QUOTES.sub(
+        lambda m: m.group(0) if _QUOTE_MARK.search(m.group(2)) else m.group(2), text
+    )
+    return _SECTION_SUFFIX.sub(r"\1", text).strip() or headline
 
 
 def _domain_name(url: str | None) -> str | None:
