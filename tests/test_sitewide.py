@@ -72,3 +72,17 @@ def test_strip_repeated_drops_lines_their_quotes_and_records_them() -> None:
     assert stripped.quotes == []
     assert stripped.removed[-1].rule == "site-repeated"
     assert strip_repeated(article, set()) is article
+
+
+def test_batch_import_strips_what_the_site_repeats_too(server, tmp_path) -> None:
+    runner = CliRunner()
+    for number, topic in enumerate(TOPICS[:4]):
+        runner.invoke(cli, ["add", server.route(f"/{number}", story(topic))])
+    links = tmp_path / "links.txt"
+    links.write_text(server.route("/imported", story(TOPICS[5])) + "\n")
+    result = runner.invoke(cli, ["import", str(links), "--delay", "0", "--quiet"])
+    assert result.exit_code == 0, result.output
+    imported = shown(runner, 5)
+    assert imported["headline"] == f"Council weighs future of the {TOPICS[5]}"
+    assert SIGN_OFF not in imported["text"]
+    assert {"text": SIGN_OFF, "rule": "site-repeated"} in imported["removed"]

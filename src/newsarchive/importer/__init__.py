@@ -50,6 +50,7 @@ from newsarchive.importer.pool import (
 )
 from newsarchive.linklists import BadEntry, Entry, Link
 from newsarchive.models import Article, FetchResult
+from newsarchive.pipeline import without_site_boilerplate
 from newsarchive.store import Archive
 from newsarchive.urls import normalize_url, redact_url
 
@@ -361,7 +362,7 @@ class _Run:
             article = ExtractionError(f"{link.url}: blocked by a cookie wall or bot check")
         if isinstance(article, BaseException):
             return self._failed(link, article)
-        saved = self.archive.save(fetched, article)
+        saved = self.archive.save(fetched, without_site_boilerplate(self.archive, article))
         self._keep_export_metadata(saved.id, link)
         self.pending -= 1
         status = "saved" if saved.created else "updated"
