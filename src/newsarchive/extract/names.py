@@ -107,7 +107,7 @@ def name_runs(text: str) -> list[Run]:
             current = []
         if word.group()[0].isupper() or (current and word.group() in _PARTICLES):
             current.append(word)
-        else:
+        elif current:
             runs += _run(current)
             current = []
     return runs + _run(current)

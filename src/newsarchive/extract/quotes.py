@@ -86,6 +86,8 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     quotation running over several paragraphs has its pieces joined with "\\n".
     """
     spans = _spans(paragraphs)
+    if not spans:
+        return []
     people = People(_mask(paragraphs, spans))
     speakers = [_attribute(paragraphs, spans, number, people) for number in range(len(spans))]
     speakers = _inherit(paragraphs, spans, speakers)
