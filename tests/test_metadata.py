@@ -268,10 +268,11 @@ def test_utc_timestamp_takes_the_local_day_the_page_shows() -> None:
     shown = '<p class="when">Posted November 8, 2023 at 9:11 pm</p>'
     assert _meta(ld, shown).published == "2023-11-08"
     assert _meta(ld, "<p>No date written here</p>").published == "2023-11-09T02:11:03+00:00"
-    eleventh = '<p class="when">Posted 18.11.2023</p>'
+    eleventh = '<p class="when">Seen 18.11.2023</p>'  # not a "Published" label
     assert _meta(ld, eleventh).published == "2023-11-09T02:11:03+00:00"
     date_only = _ld({"@type": "NewsArticle", "datePublished": "2023-11-09"})
-    assert _meta(date_only, shown).published == "2023-11-09"
+    unlabelled = '<p class="when">November 8, 2023 at 9:11 pm</p>'
+    assert _meta(date_only, unlabelled).published == "2023-11-09"
 
 
 def test_modified_date_wins_only_when_it_is_the_one_shown() -> None:
@@ -420,3 +421,74 @@ def test_a_date_at_the_end_of_the_calendar_does_not_break_extraction() -> None:
 )
 def test_furniture_around_a_headline_is_removed(shown: str, headline: str) -> None:
     assert tidy_headline(shown) == headline
+
+
+# --- dates the page writes near its headline ---------------------------------------------
+
+
+def test_date_in_text_takes_the_earliest_written() -> None:
+    assert date_in_text("May 2, 2024 · first filed 01.03.2024") == "2024-05-02"
+
+
+def test_published_label_beats_a_teaser_date() -> None:
+    body = (
+        "<h1>Bridge reopens</h1><p>By Ana Ruiz</p><p>Published on Oct 31, 2025</p>"
+        "<p>The bridge reopened.</p><div class='date'>December 4, 2025</div>"
+    )
+    assert _meta(body=body).published == "2025-10-31"
+
+
+def test_byline_date_under_the_headline_without_structured_date() -> None:
+    body = "<div class='date'>Friday, December 19, 2025</div><h1>Taxes explained</h1>"
+    body += "<p>by the editors 12.12.2025</p><p>Taxes pay for roads.</p>"
+    assert _meta(body=body).published == "2025-12-12"
+
+
+def test_unshown_structured_date_gives_way_to_the_byline_date() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2024-08-29T10:00:00+00:00"})
+    body = "<h1>Streaming guide</h1><p>By Jo Lee Nov 25, 2025 5:00 am</p><p>Text.</p>"
+    assert _meta(ld, body).published == "2025-11-25"
+
+
+def test_structured_date_shown_only_in_teasers_gives_way_to_the_byline_date() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2026-03-13T12:00:00+00:00"})
+    teasers = "".join(f"<p>Another story {n} by A. Writer Mar 13, 2026</p>" for n in range(3))
+    body = f"<h1>Podcasts to hear</h1><p>Feature Mar 27, 2025</p><p>{'Words. ' * 80}</p>{teasers}"
+    assert _meta(ld, body).published == "2025-03-27"
+
+
+def test_structured_date_shown_in_the_byline_stays() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2025-03-27T12:00:00+00:00"})
+    body = "<h1>Podcasts to hear</h1><p>Mar 27, 2025</p><p>Words.</p><p>Teaser Mar 13, 2026</p>"
+    assert _meta(ld, body).published == "2025-03-27T12:00:00+00:00"
+
+
+# --- headline characters -----------------------------------------------------------------
+
+
+def test_headline_apostrophes_are_plain() -> None:
+    assert (
+        tidy_headline("A Beginner’s Guide to ‘Slow’ Travel")
+        == "A Beginner's Guide to 'Slow' Travel"
+    )
+    assert tidy_headline("“Quoted” words") == "“Quoted” words"
+
+
+def test_headline_set_on_two_lines_keeps_a_space() -> None:
+    assert (
+        _meta(body="<h1>Weekend<br>Coding <!-- x -->Agent</h1>").headline == "Weekend Coding Agent"
+    )
+
+
+def test_cut_json_ld_headline_is_completed_from_the_title() -> None:
+    full = (
+        "Fix It Friday: " + "a long question about arranging a small living room " * 2 + "(Solved)"
+    )
+    cut = full[:105]
+    head = (
+        _ld({"@type": "Article", "headline": cut}) + f'<meta property="og:title" content="{full}">'
+    )
+    assert _meta(head).headline == full
+    short = _ld({"@type": "Article", "headline": "The Best Earbuds"})
+    short += '<meta property="og:title" content="The Best Earbuds (of 500 Tested)">'
+    assert _meta(short).headline == "The Best Earbuds"

@@ -92,13 +92,27 @@ TEXT_DATES = (
 
 
 def date_in_text(text: str) -> str | None:
-    """The first date written out in ``text`` ("12.01.2017", "3 June 2024", "June 3, 2024")."""
-    for pattern, order in TEXT_DATES:
-        match = pattern.search(text)
-        if match:
-            year, month, day = (match.group(index) for index in order)
-            month = str(MONTHS.get(month.lower(), month))
-            return _date_only(year, month, day)
+    """The first date written out in ``text`` ("12.01.2017", "3 June 2024", "June 3, 2024"):
+    the one that starts first, whichever way it is written."""
+    found = date_in_text_at(text)
+    return found[1] if found else None
+
+
+def date_in_text_at(text: str) -> tuple[int, str] | None:
+    """Where the first date written out in ``text`` starts, and that date (ISO)."""
+    found = (_earliest(pattern, order, text) for pattern, order in TEXT_DATES)
+    return min(filter(None, found), default=None)
+
+
+def _earliest(
+    pattern: re.Pattern[str], order: tuple[int, int, int], text: str
+) -> tuple[int, str] | None:
+    """Where the first valid date ``pattern`` finds in ``text`` starts, and that date."""
+    for match in pattern.finditer(text):
+        year, month, day = (match.group(index) for index in order)
+        found = _date_only(year, str(MONTHS.get(month.lower(), month)), day)
+        if found:
+            return match.start(), found
     return None
 
 

@@ -48,6 +48,7 @@ DATE_XPATH = (
     " or contains(@class, 'meta') or contains(@class, 'byline') or contains(@class, 'autor')"
     " or self::time]"
 )
+CUT_HEADLINE = 100  # a JSON-LD headline this long may have been cut to fit 110 characters
 GENERIC_LABELS = {"www", "com", "org", "net", "co", "ac", "gov", "edu", "info"}
 MAX_HEADINGS = 20  # headings further down are teasers and section titles
 MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
@@ -91,15 +92,16 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
     page = _Page(doc)
     site = _site(page, url)
     modified = _modified(page)
+    headline = _headline(page, site, url)
     return Metadata(
-        headline=_headline(page, site, url),
+        headline=headline,
         standfirst=_first(
             page.ld_text("description"),
             page.first_meta("og:description", "description", "twitter:description"),
             lambda: page.text_of(STANDFIRST_XPATH),
         ),
         authors=_authors(page, site),
-        published=_published(page, url, modified),
+        published=_published(page, url, modified, headline),
         modified=modified,
         site=site,
         language=_language(page),
@@ -172,7 +174,7 @@ def _ld_types(item: dict[str, Any]) -> set[str]:
 def _headline(page: _Page, site: str | None, url: str | None) -> str | None:
     headline = _first(
         lambda: _single_h1(page, site),
-        page.ld_text("headline"),
+        lambda: _uncut(page.ld_text("headline"), page),
         page.ld_text("name"),
         page.first_meta("og:title", "twitter:title"),
         lambda: page.text_of("//h1"),
@@ -192,6 +194,9 @@ _TRAILING_BYLINE = re.compile(r"\s+Posted (?:on|by) .*$")
 _TRAILING_DOMAIN = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)$")
 _WRAPPING_QUOTES = re.compile(r'^(["“«])(.+)(["”»])$')
 _QUOTE_MARK = re.compile(r'["“”«»]')
+# Typographic apostrophes become plain ones: "Beginner’s" and "Beginner's" are one headline,
+# and most pages (and people searching) write the plain one.
+_STRAIGHT_QUOTES = str.maketrans({"’": "'", "‘": "'"})
 _SECTION_SUFFIX = re.compile(r"^(.+?\S(?:\s+\S+){2,}) \| [^|]{1,30}$")
 
 
@@ -206,7 +211,17 @@ def tidy_headline(headline: str | None) -> str | None:
     text = _WRAPPING_QUOTES.sub(
         lambda m: m.group(0) if _QUOTE_MARK.search(m.group(2)) else m.group(2), text
     )
+    text = text.translate(_STRAIGHT_QUOTES)
     return _SECTION_SUFFIX.sub(r"\1", text).strip() or headline
+
+
+def _uncut(headline: str | None, page: _Page) -> str | None:
+    """A JSON-LD headline, or the page title it was cut from (search engines want at most
+    110 characters, so some sites cut the headline mid-sentence)."""
+    title = page.first_meta("og:title", "twitter:title")
+    if headline and len(headline) >= CUT_HEADLINE and title and title.startswith(headline):
+        return title
+    return headline
 
 
 def _domain_name(url: str | None) -> str | None:
@@ -236,10 +251,21 @@ def _single_h1(page: _Page, site: str | None) -> str | None:
     Not when it is the site's name (a logo in an <h1>).
     """
     headings = page.doc.xpath("//body//h1")
-    text = _squash(headings[0].text_content()) if len(headings) == 1 else ""
+    text = _squash("".join(_text_with_breaks(headings[0]))) if len(headings) == 1 else ""
     if not text or (site and _site_key(text) == _site_key(site)):
         return None
     return text
+
+
+def _text_with_breaks(element: HtmlElement) -> Iterator[str]:
+    """An element's text with a space for each ``<br>`` (a headline set on two lines)."""
+    if element.tag == "br":
+        yield " "
+    yield element.text or ""
+    for child in element:
+        if isinstance(child.tag, str):  # not a comment
+            yield from _text_with_breaks(child)
+        yield child.tail or ""
 
 
 def _strip_site(title: str | None, site: str | None) -> str | None:
@@ -299,10 +325,12 @@ def _modified(page: _Page) -> str | None:
     return normalise_date(_first(page.ld_text("dateModified"), page.first_meta(*MODIFIED_META)))
 
 
-def _published(page: _Page, url: str | None, modified: str | None) -> str | None:
+def _published(
+    page: _Page, url: str | None, modified: str | None, headline: str | None
+) -> str | None:
     structured = _first_date(_structured_dates(page))
     written = lambda: _first_date(_visible_dates(page))  # noqa: E731 - looked up lazily
-    return choose_published(page.doc, url, structured, modified, written)
+    return choose_published(page.doc, url, structured, modified, written, headline)
 
 
 def _first_date(candidates: Iterator[str | None]) -> str | None:

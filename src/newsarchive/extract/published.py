@@ -17,7 +17,12 @@ from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.dates import date_from_url, renderings, shift_day
+from newsarchive.extract.dates import (
+    date_from_url,
+    date_in_text_at,
+    renderings,
+    shift_day,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,13 @@ VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(parent::script) and not(parent::style)]", smart_strings=False
 )
 TIME_VALUES = etree.XPath("//body//time/@datetime", smart_strings=False)
+# A date this close after the headline is the byline's: "By Jane Doe · March 3, 2024".
+HEADER_REACH = 100
+BYLINE_REACH = 60  # closer still: the date in the byline right under the headline
+FAR = 400  # characters: a date written this far from the headline is not the byline's
+# "Published on March 3, 2024", "Posted: 3 June 2024", "Veröffentlicht am 3. Juni 2024".
+PUBLISHED_LABEL = re.compile(r"\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b")
+LABEL_GAP = 12  # characters allowed between the label and its date (" on", ": ", " | ")
 UPDATE_LABEL = re.compile(
     r"updated|modified|revised|aktualisiert|geändert|mis à jour|actualizado|actualización"
 )
@@ -54,6 +66,25 @@ class ShownDays:
         found = (_find_number(self.text, form) for form in [day[:10], *renderings(day)])
         return min((index for index in found if index >= 0), default=-1)
 
+    def after(self, headline: str | None, reach: int = HEADER_REACH) -> tuple[int, str] | None:
+        """Where the first date written within ``reach`` characters after ``headline`` starts in
+        the text, and that date."""
+        phrase = (headline or "").casefold()
+        start = self.text.find(phrase) if phrase else -1
+        if start < 0:
+            return None
+        start += len(phrase)
+        found = date_in_text_at(self.text[start : start + reach])
+        return (start + found[0], found[1]) if found else None
+
+    def labelled(self) -> str | None:
+        """The first date written right after a "Published" label."""
+        for label in PUBLISHED_LABEL.finditer(self.text):
+            found = date_in_text_at(self.text[label.end() : label.end() + LABEL_GAP + 20])
+            if found and found[0] <= LABEL_GAP:
+                return found[1]
+        return None
+
     def shows_as_update(self, day: str) -> bool:
         """True when ``day`` is written right after an "Updated" label."""
         index = self.where(day)
@@ -74,6 +105,7 @@ def choose_published(
     published: str | None,
     modified: str | None,
     written: Callable[[], str | None] = lambda: None,
+    headline: str | None = None,
 ) -> str | None:
     """The publication date from the URL, the structured ``published``/``modified`` dates or,
     when there are none, a search of the page: ``written`` (a date in the page's date
@@ -82,26 +114,44 @@ def choose_published(
     from_url = date_from_url(url)
     if from_url:
         return published if published and published[:10] == from_url else from_url
+    shown = ShownDays(doc)
     if published:
-        return _as_shown(ShownDays(doc), published, modified)
-    return written() or _htmldate(doc, url, extensive=False) or _htmldate(doc, url, extensive=True)
+        return _as_shown(shown, published, modified, headline)
+    return (
+        shown.labelled()
+        or _day(shown.after(headline))
+        or written()
+        or _htmldate(doc, url, extensive=False)
+        or _htmldate(doc, url, extensive=True)
+    )
 
 
-def _as_shown(shown: ShownDays, published: str, modified: str | None) -> str:
+def _as_shown(shown: ShownDays, published: str, modified: str | None, headline: str | None) -> str:
     """``published``, unless the page shows another day for it.
 
     A page showing its modified date but not its published one presents the modified date as
     its own; a timestamp whose day the page writes one day off was shifted by a time zone.
     """
-    if shown.shows(published):
-        return published
+    where = shown.where(published)
+    if where >= 0:
+        return _far_from_byline(shown.after(headline, BYLINE_REACH), where) or published
     if modified and modified[:10] > published[:10] and shown.shows(modified):
         return published if shown.shows_as_update(modified) else modified
     if len(published) > 10:
         for day in (shift_day(published, -1), shift_day(published, 1)):
             if day and shown.shows(day):
                 return day
-    return published
+    return shown.labelled() or _day(shown.after(headline)) or published
+
+
+def _far_from_byline(byline: tuple[int, str] | None, where: int) -> str | None:
+    """The byline's date when the page writes the structured date only far from it (in a
+    teaser list or a footer): then the structured date is not this article's."""
+    return byline[1] if byline and abs(byline[0] - where) > FAR else None
+
+
+def _day(found: tuple[int, str] | None) -> str | None:
+    return found[1] if found else None
 
 
 def _htmldate(doc: HtmlElement, url: str | None, extensive: bool) -> str | None:
