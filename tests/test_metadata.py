@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from newsarchive.extract.dates import date_from_url, date_in_text, normalise_date, renderings
+from newsarchive.extract.dates import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    date_from_url,
+    date_in_text,
+    normalise_date,
+    renderings,
+    slashed_order,
+)
 from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata, tidy_headline
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.readable import parse
@@ -140,6 +148,10 @@ def test_clean_authors() -> None:
         ("2024-03-01T08:00:00.123+0530", "2024-03-01T08:00:00+05:30"),
         ("2024-03-01 08:00:00", "2024-03-01T08:00:00"),
         ("Fri, 01 Mar 2024 08:00:00 GMT", "2024-03-01T08:00:00+00:00"),
+        ("13/11/2025 09:21:40", "2025-11-13T09:21:40"),
+        ("11/13/2025", "2025-11-13"),
+        ("31/12/2024 9:05", "2024-12-31T09:05:00"),
+        ("03/04/2025", None),  # March or April: the value alone cannot say
         ("yesterday", None),
         ("2024-02-30", None),
         ("", None),
@@ -358,6 +370,9 @@ def test_structured_single_names_may_be_teams() -> None:
         ("<h1>T</h1><p>Posted by <a href='/u/1'>Ben Ode</a> on Monday</p>", ["Ben Ode"]),
         ("<div><p>Written by</p><p>Edna Tall</p></div>", ["Edna Tall"]),
         ("<p>Stand by your man, she sang.</p>", []),
+        ("<div>Team<!-- byline --> By Amy Stone</div>", ["Amy Stone"]),
+        ("<script>by = 'Amy Stone'</script><p>Text.</p>", []),
+        ("<p>News</p><style>by Amy Stone</style>by Amy Stone", ["Amy Stone"]),
     ],
 )
 def test_visible_bylines(body: str, authors: list[str]) -> None:
@@ -492,3 +507,68 @@ def test_cut_json_ld_headline_is_completed_from_the_title() -> None:
     short = _ld({"@type": "Article", "headline": "The Best Earbuds"})
     short += '<meta property="og:title" content="The Best Earbuds (of 500 Tested)">'
     assert _meta(short).headline == "The Best Earbuds"
+
+
+# --- slashed dates, other declared dates, datelines ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "order"),
+    [
+        ("posted 01/31/2025 and 03/01/2017", "en-GB", MONTH_FIRST),  # 31 cannot be a month
+        ("posted 31/01/2025 and 03/01/2017", "en-US", DAY_FIRST),
+        ("03/01/2017", "en-GB", DAY_FIRST),
+        ("03/01/2017", "de", DAY_FIRST),
+        ("03/01/2017", "en_US", MONTH_FIRST),
+        ("03/01/2017, teasers: 26 October 2023, 3 October 2023", "en", DAY_FIRST),
+        ("03/01/2017, teasers: October 26, 2023", None, MONTH_FIRST),
+        ("03/01/2017", "en", MONTH_FIRST),
+        ("03/01/2017", None, None),
+    ],
+)
+def test_slashed_order_follows_the_page(text: str, language: str | None, order: object) -> None:
+    assert slashed_order(text, language) == order
+
+
+def test_date_in_text_reads_slashes_only_with_an_order() -> None:
+    assert date_in_text("by Ana 03/01/2017") is None
+    assert date_in_text("by Ana 03/01/2017", MONTH_FIRST) == "2017-03-01"
+    assert date_in_text("by Ana 03/01/2017", DAY_FIRST) == "2017-01-03"
+
+
+def test_slashed_byline_date_is_read_in_the_page_order() -> None:
+    body = "<h1>Wine styles</h1><p>03/10/2023 by Ana Ruiz</p><p>Wine is made of grapes.</p>"
+    assert _meta(body=body, lang="en").published == "2023-03-10"
+    assert _meta(body=body, lang="en-GB").published == "2023-10-03"
+    teasers = "<ul><li>Sake careers 26 October 2023</li><li>Jargon 13 October 2023</li></ul>"
+    assert _meta(body=body + teasers, lang="en").published == "2023-10-03"
+
+
+def test_meta_date_the_page_shows_beats_an_unshown_structured_date() -> None:
+    ld = _ld({"@type": "NewsArticle", "datePublished": "2024-08-29T10:00:00+00:00"})
+    body = (
+        f"<h1>Streaming guide</h1><p>{'Which service to choose. ' * 6}</p>"
+        "<p>By Jo Lee Nov 25, 2025 5:00 am</p><p>Text.</p>"
+    )
+    assert _meta(ld, body).published == "2024-08-29T10:00:00+00:00"
+    shown = '<meta name="date" content="November 25, 2025">'
+    assert _meta(ld + shown, body).published == "2025-11-25"
+    unshown = '<meta name="date" content="November 26, 2025">'
+    assert _meta(ld + unshown, body).published == "2024-08-29T10:00:00+00:00"
+
+
+def test_dateline_right_before_the_headline_without_structured_date() -> None:
+    body = (
+        "<p>Back to all articles</p><p>February 4, 2025 - 11 minutes</p>"
+        f"<h1>Cloud trends</h1><p>{'Clouds are computers. ' * 6}</p>"
+        "<div class='date'>April 6, 2025</div>"
+    )
+    assert _meta(body=body).published == "2025-02-04"
+
+
+def test_last_published_names_the_blogs_latest_post_not_this_one() -> None:
+    ld = _ld({"@type": "BlogPosting", "datePublished": "2024-08-07T12:00:00+00:00"})
+    body = f"<h1>Lessons</h1><p>{'Words. ' * 20}</p><p>Follow · Last published Apr 8, 2024</p>"
+    assert _meta(ld, body).published == "2024-08-07T12:00:00+00:00"
+    labelled = body.replace("Last published", "Published")
+    assert _meta(ld, labelled).published == "2024-04-08"

@@ -8,27 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.people import clean_authors
 
-BYLINE = etree.XPath(
-    "//body//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
-    " or contains(@class, 'author') or contains(@href, '/author/')"
-    " or contains(@href, '/authors/')]"
-)
 MAX_TEXTS = 3000  # a byline sits near the top of the page, not among its last text nodes
-# "By Jane Doe", "Written by" or "Posted by" starting a text node, outside scripts.
-_LOWER = "translate(normalize-space(), 'ABDEGILNOPRSTWY', 'abdegilnoprstwy')"
-BY_TEXT = etree.XPath(
-    f"(//body//text()[not(parent::script) and not(parent::style)])[position() <= {MAX_TEXTS}]"
-    f"[starts-with({_LOWER}, 'by ') or starts-with({_LOWER}, 'by:')"
-    f" or {_LOWER} = 'by' or starts-with({_LOWER}, 'written by')"
-    f" or starts-with({_LOWER}, 'posted by')]"
-)
+UNREAD = {"script", "style"}  # elements whose text a reader never sees
+# "By Jane Doe", "Written by" or "Posted by" starting a text node. Matched as XPath's
+# normalize-space() and a lowercasing of just the letters in these labels would.
+BY_LABELS = ("by ", "by:", "written by", "posted by")
+_XPATH_SPACE = re.compile(r"[ \t\r\n]+")
+_LABEL_LOWER = str.maketrans("ABDEGILNOPRSTWY", "abdegilnoprstwy")
 MAX_BY_TEXTS = 5
 MAX_BYLINE_ELEMENTS = 40  # author boxes further down are comments and teasers
 MAX_BYLINE_TEXT = 200  # a longer element is a biography or a comment, not a byline
@@ -70,7 +63,7 @@ def byline_names(doc: HtmlElement) -> list[str]:
     named after the writers are left out, and a visible name needs two capitalised words:
     single words and lowercase phrases in byline boxes are labels, topics and blurbs.
     """
-    for element in BYLINE(doc)[:MAX_BYLINE_ELEMENTS]:
+    for element in islice(_byline_elements(doc), MAX_BYLINE_ELEMENTS):
         names = _names(element)
         if names:
             return names
@@ -80,15 +73,70 @@ def byline_names(doc: HtmlElement) -> list[str]:
 def by_text_names(doc: HtmlElement) -> list[str]:
     """Names after a visible "By": in the element holding it or, for a bare label
     ("Written by" above the name), in the element around that."""
-    for text in BY_TEXT(doc)[:MAX_BY_TEXTS]:
-        element = text.getparent()
-        if text.is_tail:
-            element = element.getparent()
-        for holder in (element, element.getparent() if element is not None else None):
+    for element in islice(_labelled_by(doc), MAX_BY_TEXTS):
+        for holder in (element, element.getparent()):
             names = _names(holder) if holder is not None else []
             if names:
                 return names
     return []
+
+
+def _byline_elements(doc: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements in the page's body marked as a byline or author (by class, ``rel``,
+    ``itemprop``) or linking to an author page, in document order; read lazily because
+    the first few usually settle it."""
+    body = next(doc.iter("body"), None)
+    for element in body.iterdescendants() if body is not None else ():
+        if isinstance(element.tag, str) and _marks_author(element.get):
+            yield element
+
+
+def _marks_author(get: Callable[[str], str | None]) -> bool:
+    css, href = get("class") or "", get("href") or ""
+    return (
+        get("rel") == "author"
+        or get("itemprop") == "author"
+        or "byline" in css
+        or "author" in css
+        or "/author/" in href
+        or "/authors/" in href
+    )
+
+
+def _labelled_by(doc: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements holding a text that starts with a "By" label, among the first texts."""
+    for element, text in islice(_body_texts(doc), MAX_TEXTS):
+        if _starts_by(text):
+            yield element
+
+
+def _body_texts(doc: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """The text nodes of the page's body in document order, outside scripts and styles, each
+    with the element it sits in (the text after a child sits in the parent). Lazy: a byline
+    near the top is found without reading on."""
+    body = next(doc.iter("body"), None)
+    opened: list[Any] = []  # the node being read and its ancestors up to the body
+    for node in body.iter() if body is not None else ():  # comments too: their tails count
+        parent = node.getparent()
+        while opened and opened[-1] is not parent:
+            yield from _tail(opened.pop(), opened[-1])
+        if isinstance(node.tag, str) and node.text and node.tag not in UNREAD:
+            yield node, node.text
+        opened.append(node)
+    while len(opened) > 1:  # the body's own tail is outside it
+        yield from _tail(opened.pop(), opened[-1])
+
+
+def _tail(node: Any, parent: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    if node.tail and parent.tag not in UNREAD:
+        yield parent, node.tail
+
+
+def _starts_by(text: str) -> bool:
+    if "y" not in text and "Y" not in text:
+        return False
+    label = _XPATH_SPACE.sub(" ", text).strip(" \t\r\n").translate(_LABEL_LOWER)
+    return label == "by" or label.startswith(BY_LABELS)
 
 
 def _names(element: HtmlElement) -> list[str]:

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 DATE_ONLY = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})\s*$")
+# "13/11/2025 09:21:40": read only when one number is above 12, which settles the order.
+SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?\s*$")
 # One separator throughout, and the day ends a path segment or the slug's first word:
 # "/2023/10/3-questions" is a month followed by a slug, not the 3rd of October.
 URL_DATES = (
@@ -24,6 +26,9 @@ def normalise_date(value: str | None) -> str | None:
     only = DATE_ONLY.match(value)
     if only:
         return _date_only(*only.groups())
+    slashed = SLASHED.match(value)
+    if slashed:
+        return _slashed(*slashed.groups())
     parsed = _parse_datetime(value)
     return parsed.replace(microsecond=0).isoformat() if parsed else None
 
@@ -33,6 +38,17 @@ def _date_only(year: str, month: str, day: str) -> str | None:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
+
+
+def _slashed(first: str, second: str, year: str, time: str | None) -> str | None:
+    if int(first) > 12 >= int(second):
+        first, second = second, first
+    elif int(second) <= 12:
+        return None  # 03/04/2025: March or April, the value alone cannot say
+    day = _date_only(year, first, second)
+    if not day or not time:
+        return day
+    return normalise_date(f"{day}T{time if time.index(':') == 2 else '0' + time}")
 
 
 def _parse_datetime(value: str) -> datetime | None:
@@ -91,17 +107,53 @@ TEXT_DATES = (
 )
 
 
-def date_in_text(text: str) -> str | None:
+# "03/01/2017" is the 1st of March in the US and the 3rd of January in Britain: read only with
+# an order (the groups holding year, month and day) that the page itself suggests.
+SLASHED_TEXT = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+MONTH_FIRST = (3, 1, 2)
+DAY_FIRST = (3, 2, 1)
+Order = tuple[int, int, int]
+
+
+def date_in_text(text: str, slashed: Order | None = None) -> str | None:
     """The first date written out in ``text`` ("12.01.2017", "3 June 2024", "June 3, 2024"):
-    the one that starts first, whichever way it is written."""
-    found = date_in_text_at(text)
+    the one that starts first, whichever way it is written. "03/01/2017" counts only when
+    ``slashed`` says which number is the month (``MONTH_FIRST`` or ``DAY_FIRST``)."""
+    found = date_in_text_at(text, slashed)
     return found[1] if found else None
 
 
-def date_in_text_at(text: str) -> tuple[int, str] | None:
+def date_in_text_at(text: str, slashed: Order | None = None) -> tuple[int, str] | None:
     """Where the first date written out in ``text`` starts, and that date (ISO)."""
-    found = (_earliest(pattern, order, text) for pattern, order in TEXT_DATES)
+    patterns = (*TEXT_DATES, (SLASHED_TEXT, slashed)) if slashed else TEXT_DATES
+    found = (_earliest(pattern, order, text) for pattern, order in patterns)
     return min(filter(None, found), default=None)
+
+
+def slashed_order(text: str, language: str | None) -> Order | None:
+    """How a page orders "03/01/2017": from its slashed dates that only one order can read
+    ("01/31/2025"), else its language ("en-GB", "de": day first; "en-US": month first), else
+    how it writes dates with month names ("3 October" or "October 3"), else month first for
+    plain "en"; None when nothing tells."""
+    pairs = [(int(first), int(second)) for first, second, _ in SLASHED_TEXT.findall(text)]
+    day_first = sum(first > 12 >= second for first, second in pairs)
+    month_first = sum(second > 12 >= first for first, second in pairs)
+    if day_first != month_first:
+        return DAY_FIRST if day_first > month_first else MONTH_FIRST
+    tag = (language or "").lower().replace("_", "-")
+    if tag.startswith("en-") or (tag and not tag.startswith("en")):
+        return MONTH_FIRST if tag == "en-us" else DAY_FIRST
+    written = _written_order(text)
+    return written or (MONTH_FIRST if tag == "en" else None)
+
+
+def _written_order(text: str) -> Order | None:
+    """The order of the dates written with a month name, by majority."""
+    day_first = len(TEXT_DATES[2][0].findall(text))
+    month_first = len(TEXT_DATES[3][0].findall(text))
+    if day_first == month_first:
+        return None
+    return DAY_FIRST if day_first > month_first else MONTH_FIRST
 
 
 def _earliest(

@@ -293,28 +293,17 @@ def _authors(page: _Page, site: str | None) -> list[str]:
     )
 
 
+AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author")
+
+
 def _meta_names(page: _Page) -> list[str]:
-    names = [
-        page.meta.get("author"),
-        page.meta.get("article:author"),
-        page.meta.get("byl"),
-        page.meta.get("dc.creator"),
-        page.meta.get("parsely-author"),
-    ]
+    names = (page.meta.get(name) for name in AUTHOR_META)
     return [name for name in names if name and not re.match(r"https?://|www\.", name)]
 
 
 PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "date",
-    "dc.date",
-    "dc.date.issued",
-    "sailthru.date",
-    "parsely-pub-date",
+    *("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate"),
+    *("date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date"),
 )
 
 
@@ -330,7 +319,8 @@ def _published(
 ) -> str | None:
     structured = _first_date(_structured_dates(page))
     written = lambda: _first_date(_visible_dates(page))  # noqa: E731 - looked up lazily
-    return choose_published(page.doc, url, structured, modified, written, headline)
+    others = lambda: _declared_days(page)  # noqa: E731
+    return choose_published(page.doc, url, structured, modified, written, headline, others)
 
 
 def _first_date(candidates: Iterator[str | None]) -> str | None:
@@ -344,6 +334,14 @@ def _structured_dates(page: _Page) -> Iterator[str | None]:
     for element in page.doc.xpath("//*[@itemprop='datePublished']"):
         yield element.get("content") or element.get("datetime") or element.text_content()
     yield from page.doc.xpath("//time[@datetime]/@datetime")[:1]
+
+
+def _declared_days(page: _Page) -> Iterator[str]:
+    """Every publication date in the page's meta tags, written out too ("November 25, 2025")."""
+    for value in filter(None, (page.meta.get(name) for name in PUBLISHED_META)):
+        day = normalise_date(value) or date_in_text(value)
+        if day:
+            yield day
 
 
 def _visible_dates(page: _Page) -> Iterator[str | None]:

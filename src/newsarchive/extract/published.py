@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.dates import (
+    Order,
     date_from_url,
     date_in_text_at,
     renderings,
     shift_day,
+    slashed_order,
 )
 
 log = logging.getLogger(__name__)
@@ -30,12 +33,16 @@ VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(parent::script) and not(parent::style)]", smart_strings=False
 )
 TIME_VALUES = etree.XPath("//body//time/@datetime", smart_strings=False)
+OG_LOCALE = etree.XPath("//meta[@property='og:locale']/@content", smart_strings=False)
 # A date this close after the headline is the byline's: "By Jane Doe · March 3, 2024".
 HEADER_REACH = 100
 BYLINE_REACH = 60  # closer still: the date in the byline right under the headline
+LEAD_REACH = 40  # a date this close before the headline is its dateline ("March 3, 2024 · Title")
 FAR = 400  # characters: a date written this far from the headline is not the byline's
 # "Published on March 3, 2024", "Posted: 3 June 2024", "Veröffentlicht am 3. Juni 2024".
-PUBLISHED_LABEL = re.compile(r"\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b")
+PUBLISHED_LABEL = re.compile(
+    r"(?<!last )\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b"
+)
 LABEL_GAP = 12  # characters allowed between the label and its date (" on", ": ", " | ")
 UPDATE_LABEL = re.compile(
     r"updated|modified|revised|aktualisiert|geändert|mis à jour|actualizado|actualización"
@@ -57,6 +64,13 @@ class ShownDays:
             self._text = " ".join([*words, *stamps]).casefold()
         return self._text
 
+    @cached_property
+    def order(self) -> Order | None:
+        """How the page orders day and month in "03/01/2017" (see ``slashed_order``)."""
+        root = self.doc.getroottree().getroot()
+        locale = root.get("lang") or root.get("xml:lang") or next(iter(OG_LOCALE(root)), None)
+        return slashed_order(self.text, locale)
+
     def shows(self, day: str) -> bool:
         """True when the page writes ``day`` (ISO, a time may follow) in a common format."""
         return self.where(day) >= 0
@@ -74,13 +88,26 @@ class ShownDays:
         if start < 0:
             return None
         start += len(phrase)
-        found = date_in_text_at(self.text[start : start + reach])
+        found = date_in_text_at(self.text[start : start + reach], self.order)
         return (start + found[0], found[1]) if found else None
+
+    def before(self, headline: str | None) -> str | None:
+        """The date written last within ``LEAD_REACH`` characters before ``headline``."""
+        phrase = (headline or "").casefold()
+        end = self.text.find(phrase) if phrase else -1
+        lead = self.text[max(0, end - LEAD_REACH) : max(0, end)]
+        for index in range(len(lead) - 1, 0, -1):  # from the end, at word starts only
+            found = None if lead[index - 1].isalnum() else date_in_text_at(lead[index:], self.order)
+            if found and found[0] == 0:
+                return found[1]
+        return None
 
     def labelled(self) -> str | None:
         """The first date written right after a "Published" label."""
         for label in PUBLISHED_LABEL.finditer(self.text):
-            found = date_in_text_at(self.text[label.end() : label.end() + LABEL_GAP + 20])
+            found = date_in_text_at(
+                self.text[label.end() : label.end() + LABEL_GAP + 20], self.order
+            )
             if found and found[0] <= LABEL_GAP:
                 return found[1]
         return None
@@ -106,42 +133,63 @@ def choose_published(
     modified: str | None,
     written: Callable[[], str | None] = lambda: None,
     headline: str | None = None,
+    others: Callable[[], Iterable[str]] = lambda: (),
 ) -> str | None:
     """The publication date from the URL, the structured ``published``/``modified`` dates or,
-    when there are none, a search of the page: ``written`` (a date in the page's date
+    when there are none, a search of the page: a "Published" label, the byline under the
+    headline, a dateline just above it, ``written`` (a date in the page's date
     elements), htmldate's fast search, then its extensive one (slow: it also tries texts
-    with dateparser's hundreds of locales, so it comes last)."""
+    with dateparser's hundreds of locales, so it comes last). ``others`` are the page's
+    other declared publication dates, tried when it shows neither structured date."""
     from_url = date_from_url(url)
     if from_url:
         return published if published and published[:10] == from_url else from_url
     shown = ShownDays(doc)
     if published:
-        return _as_shown(shown, published, modified, headline)
+        return _as_shown(shown, published, modified, headline, others)
     return (
         shown.labelled()
         or _day(shown.after(headline))
+        or shown.before(headline)
         or written()
         or _htmldate(doc, url, extensive=False)
         or _htmldate(doc, url, extensive=True)
     )
 
 
-def _as_shown(shown: ShownDays, published: str, modified: str | None, headline: str | None) -> str:
+def _as_shown(
+    shown: ShownDays,
+    published: str,
+    modified: str | None,
+    headline: str | None,
+    others: Callable[[], Iterable[str]],
+) -> str:
     """``published``, unless the page shows another day for it.
 
     A page showing its modified date but not its published one presents the modified date as
-    its own; a timestamp whose day the page writes one day off was shifted by a time zone.
+    its own; a timestamp whose day the page writes one day off was shifted by a time zone;
+    another publication date in the page's meta tags that the page shows is the one it presents.
     """
     where = shown.where(published)
     if where >= 0:
         return _far_from_byline(shown.after(headline, BYLINE_REACH), where) or published
     if modified and modified[:10] > published[:10] and shown.shows(modified):
         return published if shown.shows_as_update(modified) else modified
-    if len(published) > 10:
-        for day in (shift_day(published, -1), shift_day(published, 1)):
-            if day and shown.shows(day):
-                return day
-    return shown.labelled() or _day(shown.after(headline)) or published
+    return (
+        _shifted(shown, published)
+        or next((day for day in others() if shown.shows(day)), None)
+        or shown.labelled()
+        or _day(shown.after(headline))
+        or published
+    )
+
+
+def _shifted(shown: ShownDays, published: str) -> str | None:
+    """The day before or after a ``published`` timestamp, when the page shows that day."""
+    if len(published) <= 10:
+        return None
+    days = (shift_day(published, -1), shift_day(published, 1))
+    return next((day for day in days if day and shown.shows(day)), None)
 
 
 def _far_from_byline(byline: tuple[int, str] | None, where: int) -> str | None:
