@@ -51,6 +51,15 @@ from newsarchive.models import RemovedBlock
         ("By Jane Doe and John Roe, Political Editor", "byline"),
         ("Tuesday 14 January 2025 09:12 GMT", "dateline"),
         ("Veröffentlicht am 3. März 2024", "dateline"),
+        ("Advert", "advertisement"),
+        ("Continue Reading Below", "advertisement"),
+        ("DON'T MISS", "related"),
+        ("Most read in sport", "related"),
+        ("SEE MORE: Ferry timetable changes for the summer", "related"),
+        ("This slideshow requires JavaScript.", "navigation"),
+        ("close", "navigation"),
+        ("Like this story? Share it with a friend!", "share"),
+        ("Tell us what YOU think...", "comments"),
     ],
 )
 def test_boilerplate_lines(line: str, rule: str) -> None:
@@ -65,6 +74,8 @@ def test_boilerplate_lines(line: str, rule: str) -> None:
         "More than 200 readers wrote in to share their memories of the old pier.",
         "By noon, the crowd outside the town hall had grown to several hundred people.",
         "He spoke to Reuters.",
+        "The close of the season came early.",
+        "Most readers never saw the second edition.",
         "Residents who want to subscribe to the new bus pass scheme can apply at the library, the "
         "council said, adding that the scheme would run for a trial period of twelve months and "
         "that anyone over 65 would be eligible without having to provide further proof of age.",
@@ -206,6 +217,15 @@ def test_paragraphs_html_escapes() -> None:
         ("Rezept drucken Bei Pinterest speichern", "interface"),
         ("Gefällt mir Wird geladen…", "interface"),
         ("weiterlesen 5 Minuten", "interface"),
+        ("Kontakt:", "navigation"),
+        ("Weitere Informationen zum Hafenfest:", "navigation"),
+        ("Quellenangaben:", "navigation"),
+        ("Dieses Skript als PDF herunterladen", "navigation"),
+        ("meist-gelesen", "related"),
+        ("Vorschau auf den nächsten Artikel", "related"),
+        ("Mehr zum Thema auf hafenblatt.de", "related"),
+        ("Anzeige – Jetzt Fährtickets sichern", "advertisement"),
+        ("Publiziert: 03.04.2020, 12:35", "dateline"),
     ],
 )
 def test_multilingual_boilerplate_lines(line: str, rule: str) -> None:
@@ -218,6 +238,8 @@ def test_multilingual_boilerplate_lines(line: str, rule: str) -> None:
         "Mehr Menschen teilen ihre Bilder vom Hafenfest als je zuvor.",
         "Die Lesezeit der Broschüre beträgt fünf Minuten.",
         "Zurück in der Stadt eröffnete sie eine Bäckerei am Markt.",
+        "Kontakt zur Reederei nahm die Polizei noch am Abend auf.",
+        "Weitere Informationen gab die Stadt nicht bekannt.",
         "Fotografie ist seit ihrer Jugend ihre große Leidenschaft.",
         "Wer die Zeitung abonnieren möchte, kann das künftig auch im Rathaus tun, sagte der "
         "Bürgermeister am Rande der Sitzung, in der über die Zukunft des Kiosks beraten wurde.",
@@ -253,3 +275,53 @@ def test_story_list_after_ordinary_heading_stays() -> None:
         "<li>Neue Preise</li></ul>"
     )
     assert body.lines == ["Was sich ändert", "Fahrplan ab Mai", "Neue Preise"]
+
+
+def test_paragraph_that_is_only_a_link_goes() -> None:
+    story = "The ferry will leave an hour earlier from Monday, the operator said."
+    body = clean_body(
+        f"<p>{story}</p>"
+        '<p><a href="/other"><strong>HARBOUR FESTIVAL DRAWS RECORD CROWDS</strong></a></p>'
+        f'<p>{story} <a href="/timetable">See the timetable</a>.</p>'
+    )
+    assert body.lines == [story, f"{story} See the timetable."]
+    assert RemovedBlock("HARBOUR FESTIVAL DRAWS RECORD CROWDS", "link") in body.removed
+
+
+def test_bare_address_cited_as_a_source_stays() -> None:
+    story = "The figures come from the harbour authority's annual report."
+    body = clean_body(f'<p>{story}</p><p><a href="/r">https://example.org/report-2024</a></p>')
+    assert body.lines == [story, "https://example.org/report-2024"]
+
+
+@pytest.mark.parametrize(
+    "name", ["author-bio", "saboxplugin-wrap author", "post-author", "credits"]
+)
+def test_author_box_and_credits_go(name: str) -> None:
+    story = "The council approved the new harbour wall after a two-hour debate on Tuesday. " * 3
+    body = clean_body(
+        f'<div><p>{story}</p><div class="{name}"><p>Mara Lind writes about the coast.</p></div></div>'
+    )
+    assert body.lines == [story.strip()]
+    assert "Mara Lind writes about the coast." in [block.text for block in body.removed]
+
+
+def test_caption_in_a_picture_figure_goes_but_a_quoted_figure_stays() -> None:
+    story = "The lifeboat was launched twice on Sunday."
+    body = clean_body(
+        f'<div><p>{story}</p><figure><img src="/boat.jpg"><p>The crew at the slipway.</p>'
+        "<span>Photo: Ann Cole</span></figure>"
+        "<figure><blockquote><p>We were there within minutes.</p></blockquote></figure></div>"
+    )
+    assert body.lines == [story, "We were there within minutes."]
+    assert RemovedBlock("The crew at the slipway. Photo: Ann Cole", "caption") in body.removed
+    assert '<img src="/boat.jpg">' in body.html
+
+
+def test_caption_class_in_any_spelling_goes() -> None:
+    story = "The harbour wall will be raised by half a metre before the winter storms arrive."
+    body = clean_body(
+        f'<div><p>{story}</p><span class="newsCaption">Waves over the wall in March</span></div>'
+    )
+    assert body.lines == [story]
+    assert RemovedBlock("Waves over the wall in March", "class-caption") in body.removed

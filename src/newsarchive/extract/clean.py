@@ -47,11 +47,16 @@ UNSAFE_TAGS = (
 KEPT_ATTRIBUTES = frozenset({"href", "src", "alt", "title", "datetime", "colspan", "rowspan"})
 HINT = re.compile(
     r"(?:^|[-_\s])(share|sharing|social|newsletter|promo|related|comments?|cookie|paywall"
-    r"|subscribe|subscription|donate|donation|advert|advertisement|byline|caption)(?:$|[-_\s])",
+    r"|subscribe|subscription|donate|donation|advert|advertisement|byline|caption|credits?"
+    r"|copyright|author|autor|bio|breadcrumbs?)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+# Caption classes come in every spelling ("newsCaption", "imageCaption", "wp-caption-text").
+CAPTION_HINT = re.compile(r"(caption)", re.IGNORECASE)
 TEASER_LINKS = 0.6  # a block after a "Read also" heading this much link text is teasers
 HINT_MAX_SHARE = 0.3  # a hinted element holding more of the body than this is kept
+LINK_SHARE = 0.9  # a short paragraph this much link text is a pointer to another page
+LINK_PARAGRAPH_MAX = 150
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ def clean_body(fragment: str) -> CleanBody:
     root = parse_fragment(fragment)
     for element in [*root.iter(*UNSAFE_TAGS), *root.iter(etree.Comment)]:
         element.drop_tree()
-    removed = _drop_hinted(root) + _drop_captions(root) + _apply_rules(root)
+    removed = _drop_hinted(root) + _drop_captions(root) + _drop_link_paragraphs(root)
+    removed += _apply_rules(root)
     _strip_attributes(root)
     lines, loose = _judge_loose_lines(block_lines(root))
     return CleanBody(_inner_html(root), lines, removed + loose)
@@ -85,7 +91,8 @@ def _drop_hinted(root: HtmlElement) -> list[RemovedBlock]:
     total = max(1, len(_text(root)))
     removed = []
     for element in list(root.iterdescendants()):
-        match = HINT.search(f"{element.get('class', '')} {element.get('id', '')}")
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        match = HINT.search(names) or CAPTION_HINT.search(names)
         if not match or element.getparent() is None:
             continue
         text = _text(element)
@@ -97,13 +104,58 @@ def _drop_hinted(root: HtmlElement) -> list[RemovedBlock]:
 
 
 def _drop_captions(root: HtmlElement) -> list[RemovedBlock]:
+    """Captions and credits: ``<figcaption>``, and any text in a ``<figure>`` around a picture
+    (sites put captions there in ``<p>``s and ``<span>``s too). A figure holding a quotation, a
+    table or code is story and stays."""
     removed = []
-    for caption in list(root.iter("figcaption")):
-        text = _text(caption)
+    for caption in [*root.iter("figcaption"), *filter(_is_picture, root.iter("figure"))]:
+        if caption.getparent() is None:
+            continue
+        text = " ".join(block_lines(caption))
         if text:
             removed.append(RemovedBlock(text, "caption"))
-        caption.drop_tree()
+        if caption.tag == "figure":
+            _drop_text(caption)
+        else:
+            caption.drop_tree()
     return removed
+
+
+def _is_picture(figure: HtmlElement) -> bool:
+    return next(figure.iter("img", "picture", "video"), None) is not None and (
+        next(figure.iter("blockquote", "table", "pre", "code"), None) is None
+    )
+
+
+def _drop_text(element: HtmlElement) -> None:
+    """Keep the pictures of ``element`` and nothing else."""
+    pictures = list(element.iter("img"))
+    for picture in pictures:
+        picture.tail = None
+    tail = element.tail
+    element.clear()
+    element.tail = tail
+    element.extend(pictures)
+
+
+def _drop_link_paragraphs(root: HtmlElement) -> list[RemovedBlock]:
+    """A short paragraph that is nothing but a link, set alone between the story's
+    paragraphs, points to another story ("SEE THE VIDEO", a teaser headline). A run of them
+    is a list the story gives, and a bare address cited as a source (one word) stays."""
+    linked = [p for p in root.iter("p") if _is_link_paragraph(p)]
+    removed = []
+    for paragraph in linked:
+        neighbours = (paragraph.getprevious(), paragraph.getnext())
+        if not any(neighbour in linked for neighbour in neighbours):
+            removed.append(RemovedBlock(_text(paragraph), "link"))
+            paragraph.drop_tree()
+    return removed
+
+
+def _is_link_paragraph(paragraph: HtmlElement) -> bool:
+    text = _text(paragraph)
+    links = sum(len(_text(link)) for link in paragraph.iter("a"))
+    return " " in text and len(text) <= LINK_PARAGRAPH_MAX and links >= LINK_SHARE * len(text)
 
 
 def _apply_rules(root: HtmlElement) -> list[RemovedBlock]:

@@ -62,9 +62,9 @@ GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-
 DENSE_SHARE = 0.7  # the dense block holds at least this much of the page's good paragraph text
 TINY_TEXT = 200  # readability's text shorter than this is no article (often just the <h1>)
 FRAGMENT_SHARE = 0.3  # readability's text below this share of the dense block is a fragment
-ELSEWHERE_SHARE = (
-    0.5  # readability's text outside the dense block and below this share: a side block
-)
+ELSEWHERE_SHARE = 0.5  # readability's text outside the dense block, below this: a side block
+LEAD_INSIDE = 0.8  # readability's text this much inside the dense block may gain its opening
+OPENING_SHARE = 0.75  # ...of at most this share of its size when the dense block is <body>
 OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a bio, an appeal)
 
 
@@ -99,12 +99,24 @@ def body_html(doc: HtmlElement) -> str:
     place_streamed_segments(doc)
     prune(doc)
     blocks = _mark_blocks(doc)
-    summary = _reinstate(_readability(doc), blocks)
     dense, size = dense_block(doc)
+    found = _readability(doc)
+    summary = _reinstate(found, blocks)
     if dense is not None and _is_fragment(summary, dense, size):
         log.debug("readability returned a fragment; using the dense block")
         return lxml.html.tostring(dense, encoding="unicode")
+    lead = _lead(doc, dense, summary)
+    if lead is not None:
+        summary = _with_opening(summary, _reinstate(found, blocks, lead), dense)
     return _with_lede(summary, doc, blocks)
+
+
+def _with_opening(summary: str, opened: str, dense: HtmlElement) -> str:
+    """On a page whose densest block is the whole body, an opening larger than most of what
+    readability kept is more likely the page's other content than the story's start."""
+    if dense.tag != "body" or len(_text(opened)) <= (1 + OPENING_SHARE) * len(_text(summary)):
+        return opened
+    return summary
 
 
 def _mark_blocks(doc: HtmlElement) -> list[HtmlElement]:
@@ -115,8 +127,26 @@ def _mark_blocks(doc: HtmlElement) -> list[HtmlElement]:
     return blocks
 
 
-def _reinstate(summary: str, blocks: list[HtmlElement]) -> str:
-    """Put back blocks readability dropped between the first and the last block it kept.
+def _lead(doc: HtmlElement, dense: HtmlElement | None, found: str) -> int | None:
+    """The first block of the dense block after the ``<h1>``, when readability kept only a part
+    of the dense block that starts later (it often skips a story's opening section)."""
+    if dense is None or not found.strip():
+        return None
+    numbers = [int(block.get(MARK)) for block in dense.iter(*REINSTATED)]
+    heading = next(doc.iter("h1"), None)
+    if heading is not None:
+        after = heading.xpath(f"following::*[@{MARK}][1]")
+        numbers = [n for n in numbers if not after or n >= int(after[0].get(MARK))]
+    kept = [int(number) for number in re.findall(rf'{MARK}="(\d+)"', found)]
+    if not numbers or not kept or min(numbers) >= min(kept):
+        return None
+    inside = _inside_share(_text(found), " ".join(dense.text_content().split()))
+    return min(numbers) if inside >= LEAD_INSIDE else None
+
+
+def _reinstate(summary: str, blocks: list[HtmlElement], lead: int | None = None) -> str:
+    """Put back blocks readability dropped between the first and the last block it kept,
+    or from block number ``lead`` when that comes first.
 
     Its cleaner drops headings with negative class names, lists in ``<div>``s and link-heavy
     lists; between kept blocks these are nearly always part of the story.
@@ -128,17 +158,26 @@ def _reinstate(summary: str, blocks: list[HtmlElement]) -> str:
     if len(kept) < 2:
         return summary
     added: set[HtmlElement] = set()
-    for number in range(min(kept) + 1, max(kept)):
+    start = min(kept) + 1 if lead is None else min(lead, min(kept) + 1)
+    for number in range(start, max(kept)):
         block = blocks[number]
         if number in kept or not _reinstatable(block, kept, added):
             continue
-        anchor = kept[max(n for n in kept if n < number)]
         added.add(block)
-        anchor.addnext(_copy(block))
-        kept[number] = anchor.getnext()
+        _insert(kept, number, _copy(block))
     if not added:
         return summary
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in tree)
+
+
+def _insert(kept: dict[int, HtmlElement], number: int, block: HtmlElement) -> None:
+    """Place ``block`` after the kept block before it, or before the first kept block."""
+    before = [n for n in kept if n < number]
+    if before:
+        kept[max(before)].addnext(block)
+    else:
+        kept[min(kept)].addprevious(block)
+    kept[number] = block
 
 
 def _reinstatable(
@@ -236,10 +275,13 @@ def _readability(doc: HtmlElement) -> str:
 def place_streamed_segments(doc: HtmlElement) -> None:
     """Move React streaming segments (``<div hidden id="S:n">``) into their placeholders.
 
-    Readability deletes hidden elements, and on streamed pages the story sits in them.
+    Readability deletes hidden elements, and on streamed pages the story sits in them. A
+    segment replaces a Suspense boundary's ``<template id="B:n">`` or, when it completes a
+    pending segment, its ``<template id="P:n">``.
     """
     for segment in doc.xpath("//div[@hidden][starts-with(@id, 'S:')]"):
-        marks = doc.xpath("//template[@id=$id]", id="B:" + segment.get("id")[2:])
+        number = segment.get("id")[2:]
+        marks = doc.xpath("//template[@id=$b or @id=$p]", b="B:" + number, p="P:" + number)
         if not marks:
             continue
         del segment.attrib["hidden"]
@@ -301,13 +343,16 @@ def _is_boilerplate(element: HtmlElement, share: float) -> bool:
     return share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
 
 
-def paragraph_sizes(doc: HtmlElement) -> dict[HtmlElement, int]:
-    """Characters of good ``<p>`` text under each element (links excluded)."""
+def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlElement, int]:
+    """Characters of good ``<p>`` text under each element (links excluded), leaving out
+    paragraphs inside a ``skip`` tag and inside a link (a teaser for another story)."""
     sizes: dict[HtmlElement, int] = defaultdict(int)
+    skip = (*skip, "a")
     for paragraph in doc.iter("p"):
         size = _good_length(paragraph)
-        if size:
-            for element in (paragraph, *paragraph.iterancestors()):
+        ancestors = list(paragraph.iterancestors())
+        if size and not any(element.tag in skip for element in ancestors):
+            for element in (paragraph, *ancestors):
                 sizes[element] += size
     return sizes
 
@@ -319,8 +364,11 @@ def _good_length(paragraph: HtmlElement) -> int:
 
 
 def dense_block(doc: HtmlElement) -> tuple[HtmlElement | None, int]:
-    """The tightest element holding most of the page's good paragraph text, and that text's size."""
-    sizes = paragraph_sizes(doc)
+    """The tightest element holding most of the page's good paragraph text, and that text's size.
+
+    Text in a ``<footer>`` does not count: a long legal notice there is never the story.
+    """
+    sizes = paragraph_sizes(doc, skip=("footer",))
     total = sizes.get(doc, 0)
     if not total:
         return None, 0
@@ -333,8 +381,9 @@ def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
     """Readability kept only a small part of the dense block, or a smaller block beside it.
 
     A small part: its text is a small share of the dense block and mostly inside it. A block
-    beside it (an author box, an appeal, a teaser): its text is mostly outside the dense block,
-    which holds far more story text.
+    beside it (an author box, an appeal, a teaser, an event list): its text is mostly outside
+    the dense block, which holds far more story text, unless that is a list (a comment thread
+    or teasers laid out as ``<li>``s).
     """
     found = _text(summary)
     if len(found) >= ELSEWHERE_SHARE * size:
@@ -342,9 +391,9 @@ def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
     if len(found) < TINY_TEXT or len(found) < OUTWEIGHED_SHARE * size:
         return True
     inside = _inside_share(found, " ".join(dense.text_content().split()))
-    if len(found) < FRAGMENT_SHARE * size:
-        return inside >= 0.8
-    return inside < 0.2
+    if inside < 0.2:
+        return dense.tag not in ("ul", "ol")  # a list beside the story: comments, teasers
+    return len(found) < FRAGMENT_SHARE * size and inside >= 0.8
 
 
 def _inside_share(found: str, dense_text: str) -> float:

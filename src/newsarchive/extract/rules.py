@@ -63,8 +63,9 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"subscribe(?: now| today)?|log in|sign in|register|abonnieren|s'abonner|suscribirse"
     ),
     "advertisement": _whole(
-        r"advertisement|advertising|sponsored(?: content)?|anzeige|werbung|publicité|publicidad"
-        r"|story continues below(?: advertisement)?|article continues below"
+        r"advert(?:isement|ising)?|sponsored(?: content)?|anzeige|werbung|publicité|publicidad"
+        r"|(?:story|article) continues below(?: advertisement)?|continue reading below"
+        r"|(?:anzeige|werbung|advertisement)\s*[-–:,|].{0,70}"
     ),
     "comments": _whole(
         r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
@@ -81,12 +82,15 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
     "related": _whole(
         r"(?:read more|more|related(?: stories| articles| content| coverage| posts)?|recommended"
+        r"|don['’]t miss|do not miss|most (?:read|popular|viewed)(?: in [^.]{1,30})?"
         r"|more on this(?: story)?|more from \w+|see also|explore further|(?:also|read) also"
         r"|you (?:may|might) also like|lesen sie (?:auch|mehr|hier)[^.]*|auch lesen|(?:zum )?weiterlesen"
-        r"|mehr zum thema[^.]*|mehr (?:zu|von) [^.]{1,40}|auch interessant|schon gelesen\?"
+        r"|mehr zum thema.{0,40}|mehr (?:zu|von) [^.]{1,40}|auch interessant|schon gelesen\?"
+        r"|meist(?:-| )?(?:gelesen|diskutiert|geklickt)|(?:vorschau auf den )?nächsten? (?:artikel|beitrag)"
+        r"|(?:next|previous) (?:article|post|story)|vorheriger (?:artikel|beitrag)"
         r"|(?:weitere|mehr|ähnliche|empfohlene|verwandte) (?:themen|beiträge|artikel)[^.]{0,40}"
         r"|(?:das|dies)(?: thema)? (?:könnte|dürfte) (?:sie|dich) auch interessieren!?"
-        r"|empfehlungen aus der redaktion|lire aussi|à lire (?:aussi|également)|voir aussi"
+        r"|empfehlungen aus (?:der|dem|unserem) .{0,40}|lire aussi|à lire (?:aussi|également)|voir aussi"
         r"|sur le même sujet|lee también|le(?:e|a) más|te puede interesar|le puede interesar"
         r"|más información|(?:lea|vea|mira) también|puedes ver|czytaj (?:też|także|również)"
         r"|zobacz (?:też|także|również)|dowiedz się więcej)(?:\s*[:>»›].*)?"
@@ -97,13 +101,18 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
     "navigation": _whole(
         r"zurück(?: zur (?:startseite|übersicht|listenansicht)| zum seitenanfang)?|back to (?:top|home)"
-        r"|inhaltsverzeichnis|table of contents|sommaire|índice|wird geladen|loading"
+        r"|inhaltsverzeichnis|table of contents|sommaire|índice|wird geladen|loading|close"
+        r"|this (?:slideshow|video|content) requires javascript\.?"
         r"|quellen (?:ausblenden|anzeigen)|(?:tags|schlagwörter|schlagworte|themen|kategorien?"
         r"|categor(?:y|ies)|filed under|étiquettes|etiquetas)\s*:.*|(?:aufrufe|views)\s*:?\s*[\d.,]*"
+        r"|(?:(?:presse)?kontakt|ansprechpartner(?:in)?(?: zum thema)?|von|quellen(?:angaben)?"
+        r"|(?:weitere|zusätzliche|mehr) (?:informationen|infos)(?: (?:zu|zum|zur|über|unter) .{1,60})?"
+        r"|zusatzinformationen)\s*:?"
+        r"|(?:dieses (?:skript|dokument) )?als pdf herunterladen|pdf herunterladen"
     ),
     "dateline": _whole(
         rf"(?:(?:published|updated|posted|last (?:updated|modified)|release date|veröffentlicht"
-        rf"|veröffentlichung|aktualisiert|erstellt|stand|publié|mis à jour|publicado|actualizado)"
+        rf"|veröffentlichung|publiziert|aktualisiert|erstellt|stand|publié|mis à jour|publicado|actualizado)"
         rf"(?: on| at| am| le| el)?:?\s*)?(?:{DATE})?|(?:erstellt|veröffentlicht) am {DATE}"
         r"|this (?:entry|article) was posted .*"
     ),
@@ -120,76 +129,19 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 }
 
 # Words of buttons and widgets; a short line made only of these is interface, not story.
-INTERFACE_WORDS = frozenset(
-    [
-        "share",
-        "print",
-        "email",
-        "mail",
-        "save",
-        "pin",
-        "it",
-        "like",
-        "comment",
-        "comments",
-        "reply",
-        "jump",
-        "to",
-        "recipe",
-        "read",
-        "more",
-        "min",
-        "minutes",
-        "loading",
-        "copy",
-        "link",
-        "tweet",
-        "facebook",
-        "twitter",
-        "whatsapp",
-        "pinterest",
-        "linkedin",
-        "reddit",
-        "telegram",
-        "teilen",
-        "drucken",
-        "pinnen",
-        "speichern",
-        "merken",
-        "bei",
-        "zum",
-        "rezept",
-        "gefällt",
-        "mir",
-        "wird",
-        "geladen",
-        "bild",
-        "bilder",
-        "anzeigen",
-        "schließen",
-        "vergrößern",
-        "weiterlesen",
-        "lesezeit",
-        "minuten",
-        "kommentieren",
-        "antworten",
-        "mehr",
-        "partager",
-        "imprimer",
-        "enregistrer",
-        "commenter",
-        "compartir",
-        "imprimir",
-        "guardar",
-        "comentar",
-        "udostępnij",
-        "drukuj",
-    ]
-)
+_INTERFACE = """
+    share print email mail save pin it like comment comments reply jump to recipe read more
+    min minutes loading copy link tweet facebook twitter whatsapp pinterest linkedin reddit
+    telegram teilen drucken pinnen speichern merken bei zum rezept gefällt mir wird geladen
+    bild bilder anzeigen schließen vergrößern weiterlesen lesezeit minuten kommentieren
+    antworten mehr partager imprimer enregistrer commenter compartir imprimir guardar comentar
+    udostępnij drukuj
+"""
+INTERFACE_WORDS = frozenset(_INTERFACE.split())
 
 # "See also: <headline of another story>": a pointer word, a colon, then a headline.
 TEASER = re.compile(
-    r"(?:read (?:more|also)|also read|see also|related|lesen sie (?:auch|mehr)|auch lesen|mehr dazu"
+    r"(?:read (?:more|also)|also read|see (?:also|more)|related|lesen sie (?:auch|mehr)|auch lesen|mehr dazu"
     r"|mehr zum thema|lire aussi|à lire aussi|voir aussi|(?:lea|lee|vea|mira) (?:también|más)|lea"
     r"|(?:te|le) puede interesar|puedes ver|czytaj (?:też|także|również)|zobacz (?:też|także)"
     r"|dowiedz się więcej)\s*[:>»›]\s*\S"
@@ -248,12 +200,12 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"(?:sie müssen|du musst) (?:sich|dich) (?:einloggen|anmelden)|must be logged in",
         r"(?:schreibe|schreiben sie) (?:einen|den ersten) kommentar|kommentar (?:schreiben|verfassen)",
         r"laisser un commentaire|deja (?:un|tu) comentario",
-        r"we want to hear what you think",
+        r"we want to hear what you think|tell us what you think",
     ),
     "share": _any(
         r"share (?:this|on (?:facebook|twitter|x|whatsapp|linkedin)|via email)",
         r"follow us on",
-        r"click to share",
+        r"click to share|share it with a friend",
         r"follow .{0,40} on (?:twitter|facebook|instagram|telegram)|keep up with me on",
         r"s[ií]guenos en|únete .{0,40}(?:telegram|whatsapp)|canal de (?:telegram|youtube|whatsapp)",
         r"folgen sie uns (?:auf|bei)|suivez-nous sur",
