@@ -15,6 +15,7 @@ words rare).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -135,8 +136,14 @@ def build(path: Path, count: int, first: int = 0) -> None:
     print(
         f"saved {count} articles in {time.perf_counter() - started:.1f} s; save_many (batches of"
         f" {BATCH}): {saving:.1f} s, {count / saving:.0f} articles/s"
-        f" ({count / saving_cpu:.0f}/s of this process's CPU time)"
+        f" ({count / saving_cpu:.0f}/s of this process's CPU time); {load()}"
     )
+
+
+def load() -> str:
+    """The machine's load, which wall-clock figures depend on (2 cores here, often shared)."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
 def query_mix(archive: Archive, rng: random.Random) -> list[tuple[str, str]]:
@@ -180,6 +187,7 @@ def measure(path: Path, repeats: int) -> None:
                 timings[kind].append((time.perf_counter() - started) * 1000)
                 cpu[kind].append((time.process_time() - started_cpu) * 1000)
         print(f"\n{count} articles, {len(mix)} queries x {repeats} runs, ms (library, top 20):")
+        print(load())
         print(f"{'query type':<14} {'p50':>8} {'p95':>8} {'max':>8} {'cpu p50':>8} {'cpu p95':>8}")
         timings["whole mix"] = list(chain.from_iterable(timings.values()))
         cpu["whole mix"] = list(chain.from_iterable(cpu.values()))

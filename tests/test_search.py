@@ -11,7 +11,7 @@ from newsarchive import search as search_module
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import simhash
 from newsarchive.models import Article, FetchResult, Quote
-from newsarchive.query import build_match
+from newsarchive.query import build_match, parse_query
 from newsarchive.search import search, search_quotes, split_highlights
 from newsarchive.store import Archive
 
@@ -139,6 +139,47 @@ def test_build_match_quotes_every_term() -> None:
     assert build_match("ferry fares") == '"ferry" AND "fares"'
     assert build_match("a OR b c -d") == '(("a" OR "b") AND "c") NOT "d"'
     assert build_match('"exact phrase"*') == '"exact phrase"*'
+
+
+def test_phrases_also_read_loosely_as_their_words() -> None:
+    parsed = parse_query('"ferry service" fares -"bus fares" "don\'t — stop"*')
+    assert parsed.match == '("ferry service" AND "fares" AND "don\'t — stop"*) NOT "bus fares"'
+    assert parsed.loose == (
+        '(("ferry" AND "service") AND "fares" AND ("don\'t" AND "stop"*)) NOT "bus fares"'
+    )
+    assert parsed.phrases == [['"ferry"', '"service"'], ['"don\'t"', '"stop"*']]
+    assert parse_query("ferry fares").loose is None
+    assert parse_query('headline:"ferry service"').loose is None
+
+
+def _add(archive: Archive, url: str, published: str, text: str) -> None:
+    page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
+    archive.save(page, Article(headline="Notes", site="Notes", published=published, text=text))
+
+
+@pytest.mark.parametrize("common", [1, 1_000_000])
+def test_a_phrase_matches_only_where_its_words_are_together(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, common: int
+) -> None:
+    monkeypatch.setattr(search_module, "PHRASE_COMMON", common)  # 1: every word is common
+    _add(archive, "https://notes.example/1", "2025-01-01", "The service on the ferry was slow.")
+    _add(archive, "https://notes.example/2", "2022-01-01", "A ferry service ran in 1990.")
+    hits = search(archive, '"ferry service"')
+    assert [hit.headline for hit in hits] == ["Ferry service resumes across the harbour", "Notes"]
+    assert hits[0].score > hits[1].score > 0
+    assert hits[1].url == "https://notes.example/2"
+    assert [hit.url for hit in search(archive, '"the ferry" slow')] == ["https://notes.example/1"]
+    in_notes = search(archive, '"ferry service" site:notes before:2023')
+    assert [hit.url for hit in in_notes] == ["https://notes.example/2"]
+
+
+def test_past_the_phrase_window_only_the_newest_phrase_matches_are_ranked(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "PHRASE_COMMON", 1)
+    monkeypatch.setattr(search_module, "PHRASE_WINDOW", 1)
+    _add(archive, "https://notes.example/2", "2022-01-01", "A ferry service ran in 1990.")
+    assert [hit.url for hit in search(archive, '"ferry service"')] == ["https://notes.example/2"]
 
 
 def test_split_highlights_returns_plain_text_and_spans() -> None:
@@ -320,7 +361,6 @@ def test_site_filters_have_an_index_of_site_and_url(archive: Archive) -> None:
 
 
 def test_the_full_text_index_merges_segments_less_eagerly(archive: Archive) -> None:
-    [(automerge,)] = archive.db.execute(
-        "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
-    ).fetchall()
-    assert automerge == 16
+    config = dict(archive.db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    assert config["automerge"] == 16
+    assert config["hashsize"] == 16 * 1024 * 1024

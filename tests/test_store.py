@@ -164,6 +164,29 @@ def test_full_text_index_follows_saves_and_updates(archive_path: Path) -> None:
     assert stale == []
 
 
+def test_a_bulk_save_indexes_every_article_and_keeps_their_children(archive_path: Path) -> None:
+    pages = [
+        (
+            fetched(f"https://news.example/{number}"),
+            article(text=f"Story number{number} of the batch.", quotes=[Quote(f"q{number}", "A")]),
+        )
+        for number in range(40)
+    ]
+    with Archive(archive_path) as archive:
+        outcomes = archive.save_many(pages)
+        archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+        found = [
+            archive.db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [f"number{n}"]
+            ).fetchall()
+            for n in (0, 39)
+        ]
+        quotes = archive.get(outcomes[39].id).article.quotes
+    assert [outcome.created for outcome in outcomes] == [True] * 40
+    assert found == [[(outcomes[0].id,)], [(outcomes[39].id,)]]
+    assert quotes == [Quote("q39", "A")]
+
+
 def test_archive_is_in_wal_mode_with_schema_recorded(archive_path: Path) -> None:
     with Archive(archive_path) as archive:
         mode = archive.db.execute("PRAGMA journal_mode").fetchone()[0]

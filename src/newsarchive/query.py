@@ -42,16 +42,29 @@ class Filter:
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: an FTS5 MATCH expression (None when only filters were given) and filters."""
+    """A parsed query: an FTS5 MATCH expression (None when only filters were given) and filters.
+
+    ``loose`` is the same expression with each phrase split into its words, ANDed: it matches
+    every article ``match`` matches (and more), without checking word positions. None when
+    it would be ``match`` itself. ``phrases`` holds the words of each phrase, quoted for FTS5.
+    """
 
     match: str | None
     filters: list[Filter] = field(default_factory=list)
+    loose: str | None = None
+    phrases: list[list[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class _Term:
     fts: str
     negated: bool = False
+    words: list[str] = field(default_factory=list)  # of a phrase, quoted; empty for a word
+
+    @property
+    def loose(self) -> str | None:
+        """A phrase as the AND of its words (None for a word)."""
+        return "(" + " AND ".join(self.words) + ")" if self.words else None
 
 
 def parse_query(text: str) -> Query:
@@ -76,7 +89,13 @@ def parse_query(text: str) -> Query:
     expression = _expression(terms)
     if expression is None and not filters:
         raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
-    return Query(match=expression, filters=filters)
+    loose = _expression(terms, loose=True)
+    if loose == expression:
+        return Query(match=expression, filters=filters)
+    phrases = [
+        term.words for term in terms if isinstance(term, _Term) and term.words and not term.negated
+    ]
+    return Query(match=expression, filters=filters, loose=loose, phrases=phrases)
 
 
 def build_match(text: str) -> str:
@@ -113,15 +132,28 @@ def _term(match: re.Match, negate: bool) -> _Term | None:
         text = word.lstrip("-").rstrip("*")
     if not re.search(r"\w", text):
         return None
-    return _Term(fts=_quoted(text, prefix), negated=negate)
+    return _Term(fts=_quoted(text, prefix), negated=negate, words=_phrase_words(text, prefix))
 
 
 def _quoted(text: str, prefix: bool) -> str:
     return '"' + text.replace('"', '""') + '"' + ("*" if prefix else "")
 
 
-def _expression(terms: list[_Term | str]) -> str | None:
-    """AND of OR-groups, with negated terms subtracted: ((a OR b) AND c) NOT d."""
+def _phrase_words(text: str, prefix: bool) -> list[str]:
+    """A phrase's words, each quoted for FTS5; empty for a single word.
+
+    Each part is a run of the phrase between spaces, so its tokens are a run of the phrase's
+    tokens whatever the tokenizer does with punctuation: a row matching the phrase always
+    matches every part."""
+    parts = [part for part in text.split() if re.search(r"\w", part)]
+    if len(parts) < 2:
+        return []
+    return [_quoted(part, False) for part in parts[:-1]] + [_quoted(parts[-1], prefix)]
+
+
+def _expression(terms: list[_Term | str], loose: bool = False) -> str | None:
+    """AND of OR-groups, with negated terms subtracted: ((a OR b) AND c) NOT d. ``loose`` puts
+    phrases as their words (negated ones stay phrases, so the result still matches more)."""
     clauses: list[list[str]] = []
     negatives: list[str] = []
     join_next = False
@@ -131,10 +163,10 @@ def _expression(terms: list[_Term | str]) -> str | None:
         elif term.negated:
             negatives.append(term.fts)
         elif join_next:
-            clauses[-1].append(term.fts)
+            clauses[-1].append((loose and term.loose) or term.fts)
             join_next = False
         else:
-            clauses.append([term.fts])
+            clauses.append([(loose and term.loose) or term.fts])
     if not clauses:
         if negatives:
             raise QueryError("only excluded words: give at least one word to find")

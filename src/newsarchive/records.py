@@ -112,9 +112,10 @@ def _usable_canonical(url: str | None) -> bool:
 
 
 def article_row(fetched: FetchResult, article: Article) -> dict:
+    url = article_url(fetched, article)
     return {
-        "url": article_url(fetched, article),
-        "url_key": normalize_url(article_url(fetched, article)),
+        "url": url,
+        "url_key": normalize_url(url),
         "headline": article.headline,
         "standfirst": article.standfirst,
         "authors": json.dumps(article.authors, ensure_ascii=False),

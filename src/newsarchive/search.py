@@ -36,6 +36,10 @@ LISTING_SORTS = {
 }
 # Above this many matches, only the newest this many are ranked (see _ranked).
 RANK_WINDOW = 3000
+# A word in at least this many articles is common; a query with a phrase of common words has
+# only its newest PHRASE_WINDOW matches ranked, by bm25 of the words (see _phrase_window).
+PHRASE_COMMON = 10_000
+PHRASE_WINDOW = 1000
 # Collapsing copies needs more candidates than results; this bounds the extra work.
 CANDIDATES_PER_RESULT = 3
 # Date ranges holding fewer articles than this are read from their index as a set of ids.
@@ -80,8 +84,8 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
         rows = {row[0]: row for row in _run(archive, sql, [*params, wanted], query)}
         candidates = [_Candidate(row[0], row[3] or row[1], row[6], 0.0) for row in rows.values()]
     else:
-        where, params = _where(archive, filters, "articles_fts.rowid", parsed.match)
-        candidates = _ranked(archive, parsed.match, where, params, settings.sort, wanted, query)
+        where, params = _where(archive, filters, "articles_fts.rowid", parsed.loose or parsed.match)
+        candidates = _ranked(archive, parsed, where, params, settings.sort, wanted, query)
     if settings.all_copies:
         kept = [(candidate, []) for candidate in candidates[: settings.limit]]
     else:
@@ -97,7 +101,7 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
 
 
 def _ranked(
-    archive: Archive, match: str, where: str, params: list, sort: str, wanted: int, query: str
+    archive: Archive, parsed: Query, where: str, params: list, sort: str, wanted: int, query: str
 ) -> list[_Candidate]:
     """The best ``wanted`` matches, bounding the bm25 work for words found almost everywhere.
 
@@ -109,12 +113,18 @@ def _ranked(
     """
     if sort != "rank":
         sql = _SORTED_SQL.format(where=where, order=SORTS[sort])
-        return [_Candidate(*row) for row in _run(archive, sql, [match, *params, wanted], query)]
+        rows = _run(archive, sql, [parsed.match, *params, wanted], query)
+        return [_Candidate(*row) for row in rows]
     source = (
         "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if where else "articles_fts"
     )
-    sql = _WALK_SQL.format(source=source, where=where)
-    scored = sorted(_run(archive, sql, [match, *params], query, RANK_WINDOW), key=itemgetter(1))
+    scored = None
+    if parsed.loose is not None:
+        scored = _phrase_window(archive, parsed, source, where, params, query)
+    if scored is None:
+        sql = _WALK_SQL.format(source=source, where=where)
+        scored = _run(archive, sql, [parsed.match, *params], query, RANK_WINDOW)
+    scored.sort(key=itemgetter(1))
     cut = min(wanted, len(scored))
     while 0 < cut < len(scored) and scored[cut][1] == scored[cut - 1][1]:
         cut += 1  # the tie-break below needs every row tied with the last one kept
@@ -126,6 +136,40 @@ def _ranked(
         _Candidate(rowid, label, fingerprint, ranking)
         for rowid, label, fingerprint, _, ranking in rows[:wanted]
     ]
+
+
+def _phrase_window(
+    archive: Archive, parsed: Query, source: str, where: str, params: list, query: str
+) -> list[tuple[int, float]] | None:
+    """(id, bm25) of the newest PHRASE_WINDOW matches of a query holding a phrase of common
+    words, ranked by bm25 of its words; None for other queries.
+
+    For its score FTS5 counts the articles holding each phrase over the whole index, checking
+    word positions in every article that has all the words: for a phrase of words found in
+    most articles that costs more than the search. Counting each word's articles is cheap, so
+    the matches found newest-first are scored as if the phrase were its words, ANDed.
+    """
+    if not any(all(_common(archive, word, query) for word in words) for words in parsed.phrases):
+        return None
+    sql = _CANDIDATES_SQL.format(source=source, where=where)
+    ids = [row[0] for row in _run(archive, sql, [parsed.match, *params], query, PHRASE_WINDOW)]
+    return _scores(archive, parsed.loose, ids, query)
+
+
+def _common(archive: Archive, word: str, query: str) -> bool:
+    """Whether at least PHRASE_COMMON articles hold ``word`` (counting stops there)."""
+    sql = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+    return _run(archive, sql, [word, PHRASE_COMMON], query)[0][0] >= PHRASE_COMMON
+
+
+def _scores(archive: Archive, match: str, ids: list[int], query: str) -> list[tuple[int, float]]:
+    """bm25 of these ids, read in one walk of their range: an IN list would make SQLite open the
+    index once per id, and FTS5 counts the articles holding each word afresh every time."""
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    sql = _SCORES_SQL.format(marks=marks)
+    return _run(archive, sql, [match, min(ids), max(ids), *ids], query)
 
 
 def _metadata(archive: Archive, ids: list[int], query: str) -> dict[int, tuple]:
@@ -142,6 +186,12 @@ _BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
 _WALK_SQL = (
     "SELECT articles_fts.rowid, BM25 FROM {source}"
     " WHERE articles_fts MATCH ? {where} ORDER BY articles_fts.rowid DESC"
+).replace("BM25", _BM25)
+
+_CANDIDATES_SQL = _WALK_SQL.replace(", " + _BM25, "")
+_SCORES_SQL = (
+    "SELECT rowid, BM25 FROM articles_fts WHERE articles_fts MATCH ?"
+    " AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})"
 ).replace("BM25", _BM25)
 
 # Ranking reads no text: SQLite evaluates every selected column of every matching row before an

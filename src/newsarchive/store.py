@@ -172,7 +172,7 @@ class Archive:
         if existing is not None and not keep_earlier:
             self._update_article(conn, article_id, article_row(fetched, article))
         if not keep_earlier:
-            self._replace_children(conn, article_id, article)
+            self._replace_children(conn, article_id, article, fresh=existing is None)
         self._insert_capture(conn, article_id, fetched, article.status)
         conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
@@ -208,10 +208,13 @@ class Archive:
         conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**row, "id": article_id})
 
     def _replace_children(
-        self, conn: sqlite3.Connection, article_id: int, article: Article
+        self, conn: sqlite3.Connection, article_id: int, article: Article, fresh: bool = False
     ) -> None:
-        conn.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
-        conn.execute("DELETE FROM removed_blocks WHERE article_id = ?", [article_id])
+        """Quotes, removed blocks and paragraph digests; ``fresh``: the article was just
+        inserted, so it has none to delete."""
+        if not fresh:
+            for table in ("quotes", "removed_blocks", "paragraph_digests"):
+                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
         conn.executemany(
             "INSERT INTO quotes (article_id, position, text, speaker) VALUES (?, ?, ?, ?)",
             [(article_id, i, quote.text, quote.speaker) for i, quote in enumerate(article.quotes)],
@@ -220,7 +223,6 @@ class Archive:
             "INSERT INTO removed_blocks (article_id, position, rule, text) VALUES (?, ?, ?, ?)",
             [(article_id, i, block.rule, block.text) for i, block in enumerate(article.removed)],
         )
-        conn.execute("DELETE FROM paragraph_digests WHERE article_id = ?", [article_id])
         conn.executemany(
             "INSERT OR IGNORE INTO paragraph_digests (article_id, digest) VALUES (?, ?)",
             [(article_id, paragraph_digest(line)) for line in counted_lines(article)],
