@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 from conftest import LocalServer
 
 from newsarchive.cli import cli
-from newsarchive.importer import ImportOptions, Outcome, import_links
+from newsarchive.importer import ImportOptions, Outcome, extraction_processes, import_links
 from newsarchive.linklists import Link
 from newsarchive.store import Archive
 
@@ -252,6 +253,28 @@ def test_extraction_in_worker_processes(
         assert archive.count() == 6
     statuses = sorted(outcome.status for outcome in outcomes)
     assert statuses == ["failed"] + ["saved"] * 6
+
+
+def test_a_worker_extracts_the_text_while_the_archive_keeps_the_bytes_served(
+    hosts: list[LocalServer], archive_path: Path
+) -> None:
+    urls = stories(hosts, 2)
+    with Archive(archive_path) as archive:
+        outcomes = import_in_process([Link(url) for url in urls], archive, processes=1)
+        assert [outcome.status for outcome in outcomes] == ["saved"] * 6
+        for outcome in outcomes:
+            index, n = outcome.url.rsplit("/", 1)[1].split("-")
+            number = int(index) * 100 + int(n)
+            [capture] = archive.captures(outcome.article_id)
+            assert capture.raw == story(number).encode()
+            text = archive.get(outcome.article_id).article.text
+            assert f"Paragraph 3 of dispatch {number}:" in text
+
+
+def test_one_core_is_left_to_the_importing_process() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert extraction_processes(ImportOptions()) == cores - 1
+    assert extraction_processes(ImportOptions(processes=3)) == 3
 
 
 def test_the_list_is_read_only_a_window_ahead(server: LocalServer, archive_path: Path) -> None:

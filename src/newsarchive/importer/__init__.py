@@ -45,6 +45,7 @@ from newsarchive.importer.hosts import HostQueue, host_of, rate_limited
 from newsarchive.importer.pool import (
     extract_job,
     extraction_processes,
+    give_back_free_memory,
     return_big_buffers_to_the_os,
     start_pool,
 )
@@ -226,9 +227,14 @@ class _Run:
             yield from self._handle(kind, payload)
 
     def _wait(self) -> float:
-        """Seconds until the next host may be asked; short anyway so Ctrl-C is seen quickly."""
+        """Seconds until the next host may be asked; short anyway so Ctrl-C is seen quickly.
+
+        Without room for another page (all fetch threads busy, or pages waiting for
+        extraction) the next event is what makes room: waiting for it, not for a host that is
+        ready already, keeps this loop from spinning while extraction catches up.
+        """
         ready_at = self.hosts.next_ready_at()
-        if ready_at is not None and self.fetching < self.options.workers:
+        if ready_at is not None and self._has_room():
             return min(0.5, max(0.0, ready_at - time.monotonic()))
         return 0.5
 
@@ -326,15 +332,17 @@ class _Run:
         return None
 
     def _submit(self, link: Link, fetched: FetchResult) -> None:
+        """Send the page's text to a worker; keep only its bytes, which the archive stores."""
         pool = self.pool
         assert pool is not None
         self.extracting += 1
+        kept = replace(fetched, text="")
         try:
-            future = pool.submit(extract_job, fetched)
+            future = pool.submit(extract_job, replace(fetched, raw=b""))
         except BrokenProcessPool as error:  # handled like a worker dying mid-page
-            self.inbox.put(("extracted", (link, fetched, error, pool)))
+            self.inbox.put(("extracted", (link, kept, error, pool)))
             return
-        future.add_done_callback(lambda done: self._report(link, fetched, done, pool))
+        future.add_done_callback(lambda done: self._report(link, kept, done, pool))
 
     def _report(
         self, link: Link, fetched: FetchResult, future: Future, pool: ProcessPoolExecutor
@@ -364,6 +372,7 @@ class _Run:
             return self._failed(link, article)
         saved = self.archive.save(fetched, without_site_boilerplate(self.archive, article))
         self._keep_export_metadata(saved.id, link)
+        give_back_free_memory()  # the page and its compressed copy are gone now
         self.pending -= 1
         status = "saved" if saved.created else "updated"
         return Outcome(link.url, status, link.line, saved.id)

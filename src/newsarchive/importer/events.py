@@ -9,7 +9,7 @@ STATUSES = ("saved", "updated", "skipped", "failed", "invalid", "new")
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How an import runs. ``processes=None`` means one extraction process per core (if > 1)."""
+    """How an import runs. ``processes=None``: an extraction process per core but one."""
 
     workers: int = 8
     delay: float = 1.0
