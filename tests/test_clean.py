@@ -252,8 +252,9 @@ def test_multilingual_story_lines_stay(line: str) -> None:
 
 def test_loose_interface_text_beside_paragraphs_goes() -> None:
     story = "Die Fähre legt künftig eine Stunde früher ab, teilte die Reederei am Montag mit."
-    body = clean_body(f"<div><p>{story}</p>Keine Kommentare<p>{story}</p></div>")
-    assert body.lines == [story, story]
+    more = "Der Fahrplan gilt ab dem ersten Mai."
+    body = clean_body(f"<div><p>{story}</p>Keine Kommentare<p>{more}</p></div>")
+    assert body.lines == [story, more]
     assert RemovedBlock("Keine Kommentare", "comments") in body.removed
 
 
@@ -263,9 +264,9 @@ def test_teaser_list_after_related_heading_goes() -> None:
         f"<p>{story}</p><h3>Lesen Sie auch:</h3>"
         '<ul><li><a href="/a">Hafenfest lockt Tausende</a></li>'
         '<li><a href="/b">Neue Buslinie</a></li></ul>'
-        f"<p>{story}</p>"
+        "<p>Die Sitzung dauerte bis Mitternacht.</p>"
     )
-    assert body.lines == [story, story]
+    assert body.lines == [story, "Die Sitzung dauerte bis Mitternacht."]
     assert RemovedBlock("Hafenfest lockt Tausende | Neue Buslinie", "related") in body.removed
 
 
@@ -325,3 +326,24 @@ def test_caption_class_in_any_spelling_goes() -> None:
     )
     assert body.lines == [story]
     assert RemovedBlock("Waves over the wall in March", "class-caption") in body.removed
+
+
+def test_story_printed_twice_keeps_its_first_telling() -> None:
+    story = [
+        "The ferry left the harbour at dawn with every seat taken by commuters, many of them "
+        "travelling to the mainland for the first time since the storm closed the crossing.",
+        "By noon the council had agreed to add a second crossing on weekdays, and the operator "
+        "said it would hire four more deckhands before the summer timetable begins in June.",
+        "Passengers queued along the quay for an hour before boarding opened.",
+    ]
+    told = "".join(f"<p>{line}</p>" for line in story)
+    body = clean_body(f"<div>{told}<p>Print edition</p>{told}</div>")
+    assert body.lines == [*story, "Print edition"]
+    assert [block.rule for block in body.removed] == ["repeated"] * 3
+
+
+def test_repeated_question_and_short_refrain_stay() -> None:
+    question = "What made you start cooking for other people in the first place?"
+    lines = [question, "My grandmother did.", question, "Yes.", "My neighbours did.", "Yes."]
+    body = clean_body("".join(f"<p>{line}</p>" for line in lines))
+    assert body.lines == lines

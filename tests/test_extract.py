@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract, extract_article, extract_text_article
+from newsarchive.extract.readable import dense_block, parse
 from newsarchive.models import Article, FetchResult
 
 SEED = SHARED / "seed" / "000_462e5a56550a0a15.txt"
@@ -254,3 +255,35 @@ def test_lede_named_block_after_the_story_is_not_a_standfirst() -> None:
     )
     lines = extract_article(html, None).text.split("\n")
     assert lines[0].startswith("Paragraph 0")  # not put in front of the story as its standfirst
+
+
+def test_loose_text_and_its_links_stay_one_paragraph() -> None:
+    """Readability wraps a div's loose text in a <p>; the inline link after it joins that <p>."""
+    opening = "The harbour reopened on Monday after three weeks of repairs to the quay. " * 3
+    html = (
+        "<html><body><h1>Harbour reopens</h1><div class='post-body'>"
+        f"{opening}See <a href='/plan'>the council's repair plan</a> for details.<br><br>"
+        + "<p>Ferries resumed their normal timetable and the first boats were full.</p>" * 4
+        + "</div></body></html>"
+    )
+    first = extract_article(html).text.split("\n")[0]
+    assert first.endswith("See the council's repair plan for details.")
+
+
+def test_dense_block_reads_paragraphs_written_as_divs() -> None:
+    """Text-only <div>s count as paragraphs; <div>s that are mostly links (teasers) do not."""
+    sentence = "The orchard trust planted two hundred pear trees on the old brickworks site. "
+    teaser = (
+        "<div><a href='/t'>Council closes the lido</a> The pool will stay shut for repairs"
+        " until the spring, the council said on Monday.</div>"
+    )
+    html = (
+        "<html><body><div class='teasers'>"
+        + teaser * 6
+        + "</div><div class='story'>"
+        + f"<div>{sentence * 2}</div>" * 3
+        + "</div></body></html>"
+    )
+    dense, size = dense_block(parse(html))
+    assert dense is not None and dense.get("class") == "story"
+    assert size == 3 * len((sentence * 2).strip())

@@ -23,6 +23,18 @@ STORY = [
     " be left with a single person on duty after six o'clock in the evening.",
 ]
 
+LONGER_STORY = [
+    *STORY,
+    "The council's finance committee said the leaflet budget had fallen by a third over five"
+    " years anyway, and that the saving would cover the evening lighting and heating too.",
+    "A trial last winter, when the branch stayed open late during exam weeks, drew an average"
+    " of sixty visitors an hour after seven, most of them students from the two colleges.",
+    "Residents without internet access will still be able to pick up printed notices at the"
+    " front desk, where staff will print any page of the council's website on request.",
+    "The new hours start on the first Monday of next month and will be reviewed after a year,"
+    " when the council will publish figures on visits and on the cost of each extra evening.",
+]
+
 
 def page(paragraphs: list[str], head: str = "", extra: str = "") -> str:
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
@@ -33,7 +45,7 @@ def page(paragraphs: list[str], head: str = "", extra: str = "") -> str:
 
 
 def test_a_whole_article_is_ok_even_when_it_mentions_cookies() -> None:
-    text = [*STORY * 3, "Visitors can accept cookies on the library's website to book rooms."]
+    text = [*LONGER_STORY, "Visitors can accept cookies on the library's website to book rooms."]
     assert extract_article(page(text), "https://news.example/library").status == "ok"
 
 
@@ -78,7 +90,7 @@ def test_a_bot_check_with_no_text_says_blocked_and_what_to_do() -> None:
 
 
 def test_a_partial_capture_never_replaces_a_complete_one(server, archive_path: Path) -> None:
-    url = server.route("/library", page(STORY * 2))
+    url = server.route("/library", page(LONGER_STORY))
     runner = CliRunner()
     assert runner.invoke(cli, ["add", url]).stdout.startswith("Added 1: Library opens late")
     stub = page(STORY[:1], extra="<p>Subscribe now to continue reading this story.</p>")
@@ -103,7 +115,7 @@ def test_reextract_uses_the_stored_page_and_reports_changed_fields(
     from newsarchive.store import Archive
 
     runner = CliRunner()
-    url = server.route("/library", page(STORY * 2))
+    url = server.route("/library", page(LONGER_STORY))
     runner.invoke(cli, ["add", url])
     with Archive(archive_path) as archive:  # an older extractor's output, as if stored long ago
         archive.db.execute("UPDATE articles SET headline = 'old headline', authors = '[\"X\"]'")

@@ -57,6 +57,8 @@ TEASER_LINKS = 0.6  # a block after a "Read also" heading this much link text is
 HINT_MAX_SHARE = 0.3  # a hinted element holding more of the body than this is kept
 LINK_SHARE = 0.9  # a short paragraph this much link text is a pointer to another page
 LINK_PARAGRAPH_MAX = 150
+REPEAT_MIN = 50  # a line shorter than this met twice is a refrain, never a repeat
+REPEAT_PASSAGE = 400  # characters of consecutive repeated lines that make a repeated passage
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def clean_body(fragment: str) -> CleanBody:
     removed += _apply_rules(root)
     _strip_attributes(root)
     lines, loose = _judge_loose_lines(block_lines(root))
-    return CleanBody(_inner_html(root), lines, removed + loose)
+    lines, repeated = _drop_repeats(lines)
+    return CleanBody(_inner_html(root), lines, removed + loose + repeated)
 
 
 def _text(element: HtmlElement) -> str:
@@ -208,6 +211,42 @@ def _judge_loose_lines(lines: list[str]) -> tuple[list[str], list[RemovedBlock]]
         else:
             kept.append(line)
     return kept, removed
+
+
+def _drop_repeats(lines: list[str]) -> tuple[list[str], list[RemovedBlock]]:
+    """A passage met again is the story printed twice (a print or mobile copy in the page,
+    product cards shown twice); the first telling stays. Only a long passage counts: short
+    lines come back legitimately (an interview's questions, a meal plan's days, a chorus)."""
+    gone: list[int] = []
+    for run in _runs(sorted(_repeats(lines))):
+        if sum(len(lines[index]) for index in run) >= REPEAT_PASSAGE:
+            gone.extend(run)
+    dropped = set(gone)
+    kept = [line for index, line in enumerate(lines) if index not in dropped]
+    return kept, [RemovedBlock(lines[index], "repeated") for index in gone]
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Consecutive indices grouped: [1, 2, 5] -> [[1, 2], [5]]."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _repeats(lines: list[str]) -> set[int]:
+    """Positions of the lines of at least ``REPEAT_MIN`` characters seen earlier in ``lines``."""
+    seen: set[str] = set()
+    repeats: set[int] = set()
+    for index, line in enumerate(lines):
+        key = line.casefold()
+        if len(line) >= REPEAT_MIN and key in seen:
+            repeats.add(index)
+        seen.add(key)
+    return repeats
 
 
 def _apply_verdict(block: HtmlElement, verdict: Verdict) -> None:

@@ -18,7 +18,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 from readability import Document
-from readability.readability import Unparseable
+from readability.readability import REGEXES, Unparseable
+from readability.readability import clean as readability_clean
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,38 @@ DROP_TAGS = (
 )
 REINSTATED = ("p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "pre")
 MARK = "data-newsarchive-block"
+TEXT_DIV_BREAKERS = ("div", "p", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4")
+TEXT_DIV_BREAKERS += ("h5", "h6", "blockquote", "pre", "form", "header", "footer", "nav", "aside")
+TEXT_DIV_BREAKERS += ("li", "dl", "figure", "main")
+TEXT_DIV_START = 20  # characters of its own text a <div> written as a paragraph starts with
 LAYOUT_TAGS = ("nav", "footer", "aside")  # dropped unless they hold most of the story
 SMALL_ONLY_TAGS = ("form", "button", "input", "label")  # dropped when they hold little text
-BOILERPLATE = re.compile(
-    r"(?:^|[-_\s])(?:share|sharing|social|newsletter|promo|related|comments?|cookie|consent"
-    r"|paywall|subscribe|subscription|donate|donation|recirculation|outbrain|taboola)(?:$|[-_\s])",
-    re.IGNORECASE,
+_BOILERPLATE_WORDS = (
+    r"share|sharing|social|newsletter|promo|related|comments?|cookie|consent|paywall|subscribe"
+    r"|subscription|donate|donation|recirculation|outbrain|taboola"
 )
-COMMENTS = re.compile(r"(?:^|[-_\s])(?:comments?|disqus|discussion)(?:$|[-_\s])", re.IGNORECASE)
+_COMMENT_WORDS = r"comments?|disqus|discussion"
+
+
+def _named(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s])", re.IGNORECASE)
+
+
+BOILERPLATE = _named(_BOILERPLATE_WORDS)
+COMMENTS = _named(_COMMENT_WORDS)
+NAMED = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}")  # one search settles most elements
+# Readability's class-name tests, matched against lower-cased names: re.IGNORECASE is slower.
+UNLIKELY = re.compile(REGEXES["unlikelyCandidatesRe"].pattern)
+MAYBE_CANDIDATE = re.compile(REGEXES["okMaybeItsACandidateRe"].pattern)
+SPARED = "ancestor-or-self::pre or ancestor-or-self::code or descendant-or-self::main"
+SPARED += " or descendant-or-self::article or descendant-or-self::math"
+DIV_BLOCK = re.compile(r"blockquote|dl|div|img|ol|p|table|ul")  # a tag starting so is a block
+INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong"})
+INLINE_TAGS |= {"sub", "sup", "u"}
 # lxml refuses these (and surrogates) anywhere in a document.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
 LEDE = re.compile(
@@ -70,16 +92,29 @@ OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a 
 
 # libxml2 drops whatever is nested deeper than 256 elements unless told a tree may be huge;
 # real page builders nest that deep.
+# lxml.html picks each element's class in Python (forms, inputs...) every time a node is
+# touched; nothing here uses those classes, and the plain lookup runs in C.
 _PARSER = lxml.html.HTMLParser(huge_tree=True)
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 def parse(html: str) -> HtmlElement:
     """Parse a page into an lxml tree (an empty page becomes an empty ``<html>``).
 
     An XHTML page's ``<?xml ... encoding=...?>`` declaration goes first: lxml refuses a str that
-    declares an encoding, and the page would come out empty.
+    declares an encoding, and the page would come out empty. So do ``</body>`` and ``</html>``:
+    libxml2 drops whatever follows them, and templates that print a second page after the
+    first one's end would lose the story (browsers show it).
     """
     html = XML_DECLARATION.sub("", html, count=1)
+    html = DOCUMENT_END.sub("", html)
     try:
         return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html), parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
@@ -88,7 +123,8 @@ def parse(html: str) -> HtmlElement:
 
 def parse_fragment(fragment: str) -> HtmlElement:
     """Parse an HTML fragment into a ``<body>``; any fragment works, even "<html></html>"."""
-    return lxml.html.document_fromstring(f"<html><body>{fragment}</body></html>").body
+    html = f"<html><body>{fragment}</body></html>"
+    return lxml.html.document_fromstring(html, parser=_PARSER).body
 
 
 def body_html(doc: HtmlElement) -> str:
@@ -254,15 +290,129 @@ def _copy(block: HtmlElement) -> HtmlElement:
 
 
 class _PrunedDocument(Document):
-    """Readability over an already pruned tree.
+    """Readability over an already pruned tree, its slowest passes rewritten to the same result.
 
     Readability re-parses and runs lxml's HTML cleaner on every pass; ``prune`` has already done
     that work, so each pass just gets a fresh copy of the pruned tree (readability mutates it).
+    Its scoring, unlikely-candidate and div passes ran regexes on every node's text or
+    serialised every div's subtree; the overrides give the same article in far less time.
     """
 
     def _parse(self, input: HtmlElement) -> HtmlElement:
         self.encoding = "utf-8"
         return copy.deepcopy(input)
+
+    def remove_unlikely_candidates(self) -> None:
+        """Readability's test, run only on the elements that have a class or an id."""
+        for element in self.html.xpath("//*[@class or @id][not(self::html or self::body)]"):
+            names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            if (
+                UNLIKELY.search(names)
+                and not MAYBE_CANDIDATE.search(names)
+                and not element.xpath(SPARED)
+            ):
+                element.drop_tree()
+
+    def score_paragraphs(self) -> dict[HtmlElement, dict]:
+        """Readability's scores: each paragraph of 25 characters or more adds one point, one per
+        comma and one per 100 characters (at most three) to its parent and half to its
+        grandparent; then each score shrinks by the link density. Measured without its
+        whitespace regexes where they would change nothing."""
+        candidates: dict[HtmlElement, dict] = {}
+        for tag in ("p", "pre", "td", "blockquote"):
+            for paragraph in self.html.iter(tag):
+                self._score_paragraph(paragraph, candidates)
+        for element, candidate in candidates.items():
+            candidate["content_score"] *= 1 - self.get_link_density(element)
+        return candidates
+
+    def _score_paragraph(self, paragraph: HtmlElement, candidates: dict[HtmlElement, dict]) -> None:
+        parent = paragraph.getparent()
+        if parent is None:
+            return
+        text = paragraph.text_content()
+        length = _clean_length(text)
+        if length < self.min_text_length:
+            return
+        score = 2 + text.count(",") + min(length / 100, 3)
+        for holder, share in ((parent, 1.0), (parent.getparent(), 0.5)):
+            if holder is None:
+                continue
+            if holder not in candidates:
+                candidates[holder] = self.score_node(holder)
+            candidates[holder]["content_score"] += score * share
+
+    def get_link_density(self, elem: HtmlElement) -> float:
+        """Readability's link density, skipping its whitespace regexes on texts they leave as
+        they are (most link texts)."""
+        links = sum(_clean_length(link.text_content()) for link in elem.iterdescendants("a"))
+        return links / max(_clean_length(elem.text_content()), 1)
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        """Turn ``<div>``s holding no block into ``<p>``s, and wrap the loose text and inline
+        runs of the other ``<div>``s in ``<p>``s, as readability does.
+
+        Readability serialises every div's subtree to look for block tags, which grows with the
+        tree's size times its depth; marking the ancestors of each block once gives the same
+        answer.
+        """
+        holders = _block_holders(self.html)
+        for div in list(self.html.iter("div")):
+            if div not in holders:
+                div.tag = "p"
+        for div in list(self.html.iter("div")):
+            _wrap_loose_text(div, holders)
+
+
+def _clean_length(text: str) -> int:
+    """``len(readability.clean(text))``: its regexes only change long texts, line breaks, tabs
+    and double spaces."""
+    if len(text) < 255 and "\n" not in text and "\t" not in text and "  " not in text:
+        return len(text.strip())
+    return len(readability_clean(text))
+
+
+def _block_holders(root: HtmlElement) -> set[HtmlElement]:
+    """The elements with a block (as readability's ``divToPElementsRe`` sees it) inside."""
+    holders: set[HtmlElement] = set()
+    for element in root.iter(etree.Element):
+        if not DIV_BLOCK.match(element.tag):
+            continue
+        for ancestor in element.iterancestors():
+            if ancestor in holders:
+                break  # in document order, its ancestors are marked already
+            holders.add(ancestor)
+    return holders
+
+
+def _wrap_loose_text(div: HtmlElement, holders: set[HtmlElement]) -> None:
+    """Put the div's own text, each run of inline children and each loose tail in a ``<p>``."""
+    children = list(div)
+    paragraph = None
+    if div.text and div.text.strip():
+        paragraph = _paragraph(div.text)  # the inline children after the text join it
+        div.insert(0, paragraph)
+        div.text = None
+    for child in children:
+        if child.tag not in INLINE_TAGS or child in holders:
+            paragraph = None
+            continue
+        if paragraph is None:
+            paragraph = _paragraph(None)
+            child.addprevious(paragraph)
+        paragraph.append(child)
+    for position, child in reversed(list(enumerate(div))):
+        if child.tail and child.tail.strip():
+            div.insert(position + 1, _paragraph(child.tail))
+            child.tail = None
+        if child.tag == "br":
+            child.drop_tree()
+
+
+def _paragraph(text: str | None) -> HtmlElement:
+    paragraph = lxml.html.Element("p")
+    paragraph.text = text
+    return paragraph
 
 
 def _readability(doc: HtmlElement) -> str:
@@ -291,56 +441,50 @@ def place_streamed_segments(doc: HtmlElement) -> None:
 
 
 def prune(doc: HtmlElement) -> None:
-    """Remove what cannot be story: scripts, navigation, hidden and boilerplate-named elements."""
+    """Remove what cannot be story: scripts, navigation, hidden and boilerplate-named elements.
+
+    One walk from the top that never enters a dropped subtree: most of a page's elements sit
+    in its scripts, menus and footers, so this visits far fewer than the whole tree.
+    """
     protected = set(doc.xpath(f"//*[{PROTECTED}]/ancestor-or-self::*"))
     sizes = paragraph_sizes(doc)
-    for element in list(doc.iter(etree.Comment, etree.ProcessingInstruction)):
-        element.drop_tree()
-    _drop_tags(doc, protected, sizes)
-    _drop_named(doc, protected, sizes)
-
-
-def _drop_tags(
-    doc: HtmlElement, protected: set[HtmlElement], sizes: dict[HtmlElement, int]
-) -> None:
-    """Scripts go; navigation, forms and buttons too unless the story is inside them."""
     total = max(1, sizes.get(doc, 0))
-    for element in list(doc.iter(*DROP_TAGS, *LAYOUT_TAGS, *SMALL_ONLY_TAGS)):
-        if element in protected or element.getparent() is None:
-            continue
-        size = sizes.get(element, 0)
-        if (
-            element.tag in DROP_TAGS
-            or (element.tag in LAYOUT_TAGS and size < 0.5 * total)
-            or (element.tag in SMALL_ONLY_TAGS and size < 200)
-        ):
+    stack = list(doc)
+    while stack:
+        element = stack.pop()
+        if _droppable(element, element in protected, sizes.get(element, 0), total):
             element.drop_tree()
+        else:
+            stack.extend(element)
 
 
-def _drop_named(
-    doc: HtmlElement, protected: set[HtmlElement], sizes: dict[HtmlElement, int]
-) -> None:
-    """Hidden elements, comment threads and small boilerplate-named elements go."""
-    total = max(1, sizes.get(doc, 0))
-    for element in doc.xpath("//*[@class or @id or @hidden or @style]"):
-        if element.getparent() is None:
-            continue
-        if _is_hidden(element) or (
-            element not in protected and _is_boilerplate(element, sizes.get(element, 0) / total)
-        ):
-            element.drop_tree()
-
-
-def _is_hidden(element: HtmlElement) -> bool:
-    """Hidden as readability sees it (it deletes these whatever they hold)."""
-    return element.get("hidden") is not None or bool(HIDDEN_STYLE.search(element.get("style", "")))
-
-
-def _is_boilerplate(element: HtmlElement, share: float) -> bool:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    if COMMENTS.search(names):
+def _droppable(element: HtmlElement, protected: bool, size: int, total: int) -> bool:
+    """Comments and scripts go; navigation, forms and buttons too unless the story is inside;
+    hidden elements, comment threads and small boilerplate-named elements go."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True  # a comment or processing instruction
+    if not protected and (
+        tag in DROP_TAGS
+        or (tag in LAYOUT_TAGS and size < 0.5 * total)
+        or (tag in SMALL_ONLY_TAGS and size < 200)
+    ):
         return True
-    return share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
+    attributes = element.attrib
+    if not attributes:
+        return False
+    if "hidden" in attributes or HIDDEN_STYLE.search(attributes.get("style", "")):
+        return True
+    names = f"{attributes.get('class', '')} {attributes.get('id', '')}"
+    return not protected and len(names) > 1 and _is_boilerplate(names, size / total)
+
+
+def _is_boilerplate(names: str, share: float) -> bool:
+    if NAMED.search(names) is None:
+        return False
+    return COMMENTS.search(names) is not None or (
+        share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
+    )
 
 
 def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlElement, int]:
@@ -348,8 +492,8 @@ def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlEl
     paragraphs inside a ``skip`` tag and inside a link (a teaser for another story)."""
     sizes: dict[HtmlElement, int] = defaultdict(int)
     skip = (*skip, "a")
-    for paragraph in doc.iter("p"):
-        size = _good_length(paragraph)
+    for paragraph in doc.iter("p", "div"):
+        size = _good_length(paragraph) if paragraph.tag == "p" else _text_div_length(paragraph)
         ancestors = list(paragraph.iterancestors())
         if size and not any(element.tag in skip for element in ancestors):
             for element in (paragraph, *ancestors):
@@ -357,10 +501,21 @@ def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlEl
     return sizes
 
 
-def _good_length(paragraph: HtmlElement) -> int:
+def _good_length(paragraph: HtmlElement, links_share: float = 0.5) -> int:
     text = " ".join(paragraph.text_content().split())
     links = sum(len(link.text_content()) for link in paragraph.iter("a"))
-    return len(text) if len(text) >= GOOD_PARAGRAPH and links < 0.5 * len(text) else 0
+    return len(text) if len(text) >= GOOD_PARAGRAPH and links < links_share * len(text) else 0
+
+
+def _text_div_length(div: HtmlElement) -> int:
+    """A ``<div>`` holding only text and inline elements is a paragraph written without
+    ``<p>`` (readability reads it so too); one with links in it is more often a teaser.
+    Such a div starts with its text, which settles most divs (wrappers) at once."""
+    if not div.text or len(div.text.strip()) < TEXT_DIV_START:
+        return 0
+    if next(div.iterchildren(*TEXT_DIV_BREAKERS), None) is not None:
+        return 0
+    return _good_length(div, links_share=0.1)
 
 
 def dense_block(doc: HtmlElement) -> tuple[HtmlElement | None, int]:

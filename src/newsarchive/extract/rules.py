@@ -128,6 +128,12 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# All line shapes in one pattern, in the order above: the first shape that matches names the
+# rule (one match instead of one per rule).
+ANY_LINE = re.compile(
+    "|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in LINE_RULES.items())
+)
+
 # Words of buttons and widgets; a short line made only of these is interface, not story.
 _INTERFACE = """
     share print email mail save pin it like comment comments reply jump to recipe read more
@@ -148,8 +154,8 @@ TEASER = re.compile(
 )
 
 # Phrases: a short block containing one of these is boilerplate.
-PHRASE_RULES: dict[str, re.Pattern[str]] = {
-    "appeal": _any(
+PHRASES: dict[str, tuple[str, ...]] = {
+    "appeal": (
         r"your support (?:helps|makes|means|allows|matters)",
         r"your (?:donation|contribution|gift) (?:allows|helps|makes|will)",
         r"\bdonate\b|make a donation|make a contribution",
@@ -165,7 +171,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"if you (?:enjoyed|liked) (?:reading )?this|unterstütze (?:uns|unsere)",
         r"gefällt (?:dir|ihnen) unser",
     ),
-    "subscription": _any(
+    "subscription": (
         r"subscribe to .{0,40}(?:premium|plus|digital|to (?:read|continue|bookmark))",
         r"(?:to (?:view|read) the full story|for the full story)",
         r"hazte (?:miembro|socio)|zapraszamy .{0,30}subskrypcji",
@@ -180,7 +186,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"abonnez-vous|déjà abonné",
         r"suscríbete|ya eres suscriptor",
     ),
-    "newsletter": _any(
+    "newsletter": (
         r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|a|this) .{0,40}newsletter",
         r"newsletter (?:sign-?up|abonnieren)",
         r"(?:delivered|straight|direct) to your inbox",
@@ -190,7 +196,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"suscríbete a (?:nuestro|nuestra|la) (?:newsletter|boletín)",
         r"mit unserem newsletter|(?:melden sie sich|abonnieren sie) .{0,30}newsletter",
     ),
-    "comments": _any(
+    "comments": (
         r"join (?:our|the) (?:commenting|comment|discussion) forum",
         r"thought-provoking conversations",
         r"follow other .{0,40}readers",
@@ -202,7 +208,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"laisser un commentaire|deja (?:un|tu) comentario",
         r"we want to hear what you think|tell us what you think",
     ),
-    "share": _any(
+    "share": (
         r"share (?:this|on (?:facebook|twitter|x|whatsapp|linkedin)|via email)",
         r"follow us on",
         r"click to share|share it with a friend",
@@ -211,7 +217,7 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
         r"folgen sie uns (?:auf|bei)|suivez-nous sur",
         r"download (?:the|our) .{0,40}\bapps?\b",
     ),
-    "legal": _any(
+    "legal": (
         r"copyrighted property of|written permission|all rights reserved|alle rechte vorbehalten",
         r"ohne gewähr|tous droits réservés|todos los derechos reservados",
         r"not responsible for the opinions",
@@ -220,8 +226,10 @@ PHRASE_RULES: dict[str, re.Pattern[str]] = {
     ),
 }
 
-# All phrases at once: most blocks match none, and one search settles that.
-ANY_PHRASE = re.compile("|".join(p.pattern for p in PHRASE_RULES.values()))
+PHRASE_RULES = {name: _any(*phrases) for name, phrases in PHRASES.items()}
+# All phrases at once behind one word-start gate: most blocks match none, and one search
+# settles that.
+ANY_PHRASE = _any(*(phrase for phrases in PHRASES.values() for phrase in phrases))
 
 # Words that keep an appeal run going (donation appeals run over several paragraphs).
 APPEAL_WORDS = re.compile(
@@ -253,9 +261,9 @@ def line_rule(text: str) -> str | None:
     if not text:
         return None
     if len(text) <= SHORT_LINE:
-        for name, pattern in LINE_RULES.items():
-            if pattern.match(text):
-                return name
+        shape = ANY_LINE.match(text)
+        if shape:
+            return shape.lastgroup
         if _is_interface(text):
             return "interface"
     if len(text) <= TEASER_LINE and TEASER.match(text):
