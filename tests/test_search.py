@@ -262,7 +262,7 @@ def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> 
     assert simhash("too short to fingerprint") is None
 
 
-@pytest.mark.parametrize("set_limit", [0, 1_000_000])
+@pytest.mark.parametrize("ids_per_match", [0, 1_000_000])
 @pytest.mark.parametrize(
     ("query", "sites"),
     [
@@ -275,9 +275,13 @@ def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> 
     ],
 )
 def test_date_ranges_give_the_same_results_read_as_id_sets_or_row_by_row(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch, set_limit: int, query: str, sites: list[str]
+    archive: Archive,
+    monkeypatch: pytest.MonkeyPatch,
+    ids_per_match: int,
+    query: str,
+    sites: list[str],
 ) -> None:
-    monkeypatch.setattr(search_module, "DATE_SET_LIMIT", set_limit)
+    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
     assert sorted(hit.site for hit in search(archive, query)) == sites
 
 
@@ -335,7 +339,7 @@ def test_snippets_and_scores_come_with_every_kept_hit(archive: Archive) -> None:
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
 
 
-@pytest.mark.parametrize("set_from", [0, 1_000_000])
+@pytest.mark.parametrize("ids_per_match", [0, 1_000_000])
 @pytest.mark.parametrize(
     ("query", "sites"),
     [
@@ -346,18 +350,67 @@ def test_snippets_and_scores_come_with_every_kept_hit(archive: Archive) -> None:
     ],
 )
 def test_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch, set_from: int, query: str, sites: list[str]
+    archive: Archive,
+    monkeypatch: pytest.MonkeyPatch,
+    ids_per_match: int,
+    query: str,
+    sites: list[str],
 ) -> None:
-    monkeypatch.setattr(search_module, "SITE_SET_MATCHES", set_from)
+    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
     assert sorted(hit.site for hit in search(archive, query)) == sites
 
 
-def test_site_filters_have_an_index_of_site_and_url(archive: Archive) -> None:
+def _save(archive: Archive, url: str, site: str | None, text: str = "Ferry news.") -> None:
+    page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
+    archive.save(page, Article(headline="Ferry", site=site, text=text))
+
+
+GUARDIAN, GUARDIAN_NO_SITE = "https://theguardian.example/a", "https://www.THEGUARDIAN.example/c"
+WIRE, WIRE_GUARDIAN_PATH = "https://wire.example/b", "https://wire.example/guardian"
+NOTES = "https://notes.example/2024/e"
+
+
+@pytest.mark.parametrize("ids_per_match", [0, 1_000_000])
+@pytest.mark.parametrize(
+    ("query", "urls"),
+    [
+        ("ferry site:guardian", [GUARDIAN, GUARDIAN_NO_SITE]),
+        ("ferry site:THEGUARDIAN.EXAMPLE", [GUARDIAN, GUARDIAN_NO_SITE]),
+        ("ferry site:wire", [WIRE, WIRE_GUARDIAN_PATH]),
+        ("ferry site:2024", []),
+        ("ferry -site:guardian", [NOTES, WIRE, WIRE_GUARDIAN_PATH]),
+        ("ferry -site:wire", [NOTES, GUARDIAN, GUARDIAN_NO_SITE]),
+    ],
+)
+def test_site_filters_match_a_site_name_or_url_host_but_not_a_path(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch, ids_per_match: int, query: str, urls: list
+) -> None:
+    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
+    sites = {GUARDIAN: "The Guardian", WIRE: "Wire", WIRE_GUARDIAN_PATH: "Wire", NOTES: "Notes"}
+    with Archive(archive_path) as archive:
+        for url in [GUARDIAN, WIRE, GUARDIAN_NO_SITE, WIRE_GUARDIAN_PATH, NOTES]:
+            _save(archive, url, sites.get(url))
+        found = [hit.url for hit in search(archive, query, all_copies=True)]
+    assert sorted(found) == sorted(urls)
+
+
+def test_a_site_is_resolved_to_names_and_hosts_read_from_the_site_index(archive: Archive) -> None:
+    _save(archive, "https://valley.example/3", "Valley Times Weekend")
+    condition, params = search_module._site_condition(archive, "valley")
+    assert params == ["Valley Times", "Valley Times Weekend"]
+    condition, params = search_module._site_condition(archive, "harbour.example")
+    assert params == ["Harbour Post", "%harbour.example%"]
     plan = archive.db.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE a.site LIKE ? OR a.url LIKE ?",
-        ["%x%", "%x%"],
-    ).fetchall()
-    assert "COVERING INDEX idx_articles_site_url" in " ".join(str(row) for row in plan)
+        f"EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE {condition}", params
+    )
+    assert "INDEX idx_articles_site" in " ".join(str(row) for row in plan)
+
+
+def test_sites_and_hosts_saved_or_changed_later_are_found(archive: Archive) -> None:
+    _save(archive, "https://isle.example/1", None)
+    assert [hit.url for hit in search(archive, "ferry site:isle")] == ["https://isle.example/1"]
+    _save(archive, "https://isle.example/1", "Island Gazette")
+    assert [hit.site for hit in search(archive, "ferry site:gazette")] == ["Island Gazette"]
 
 
 def test_the_full_text_index_merges_segments_less_eagerly(archive: Archive) -> None:

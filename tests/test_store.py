@@ -234,6 +234,21 @@ def test_an_archive_from_the_first_schema_is_migrated_with_its_data(archive_path
         assert found == [(1,)]
 
 
+def test_an_archive_from_before_site_hosts_gets_the_pairs_of_its_articles(
+    archive_path: Path,
+) -> None:
+    old = Database(archive_path)
+    migrations.apply(old, stop_before="m011_search_site_hosts")
+    for number, site in enumerate(["Harbour Post", None, "Harbour Post"]):
+        url = f"https://Port.example/{number}" if site else "https://isle.example:8080/x"
+        old["articles"].insert({"url": url, "url_key": url, "saved_at": "2024", "site": site})
+    old.conn.commit()
+    old.close()
+    with Archive(archive_path) as archive:
+        pairs = archive.db.execute("SELECT site, host FROM site_hosts ORDER BY site").fetchall()
+    assert pairs == [("", "isle.example:8080"), ("Harbour Post", "port.example")]
+
+
 def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path) -> None:
     with Archive(archive_path) as archive:
         archive.db.execute(

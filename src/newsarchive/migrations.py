@@ -215,3 +215,32 @@ def m010_search_bigger_write_batches(db: Database) -> None:
     db.execute(
         "INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', ?)", [ARTICLE_HASHSIZE]
     )
+
+
+def url_host(column: str) -> str:
+    """SQL for the host of the URL in ``column``, lower-cased ('' for a URL without one)."""
+    rest = f"substr({column}, instr({column}, '//') + 2)"
+    host = f"substr({rest}, 1, instr({rest} || '/', '/') - 1)"
+    return f"CASE WHEN instr({column}, '//') THEN lower({host}) ELSE '' END"
+
+
+@migrations()
+def m011_search_site_hosts(db: Database) -> None:
+    """Keep each pair of site name ('' for none) and URL host found in the archive, so a
+    ``site:`` filter is resolved against a few hundred names and hosts, then read from the site
+    index, instead of matching a substring against every article. Triggers keep it up to date
+    for every writer; pairs no article has any more are harmless and left."""
+    db.execute(
+        "CREATE TABLE site_hosts (site TEXT NOT NULL, host TEXT NOT NULL,"
+        " PRIMARY KEY (site, host)) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO site_hosts"
+        f" SELECT DISTINCT coalesce(site, ''), {url_host('url')} FROM articles"
+    )
+    pair = f"(coalesce(new.site, ''), {url_host('new.url')})"
+    for name, event in [("ai", "INSERT"), ("au", "UPDATE OF site, url")]:
+        db.execute(
+            f"CREATE TRIGGER site_hosts_{name} AFTER {event} ON articles"
+            f" BEGIN INSERT OR IGNORE INTO site_hosts VALUES {pair}; END"
+        )

@@ -15,6 +15,7 @@ from operator import itemgetter
 
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import near_duplicates
+from newsarchive.migrations import url_host
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.query import Filter, Query, check_date, parse_query
 from newsarchive.store import Archive
@@ -42,10 +43,11 @@ PHRASE_COMMON = 10_000
 PHRASE_WINDOW = 1000
 # Collapsing copies needs more candidates than results; this bounds the extra work.
 CANDIDATES_PER_RESULT = 3
-# Date ranges holding fewer articles than this are read from their index as a set of ids.
-DATE_SET_LIMIT = 20_000
-# Site filters on words with more matches than this are read from the (site, url) index.
-SITE_SET_MATCHES = 10_000
+# A filter is read from its index as a set of ids when that set holds fewer than this many ids
+# per match of the words (counted up to MATCHES_COUNTED): an id read from an index costs a small
+# fraction of checking a match's article row. Both counts scale with the archive.
+SET_IDS_PER_MATCH = 10
+MATCHES_COUNTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,10 @@ def _phrase_window(
 
 def _common(archive: Archive, word: str, query: str) -> bool:
     """Whether at least PHRASE_COMMON articles hold ``word`` (counting stops there)."""
-    sql = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
-    return _run(archive, sql, [word, PHRASE_COMMON], query)[0][0] >= PHRASE_COMMON
+    return _run(archive, _COUNT_SQL, [word, PHRASE_COMMON], query)[0][0] >= PHRASE_COMMON
+
+
+_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
 
 
 def _scores(archive: Archive, match: str, ids: list[int], query: str) -> list[tuple[int, float]]:
@@ -248,47 +252,78 @@ def _option_filters(settings: SearchOptions) -> list[Filter]:
 def _where(
     archive: Archive, filters: list[Filter], rowid: str, match: str | None = None
 ) -> tuple[str, list]:
-    """SQL conditions for ``filters``; ``rowid`` names the column holding the article id."""
-    clauses, params = _date_range(archive, [f for f in filters if f.field in DATE_FILTERS], rowid)
-    site_sets = any(f.field == "site" for f in filters) and _many_matches(archive, match)
-    for item in filters:
-        if item.field not in DATE_FILTERS:
-            clause, values = _FILTER_SQL[item.field](item.value)
-            clause = f"NOT ({clause})" if item.negated else clause
-            if item.field == "site" and site_sets:
-                clause = f"+{rowid} IN (SELECT a.id FROM articles a WHERE {clause})"
-            clauses.append(clause)
-            params += values
-    return "".join(f" AND {clause}" for clause in clauses), params
+    """SQL conditions for ``filters``; ``rowid`` names the column holding the article id.
 
-
-def _many_matches(archive: Archive, match: str | None) -> bool:
-    """Whether checking a site on every match's row would cost more than reading the ids of the
-    site's articles from the (site, url) index: past SITE_SET_MATCHES matches, it would."""
-    if match is None:
-        return False
-    sql = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
-    return _run(archive, sql, [match, SITE_SET_MATCHES], match)[0][0] >= SITE_SET_MATCHES
-
-
-def _date_range(archive: Archive, filters: list[Filter], rowid: str) -> tuple[list[str], list]:
-    """Date filters as ranges on indexed columns.
-
-    A narrow range (fewer than DATE_SET_LIMIT articles) becomes a set of ids read from the
-    date index, which each match is checked against without reading its article; a wide one
-    is checked on the article rows, where most matches pass and the walk stops early.
+    Date ranges and sites are conditions on indexed columns: with words to match, each is read
+    as a set of ids that every match is checked against without reading its article, unless
+    the words match so few articles that checking their rows costs less (see _as_set).
     """
-    bounds = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters]
-    clauses = [clause for clause, _ in bounds]
-    params = [value for _, value in bounds]
-    if not clauses:
-        return [], []
-    condition = " AND ".join(clauses)
-    counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
-    if archive.db.execute(counted, [*params, DATE_SET_LIMIT]).fetchone()[0] < DATE_SET_LIMIT:
-        # The unary + keeps SQLite from probing the full-text index once per id instead.
-        return [f"+{rowid} IN (SELECT a.id FROM articles a WHERE {condition})"], params
-    return clauses, params
+    clauses, matches = [], _Matches(archive, match)
+    dates = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters if f.field in DATE_FILTERS]
+    if dates:
+        condition = " AND ".join(clause for clause, _ in dates)
+        clauses.append(_as_set(archive, condition, [value for _, value in dates], rowid, matches))
+    for item in filters:
+        if item.field == "site":
+            condition, values = _site_condition(archive, item.value)
+            clauses.append(_as_set(archive, condition, values, rowid, matches, item.negated))
+        elif item.field not in DATE_FILTERS:
+            condition, values = _FILTER_SQL[item.field](item.value)
+            clauses.append((f"NOT ({condition})" if item.negated else condition, values))
+    params = [value for _, values in clauses for value in values]
+    return "".join(f" AND {clause}" for clause, _ in clauses), params
+
+
+class _Matches:
+    """How many articles the words match, up to MATCHES_COUNTED, counted when first asked."""
+
+    def __init__(self, archive: Archive, match: str | None) -> None:
+        self.archive, self.match, self._count = archive, match, None
+
+    def count(self) -> int:
+        if self._count is None:
+            found = _run(self.archive, _COUNT_SQL, [self.match, MATCHES_COUNTED], self.match or "")
+            self._count = found[0][0]
+        return self._count
+
+
+def _as_set(
+    archive: Archive,
+    condition: str,
+    params: list,
+    rowid: str,
+    matches: _Matches,
+    negated: bool = False,
+) -> tuple[str, list]:
+    """``condition`` on the articles as a clause on ``rowid``: a set of ids from the condition's
+    index when it holds fewer than SET_IDS_PER_MATCH ids per match, else a check of each row."""
+    if matches.match is not None:
+        most = matches.count() * SET_IDS_PER_MATCH
+        counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
+        if archive.db.execute(counted, [*params, most]).fetchone()[0] < most:
+            # The unary + keeps SQLite from probing the full-text index once per id instead.
+            ids = f"(SELECT a.id FROM articles a WHERE {condition})"
+            return f"+{rowid} {'NOT IN' if negated else 'IN'} {ids}", params
+    # A NULL (an article without a site) is not a match, so it passes the negated filter.
+    return (f"NOT coalesce({condition}, 0)" if negated else condition), params
+
+
+def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
+    """A condition on the site index for articles whose site name or URL host holds ``value``
+    (any case), resolved first against the archive's distinct names and hosts."""
+    pattern = f"%{value}%"
+    sql = "SELECT site, site LIKE ?1 FROM site_hosts WHERE site LIKE ?1 OR host LIKE ?1"
+    found = archive.db.execute(sql, [pattern]).fetchall()
+    named = sorted({site for site, by_name in found if by_name})
+    by_host = sorted({site for site, by_name in found if not by_name} - set(named))
+    clauses = [f"a.site IN ({', '.join('?' * len(named))})"] if named else []
+    host = url_host("a.url")
+    clauses += [f"(a.site = ? AND {host} LIKE ?)" for site in by_host if site]
+    if "" in by_host:
+        clauses.append(f"((a.site IS NULL OR a.site = '') AND {host} LIKE ?)")
+    params = [*named, *[value for site in by_host if site for value in (site, pattern)]]
+    params += [pattern] if "" in by_host else []
+    return f"({' OR '.join(clauses) or '0'})", params
 
 
 def _after(value: str) -> str:
@@ -311,7 +346,6 @@ _DATE_BOUND = {
 DATE_FILTERS = {field for field, _ in _DATE_BOUND}
 
 _FILTER_SQL = {
-    "site": lambda value: ("(a.site LIKE ? OR a.url LIKE ?)", [f"%{value}%"] * 2),
     "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
     "lang": lambda value: ("(a.language = ? OR a.language LIKE ?)", [value, f"{value}-%"]),
     "speaker": lambda value: (
