@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract, extract_article, extract_text_article
-from newsarchive.extract.readable import dense_block, parse
+from newsarchive.extract.dense import dense_block
+from newsarchive.extract.readable import parse
 from newsarchive.models import Article, FetchResult
 
 SEED = SHARED / "seed" / "000_462e5a56550a0a15.txt"

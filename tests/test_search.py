@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from newsarchive import filters as filters_module
 from newsarchive import search as search_module
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import simhash
@@ -281,7 +282,7 @@ def test_date_ranges_give_the_same_results_read_as_id_sets_or_row_by_row(
     query: str,
     sites: list[str],
 ) -> None:
-    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
     assert sorted(hit.site for hit in search(archive, query)) == sites
 
 
@@ -356,7 +357,7 @@ def test_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
     query: str,
     sites: list[str],
 ) -> None:
-    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
     assert sorted(hit.site for hit in search(archive, query)) == sites
 
 
@@ -385,7 +386,7 @@ NOTES = "https://notes.example/2024/e"
 def test_site_filters_match_a_site_name_or_url_host_but_not_a_path(
     archive_path: Path, monkeypatch: pytest.MonkeyPatch, ids_per_match: int, query: str, urls: list
 ) -> None:
-    monkeypatch.setattr(search_module, "SET_IDS_PER_MATCH", ids_per_match)
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
     sites = {GUARDIAN: "The Guardian", WIRE: "Wire", WIRE_GUARDIAN_PATH: "Wire", NOTES: "Notes"}
     with Archive(archive_path) as archive:
         for url in [GUARDIAN, WIRE, GUARDIAN_NO_SITE, WIRE_GUARDIAN_PATH, NOTES]:
@@ -396,9 +397,9 @@ def test_site_filters_match_a_site_name_or_url_host_but_not_a_path(
 
 def test_a_site_is_resolved_to_names_and_hosts_read_from_the_site_index(archive: Archive) -> None:
     _save(archive, "https://valley.example/3", "Valley Times Weekend")
-    condition, params = search_module._site_condition(archive, "valley")
+    condition, params = filters_module._site_condition(archive, "valley")
     assert params == ["Valley Times", "Valley Times Weekend"]
-    condition, params = search_module._site_condition(archive, "harbour.example")
+    condition, params = filters_module._site_condition(archive, "harbour.example")
     assert params == ["Harbour Post", "%harbour.example%"]
     plan = archive.db.execute(
         f"EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE {condition}", params

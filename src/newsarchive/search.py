@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import dataclass
 from operator import itemgetter
 
 from newsarchive.errors import QueryError
+from newsarchive.filters import COUNT_SQL, conditions, run_sql
 from newsarchive.fingerprint import near_duplicates
-from newsarchive.migrations import url_host
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.query import Filter, Query, check_date, parse_query
 from newsarchive.store import Archive
@@ -43,11 +42,6 @@ PHRASE_COMMON = 10_000
 PHRASE_WINDOW = 1000
 # Collapsing copies needs more candidates than results; this bounds the extra work.
 CANDIDATES_PER_RESULT = 3
-# A filter is read from its index as a set of ids when that set holds fewer than this many ids
-# per match of the words (counted up to MATCHES_COUNTED): an id read from an index costs a small
-# fraction of checking a match's article row. Both counts scale with the archive.
-SET_IDS_PER_MATCH = 10
-MATCHES_COUNTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -81,12 +75,14 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     filters = [*parsed.filters, *_option_filters(settings)]
     wanted = settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
     if parsed.match is None:
-        where, params = _where(archive, filters, "a.id")
+        where, params = conditions(archive, filters, "a.id")
         sql = _LISTING_SQL.format(where=where, order=LISTING_SORTS[settings.sort])
-        rows = {row[0]: row for row in _run(archive, sql, [*params, wanted], query)}
+        rows = {row[0]: row for row in run_sql(archive, sql, [*params, wanted], query)}
         candidates = [_Candidate(row[0], row[3] or row[1], row[6], 0.0) for row in rows.values()]
     else:
-        where, params = _where(archive, filters, "articles_fts.rowid", parsed.loose or parsed.match)
+        where, params = conditions(
+            archive, filters, "articles_fts.rowid", parsed.loose or parsed.match
+        )
         candidates = _ranked(archive, parsed, where, params, settings.sort, wanted, query)
     if settings.all_copies:
         kept = [(candidate, []) for candidate in candidates[: settings.limit]]
@@ -115,7 +111,7 @@ def _ranked(
     """
     if sort != "rank":
         sql = _SORTED_SQL.format(where=where, order=SORTS[sort])
-        rows = _run(archive, sql, [parsed.match, *params, wanted], query)
+        rows = run_sql(archive, sql, [parsed.match, *params, wanted], query)
         return [_Candidate(*row) for row in rows]
     source = (
         "articles_fts JOIN articles a ON a.id = articles_fts.rowid" if where else "articles_fts"
@@ -125,7 +121,7 @@ def _ranked(
         scored = _phrase_window(archive, parsed, source, where, params, query)
     if scored is None:
         sql = _WALK_SQL.format(source=source, where=where)
-        scored = _run(archive, sql, [parsed.match, *params], query, RANK_WINDOW)
+        scored = run_sql(archive, sql, [parsed.match, *params], query, RANK_WINDOW)
     scored.sort(key=itemgetter(1))
     cut = min(wanted, len(scored))
     while 0 < cut < len(scored) and scored[cut][1] == scored[cut - 1][1]:
@@ -154,16 +150,13 @@ def _phrase_window(
     if not any(all(_common(archive, word, query) for word in words) for words in parsed.phrases):
         return None
     sql = _CANDIDATES_SQL.format(source=source, where=where)
-    ids = [row[0] for row in _run(archive, sql, [parsed.match, *params], query, PHRASE_WINDOW)]
+    ids = [row[0] for row in run_sql(archive, sql, [parsed.match, *params], query, PHRASE_WINDOW)]
     return _scores(archive, parsed.loose, ids, query)
 
 
 def _common(archive: Archive, word: str, query: str) -> bool:
     """Whether at least PHRASE_COMMON articles hold ``word`` (counting stops there)."""
-    return _run(archive, _COUNT_SQL, [word, PHRASE_COMMON], query)[0][0] >= PHRASE_COMMON
-
-
-_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+    return run_sql(archive, COUNT_SQL, [word, PHRASE_COMMON], query)[0][0] >= PHRASE_COMMON
 
 
 def _scores(archive: Archive, match: str, ids: list[int], query: str) -> list[tuple[int, float]]:
@@ -173,14 +166,14 @@ def _scores(archive: Archive, match: str, ids: list[int], query: str) -> list[tu
         return []
     marks = ", ".join("?" * len(ids))
     sql = _SCORES_SQL.format(marks=marks)
-    return _run(archive, sql, [match, min(ids), max(ids), *ids], query)
+    return run_sql(archive, sql, [match, min(ids), max(ids), *ids], query)
 
 
 def _metadata(archive: Archive, ids: list[int], query: str) -> dict[int, tuple]:
     """Site (or URL), SimHash and publication date of each article, by id."""
     marks = ", ".join("?" * len(ids))
     sql = f"SELECT id, coalesce(site, url), simhash, published FROM articles WHERE id IN ({marks})"
-    return {row[0]: row[1:] for row in _run(archive, sql, ids, query)}
+    return {row[0]: row[1:] for row in run_sql(archive, sql, ids, query)}
 
 
 _BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
@@ -232,7 +225,7 @@ def _with_snippets(archive: Archive, match: str, ids: list[int], query: str) -> 
     else:
         rows = f"articles_fts.rowid IN ({marks})"
     sql = _SNIPPET_SQL.format(tokens=SNIPPET_TOKENS, rows=rows)
-    found = _run(archive, sql, [HIGHLIGHT_START, HIGHLIGHT_END, match, *ids], query)
+    found = run_sql(archive, sql, [HIGHLIGHT_START, HIGHLIGHT_END, match, *ids], query)
     return {row[0]: row for row in found}
 
 
@@ -247,131 +240,6 @@ def _option_filters(settings: SearchOptions) -> list[Filter]:
     if settings.until:
         filters.append(Filter("until", check_date(settings.until, "--until")))
     return filters
-
-
-def _where(
-    archive: Archive, filters: list[Filter], rowid: str, match: str | None = None
-) -> tuple[str, list]:
-    """SQL conditions for ``filters``; ``rowid`` names the column holding the article id.
-
-    Date ranges and sites are conditions on indexed columns: with words to match, each is read
-    as a set of ids that every match is checked against without reading its article, unless
-    the words match so few articles that checking their rows costs less (see _as_set).
-    """
-    clauses, matches = [], _Matches(archive, match)
-    dates = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters if f.field in DATE_FILTERS]
-    if dates:
-        condition = " AND ".join(clause for clause, _ in dates)
-        clauses.append(_as_set(archive, condition, [value for _, value in dates], rowid, matches))
-    for item in filters:
-        if item.field == "site":
-            condition, values = _site_condition(archive, item.value)
-            clauses.append(_as_set(archive, condition, values, rowid, matches, item.negated))
-        elif item.field not in DATE_FILTERS:
-            condition, values = _FILTER_SQL[item.field](item.value)
-            clauses.append((f"NOT ({condition})" if item.negated else condition, values))
-    params = [value for _, values in clauses for value in values]
-    return "".join(f" AND {clause}" for clause, _ in clauses), params
-
-
-class _Matches:
-    """How many articles the words match, up to MATCHES_COUNTED, counted when first asked."""
-
-    def __init__(self, archive: Archive, match: str | None) -> None:
-        self.archive, self.match, self._count = archive, match, None
-
-    def count(self) -> int:
-        if self._count is None:
-            found = _run(self.archive, _COUNT_SQL, [self.match, MATCHES_COUNTED], self.match or "")
-            self._count = found[0][0]
-        return self._count
-
-
-def _as_set(
-    archive: Archive,
-    condition: str,
-    params: list,
-    rowid: str,
-    matches: _Matches,
-    negated: bool = False,
-) -> tuple[str, list]:
-    """``condition`` on the articles as a clause on ``rowid``: a set of ids from the condition's
-    index when it holds fewer than SET_IDS_PER_MATCH ids per match, else a check of each row."""
-    if matches.match is not None:
-        most = matches.count() * SET_IDS_PER_MATCH
-        counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
-        if archive.db.execute(counted, [*params, most]).fetchone()[0] < most:
-            # The unary + keeps SQLite from probing the full-text index once per id instead.
-            ids = f"(SELECT a.id FROM articles a WHERE {condition})"
-            return f"+{rowid} {'NOT IN' if negated else 'IN'} {ids}", params
-    # A NULL (an article without a site) is not a match, so it passes the negated filter.
-    return (f"NOT coalesce({condition}, 0)" if negated else condition), params
-
-
-def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
-    """A condition on the site index for articles whose site name or URL host holds ``value``
-    (any case), resolved first against the archive's distinct names and hosts."""
-    pattern = f"%{value}%"
-    sql = "SELECT site, site LIKE ?1 FROM site_hosts WHERE site LIKE ?1 OR host LIKE ?1"
-    found = archive.db.execute(sql, [pattern]).fetchall()
-    named = sorted({site for site, by_name in found if by_name})
-    by_host = sorted({site for site, by_name in found if not by_name} - set(named))
-    clauses = [f"a.site IN ({', '.join('?' * len(named))})"] if named else []
-    host = url_host("a.url")
-    clauses += [f"(a.site = ? AND {host} LIKE ?)" for site in by_host if site]
-    if "" in by_host:
-        clauses.append(f"((a.site IS NULL OR a.site = '') AND {host} LIKE ?)")
-    params = [*named, *[value for site in by_host if site for value in (site, pattern)]]
-    params += [pattern] if "" in by_host else []
-    return f"({' OR '.join(clauses) or '0'})", params
-
-
-def _after(value: str) -> str:
-    """The smallest string above every date that starts with ``value`` ("2024-03" -> "2024-04")."""
-    return value[:-1] + chr(ord(value[-1]) + 1)
-
-
-# (field, negated) -> (condition, value); the columns are indexed and the values are prefixes
-# of ISO dates, so "on or after 2024-03" is published >= '2024-03'.
-_DATE_BOUND = {
-    ("after", False): lambda value: ("a.published >= ?", value),
-    ("after", True): lambda value: ("a.published < ?", value),
-    ("before", False): lambda value: ("a.published < ?", value),
-    ("before", True): lambda value: ("a.published >= ?", value),
-    ("until", False): lambda value: ("a.published < ?", _after(value)),
-    ("until", True): lambda value: ("a.published >= ?", _after(value)),
-    ("saved-after", False): lambda value: ("a.saved_at >= ?", value),
-    ("saved-after", True): lambda value: ("a.saved_at < ?", value),
-}
-DATE_FILTERS = {field for field, _ in _DATE_BOUND}
-
-_FILTER_SQL = {
-    "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
-    "lang": lambda value: ("(a.language = ? OR a.language LIKE ?)", [value, f"{value}-%"]),
-    "speaker": lambda value: (
-        "a.id IN (SELECT article_id FROM quotes WHERE speaker LIKE ?)",
-        [f"%{value}%"],
-    ),
-    "quote": lambda value: (
-        "a.id IN (SELECT q.article_id FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
-        " WHERE quotes_fts MATCH ?)",
-        ['{text} : "' + value.replace('"', '""') + '"'],
-    ),
-}
-
-
-def _run(
-    archive: Archive, sql: str, params: list, query: str, most: int | None = None
-) -> list[tuple]:
-    """Rows of ``sql``, only the first ``most`` when given (the rest are never computed)."""
-    try:
-        cursor = archive.db.execute(sql, params)
-        try:
-            return cursor.fetchall() if most is None else cursor.fetchmany(most)
-        finally:
-            cursor.close()  # ends the statement, and with it the read transaction
-    except sqlite3.OperationalError as error:
-        raise QueryError(f"{query!r}: not a valid search ({error})") from error
 
 
 def _hit(row: tuple, ranking: float, also_on: list[str]) -> SearchHit:
@@ -447,7 +315,7 @@ def search_quotes(
         SELECT q.text, q.speaker, q.article_id, a.url, a.headline, a.published
         FROM {source} JOIN articles a ON a.id = q.article_id
         WHERE {where} ORDER BY {order} LIMIT ?"""
-    return [QuoteHit(*row) for row in _run(archive, sql, [*params, limit], query or "")]
+    return [QuoteHit(*row) for row in run_sql(archive, sql, [*params, limit], query or "")]
 
 
 def _quote_match(query: str) -> str:

@@ -1,8 +1,7 @@
 """Find the article body in a page: prune the DOM, run readability, fall back to the dense block.
 
-This is the only module that imports readability. Pruning first makes readability both faster
-(its passes grow with the tree) and cleaner; the guards keep pruning from taking the article with
-it (a wrapper named "sidebar" or a page-wide ``<form>`` may hold the whole story).
+This is the only module that imports readability; pruning (prune.py) and the dense-block test
+(dense.py) work on the parsed tree alone.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import copy
 import html
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 
 import lxml.html
@@ -19,51 +17,21 @@ from lxml import etree
 from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES, Unparseable
-from readability.readability import clean as readability_clean
+
+from newsarchive.extract.dense import dense_block, inside_share, is_fragment
+from newsarchive.extract.prune import place_streamed_segments, prune
 
 log = logging.getLogger(__name__)
 
-DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "iframe",
-    "svg",
-    "canvas",
-    "template",
-    "link",
-    "meta",
-    "select",
-    "textarea",
-    "dialog",
-)
 REINSTATED = ("p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table", "pre")
 MARK = "data-newsarchive-block"
-TEXT_DIV_BREAKERS = ("div", "p", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4")
-TEXT_DIV_BREAKERS += ("h5", "h6", "blockquote", "pre", "form", "header", "footer", "nav", "aside")
-TEXT_DIV_BREAKERS += ("li", "dl", "figure", "main")
-TEXT_DIV_START = 20  # characters of its own text a <div> written as a paragraph starts with
-LAYOUT_TAGS = ("nav", "footer", "aside")  # dropped unless they hold most of the story
-SMALL_ONLY_TAGS = ("form", "button", "input", "label")  # dropped when they hold little text
-_BOILERPLATE_WORDS = (
-    r"share|sharing|social|newsletter|promo|related|comments?|cookie|consent|paywall|subscribe"
-    r"|subscription|donate|donation|recirculation|outbrain|taboola"
-)
-_COMMENT_WORDS = r"comments?|disqus|discussion"
-
-
-def _named(words: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s])", re.IGNORECASE)
-
-
-BOILERPLATE = _named(_BOILERPLATE_WORDS)
-COMMENTS = _named(_COMMENT_WORDS)
-NAMED = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}")  # one search settles most elements
 # Readability's class-name tests, matched against lower-cased names: re.IGNORECASE is slower.
 UNLIKELY = re.compile(REGEXES["unlikelyCandidatesRe"].pattern)
 MAYBE_CANDIDATE = re.compile(REGEXES["okMaybeItsACandidateRe"].pattern)
 SPARED = "ancestor-or-self::pre or ancestor-or-self::code or descendant-or-self::main"
 SPARED += " or descendant-or-self::article or descendant-or-self::math"
+SPACE_RUN = re.compile(r"\s\s+")
+SPACES_AND_TABS = re.compile(r"\t|[ \t]{2,}")  # readability's clean() ends with this one
 DIV_BLOCK = re.compile(r"blockquote|dl|div|img|ol|p|table|ul")  # a tag starting so is a block
 INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong"})
 INLINE_TAGS |= {"sub", "sup", "u"}
@@ -71,23 +39,14 @@ INLINE_TAGS |= {"sub", "sup", "u"}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
 LEDE = re.compile(
     r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|excerpt|chapo|perex|summary|subtitle|subheadline"
     r"|sub-headline|teaser-text|dek|deck|abstract|description|einleitung|entradilla)",
     re.IGNORECASE,
 )
 LEDE_MIN, LEDE_MAX = 40, 700  # characters of a standfirst
-LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
-GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
-DENSE_SHARE = 0.7  # the dense block holds at least this much of the page's good paragraph text
-TINY_TEXT = 200  # readability's text shorter than this is no article (often just the <h1>)
-FRAGMENT_SHARE = 0.3  # readability's text below this share of the dense block is a fragment
-ELSEWHERE_SHARE = 0.5  # readability's text outside the dense block, below this: a side block
 LEAD_INSIDE = 0.8  # readability's text this much inside the dense block may gain its opening
 OPENING_SHARE = 0.75  # ...of at most this share of its size when the dense block is <body>
-OUTWEIGHED_SHARE = 0.15  # below this share, readability picked a side block (a bio, an appeal)
 
 
 # libxml2 drops whatever is nested deeper than 256 elements unless told a tree may be huge;
@@ -138,7 +97,7 @@ def body_html(doc: HtmlElement) -> str:
     dense, size = dense_block(doc)
     found = _readability(doc)
     summary = _reinstate(found, blocks)
-    if dense is not None and _is_fragment(summary, dense, size):
+    if dense is not None and is_fragment(_text(summary), dense, size):
         log.debug("readability returned a fragment; using the dense block")
         return lxml.html.tostring(dense, encoding="unicode")
     lead = _lead(doc, dense, summary)
@@ -176,7 +135,7 @@ def _lead(doc: HtmlElement, dense: HtmlElement | None, found: str) -> int | None
     kept = [int(number) for number in re.findall(rf'{MARK}="(\d+)"', found)]
     if not numbers or not kept or min(numbers) >= min(kept):
         return None
-    inside = _inside_share(_text(found), " ".join(dense.text_content().split()))
+    inside = inside_share(_text(found), " ".join(dense.text_content().split()))
     return min(numbers) if inside >= LEAD_INSIDE else None
 
 
@@ -365,11 +324,20 @@ class _PrunedDocument(Document):
 
 
 def _clean_length(text: str) -> int:
-    """``len(readability.clean(text))``: its regexes only change long texts, line breaks, tabs
-    and double spaces."""
-    if len(text) < 255 and "\n" not in text and "\t" not in text and "  " not in text:
-        return len(text.strip())
-    return len(readability_clean(text))
+    """``len(readability.clean(text))`` without building the cleaned text.
+
+    Its regexes only change runs of two or more whitespace characters: a run of 255 or more, or
+    one holding a line break, becomes one character; a run of spaces and tabs shrinks as its
+    last regex shrinks it. Its ``strip()`` drops the runs at either end.
+    """
+    text = text.strip()
+    return len(text) - sum(len(run) - _run_length(run) for run in SPACE_RUN.findall(text))
+
+
+def _run_length(run: str) -> int:
+    if len(run) >= 255 or "\n" in run:
+        return 1
+    return len(SPACES_AND_TABS.sub(" ", run))
 
 
 def _block_holders(root: HtmlElement) -> set[HtmlElement]:
@@ -420,142 +388,6 @@ def _readability(doc: HtmlElement) -> str:
         return _PrunedDocument(doc).summary(html_partial=True)
     except Unparseable:
         return ""
-
-
-def place_streamed_segments(doc: HtmlElement) -> None:
-    """Move React streaming segments (``<div hidden id="S:n">``) into their placeholders.
-
-    Readability deletes hidden elements, and on streamed pages the story sits in them. A
-    segment replaces a Suspense boundary's ``<template id="B:n">`` or, when it completes a
-    pending segment, its ``<template id="P:n">``.
-    """
-    for segment in doc.xpath("//div[@hidden][starts-with(@id, 'S:')]"):
-        number = segment.get("id")[2:]
-        marks = doc.xpath("//template[@id=$b or @id=$p]", b="B:" + number, p="P:" + number)
-        if not marks:
-            continue
-        del segment.attrib["hidden"]
-        segment.drop_tree()
-        marks[0].addprevious(segment)
-        marks[0].drop_tree()
-
-
-def prune(doc: HtmlElement) -> None:
-    """Remove what cannot be story: scripts, navigation, hidden and boilerplate-named elements.
-
-    One walk from the top that never enters a dropped subtree: most of a page's elements sit
-    in its scripts, menus and footers, so this visits far fewer than the whole tree.
-    """
-    protected = set(doc.xpath(f"//*[{PROTECTED}]/ancestor-or-self::*"))
-    sizes = paragraph_sizes(doc)
-    total = max(1, sizes.get(doc, 0))
-    stack = list(doc)
-    while stack:
-        element = stack.pop()
-        if _droppable(element, element in protected, sizes.get(element, 0), total):
-            element.drop_tree()
-        else:
-            stack.extend(element)
-
-
-def _droppable(element: HtmlElement, protected: bool, size: int, total: int) -> bool:
-    """Comments and scripts go; navigation, forms and buttons too unless the story is inside;
-    hidden elements, comment threads and small boilerplate-named elements go."""
-    tag = element.tag
-    if not isinstance(tag, str):
-        return True  # a comment or processing instruction
-    if not protected and (
-        tag in DROP_TAGS
-        or (tag in LAYOUT_TAGS and size < 0.5 * total)
-        or (tag in SMALL_ONLY_TAGS and size < 200)
-    ):
-        return True
-    attributes = element.attrib
-    if not attributes:
-        return False
-    if "hidden" in attributes or HIDDEN_STYLE.search(attributes.get("style", "")):
-        return True
-    names = f"{attributes.get('class', '')} {attributes.get('id', '')}"
-    return not protected and len(names) > 1 and _is_boilerplate(names, size / total)
-
-
-def _is_boilerplate(names: str, share: float) -> bool:
-    if NAMED.search(names) is None:
-        return False
-    return COMMENTS.search(names) is not None or (
-        share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
-    )
-
-
-def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlElement, int]:
-    """Characters of good ``<p>`` text under each element (links excluded), leaving out
-    paragraphs inside a ``skip`` tag and inside a link (a teaser for another story)."""
-    sizes: dict[HtmlElement, int] = defaultdict(int)
-    skip = (*skip, "a")
-    for paragraph in doc.iter("p", "div"):
-        size = _good_length(paragraph) if paragraph.tag == "p" else _text_div_length(paragraph)
-        ancestors = list(paragraph.iterancestors())
-        if size and not any(element.tag in skip for element in ancestors):
-            for element in (paragraph, *ancestors):
-                sizes[element] += size
-    return sizes
-
-
-def _good_length(paragraph: HtmlElement, links_share: float = 0.5) -> int:
-    text = " ".join(paragraph.text_content().split())
-    links = sum(len(link.text_content()) for link in paragraph.iter("a"))
-    return len(text) if len(text) >= GOOD_PARAGRAPH and links < links_share * len(text) else 0
-
-
-def _text_div_length(div: HtmlElement) -> int:
-    """A ``<div>`` holding only text and inline elements is a paragraph written without
-    ``<p>`` (readability reads it so too); one with links in it is more often a teaser.
-    Such a div starts with its text, which settles most divs (wrappers) at once."""
-    if not div.text or len(div.text.strip()) < TEXT_DIV_START:
-        return 0
-    if next(div.iterchildren(*TEXT_DIV_BREAKERS), None) is not None:
-        return 0
-    return _good_length(div, links_share=0.1)
-
-
-def dense_block(doc: HtmlElement) -> tuple[HtmlElement | None, int]:
-    """The tightest element holding most of the page's good paragraph text, and that text's size.
-
-    Text in a ``<footer>`` does not count: a long legal notice there is never the story.
-    """
-    sizes = paragraph_sizes(doc, skip=("footer",))
-    total = sizes.get(doc, 0)
-    if not total:
-        return None, 0
-    holders = [el for el, size in sizes.items() if size >= DENSE_SHARE * total]
-    dense = max(holders, key=lambda el: sum(1 for _ in el.iterancestors()))
-    return dense, sizes[dense]
-
-
-def _is_fragment(summary: str, dense: HtmlElement, size: int) -> bool:
-    """Readability kept only a small part of the dense block, or a smaller block beside it.
-
-    A small part: its text is a small share of the dense block and mostly inside it. A block
-    beside it (an author box, an appeal, a teaser, an event list): its text is mostly outside
-    the dense block, which holds far more story text, unless that is a list (a comment thread
-    or teasers laid out as ``<li>``s).
-    """
-    found = _text(summary)
-    if len(found) >= ELSEWHERE_SHARE * size:
-        return False
-    if len(found) < TINY_TEXT or len(found) < OUTWEIGHED_SHARE * size:
-        return True
-    inside = _inside_share(found, " ".join(dense.text_content().split()))
-    if inside < 0.2:
-        return dense.tag not in ("ul", "ol")  # a list beside the story: comments, teasers
-    return len(found) < FRAGMENT_SHARE * size and inside >= 0.8
-
-
-def _inside_share(found: str, dense_text: str) -> float:
-    """The share of the sentences of ``found`` that also occur in ``dense_text``."""
-    pieces = [piece for piece in re.split(r"(?<=[.!?])\s+", found) if len(piece) > 20]
-    total = sum(len(piece) for piece in pieces)
-    return sum(len(piece) for piece in pieces if piece in dense_text) / total if total else 1.0
 
 
 def _text(fragment: str) -> str:

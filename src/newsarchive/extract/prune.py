@@ -1,0 +1,149 @@
+"""Prepare a parsed page for readability: put streamed segments in place, then prune.
+
+Pruning removes what cannot be story (scripts, navigation, hidden and boilerplate-named
+elements) before readability runs; that makes readability both faster (its passes grow with the
+tree) and cleaner. The guards keep pruning from taking the article with it: a wrapper named
+"sidebar" or a page-wide ``<form>`` may hold the whole story.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from lxml.html import HtmlElement
+
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "svg",
+    "canvas",
+    "template",
+    "link",
+    "meta",
+    "select",
+    "textarea",
+    "dialog",
+)
+TEXT_DIV_BREAKERS = ("div", "p", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4")
+TEXT_DIV_BREAKERS += ("h5", "h6", "blockquote", "pre", "form", "header", "footer", "nav", "aside")
+TEXT_DIV_BREAKERS += ("li", "dl", "figure", "main")
+TEXT_DIV_START = 20  # characters of its own text a <div> written as a paragraph starts with
+LAYOUT_TAGS = ("nav", "footer", "aside")  # dropped unless they hold most of the story
+SMALL_ONLY_TAGS = ("form", "button", "input", "label")  # dropped when they hold little text
+_BOILERPLATE_WORDS = (
+    r"share|sharing|social|newsletter|promo|related|comments?|cookie|consent|paywall|subscribe"
+    r"|subscription|donate|donation|recirculation|outbrain|taboola"
+)
+_COMMENT_WORDS = r"comments?|disqus|discussion"
+
+
+def _named(words: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s])", re.IGNORECASE)
+
+
+BOILERPLATE = _named(_BOILERPLATE_WORDS)
+COMMENTS = _named(_COMMENT_WORDS)
+NAMED = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}")  # one search settles most elements
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+PROTECTED = "self::article or self::main or @itemprop='articleBody' or self::h1"
+LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
+GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
+
+
+def place_streamed_segments(doc: HtmlElement) -> None:
+    """Move React streaming segments (``<div hidden id="S:n">``) into their placeholders.
+
+    Readability deletes hidden elements, and on streamed pages the story sits in them. A
+    segment replaces a Suspense boundary's ``<template id="B:n">`` or, when it completes a
+    pending segment, its ``<template id="P:n">``.
+    """
+    for segment in doc.xpath("//div[@hidden][starts-with(@id, 'S:')]"):
+        number = segment.get("id")[2:]
+        marks = doc.xpath("//template[@id=$b or @id=$p]", b="B:" + number, p="P:" + number)
+        if not marks:
+            continue
+        del segment.attrib["hidden"]
+        segment.drop_tree()
+        marks[0].addprevious(segment)
+        marks[0].drop_tree()
+
+
+def prune(doc: HtmlElement) -> None:
+    """Remove what cannot be story: scripts, navigation, hidden and boilerplate-named elements.
+
+    One walk from the top that never enters a dropped subtree: most of a page's elements sit
+    in its scripts, menus and footers, so this visits far fewer than the whole tree.
+    """
+    protected = set(doc.xpath(f"//*[{PROTECTED}]/ancestor-or-self::*"))
+    sizes = paragraph_sizes(doc)
+    total = max(1, sizes.get(doc, 0))
+    stack = list(doc)
+    while stack:
+        element = stack.pop()
+        if _droppable(element, element in protected, sizes.get(element, 0), total):
+            element.drop_tree()
+        else:
+            stack.extend(element)
+
+
+def _droppable(element: HtmlElement, protected: bool, size: int, total: int) -> bool:
+    """Comments and scripts go; navigation, forms and buttons too unless the story is inside;
+    hidden elements, comment threads and small boilerplate-named elements go."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True  # a comment or processing instruction
+    if not protected and (
+        tag in DROP_TAGS
+        or (tag in LAYOUT_TAGS and size < 0.5 * total)
+        or (tag in SMALL_ONLY_TAGS and size < 200)
+    ):
+        return True
+    attributes = element.attrib
+    if not attributes:
+        return False
+    if "hidden" in attributes or HIDDEN_STYLE.search(attributes.get("style", "")):
+        return True
+    names = f"{attributes.get('class', '')} {attributes.get('id', '')}"
+    return not protected and len(names) > 1 and _is_boilerplate(names, size / total)
+
+
+def _is_boilerplate(names: str, share: float) -> bool:
+    if NAMED.search(names) is None:
+        return False
+    return COMMENTS.search(names) is not None or (
+        share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
+    )
+
+
+def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlElement, int]:
+    """Characters of good ``<p>`` text under each element (links excluded), leaving out
+    paragraphs inside a ``skip`` tag and inside a link (a teaser for another story)."""
+    sizes: dict[HtmlElement, int] = defaultdict(int)
+    skip = (*skip, "a")
+    for paragraph in doc.iter("p", "div"):
+        size = _good_length(paragraph) if paragraph.tag == "p" else _text_div_length(paragraph)
+        ancestors = list(paragraph.iterancestors())
+        if size and not any(element.tag in skip for element in ancestors):
+            for element in (paragraph, *ancestors):
+                sizes[element] += size
+    return sizes
+
+
+def _good_length(paragraph: HtmlElement, links_share: float = 0.5) -> int:
+    text = " ".join(paragraph.text_content().split())
+    links = sum(len(link.text_content()) for link in paragraph.iter("a"))
+    return len(text) if len(text) >= GOOD_PARAGRAPH and links < links_share * len(text) else 0
+
+
+def _text_div_length(div: HtmlElement) -> int:
+    """A ``<div>`` holding only text and inline elements is a paragraph written without
+    ``<p>`` (readability reads it so too); one with links in it is more often a teaser.
+    Such a div starts with its text, which settles most divs (wrappers) at once."""
+    if not div.text or len(div.text.strip()) < TEXT_DIV_START:
+        return 0
+    if next(div.iterchildren(*TEXT_DIV_BREAKERS), None) is not None:
+        return 0
+    return _good_length(div, links_share=0.1)
