@@ -67,7 +67,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--site", help="Only articles whose site or URL contains this.")
+@click.option("--site", help="Only articles whose site name or URL host contains this.")
 @click.option("--author", help="Only articles by an author whose name contains this.")
 @click.option("--since", help="Published on or after YYYY[-MM[-DD]].")
 @click.option("--until", help="Published on or before YYYY[-MM[-DD]].")
