@@ -297,6 +297,27 @@ def test_until_includes_the_whole_day_or_month_it_names(
     assert [site.split()[0] for site in found] == [site.split()[0] for site in sites]
 
 
+@pytest.mark.parametrize(
+    ("ids_per_match", "query", "reads_rows"),
+    [
+        (1000, "ferry after:2023-11 site:harbour", False),
+        (0, "ferry after:2023-11", True),
+        (1000, "ferry after:2023-11 author:smith", True),
+    ],
+)
+def test_the_articles_are_joined_only_for_filters_that_read_their_rows(
+    archive: Archive,
+    monkeypatch: pytest.MonkeyPatch,
+    ids_per_match: int,
+    query: str,
+    reads_rows: bool,
+) -> None:
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
+    parsed = parse_query(query)
+    found = filters_module.conditions(archive, parsed.filters, "articles_fts.rowid", parsed.match)
+    assert found[2] is reads_rows
+
+
 def test_undated_articles_never_pass_a_date_filter(archive: Archive) -> None:
     assert [hit.headline for hit in search(archive, "books")] == ["Library extends hours"]
     assert search(archive, "books -after:2024") == []

@@ -39,12 +39,14 @@ def run_sql(
 
 def conditions(
     archive: Archive, filters: list[Filter], rowid: str, match: str | None = None
-) -> tuple[str, list]:
+) -> tuple[str, list, bool]:
     """SQL conditions for ``filters``; ``rowid`` names the column holding the article id.
 
     Date ranges and sites are conditions on indexed columns: with words to match, each is read
     as a set of ids that every match is checked against without reading its article, unless
-    the words match so few articles that checking their rows costs less (see _as_set).
+    the words match so few articles that checking their rows costs less (see _as_set). The
+    flag says whether any condition reads the article's row (``a``): when none does, a search
+    need not join the articles at all.
     """
     clauses, matches = [], _Matches(archive, match)
     dates = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters if f.field in DATE_FILTERS]
@@ -57,9 +59,10 @@ def conditions(
             clauses.append(_as_set(archive, condition, values, rowid, matches, item.negated))
         elif item.field not in DATE_FILTERS:
             condition, values = _FILTER_SQL[item.field](item.value)
-            clauses.append((f"NOT ({condition})" if item.negated else condition, values))
-    params = [value for _, values in clauses for value in values]
-    return "".join(f" AND {clause}" for clause, _ in clauses), params
+            clauses.append((f"NOT ({condition})" if item.negated else condition, values, True))
+    params = [value for _, values, _ in clauses for value in values]
+    where = "".join(f" AND {clause}" for clause, _, _ in clauses)
+    return where, params, any(reads_row for _, _, reads_row in clauses)
 
 
 class _Matches:
@@ -84,18 +87,19 @@ def _as_set(
     rowid: str,
     matches: _Matches,
     negated: bool = False,
-) -> tuple[str, list]:
+) -> tuple[str, list, bool]:
     """``condition`` on the articles as a clause on ``rowid``: a set of ids from the condition's
-    index when it holds fewer than SET_IDS_PER_MATCH ids per match, else a check of each row."""
+    index when it holds fewer than SET_IDS_PER_MATCH ids per match, else a check of each row
+    (the flag: whether the clause reads the row)."""
     if matches.match is not None:
         most = matches.count() * SET_IDS_PER_MATCH
         counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
         if archive.db.execute(counted, [*params, most]).fetchone()[0] < most:
             # The unary + keeps SQLite from probing the full-text index once per id instead.
             ids = f"(SELECT a.id FROM articles a WHERE {condition})"
-            return f"+{rowid} {'NOT IN' if negated else 'IN'} {ids}", params
+            return f"+{rowid} {'NOT IN' if negated else 'IN'} {ids}", params, False
     # A NULL (an article without a site) is not a match, so it passes the negated filter.
-    return (f"NOT coalesce({condition}, 0)" if negated else condition), params
+    return (f"NOT coalesce({condition}, 0)" if negated else condition), params, True
 
 
 def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
