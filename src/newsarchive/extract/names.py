@@ -13,6 +13,7 @@ from dataclasses import dataclass
 Position = tuple[int, int]  # (paragraph index, character offset)
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_GAPS = (" ", "\u00a0", ". ", ".\u00a0")  # what may stand between two words of a name
 _POSSESSIVE = re.compile("(?:’s|'s|’|')$")
 
 
@@ -102,11 +103,13 @@ def name_runs(text: str) -> list[Run]:
     runs: list[Run] = []
     current: list[re.Match[str]] = []
     for word in WORD.finditer(text):
-        if current and not _joins(text, current[-1], word):
-            runs += _run(current)
-            current = []
-        if word.group()[0].isupper() or (current and word.group() in _PARTICLES):
-            current.append(word)
+        value = word.group()
+        if value[0].isupper() or (current and value in _PARTICLES):
+            if current and not _joins(text, current[-1], word):
+                runs += _run(current)
+                current = []
+            if value[0].isupper() or current:
+                current.append(word)
         elif current:
             runs += _run(current)
             current = []
@@ -115,7 +118,7 @@ def name_runs(text: str) -> list[Run]:
 
 def _joins(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:
     gap = text[previous.end() : word.start()]
-    if _possessive(previous.group()):
+    if gap not in _GAPS or _possessive(previous.group()):
         return False
     dotted = previous.group() in _TITLES or len(previous.group()) == 1
     return gap in (" ", "\u00a0") or (dotted and gap in (". ", ".\u00a0"))

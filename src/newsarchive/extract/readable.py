@@ -37,6 +37,7 @@ INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "
 INLINE_TAGS |= {"sub", "sup", "u"}
 # lxml refuses these (and surrogates) anywhere in a document.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 LEDE = re.compile(
@@ -75,9 +76,22 @@ def parse(html: str) -> HtmlElement:
     html = XML_DECLARATION.sub("", html, count=1)
     html = DOCUMENT_END.sub("", html)
     try:
-        return lxml.html.document_fromstring(CONTROL_CHARACTERS.sub("", html), parser=_PARSER)
+        return lxml.html.document_fromstring(_without_control_characters(html), parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def _without_control_characters(html: str) -> str:
+    """``CONTROL_CHARACTERS.sub("", html)``, skipped when there are none: the regex walks the
+    page character by character, while encoding it and deleting the control bytes run in C
+    (UTF-8 writes those characters as single bytes found nowhere else; surrogates fail)."""
+    try:
+        data = html.encode()
+    except UnicodeEncodeError:
+        return CONTROL_CHARACTERS.sub("", html)
+    if len(data.translate(None, CONTROL_BYTES)) == len(data):
+        return html
+    return CONTROL_CHARACTERS.sub("", html)
 
 
 def parse_fragment(fragment: str) -> HtmlElement:

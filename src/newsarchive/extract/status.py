@@ -28,6 +28,9 @@ _BOT_CHECK = re.compile(
     r"|cf-browser-verification|challenge-platform|access to this page has been denied",
     re.IGNORECASE,
 )
+_BOT_CHECK_LOWER = re.compile(_BOT_CHECK.pattern)  # the same, on lower-cased text
+# Characters that match a letter of the patterns under re.IGNORECASE but lower-case to another.
+_ODD_CASE = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
 _CONSENT_WALL = re.compile(
     r"before you continue to|we value your privacy|(accept|reject) (all )?cookies"
     r"|cookie (settings|preferences|consent)|consent to (the use of )?cookies"
@@ -53,7 +56,7 @@ def assess_status(html: str, article: Article, url: str | None = None) -> str:
     """Classify a capture from its page and what was extracted from it."""
     head = html[:SCAN_CHARS]
     words = article.word_count
-    if words < SHORT_WORDS and (_BOT_CHECK.search(head) or _CONSENT_WALL.search(article.text)):
+    if words < SHORT_WORDS and (_is_bot_check(head) or _CONSENT_WALL.search(article.text)):
         return BLOCKED
     if _is_stub(head, article, words):
         return PARTIAL
@@ -65,7 +68,15 @@ def assess_status(html: str, article: Article, url: str | None = None) -> str:
 def blocked_page(html: str) -> bool:
     """Whether a page with no article text is a bot check or consent wall."""
     head = html[:SCAN_CHARS]
-    return bool(_BOT_CHECK.search(head) or _CONSENT_WALL.search(head))
+    return bool(_is_bot_check(head) or _CONSENT_WALL.search(head))
+
+
+def _is_bot_check(head: str) -> bool:
+    """``_BOT_CHECK.search(head)``, several times faster: a case-insensitive regex tests every
+    character's case, a plain one on the lower-cased page skips ahead in C."""
+    if any(odd in head for odd in _ODD_CASE):
+        return _BOT_CHECK.search(head) is not None
+    return _BOT_CHECK_LOWER.search(head.lower()) is not None
 
 
 def _is_stub(head: str, article: Article, words: int) -> bool:
