@@ -273,9 +273,13 @@ def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> 
         ("ferry -before:2024", ["Harbour Post"]),
         ("ferry before:2024-03-02", ["Valley Times"]),
         ("ferry after:2023-11 before:2024-03-03", ["Harbour Post", "Valley Times"]),
+        ("ferry site:valley", ["Valley Times"]),
+        ("ferry site:harbour.example", ["Harbour Post"]),
+        ("ferry -site:valley", ["Harbour Post"]),
+        ("ferry site:nowhere", []),
     ],
 )
-def test_date_ranges_give_the_same_results_read_as_id_sets_or_row_by_row(
+def test_date_and_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
     archive: Archive,
     monkeypatch: pytest.MonkeyPatch,
     ids_per_match: int,
@@ -359,27 +363,6 @@ def test_snippets_and_scores_come_with_every_kept_hit(archive: Archive) -> None:
     assert len(hits) == 3
     assert all(hit.snippet and hit.highlights and hit.score > 0 for hit in hits)
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
-
-
-@pytest.mark.parametrize("ids_per_match", [0, 1_000_000])
-@pytest.mark.parametrize(
-    ("query", "sites"),
-    [
-        ("ferry site:valley", ["Valley Times"]),
-        ("ferry site:harbour.example", ["Harbour Post"]),
-        ("ferry -site:valley", ["Harbour Post"]),
-        ("ferry site:nowhere", []),
-    ],
-)
-def test_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
-    archive: Archive,
-    monkeypatch: pytest.MonkeyPatch,
-    ids_per_match: int,
-    query: str,
-    sites: list[str],
-) -> None:
-    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
-    assert sorted(hit.site for hit in search(archive, query)) == sites
 
 
 def _save(archive: Archive, url: str, site: str | None, text: str = "Ferry news.") -> None:
