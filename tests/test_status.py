@@ -139,3 +139,21 @@ def test_reextract_needs_ids_or_all_and_reports_unknown_ids() -> None:
     unknown = runner.invoke(cli, ["reextract", "9"])
     assert unknown.exit_code == 1
     assert unknown.stderr.startswith("Error: article 9: no such article\n")
+
+
+@pytest.mark.parametrize(
+    ("head", "is_check"),
+    [
+        ("<title>Just a moment...</title><p>Please complete the CAPTCHA</p>", True),
+        ("<p>İstanbul edition</p><p>Checking your browser before you go on</p>", True),
+        ("<p>İstanbul edition</p><p>The ferry timetable changes on Monday</p>", False),
+        ("<p>A robot arm assembled the bridge</p>", False),
+    ],
+)
+def test_bot_checks_are_found_in_any_case_even_beside_letters_that_change_length(
+    head: str, is_check: bool
+) -> None:
+    from newsarchive.extract.status import _BOT_CHECK, _is_bot_check
+
+    assert _is_bot_check(head) is is_check
+    assert (_BOT_CHECK.search(head) is not None) is is_check
