@@ -288,3 +288,13 @@ def test_dense_block_reads_paragraphs_written_as_divs() -> None:
     dense, size = dense_block(parse(html))
     assert dense is not None and dense.get("class") == "story"
     assert size == 3 * len((sentence * 2).strip())
+
+
+@pytest.mark.parametrize(
+    "stray", ["", "\x0b", "\x00\x1f\x7f", "\ud800"], ids=["none", "vt", "nul-us-del", "surrogate"]
+)
+def test_control_characters_and_lone_surrogates_are_dropped_before_parsing(stray: str) -> None:
+    from newsarchive.extract.readable import parse
+
+    doc = parse(f"<html><body><p>The ferry{stray} sails at nine.</p></body></html>")
+    assert doc.text_content() == "The ferry sails at nine."

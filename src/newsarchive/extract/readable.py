@@ -6,6 +6,7 @@ This is the only module that imports readability; pruning (prune.py) and the den
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import logging
@@ -85,12 +86,10 @@ def _without_control_characters(html: str) -> str:
     """``CONTROL_CHARACTERS.sub("", html)``, skipped when there are none: the regex walks the
     page character by character, while encoding it and deleting the control bytes run in C
     (UTF-8 writes those characters as single bytes found nowhere else; surrogates fail)."""
-    try:
+    with contextlib.suppress(UnicodeEncodeError):
         data = html.encode()
-    except UnicodeEncodeError:
-        return CONTROL_CHARACTERS.sub("", html)
-    if len(data.translate(None, CONTROL_BYTES)) == len(data):
-        return html
+        if len(data.translate(None, CONTROL_BYTES)) == len(data):
+            return html
     return CONTROL_CHARACTERS.sub("", html)
 
 
