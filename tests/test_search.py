@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from newsarchive import filters as filters_module
 from newsarchive import search as search_module
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import simhash
+from newsarchive.migrations import DATE_TERM_MARK
 from newsarchive.models import Article, FetchResult, Quote
-from newsarchive.query import build_match, parse_query
+from newsarchive.query import Filter, build_match, parse_query
 from newsarchive.search import search, search_quotes, split_highlights
 from newsarchive.store import Archive
 
@@ -263,7 +265,11 @@ def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> 
     assert simhash("too short to fingerprint") is None
 
 
-@pytest.mark.parametrize("ids_per_match", [0, 1_000_000])
+# How a filter is read: (SET_IDS_PER_MATCH, MOST_DATE_TERMS)
+ROW_BY_ROW, ID_SETS, DATE_TERMS = (0, 0), (1_000_000, 0), (0, 40)
+
+
+@pytest.mark.parametrize("reading", [ROW_BY_ROW, ID_SETS, DATE_TERMS])
 @pytest.mark.parametrize(
     ("query", "sites"),
     [
@@ -279,15 +285,97 @@ def test_simhash_values_stay_the_same_so_stored_fingerprints_keep_matching() -> 
         ("ferry site:nowhere", []),
     ],
 )
-def test_date_and_site_filters_give_the_same_results_read_as_id_sets_or_row_by_row(
+def test_date_and_site_filters_give_the_same_results_however_they_are_read(
     archive: Archive,
     monkeypatch: pytest.MonkeyPatch,
-    ids_per_match: int,
+    reading: tuple[int, int],
     query: str,
     sites: list[str],
 ) -> None:
-    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", reading[0])
+    monkeypatch.setattr(filters_module, "MOST_DATE_TERMS", reading[1])
     assert sorted(hit.site for hit in search(archive, query)) == sites
+
+
+DAYS = ["2023-12-31", "2024-01-01", "2024-02-29T23:30:00+01:00", "2024-03-01", "2025-06-15"]
+
+
+@pytest.fixture
+def dated(archive_path: Path) -> Archive:
+    """One article about ferries on each of DAYS, and one with no date."""
+    with Archive(archive_path) as opened:
+        for number, day in enumerate([*DAYS, None]):
+            url = f"https://dates.example/{number}"
+            page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
+            opened.save(page, Article(headline=f"Ferry {number}", published=day, text="Ferry."))
+        yield opened
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        "after:2024",
+        "before:2024-03",
+        "after:2024-02-29 before:2024-03-02",
+        "-after:2024-03",
+        "-before:2024-03-01 before:2025",
+        "after:2023-12-31 -after:2025",
+        "after:2024-03-02 before:2025-06-15",
+        "after:2026",
+    ],
+)
+@pytest.mark.parametrize("until", [None, "2024-02", "2024-02-29", "2024"])
+def test_date_terms_keep_exactly_the_articles_date_conditions_keep(
+    dated: Archive, monkeypatch: pytest.MonkeyPatch, filters: str, until: str | None
+) -> None:
+    query = f"ferry {filters}"
+    parsed = parse_query(query)
+    filters_ = [*parsed.filters, *([Filter("until", until)] if until else [])]
+    terms = filters_module.conditions(dated, filters_, "articles_fts.rowid", parsed.match).terms
+    by_terms = sorted(hit.url for hit in search(dated, query, until=until, all_copies=True))
+    monkeypatch.setattr(filters_module, "MOST_DATE_TERMS", 0)
+    by_dates = sorted(hit.url for hit in search(dated, query, until=until, all_copies=True))
+    assert by_terms == by_dates
+    assert terms is not None or by_dates == []  # only an empty range takes no terms
+
+
+def test_a_range_is_matched_as_the_fewest_whole_years_then_months_then_days() -> None:
+    terms = filters_module._period_terms(date(2023, 11, 29), date(2025, 3, 2))
+    assert terms == [
+        "d20231129",
+        "d20231130",
+        "m202312",
+        "y2024",
+        "m202501",
+        "m202502",
+        "d20250301",
+    ]
+
+
+def test_open_ends_stop_at_the_years_of_the_archive_s_first_and_last_dates(dated: Archive) -> None:
+    found = filters_module.conditions(dated, [Filter("after", "2024-02")], "rowid", "ferry")
+    months = [f"m2024{month:02}" for month in range(2, 13)]
+    assert (
+        found.terms
+        == "(" + " OR ".join(f'"{DATE_TERM_MARK}{term}"' for term in [*months, "y2025"]) + ")"
+    )
+    found = filters_module.conditions(dated, [Filter("before", "2024")], "rowid", "ferry")
+    assert found.terms == f'("{DATE_TERM_MARK}y2023")'
+
+
+def test_the_index_holds_date_terms_that_no_query_can_match(dated: Archive) -> None:
+    sql = "SELECT published_terms FROM articles WHERE published LIKE '2024-02-29%'"
+    [(terms,)] = dated.db.execute(sql).fetchall()
+    assert terms == f"{DATE_TERM_MARK}y2024 {DATE_TERM_MARK}m202402 {DATE_TERM_MARK}d20240229"
+    for query in ["2024", "y2024", "y2024*", "m202402", "d20240229"]:
+        assert search(dated, query) == []
+
+
+def test_a_date_range_changes_which_articles_match_and_not_their_scores(archive: Archive) -> None:
+    everything = {hit.id: hit.score for hit in search(archive, "ferry OR fares OR apples")}
+    recent = {hit.id: hit.score for hit in search(archive, "ferry OR fares OR apples after:2024")}
+    assert len(recent) == 1 and len(everything) == 3
+    assert all(everything[article_id] == score for article_id, score in recent.items())
 
 
 @pytest.mark.parametrize(
@@ -317,9 +405,10 @@ def test_the_articles_are_joined_only_for_filters_that_read_their_rows(
     reads_rows: bool,
 ) -> None:
     monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", ids_per_match)
+    monkeypatch.setattr(filters_module, "MOST_DATE_TERMS", 0)
     parsed = parse_query(query)
     found = filters_module.conditions(archive, parsed.filters, "articles_fts.rowid", parsed.match)
-    assert found[2] is reads_rows
+    assert found.reads_rows is reads_rows
 
 
 def test_undated_articles_never_pass_a_date_filter(archive: Archive) -> None:

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from newsarchive.errors import ArchiveError, NotFoundError
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
+from newsarchive.search import search
 from newsarchive.store import Archive
 
 
@@ -247,6 +248,32 @@ def test_an_archive_from_before_site_hosts_gets_the_pairs_of_its_articles(
     with Archive(archive_path) as archive:
         pairs = archive.db.execute("SELECT site, host FROM site_hosts ORDER BY site").fetchall()
     assert pairs == [("", "isle.example:8080"), ("Harbour Post", "port.example")]
+
+
+def test_an_archive_from_before_date_terms_finds_its_articles_by_date_and_keeps_indexing(
+    archive_path: Path,
+) -> None:
+    old = Database(archive_path)
+    migrations.apply(old, stop_before="m012_search_published_terms")
+    url = "https://port.example/old"
+    row = {
+        "url": url,
+        "url_key": url,
+        "saved_at": "2024",
+        "text": "Ferries",
+        "published": "2024-05-02",
+    }
+    old["articles"].insert(row)
+    old.conn.commit()
+    old.close()
+    with Archive(archive_path) as archive:
+        assert [hit.url for hit in search(archive, "ferries after:2024-05")] == [url]
+        assert search(archive, "ferries before:2024-05") == []
+        new = "https://port.example/new"
+        page = FetchResult(url=new, final_url=new, text="", raw=b"new")
+        archive.save(page, Article(headline="Ferries", published="2023-01-09", text="Ferries."))
+        assert [hit.url for hit in search(archive, "ferries before:2024-05")] == [new]
+        archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
 
 
 def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path) -> None:

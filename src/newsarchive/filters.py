@@ -1,6 +1,8 @@
 """Search filters as SQL conditions on the articles, and the one way search runs its SQL.
 
-Date ranges and sites are conditions on indexed columns. With words to match, each is read as
+With words to match, a publication-date range becomes more terms for the full-text index to
+match: the years, months and days it spans are indexed terms (see ``_date_terms``). Otherwise
+date ranges and sites are conditions on indexed columns. With words to match, each is read as
 a set of ids that every match is checked against without reading its article, unless the words
 match so few articles that checking their rows costs less (see ``_as_set``).
 """
@@ -8,9 +10,11 @@ match so few articles that checking their rows costs less (see ``_as_set``).
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from newsarchive.errors import QueryError
-from newsarchive.migrations import url_host
+from newsarchive.migrations import DATE_TERM_MARK, url_host
 from newsarchive.query import Filter
 from newsarchive.store import Archive
 
@@ -19,6 +23,11 @@ from newsarchive.store import Archive
 # fraction of checking a match's article row. Both counts scale with the archive.
 SET_IDS_PER_MATCH = 10
 MATCHES_COUNTED = 10_000
+
+# A publication-date range on a search's words is matched as the index's date terms when it
+# takes at most this many (whole years, months and days); a longer one is a condition on dates.
+MOST_DATE_TERMS = 40
+PUBLISHED_FILTERS = {"after", "before", "until"}
 
 COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
 
@@ -37,19 +46,36 @@ def run_sql(
         raise QueryError(f"{query!r}: not a valid search ({error})") from error
 
 
+@dataclass(frozen=True)
+class Conditions:
+    """What a search's filters add to it: SQL conditions and their parameters, whether one of
+    them reads the article's row (``a``; when none does, a search need not join the articles),
+    and full-text terms that the words must be matched together with (None for none)."""
+
+    where: str
+    params: list
+    reads_rows: bool
+    terms: str | None = None
+
+
 def conditions(
     archive: Archive, filters: list[Filter], rowid: str, match: str | None = None
-) -> tuple[str, list, bool]:
-    """SQL conditions for ``filters``; ``rowid`` names the column holding the article id.
+) -> Conditions:
+    """What ``filters`` add to a search matching ``match`` (None: no words, a listing);
+    ``rowid`` names the column holding the article id.
 
-    Date ranges and sites are conditions on indexed columns: with words to match, each is read
-    as a set of ids that every match is checked against without reading its article, unless
-    the words match so few articles that checking their rows costs less (see _as_set). The
-    flag says whether any condition reads the article's row (``a``): when none does, a search
-    need not join the articles at all.
+    With words, a publication-date range is date terms for the full-text index (_date_terms).
+    Other date ranges and sites are conditions on indexed columns: with words to match, each is
+    read as a set of ids that every match is checked against without reading its article,
+    unless the words match so few articles that checking their rows costs less (see _as_set).
     """
     clauses, matches = [], _Matches(archive, match)
-    dates = [_DATE_BOUND[f.field, f.negated](f.value) for f in filters if f.field in DATE_FILTERS]
+    dated = [item for item in filters if item.field in DATE_FILTERS]
+    published = [item for item in dated if item.field in PUBLISHED_FILTERS]
+    terms = _date_terms(archive, published) if match is not None and published else None
+    if terms is not None:
+        dated = [item for item in dated if item not in published]
+    dates = [_DATE_BOUND[item.field, item.negated](item.value) for item in dated]
     if dates:
         condition = " AND ".join(clause for clause, _ in dates)
         clauses.append(_as_set(archive, condition, [value for _, value in dates], rowid, matches))
@@ -62,7 +88,82 @@ def conditions(
             clauses.append((f"NOT ({condition})" if item.negated else condition, values, True))
     params = [value for _, values, _ in clauses for value in values]
     where = "".join(f" AND {clause}" for clause, _, _ in clauses)
-    return where, params, any(reads_row for _, _, reads_row in clauses)
+    return Conditions(where, params, any(reads_row for _, _, reads_row in clauses), terms)
+
+
+def _date_terms(archive: Archive, filters: list[Filter]) -> str | None:
+    """Publication-date ``filters`` as an OR of the index's date terms (see
+    migrations.published_terms), or None when the range takes more than MOST_DATE_TERMS, is
+    empty, or the archive's first or last date is not an ISO date. Open ends stop at the years
+    of the archive's first and last dates, so "after:2020" is a few years, not eight thousand."""
+    try:
+        first, end = _published_span(archive)
+        for item in filters:
+            low, high = _DAY_RANGE[item.field, item.negated](item.value)
+            first, end = max(first, low or first), min(end, high or end)
+        terms = _period_terms(first, end)
+    except (ValueError, OverflowError):  # no dated article, a date not ISO, past the year 9999
+        return None
+    if not terms or len(terms) > MOST_DATE_TERMS:
+        return None
+    return "(" + " OR ".join(f'"{DATE_TERM_MARK}{term}"' for term in terms) + ")"
+
+
+def _published_span(archive: Archive) -> tuple[date, date]:
+    """The first day of the year of the archive's first publication date, and of the year
+    after its last (read from the ends of the date index): whole years, so an open range ends
+    in year terms."""
+    sql = "SELECT (SELECT min(published) FROM articles), (SELECT max(published) FROM articles)"
+    first, last = archive.db.execute(sql).fetchone()
+    if first is None:
+        raise ValueError("no article has a publication date")
+    first_year, last_year = (date.fromisoformat(day[:10]).year for day in (first, last))
+    return date(first_year, 1, 1), date(last_year + 1, 1, 1)
+
+
+def _period_terms(first: date, end: date) -> list[str]:
+    """The whole years, then months, then single days covering ``first`` up to (not including)
+    ``end``, as date terms; it stops once past MOST_DATE_TERMS."""
+    terms, day = [], first
+    while day < end and len(terms) <= MOST_DATE_TERMS:
+        next_year, next_month = date(day.year + 1, 1, 1), (day + timedelta(days=31)).replace(day=1)
+        if day.month == day.day == 1 and next_year <= end:
+            terms.append(f"y{day.year:04}")
+            day = next_year
+        elif day.day == 1 and next_month <= end:
+            terms.append(f"m{day.year:04}{day.month:02}")
+            day = next_month
+        else:
+            terms.append(f"d{day.year:04}{day.month:02}{day.day:02}")
+            day += timedelta(days=1)
+    return terms
+
+
+def _start(value: str) -> date:
+    """The first day of the year, month or day that ``value`` names ("2024-03": 1 March)."""
+    return date.fromisoformat((value + "-01-01")[:10])
+
+
+def _end(value: str) -> date:
+    """The day after the year, month or day that ``value`` names ("2024-03": 1 April)."""
+    start = _start(value)
+    if len(value) == 4:
+        return date(start.year + 1, 1, 1)
+    if len(value) == 7:
+        return (start + timedelta(days=31)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+# (field, negated) -> (first day, day after the last) of the days a publication-date filter
+# keeps, None where the range is open. Same meaning as _DATE_BOUND below.
+_DAY_RANGE = {
+    ("after", False): lambda value: (_start(value), None),
+    ("after", True): lambda value: (None, _start(value)),
+    ("before", False): lambda value: (None, _start(value)),
+    ("before", True): lambda value: (_start(value), None),
+    ("until", False): lambda value: (None, _end(value)),
+    ("until", True): lambda value: (_end(value), None),
+}
 
 
 class _Matches:

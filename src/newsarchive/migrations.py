@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlite_utils import Database, Migrations
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
+# The columns of the articles' text that searches are matched against (in m003 to m011).
+TEXT_SEARCH_COLUMNS = ["headline", "standfirst", "authors", "quote_text", "text"]
 # Order matters: search.ARTICLE_WEIGHTS gives one bm25 weight per column, in this order.
-ARTICLE_SEARCH_COLUMNS = ["headline", "standfirst", "authors", "quote_text", "text"]
+ARTICLE_SEARCH_COLUMNS = [*TEXT_SEARCH_COLUMNS, "published_terms"]
 QUOTE_SEARCH_COLUMNS = ["text", "speaker"]
 
 migrations = Migrations("newsarchive")
@@ -127,7 +129,7 @@ def m003_quotes_in_search_and_fingerprints(db: Database) -> None:
             "UPDATE articles SET simhash = ? WHERE id = ?", [simhash(text or ""), article_id]
         )
     db["articles"].enable_fts(
-        ARTICLE_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE, replace=True
+        TEXT_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE, replace=True
     )
 
 
@@ -171,14 +173,18 @@ def m007_search_prefix_index(db: Database) -> None:
     """Rebuild the articles' full-text index with prefix indexes, so prefix queries on common
     beginnings stay fast at a million articles. Table, columns, tokenizer and the _ai/_ad/_au
     triggers keep sqlite-utils' conventions (the triggers only name the table, so they stay)."""
-    columns = ", ".join(f'"{column}"' for column in ARTICLE_SEARCH_COLUMNS)
     db.execute("DROP TABLE articles_fts")
+    _create_article_index(db, TEXT_SEARCH_COLUMNS)
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+
+
+def _create_article_index(db: Database, columns: list[str]) -> None:
+    names = ", ".join(f'"{column}"' for column in columns)
     db.execute(
-        f'CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (\n    {columns},\n'
+        f'CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (\n    {names},\n'
         f"    tokenize='{TOKENIZE}', prefix='{ARTICLE_PREFIXES}',\n"
         '    content="articles"\n)'
     )
-    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
 
 
 @migrations()
@@ -197,9 +203,11 @@ def m009_search_merge_less_often(db: Database) -> None:
     """Merge the articles' full-text segments less eagerly: at 100,000 articles the default
     spends more time re-merging old segments than indexing new articles. Kept in the index's
     own config table, so it holds for every writer."""
-    db.execute(
-        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', ?)", [ARTICLE_AUTOMERGE]
-    )
+    _set_article_index_option(db, "automerge", ARTICLE_AUTOMERGE)
+
+
+def _set_article_index_option(db: Database, name: str, value: int) -> None:
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES (?, ?)", [name, value])
 
 
 # Bytes of new index entries FTS5 holds in memory before writing them out as a segment (its
@@ -212,9 +220,7 @@ ARTICLE_HASHSIZE = 16 * 1024 * 1024
 def m010_search_bigger_write_batches(db: Database) -> None:
     """Let a bulk save write the articles' new index entries as one segment: fewer, larger
     segments leave less merging to do, about a fifth of the indexing work of a batch of 500."""
-    db.execute(
-        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', ?)", [ARTICLE_HASHSIZE]
-    )
+    _set_article_index_option(db, "hashsize", ARTICLE_HASHSIZE)
 
 
 def url_host(column: str) -> str:
@@ -244,3 +250,60 @@ def m011_search_site_hosts(db: Database) -> None:
             f"CREATE TRIGGER site_hosts_{name} AFTER {event} ON articles"
             f" BEGIN INSERT OR IGNORE INTO site_hosts VALUES {pair}; END"
         )
+
+
+# Publication dates are indexed as terms a query can't produce: the year, month and day, each
+# after this private-use character (the tokenizer keeps it; nobody types it). See filters.py.
+DATE_TERM_MARK = "\ue000"
+
+
+def published_terms(column: str) -> str:
+    """SQL for the date terms of the ISO date in ``column``: for "2024-03-09T10:00", the three
+    terms "\ue000y2024 \ue000m202403 \ue000d20240309"; NULL for a value not of that shape."""
+    mark = f"char({ord(DATE_TERM_MARK)})"
+    year, month, day = (f"substr({column}, {start}, {size})" for start, size in _DATE_PARTS)
+    return (
+        f"CASE WHEN {column} GLOB '{_ISO_DAY}*' THEN {mark} || 'y' || {year}"
+        f" || ' ' || {mark} || 'm' || {year} || {month}"
+        f" || ' ' || {mark} || 'd' || {year} || {month} || {day} END"
+    )
+
+
+_DATE_PARTS = [(1, 4), (6, 2), (9, 2)]
+_ISO_DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+
+
+@migrations()
+def m012_search_published_terms(db: Database) -> None:
+    """Index each article's publication year, month and day as terms in the full-text index,
+    so a date range on a search's words is intersected by the index itself, not checked match
+    by match against a set of ids (at a million articles, 40 ms for a six-month range). The
+    terms are a generated column, so every writer keeps them; the index is rebuilt with its
+    options and sqlite-utils' triggers, which name the new column."""
+    db.execute(
+        "ALTER TABLE articles ADD COLUMN published_terms TEXT"
+        f" GENERATED ALWAYS AS ({published_terms('published')}) VIRTUAL"
+    )
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DROP TABLE articles_fts")
+    _create_article_index(db, ARTICLE_SEARCH_COLUMNS)
+    _set_article_index_option(db, "automerge", ARTICLE_AUTOMERGE)
+    _set_article_index_option(db, "hashsize", ARTICLE_HASHSIZE)
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    _create_article_index_triggers(db, ARTICLE_SEARCH_COLUMNS)
+
+
+def _create_article_index_triggers(db: Database, columns: list[str]) -> None:
+    """The triggers sqlite-utils' ``enable_fts`` writes, for these columns."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    add = f'INSERT INTO "articles_fts" (rowid, {names}) VALUES (new.rowid, {new});'
+    remove = (
+        f'INSERT INTO "articles_fts" ("articles_fts", rowid, {names})'
+        f" VALUES('delete', old.rowid, {old});"
+    )
+    for name, event, body in [("ai", "INSERT", add), ("ad", "DELETE", remove)]:
+        db.execute(f'CREATE TRIGGER "articles_{name}" AFTER {event} ON "articles" BEGIN {body} END')
+    db.execute(f'CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN {remove} {add} END')

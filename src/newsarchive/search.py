@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from newsarchive.errors import QueryError
@@ -19,8 +19,9 @@ from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.query import Filter, Query, check_date, parse_query
 from newsarchive.store import Archive
 
-# One weight per column of articles_fts: headline, standfirst, authors, quote_text, text.
-ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0)
+# One weight per column of articles_fts: headline, standfirst, authors, quote_text, text, and
+# the publication-date terms, which only filters match and which must not change a ranking.
+ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0, 0.0)
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 SNIPPET_TOKENS = 24
 # By relevance (bm25, then the newer article): see _ranked. Other orders:
@@ -75,17 +76,21 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     filters = [*parsed.filters, *_option_filters(settings)]
     wanted = settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
     if parsed.match is None:
-        where, params, _ = conditions(archive, filters, "a.id")
-        sql = _LISTING_SQL.format(where=where, order=LISTING_SORTS[settings.sort])
-        rows = {row[0]: row for row in run_sql(archive, sql, [*params, wanted], query)}
+        found = conditions(archive, filters, "a.id")
+        sql = _LISTING_SQL.format(where=found.where, order=LISTING_SORTS[settings.sort])
+        rows = {row[0]: row for row in run_sql(archive, sql, [*found.params, wanted], query)}
         candidates = [_Candidate(row[0], row[3] or row[1], row[6], 0.0) for row in rows.values()]
     else:
-        where, params, reads_rows = conditions(
-            archive, filters, "articles_fts.rowid", parsed.loose or parsed.match
-        )
+        found = conditions(archive, filters, "articles_fts.rowid", parsed.loose or parsed.match)
         # Without a condition on the articles' rows, the walk reads the full-text index alone.
-        source = _ARTICLES_JOIN if reads_rows else "articles_fts"
-        candidates = _ranked(archive, parsed, source, where, params, settings.sort, wanted, query)
+        source = _ARTICLES_JOIN if found.reads_rows else "articles_fts"
+        # Date terms select matches; snippets are made for the words alone.
+        ranked = (
+            replace(parsed, match=f"({parsed.match}) AND {found.terms}") if found.terms else parsed
+        )
+        candidates = _ranked(
+            archive, ranked, source, found.where, found.params, settings.sort, wanted, query
+        )
     if settings.all_copies:
         kept = [(candidate, []) for candidate in candidates[: settings.limit]]
     else:
