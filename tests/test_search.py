@@ -138,6 +138,25 @@ def test_quotes_by_text_and_by_partial_speaker_name(archive: Archive) -> None:
     assert len(search_quotes(archive)) == 2
 
 
+def test_the_best_quotes_come_first_and_the_limit_holds_with_or_without_a_speaker(
+    archive_path: Path,
+) -> None:
+    quotes = [
+        Quote("The tide was late and the boats waited for hours at the pier", "Ana Lopes"),
+        Quote("Tide, tide, tide", "Ana Lopes"),
+        Quote("A tide table helps", "Ana Lopes"),
+    ]
+    url = "https://harbour.example/tides"
+    with Archive(archive_path) as archive:
+        page = FetchResult(url=url, final_url=url, text="", raw=b"tides")
+        archive.save(page, Article(headline="Tides", text="Tides.", quotes=quotes))
+        best = [hit.text for hit in search_quotes(archive, "tide")]
+        by_ana = [hit.text for hit in search_quotes(archive, "tide", speaker="lopes")]
+        top = [hit.text for hit in search_quotes(archive, "tide", limit=1)]
+    assert best == by_ana == [quotes[1].text, quotes[2].text, quotes[0].text]
+    assert top == [quotes[1].text]
+
+
 def test_build_match_quotes_every_term() -> None:
     assert build_match("ferry fares") == '"ferry" AND "fares"'
     assert build_match("a OR b c -d") == '(("a" OR "b") AND "c") NOT "d"'

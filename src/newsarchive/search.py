@@ -317,7 +317,13 @@ def search_quotes(
     """Quotes matching ``query`` (all quotes when None), optionally by a speaker (case-insensitive,
     part of the name: "zelensky" finds "Volodymyr Zelensky")."""
     params: list = []
-    if query:
+    if query and not speaker:
+        # Ranked in the index alone, then joined: joined first, every match's rows would be read
+        # before the sort (at a million articles, 55 ms against 22 for a word in 11,000 quotes).
+        source = f"({_BEST_QUOTES}) AS best JOIN quotes q ON q.id = best.rowid"
+        where, order = "1", "best.rank"
+        params += [query if raw else _quote_match(query), limit]
+    elif query:
         source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
         where, order = "quotes_fts MATCH ?", "bm25(quotes_fts)"
         params.append(query if raw else _quote_match(query))
@@ -331,6 +337,9 @@ def search_quotes(
         FROM {source} JOIN articles a ON a.id = q.article_id
         WHERE {where} ORDER BY {order} LIMIT ?"""
     return [QuoteHit(*row) for row in run_sql(archive, sql, [*params, limit], query or "")]
+
+
+_BEST_QUOTES = "SELECT rowid, rank FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rank LIMIT ?"
 
 
 def _quote_match(query: str) -> str:
