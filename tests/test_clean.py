@@ -123,6 +123,24 @@ def test_appeal_run_removes_heading_and_its_paragraphs_only() -> None:
     assert removed[-1].text == "Your support makes all the difference."
 
 
+def test_blocks_are_judged_alike_however_their_whitespace_runs() -> None:
+    """Blocks are normalised once, up front: raw text_content() must judge as the clean text."""
+    paragraphs = [
+        "Your support helps us to tell the story",
+        "Every contribution, however small, keeps our reporters on the ground.",
+        "Your support makes all the difference.The harbour reopened at dawn on Tuesday.",
+        "Fishing boats were the first to leave.",
+        "Advertisement",
+    ]
+    messy = ["\n\t  " + text.replace(" ", " \n   ") + "\u00a0\n" for text in paragraphs]
+    assert clean_paragraphs(messy) == clean_paragraphs(paragraphs)
+    assert clean_paragraphs(paragraphs)[0] == [
+        "The harbour reopened at dawn on Tuesday.",
+        "Fishing boats were the first to leave.",
+    ]
+    assert [judge_block(text) for text in messy[3:]] == [judge_block(t) for t in paragraphs[3:]]
+
+
 def test_appeal_run_stops_at_story() -> None:
     paragraphs = [
         "Support our journalism",

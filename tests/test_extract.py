@@ -298,3 +298,54 @@ def test_control_characters_and_lone_surrogates_are_dropped_before_parsing(stray
 
     doc = parse(f"<html><body><p>The ferry{stray} sails at nine.</p></body></html>")
     assert doc.text_content() == "The ferry sails at nine."
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body><p>plain ascii</p></body></html>",
+        "<html><head><meta charset='iso-8859-1'></head><body><p>Ærø, café</p></body></html>",
+        "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'><p>é 😀</p>",
+        "\ufeff<html><body><p>after a byte order mark</p></body></html>",
+        "<p>&eacute;&#x1F600;\u00a0\u2028 entities and odd spaces</p>",
+    ],
+)
+def test_pages_parse_as_utf8_into_the_tree_lxml_builds_from_the_str(page: str) -> None:
+    import lxml.html
+    from lxml import etree
+
+    from newsarchive.extract.readable import parse_fragment
+
+    expected = lxml.html.document_fromstring(page)
+    assert etree.tostring(parse(page)) == etree.tostring(expected)
+    fragment = lxml.html.document_fromstring(f"<html><body>{page}</body></html>").body
+    assert etree.tostring(parse_fragment(page)) == etree.tostring(fragment)
+
+
+def test_an_undeclarable_xml_declaration_still_gives_an_empty_page() -> None:
+    """lxml refuses a str declaring its encoding; bytes it would read: the str path stays."""
+    doc = parse("<?xml version='1.0' encoding='utf-8'><html><body><p>Text</p></body></html>")
+    assert doc.text_content() == ""
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "Share-bar x",
+        " SOCIAL",
+        "comment_box ",
+        "relatedPosts ",
+        "promo id",
+        "ſhare ",
+        "ſhare",
+        "",
+        "x Related",
+        "\u0130nfo related",
+        "outbrain-\u212a",
+        "Taboola\u00a0feed",
+    ],
+)
+def test_boilerplate_name_fast_path_agrees_with_the_case_insensitive_search(names: str) -> None:
+    from newsarchive.extract.prune import NAMED, _has_boilerplate_name
+
+    assert _has_boilerplate_name(names) == (NAMED.search(names) is not None)

@@ -572,3 +572,62 @@ def test_last_published_names_the_blogs_latest_post_not_this_one() -> None:
     assert _meta(ld, body).published == "2024-08-07T12:00:00+00:00"
     labelled = body.replace("Last published", "Published")
     assert _meta(ld, labelled).published == "2024-04-08"
+
+
+# The lookups below replace slower equivalents; each must find exactly what the slow one does.
+_PINNED_PAGE = (
+    "<html><head><meta itemprop='description' content='x'><title>T</title></head><body>"
+    "<div class='post-meta'><span class='dateline'>March 3, 2024</span><time>3 March</time></div>"
+    "<p class='standfirst-text'>Lede.</p><p class='Date'>no: the test is case-sensitive</p>"
+    "<section class='subtitles'><div itemprop='description'>Also.</div></section>"
+    "<!-- a comment class='date' --><aside class='byline autor'>By Ann Lee</aside>"
+    "<div itemprop='datePublished' content='2024-03-03'></div><span id='date'>no class</span>"
+    "</body></html>"
+)
+
+
+def test_date_and_standfirst_elements_are_those_the_xpaths_find() -> None:
+    from newsarchive.extract.metadata import _date_elements, _standfirst_elements
+
+    doc = parse(_PINNED_PAGE)
+    date_xpath = (
+        "//body//*[contains(@class, 'date') or contains(@class, 'time')"
+        " or contains(@class, 'posted') or contains(@class, 'meta')"
+        " or contains(@class, 'byline') or contains(@class, 'autor') or self::time]"
+    )
+    standfirst_xpath = (
+        "//*[contains(@class, 'standfirst') or contains(@class, 'lede')"
+        " or contains(@class, 'dek') or contains(@class, 'subtitle')"
+        " or contains(@class, 'subheadline') or @itemprop='description']"
+    )
+    assert list(_date_elements(doc)) == doc.xpath(date_xpath)
+    assert len(doc.xpath(date_xpath)) == 4
+    assert list(_standfirst_elements(doc)) == doc.xpath(standfirst_xpath)
+    assert len(doc.xpath(standfirst_xpath)) == 4
+
+
+def test_attribute_value_xpath_finds_what_the_predicate_does() -> None:
+    doc = parse(_PINNED_PAGE)
+    fast = doc.xpath("/descendant::*/@itemprop[. = 'description']/..")
+    assert fast == doc.xpath("//*[@itemprop='description']")
+    assert [element.tag for element in fast] == ["meta", "div"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "days"),
+    [
+        ("en-GB", ("2016-11-12", "2017-01-03", "2018-02-04")),
+        ("en-US", ("2016-12-11", "2017-03-01", "2018-04-02")),
+    ],
+)
+def test_shown_days_read_slashed_dates_in_the_page_order(lang: str, days: tuple) -> None:
+    """The page's day/month order is only worked out when a slashed date is read."""
+    from newsarchive.extract.published import ShownDays
+
+    doc = parse(
+        f"<html lang='{lang}'><body><p>Oslo 12/11/2016</p><h1>Ferry returns</h1>"
+        "<p>By Ann Lee 03/01/2017</p><p>Posted: 04/02/2018</p></body></html>"
+    )
+    shown = ShownDays(doc)
+    after = shown.after("Ferry returns")
+    assert (shown.before("Ferry returns"), after and after[1], shown.labelled()) == days

@@ -10,11 +10,13 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.authors import find_authors
@@ -38,16 +40,12 @@ ARTICLE_TYPES = {
     "techarticle",
 }
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
-STANDFIRST_XPATH = (
-    "//*[contains(@class, 'standfirst') or contains(@class, 'lede') or contains(@class, 'dek')"
-    " or contains(@class, 'subtitle') or contains(@class, 'subheadline')"
-    " or @itemprop='description']"
-)
-DATE_XPATH = (
-    "//body//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'posted')"
-    " or contains(@class, 'meta') or contains(@class, 'byline') or contains(@class, 'autor')"
-    " or self::time]"
-)
+# Words in the class of a standfirst, and of a visible date or byline. A walk in Python that
+# stops at the first hit beats the XPath ``contains(@class, ...)`` test on every element.
+# (XPaths here say ``/descendant::x[...]`` for ``//x[...]``: the same nodes, faster, see
+# published.py.)
+STANDFIRST_CLASS = re.compile("standfirst|lede|dek|subtitle|subheadline")
+DATE_CLASS = re.compile("date|time|posted|meta|byline|autor")
 CUT_HEADLINE = 100  # a JSON-LD headline this long may have been cut to fit 110 characters
 GENERIC_LABELS = {"www", "com", "org", "net", "co", "ac", "gov", "edu", "info"}
 MAX_HEADINGS = 20  # headings further down are teasers and section titles
@@ -79,12 +77,13 @@ class _Page:
             value = value[0] if value else None
         return _squash(value) if isinstance(value, str) else None
 
-    def text_of(self, xpath: str) -> str | None:
-        for element in self.doc.xpath(xpath):
-            text = _squash(element.text_content())
-            if text:
-                return text
-        return None
+
+def _first_text(elements: Iterable[HtmlElement]) -> str | None:
+    for element in elements:
+        text = _squash(element.text_content())
+        if text:
+            return text
+    return None
 
 
 def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
@@ -98,7 +97,7 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
         standfirst=_first(
             page.ld_text("description"),
             page.first_meta("og:description", "description", "twitter:description"),
-            lambda: page.text_of(STANDFIRST_XPATH),
+            lambda: _first_text(_standfirst_elements(page.doc)),
         ),
         authors=_authors(page, site),
         published=_published(page, url, modified, headline),
@@ -144,7 +143,7 @@ def _meta_tags(doc: HtmlElement) -> dict[str, str]:
 
 def _ld_article(doc: HtmlElement) -> dict[str, Any]:
     """The first JSON-LD object typed as an article (inside ``@graph`` and lists too)."""
-    for script in doc.xpath("//script[contains(@type, 'ld+json')]"):
+    for script in doc.xpath("/descendant::script[contains(@type, 'ld+json')]"):
         try:
             data = json.loads(script.text_content().strip(), strict=False)
         except ValueError:
@@ -177,8 +176,8 @@ def _headline(page: _Page, site: str | None, url: str | None) -> str | None:
         lambda: _uncut(page.ld_text("headline"), page),
         page.ld_text("name"),
         page.first_meta("og:title", "twitter:title"),
-        lambda: page.text_of("//h1"),
-        lambda: page.text_of("//title"),
+        lambda: _first_text(page.doc.xpath("//h1")),
+        lambda: _first_text(page.doc.xpath("//title")),
     )
     return tidy_headline(
         _strip_site(_strip_site(_shown_part(headline, page), site), _domain_name(url))
@@ -331,9 +330,9 @@ def _structured_dates(page: _Page) -> Iterator[str | None]:
     """Publication dates from the most to the least deliberate markup, looked up lazily."""
     yield page.ld_text("datePublished")
     yield page.first_meta(*PUBLISHED_META)
-    for element in page.doc.xpath("//*[@itemprop='datePublished']"):
+    for element in page.doc.xpath("/descendant::*/@itemprop[. = 'datePublished']/.."):
         yield element.get("content") or element.get("datetime") or element.text_content()
-    yield from page.doc.xpath("//time[@datetime]/@datetime")[:1]
+    yield from page.doc.xpath("/descendant::time[@datetime]/@datetime")[:1]
 
 
 def _declared_days(page: _Page) -> Iterator[str]:
@@ -346,9 +345,30 @@ def _declared_days(page: _Page) -> Iterator[str]:
 
 def _visible_dates(page: _Page) -> Iterator[str | None]:
     """Dates written in the page's date and byline elements: the last resort."""
-    for element in page.doc.xpath(DATE_XPATH)[:MAX_DATE_ELEMENTS]:
+    for element in islice(_date_elements(page.doc), MAX_DATE_ELEMENTS):
         text = _squash(element.get("title") or element.text_content())
         yield date_in_text(text) if len(text) < 200 else None
+
+
+def _standfirst_elements(doc: HtmlElement) -> Iterator[HtmlElement]:
+    """The page's elements with a standfirst class or ``itemprop="description"``, in document
+    order."""
+    for element in doc.getroottree().getroot().iter(etree.Element):
+        if STANDFIRST_CLASS.search(element.get("class", "")) or (
+            element.get("itemprop") == "description"
+        ):
+            yield element
+
+
+def _date_elements(doc: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements in the page's body with a date or byline class, and its ``<time>``s, in
+    document order."""
+    for body in doc.getroottree().getroot().iter("body"):
+        if any(outer.tag == "body" for outer in body.iterancestors()):
+            continue  # a body inside a body: its elements come with the outer one's
+        for element in body.iterdescendants(etree.Element):
+            if element.tag == "time" or DATE_CLASS.search(element.get("class", "")):
+                yield element
 
 
 def _site(page: _Page, url: str | None) -> str | None:
@@ -390,7 +410,8 @@ def normalise_language(value: str | None) -> str | None:
 
 def _canonical(page: _Page, url: str | None) -> str | None:
     links = page.doc.xpath(
-        "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+        "/descendant::link[@href]"
+        "[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
     )
     found = _first(*(_squash(link) for link in links), page.first_meta("og:url"))
     return urljoin(url, found) if found and url else found

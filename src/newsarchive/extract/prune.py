@@ -40,13 +40,15 @@ _BOILERPLATE_WORDS = (
 _COMMENT_WORDS = r"comments?|disqus|discussion"
 
 
-def _named(words: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s])", re.IGNORECASE)
+def _named(words: str, flags: re.RegexFlag = re.IGNORECASE) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|[-_\s])(?:{words})(?:$|[-_\s])", flags)
 
 
 BOILERPLATE = _named(_BOILERPLATE_WORDS)
 COMMENTS = _named(_COMMENT_WORDS)
 NAMED = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}")  # one search settles most elements
+# The same for lower-case ASCII names: case-insensitive matching is slow.
+NAMED_LOWER = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}", re.NOFLAG)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 PROTECTED_TAGS = ("article", "main", "h1")  # protected too: @itemprop='articleBody'
 LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
@@ -58,9 +60,10 @@ def place_streamed_segments(doc: HtmlElement) -> None:
 
     Readability deletes hidden elements, and on streamed pages the story sits in them. A
     segment replaces a Suspense boundary's ``<template id="B:n">`` or, when it completes a
-    pending segment, its ``<template id="P:n">``.
+    pending segment, its ``<template id="P:n">``. (``/descendant::x[...]`` finds what
+    ``//x[...]`` does, faster: see published.py.)
     """
-    for segment in doc.xpath("//div[@hidden][starts-with(@id, 'S:')]"):
+    for segment in doc.xpath("/descendant::div[@hidden][starts-with(@id, 'S:')]"):
         number = segment.get("id")[2:]
         marks = doc.xpath("//template[@id=$b or @id=$p]", b="B:" + number, p="P:" + number)
         if not marks:
@@ -93,7 +96,10 @@ def _protected(doc: HtmlElement) -> set[HtmlElement]:
     """The protected elements and their ancestors: a walk up from each, which stops where an
     earlier walk went (far faster than the same XPath with ``ancestor-or-self``)."""
     protected: set[HtmlElement] = set()
-    for element in [*doc.iter(*PROTECTED_TAGS), *doc.xpath("//*[@itemprop='articleBody']")]:
+    for element in [
+        *doc.iter(*PROTECTED_TAGS),
+        *doc.xpath("/descendant::*/@itemprop[. = 'articleBody']/.."),
+    ]:
         for holder in (element, *element.iterancestors()):
             if holder in protected:
                 break
@@ -123,11 +129,19 @@ def _droppable(element: HtmlElement, protected: bool, size: int, total: int) -> 
 
 
 def _is_boilerplate(names: str, share: float) -> bool:
-    if NAMED.search(names) is None:
+    if not _has_boilerplate_name(names):
         return False
     return COMMENTS.search(names) is not None or (
         share < LITTLE_TEXT and BOILERPLATE.search(names) is not None
     )
+
+
+def _has_boilerplate_name(names: str) -> bool:
+    """``NAMED.search(names)``, twice as fast on ASCII names lower-cased first. (Not on others:
+    case-insensitive "i", "s" and "k" also match "ı", "İ", "ſ" and the Kelvin sign.)"""
+    if names.isascii():
+        return NAMED_LOWER.search(names.lower()) is not None
+    return NAMED.search(names) is not None
 
 
 def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlElement, int]:

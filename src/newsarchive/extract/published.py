@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.dates import (
+    SLASHED_TEXT,
     Order,
     date_from_url,
     date_in_text_at,
@@ -29,11 +30,16 @@ from newsarchive.extract.dates import (
 
 log = logging.getLogger(__name__)
 
+# XPaths here say ``/descendant::x[...]`` where ``//x[...]`` finds the same nodes: libxml2 turns
+# ``//x`` into one descendant walk only when no predicate follows; with one it first gathers
+# every node of the page (``descendant-or-self::node()/child::x``), which is slower. Elements
+# with a given attribute value are found faster still through the attribute:
+# ``/descendant::*/@name[. = 'value']/..`` (each element has one attribute of a name).
 VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(parent::script) and not(parent::style)]", smart_strings=False
+    "//body/descendant::text()[not(parent::script) and not(parent::style)]", smart_strings=False
 )
 TIME_VALUES = etree.XPath("//body//time/@datetime", smart_strings=False)
-OG_LOCALE = etree.XPath("//meta[@property='og:locale']/@content", smart_strings=False)
+OG_LOCALE = etree.XPath("/descendant::meta[@property='og:locale']/@content", smart_strings=False)
 # A date this close after the headline is the byline's: "By Jane Doe · March 3, 2024".
 HEADER_REACH = 100
 BYLINE_REACH = 60  # closer still: the date in the byline right under the headline
@@ -88,7 +94,7 @@ class ShownDays:
         if start < 0:
             return None
         start += len(phrase)
-        found = date_in_text_at(self.text[start : start + reach], self.order)
+        found = self._date_at(self.text[start : start + reach])
         return (start + found[0], found[1]) if found else None
 
     def before(self, headline: str | None) -> str | None:
@@ -97,7 +103,7 @@ class ShownDays:
         end = self.text.find(phrase) if phrase else -1
         lead = self.text[max(0, end - LEAD_REACH) : max(0, end)]
         for index in range(len(lead) - 1, 0, -1):  # from the end, at word starts only
-            found = None if lead[index - 1].isalnum() else date_in_text_at(lead[index:], self.order)
+            found = None if lead[index - 1].isalnum() else self._date_at(lead[index:])
             if found and found[0] == 0:
                 return found[1]
         return None
@@ -105,12 +111,15 @@ class ShownDays:
     def labelled(self) -> str | None:
         """The first date written right after a "Published" label."""
         for label in PUBLISHED_LABEL.finditer(self.text):
-            found = date_in_text_at(
-                self.text[label.end() : label.end() + LABEL_GAP + 20], self.order
-            )
+            found = self._date_at(self.text[label.end() : label.end() + LABEL_GAP + 20])
             if found and found[0] <= LABEL_GAP:
                 return found[1]
         return None
+
+    def _date_at(self, text: str) -> tuple[int, str] | None:
+        """``date_in_text_at(text, self.order)``. The order only matters for a slashed date, and
+        working it out reads the whole page: without one in ``text``, it is left alone."""
+        return date_in_text_at(text, self.order if SLASHED_TEXT.search(text) else None)
 
     def shows_as_update(self, day: str) -> bool:
         """True when ``day`` is written right after an "Updated" label."""

@@ -257,7 +257,12 @@ def normalise(text: str) -> str:
 
 def line_rule(text: str) -> str | None:
     """The rule naming ``text`` as boilerplate by shape or phrase, or None if it may be story."""
-    text = normalise(text).strip(" .|•·-–—()").lower()
+    return _rule(normalise(text))
+
+
+def _rule(text: str) -> str | None:
+    """``line_rule`` of a normalised text."""
+    text = text.strip(" .|•·-–—()").lower()
     if not text:
         return None
     if len(text) <= SHORT_LINE:
@@ -307,10 +312,14 @@ def _mostly_boilerplate(text: str) -> str | None:
 
 def judge_block(text: str) -> Verdict:
     """Judge one block on its own, splitting it first where two blocks were glued together."""
-    parts = GLUED.split(normalise(text))
+    return _judge(normalise(text))
+
+
+def _judge(text: str) -> Verdict:
+    """``judge_block`` of a normalised text (its glued parts are normalised too)."""
     kept, removed = [], []
-    for part in parts:
-        rule = line_rule(part)
+    for part in GLUED.split(text):
+        rule = _rule(part)
         if rule:
             removed.append(RemovedBlock(part, rule))
         else:
@@ -320,7 +329,8 @@ def judge_block(text: str) -> Verdict:
 
 def judge_blocks(texts: list[str]) -> list[Verdict]:
     """Judge a sequence of blocks, one verdict per block, catching multi-paragraph appeals."""
-    verdicts = [judge_block(text) for text in texts]
+    texts = [normalise(text) for text in texts]  # once: the helpers below take them normalised
+    verdicts = [_judge(text) for text in texts]
     index = 0
     while index < len(texts):
         if _is_appeal_heading(texts[index]):
@@ -330,8 +340,12 @@ def judge_blocks(texts: list[str]) -> list[Verdict]:
 
 
 def _is_appeal_heading(text: str) -> bool:
-    """A short line such as "Your support helps us to tell the story" opening an appeal."""
-    text = normalise(text).lower()
+    """A short line such as "Your support helps us to tell the story" opening an appeal.
+
+    Most blocks are longer, and lower-casing never shortens a text: those need no more."""
+    if len(text) > SHORT_LINE:
+        return False
+    text = text.lower()
     return len(text) <= SHORT_LINE and PHRASE_RULES["appeal"].search(text) is not None
 
 
@@ -344,7 +358,7 @@ def _remove_appeal_run(texts: list[str], verdicts: list[Verdict], start: int) ->
     """
     end = _appeal_run_end(texts, start)
     for index in range(start + 1, end + 1):
-        parts = GLUED.split(normalise(texts[index]))
+        parts = GLUED.split(texts[index])
         appeal = [p for p in parts if APPEAL_WORDS.search(p.lower())] if len(parts) > 1 else parts
         kept = " ".join(part for part in parts if part not in appeal)
         verdicts[index] = Verdict(kept, tuple(RemovedBlock(part, "appeal") for part in appeal))
@@ -356,7 +370,7 @@ def _appeal_run_end(texts: list[str], start: int) -> int:
     for index in range(start + 1, min(len(texts), start + 1 + APPEAL_WINDOW)):
         if index - end > 2:
             break
-        parts = GLUED.split(normalise(texts[index]))
+        parts = GLUED.split(texts[index])
         if APPEAL_WORDS.search(parts[0].lower()):
             end = index
             if len(parts) > 1:
