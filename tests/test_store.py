@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
@@ -251,7 +252,7 @@ def test_an_archive_from_before_site_hosts_gets_the_pairs_of_its_articles(
 
 
 def test_an_archive_from_before_date_terms_finds_its_articles_by_date_and_keeps_indexing(
-    archive_path: Path,
+    archive_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     old = Database(archive_path)
     migrations.apply(old, stop_before="m012_search_published_terms")
@@ -266,7 +267,8 @@ def test_an_archive_from_before_date_terms_finds_its_articles_by_date_and_keeps_
     old["articles"].insert(row)
     old.conn.commit()
     old.close()
-    with Archive(archive_path) as archive:
+    with caplog.at_level(logging.WARNING), Archive(archive_path) as archive:
+        assert "upgrading the archive" in caplog.text and "m012" in caplog.text
         assert [hit.url for hit in search(archive, "ferries after:2024-05")] == [url]
         assert search(archive, "ferries before:2024-05") == []
         new = "https://port.example/new"
@@ -274,6 +276,16 @@ def test_an_archive_from_before_date_terms_finds_its_articles_by_date_and_keeps_
         archive.save(page, Article(headline="Ferries", published="2023-01-09", text="Ferries."))
         assert [hit.url for hit in search(archive, "ferries before:2024-05")] == [new]
         archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+
+
+def test_a_new_archive_is_created_without_an_upgrade_notice(
+    archive_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING), Archive(archive_path):
+        pass
+    with caplog.at_level(logging.WARNING), Archive(archive_path):
+        pass
+    assert caplog.text == ""
 
 
 def test_an_archive_from_a_newer_version_is_refused_untouched(archive_path: Path) -> None:

@@ -8,6 +8,7 @@ failing half-way.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import zlib
@@ -50,6 +51,8 @@ __all__ = [
     "SaveOutcome",
     "article_url",
 ]
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 DEGRADED_STATUSES = ("partial", "blocked")
@@ -109,9 +112,22 @@ class Archive:
                     " writable storage once so it can be upgraded"
                 )
             if known - applied:
+                self._announce_upgrade(sorted(known - applied))
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: not a usable archive: {error}") from error
+
+    def _announce_upgrade(self, pending: list[str]) -> None:
+        """Say so before upgrading an archive that holds articles: rebuilding its full-text index
+        takes minutes at a million articles, which would otherwise look like a hang."""
+        holds_articles = "SELECT 1 FROM articles LIMIT 1"
+        if self.db["articles"].exists() and self.db.execute(holds_articles).fetchone():
+            log.warning(
+                "%s: upgrading the archive for this version of newsarchive (%s), once;"
+                " a large archive takes a few minutes",
+                self.path,
+                ", ".join(pending),
+            )
 
     @property
     def schema_version(self) -> str:
