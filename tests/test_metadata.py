@@ -15,7 +15,8 @@ from newsarchive.extract.dates import (
     renderings,
     slashed_order,
 )
-from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata, tidy_headline
+from newsarchive.extract.headlines import tidy_headline
+from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.readable import parse
 
@@ -631,3 +632,80 @@ def test_shown_days_read_slashed_dates_in_the_page_order(lang: str, days: tuple)
     shown = ShownDays(doc)
     after = shown.after("Ferry returns")
     assert (shown.before("Ferry returns"), after and after[1], shown.labelled()) == days
+
+
+# --- dates: labels, apostrophes, page-level JSON-LD, datelines ----------------------------
+
+
+def test_byline_date_is_found_under_a_headline_with_a_curly_apostrophe() -> None:
+    body = "<div class='date'>Friday, December 19, 2025</div><h1>Why We’ve Moved</h1>"
+    body += "<p>By Jo Lee · March 3, 2024</p><p>We moved.</p>"
+    meta = _meta(body=body)
+    assert meta.headline == "Why We've Moved"
+    assert meta.published == "2024-03-03"
+
+
+@pytest.mark.parametrize("label", ["Datum:", "Erschienen am", "Erstellt am:", "Publiziert:"])
+def test_german_date_labels_mark_the_publication_date(label: str) -> None:
+    body = f"<h1>Neue Brücke eröffnet</h1><p>{'Bewertung und Lesezeit. ' * 6}</p>"
+    body += f"<p>{label} 03.02.2022 Autor: ab</p><p>Die Brücke ist offen.</p>"
+    body += "<div class='comment'><span class='date'>04.02.2022</span> Gut so.</div>"
+    assert _meta(body=body, lang="de").published == "2022-02-03"
+
+
+def test_web_page_json_ld_gives_the_date_when_no_article_is_declared() -> None:
+    ld = _ld(
+        {
+            "@graph": [
+                {"@type": "WebSite", "name": "Tested Apps"},
+                {
+                    "@type": "WebPage",
+                    "name": "Apps compared",
+                    "datePublished": "2024-03-17T19:47:39+00:00",
+                },
+            ]
+        }
+    )
+    head = ld + '<meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
+    meta = _meta(head, "<h1>Apps compared</h1><p>We tried them all.</p>")
+    assert meta.published == "2024-03-17T19:47:39+00:00"
+
+
+def test_unreadable_json_ld_modified_date_gives_way_to_the_meta_tag() -> None:
+    ld = _ld({"@type": "Article", "dateModified": "Nov 21, 2025"})
+    head = ld + '<meta property="article:modified_time" content="2025-11-21T18:51:10+00:00">'
+    assert _meta(head, "<h1>Travel cover</h1>").modified == "2025-11-21T18:51:10+00:00"
+
+
+def test_unshown_structured_date_gives_way_to_the_dateline_above_the_headline() -> None:
+    head = '<meta name="dc.date" content="2024-07-05T14:20:08Z">'
+    body = "<p>Nutrition March 1, 2024</p><h1>Healthy eating tips</h1><p>Eat greens.</p>"
+    assert _meta(head, body).published == "2024-03-01"
+
+
+# --- headlines: logos and blog names in <h1> ---------------------------------------------
+
+
+def test_headline_is_the_h1_the_title_confirms_among_several() -> None:
+    head = "<title>The Fold Problem (Jane Doe)</title>"
+    body = "<h1>Jane Doe's Folding:</h1><h1>The Fold Problem</h1><p>Fold, then cut.</p>"
+    assert _meta(head, body).headline == "The Fold Problem"
+
+
+@pytest.mark.parametrize("logo", ["Antoine's Blog", "The Acme Blog", "Our BLOG", "Blog"])
+def test_a_blog_name_in_the_only_h1_is_not_the_headline(logo: str) -> None:
+    head = "<title>Progress report #39</title>"
+    body = f"<h1>{logo}</h1><p>This month we fixed the compiler.</p>"
+    assert _meta(head, body).headline == "Progress report #39"
+
+
+@pytest.mark.parametrize("headline", ["Why I Blog", "Wie man fürs Blog schreibt"])
+def test_a_headline_about_blogging_stays(headline: str) -> None:
+    body = f"<h1>{headline}</h1><p>Some reasons.</p>"
+    assert _meta("<title>Other</title>", body).headline == headline
+
+
+def test_headline_drops_a_blog_name_before_a_colon_when_a_heading_shows_the_rest() -> None:
+    head = '<meta property="og:title" content="Acme Blog: Signed builds for all">'
+    body = "<h1>Signed builds for all</h1><p>Intro.</p><h1>What signing is</h1><p>More.</p>"
+    assert _meta(head, body).headline == "Signed builds for all"

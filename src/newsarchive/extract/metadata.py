@@ -1,16 +1,16 @@
 """Read an article's metadata from a page: headline, standfirst, authors, dates, site, language.
 
 Sources are tried from the most to the least deliberate: JSON-LD, then Open Graph and other
-``<meta>`` tags, then visible markup (``<h1>``, bylines, ``<time>``), then the URL.
+``<meta>`` tags, then visible markup (``<h1>``, bylines, ``<time>``), then the URL. The headline
+is found in headlines.py, the publication date chosen in published.py.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -21,6 +21,10 @@ from lxml.html import HtmlElement
 
 from newsarchive.extract.authors import find_authors
 from newsarchive.extract.dates import date_in_text, normalise_date
+from newsarchive.extract.headlines import TitleSources, find_headline, site_key
+from newsarchive.extract.markup import first as _first
+from newsarchive.extract.markup import first_text as _first_text
+from newsarchive.extract.markup import squash as _squash
 from newsarchive.extract.published import choose_published
 from newsarchive.models import Article
 
@@ -39,16 +43,14 @@ ARTICLE_TYPES = {
     "scholarlyarticle",
     "techarticle",
 }
-TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+# The page itself: SEO plugins (Yoast) describe it, with its dates, when they declare no article.
+PAGE_TYPES = {"webpage", "itempage"}
 # Words in the class of a standfirst, and of a visible date or byline. A walk in Python that
 # stops at the first hit beats the XPath ``contains(@class, ...)`` test on every element.
 # (XPaths here say ``/descendant::x[...]`` for ``//x[...]``: the same nodes, faster, see
 # published.py.)
 STANDFIRST_CLASS = re.compile("standfirst|lede|dek|subtitle|subheadline")
 DATE_CLASS = re.compile("date|time|posted|meta|byline|autor")
-CUT_HEADLINE = 100  # a JSON-LD headline this long may have been cut to fit 110 characters
-GENERIC_LABELS = {"www", "com", "org", "net", "co", "ac", "gov", "edu", "info"}
-MAX_HEADINGS = 20  # headings further down are teasers and section titles
 MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
 
 
@@ -66,24 +68,19 @@ class _Page:
     def __init__(self, doc: HtmlElement) -> None:
         self.doc = doc
         self.meta = _meta_tags(doc)
-        self.ld = _ld_article(doc)
+        items = _ld_items(doc)
+        self.ld = _ld_first(items, ARTICLE_TYPES)
+        self.ld_page = _ld_first(items, PAGE_TYPES)
 
     def first_meta(self, *names: str) -> str | None:
         return next((self.meta[name] for name in names if self.meta.get(name)), None)
 
-    def ld_text(self, key: str) -> str | None:
-        value = self.ld.get(key)
+    def ld_text(self, key: str, item: dict[str, Any] | None = None) -> str | None:
+        """A text value of the JSON-LD article (or of another JSON-LD ``item``)."""
+        value = (self.ld if item is None else item).get(key)
         if isinstance(value, list):
             value = value[0] if value else None
         return _squash(value) if isinstance(value, str) else None
-
-
-def _first_text(elements: Iterable[HtmlElement]) -> str | None:
-    for element in elements:
-        text = _squash(element.text_content())
-        if text:
-            return text
-    return None
 
 
 def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
@@ -91,7 +88,16 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
     page = _Page(doc)
     site = _site(page, url)
     modified = _modified(page)
-    headline = _headline(page, site, url)
+    headline = find_headline(
+        page.doc,
+        TitleSources(
+            page.ld_text("headline"),
+            page.ld_text("name"),
+            page.first_meta("og:title", "twitter:title"),
+        ),
+        site,
+        url,
+    )
     return Metadata(
         headline=headline,
         standfirst=_first(
@@ -115,20 +121,6 @@ def _article_body(page: _Page) -> str | None:
     return (body.strip() or None) if isinstance(body, str) else None
 
 
-def _first(*values: str | Callable[[], str | None] | None) -> str | None:
-    """The first non-empty value; callables are only called when needed (costly lookups)."""
-    for value in values:
-        found = value() if callable(value) else value
-        if found:
-            return found
-    return None
-
-
-def _squash(text: str | None) -> str:
-    """Whitespace-normalised, with entities decoded (JSON-LD and meta values are often escaped)."""
-    return " ".join(html.unescape(text or "").split())
-
-
 def _meta_tags(doc: HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     for tag in doc.iter("meta"):
@@ -141,18 +133,22 @@ def _meta_tags(doc: HtmlElement) -> dict[str, str]:
     return found
 
 
-def _ld_article(doc: HtmlElement) -> dict[str, Any]:
-    """The first JSON-LD object typed as an article (inside ``@graph`` and lists too)."""
+def _ld_items(doc: HtmlElement) -> list[dict[str, Any]]:
+    """The page's JSON-LD objects (inside ``@graph`` and lists too), in page order."""
+    items: list[dict[str, Any]] = []
     for script in doc.xpath("/descendant::script[contains(@type, 'ld+json')]"):
         try:
             data = json.loads(script.text_content().strip(), strict=False)
         except ValueError:
             log.debug("unreadable JSON-LD block skipped")
             continue
-        for item in _ld_objects(data):
-            if _ld_types(item) & ARTICLE_TYPES:
-                return item
-    return {}
+        items.extend(_ld_objects(data))
+    return items
+
+
+def _ld_first(items: list[dict[str, Any]], types: set[str]) -> dict[str, Any]:
+    """The first JSON-LD object with one of ``types``."""
+    return next((item for item in items if _ld_types(item) & types), {})
 
 
 def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -170,125 +166,10 @@ def _ld_types(item: dict[str, Any]) -> set[str]:
     return {str(kind).lower() for kind in (types if isinstance(types, list) else [types])}
 
 
-def _headline(page: _Page, site: str | None, url: str | None) -> str | None:
-    headline = _first(
-        lambda: _single_h1(page, site),
-        lambda: _uncut(page.ld_text("headline"), page),
-        page.ld_text("name"),
-        page.first_meta("og:title", "twitter:title"),
-        lambda: _first_text(page.doc.xpath("//h1")),
-        lambda: _first_text(page.doc.xpath("//title")),
-    )
-    return tidy_headline(
-        _strip_site(_strip_site(_shown_part(headline, page), site), _domain_name(url))
-    )
-
-
-# What pages wrap around a headline: a date in front, "Posted on <date> by <name>" or a source
-# domain behind, quote marks around it, a short section name after a pipe.
-_LEADING_DATE = re.compile(
-    r"^(?:[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}|\d{4}-\d{2}-\d{2})\s+(?=\S)"
-)
-_TRAILING_BYLINE = re.compile(r"\s+Posted (?:on|by) .*$")
-_TRAILING_DOMAIN = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)$")
-_WRAPPING_QUOTES = re.compile(r'^(["“«])(.+)(["”»])$')
-_QUOTE_MARK = re.compile(r'["“”«»]')
-# Typographic apostrophes become plain ones: "Beginner’s" and "Beginner's" are one headline,
-# and most pages (and people searching) write the plain one.
-_STRAIGHT_QUOTES = str.maketrans({"’": "'", "‘": "'"})
-_SECTION_SUFFIX = re.compile(r"^(.+?\S(?:\s+\S+){2,}) \| [^|]{1,30}$")
-
-
-def tidy_headline(headline: str | None) -> str | None:
-    """The headline without the furniture pages put around it (and with HTML entities that
-    were escaped twice decoded)."""
-    if not headline:
-        return headline
-    text = html.unescape(headline) if "&" in headline else headline
-    for pattern in (_LEADING_DATE, _TRAILING_BYLINE, _TRAILING_DOMAIN):
-        text = pattern.sub("", text)
-    text = _WRAPPING_QUOTES.sub(
-        lambda m: m.group(0) if _QUOTE_MARK.search(m.group(2)) else m.group(2), text
-    )
-    text = text.translate(_STRAIGHT_QUOTES)
-    return _SECTION_SUFFIX.sub(r"\1", text).strip() or headline
-
-
-def _uncut(headline: str | None, page: _Page) -> str | None:
-    """A JSON-LD headline, or the page title it was cut from (search engines want at most
-    110 characters, so some sites cut the headline mid-sentence)."""
-    title = page.first_meta("og:title", "twitter:title")
-    if headline and len(headline) >= CUT_HEADLINE and title and title.startswith(headline):
-        return title
-    return headline
-
-
-def _domain_name(url: str | None) -> str | None:
-    """The registered name in a URL's host: "promotions.shop.co.uk" -> "shop"."""
-    labels = (urlsplit(url).hostname or "").split(".")[:-1] if url else []
-    while labels and labels[-1] in GENERIC_LABELS:
-        labels.pop()
-    return labels[-1] if labels else None
-
-
-def _shown_part(title: str | None, page: _Page) -> str | None:
-    """The part of a "Headline | Section | Site" title that the page shows as a heading."""
-    cuts = [match.start() for match in TITLE_SEPARATORS.finditer(title or "")]
-    if not title or not cuts:
-        return title
-    headings = {
-        _squash(heading.text_content()).casefold()
-        for heading in page.doc.xpath("//body//h1 | //body//h2")[:MAX_HEADINGS]
-    }
-    parts = [title[:cut] for cut in reversed(cuts)] + TITLE_SEPARATORS.split(title)
-    return next((part for part in parts if part.casefold() in headings), title)
-
-
-def _single_h1(page: _Page, site: str | None) -> str | None:
-    """The page's only <h1>: what readers see as the headline (SEO titles often differ).
-
-    Not when it is the site's name (a logo in an <h1>).
-    """
-    headings = page.doc.xpath("//body//h1")
-    text = _squash("".join(_text_with_breaks(headings[0]))) if len(headings) == 1 else ""
-    if not text or (site and _site_key(text) == _site_key(site)):
-        return None
-    return text
-
-
-def _text_with_breaks(element: HtmlElement) -> Iterator[str]:
-    """An element's text with a space for each ``<br>`` (a headline set on two lines)."""
-    if element.tag == "br":
-        yield " "
-    yield element.text or ""
-    for child in element:
-        if isinstance(child.tag, str):  # not a comment
-            yield from _text_with_breaks(child)
-        yield child.tail or ""
-
-
-def _strip_site(title: str | None, site: str | None) -> str | None:
-    """Remove a " | Site" or "Site - " part from a title when it names the site."""
-    if not title or not site:
-        return title
-    parts = TITLE_SEPARATORS.split(title)
-    key = _site_key(site)
-    if len(parts) > 1 and _site_key(parts[-1]) == key:
-        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    if len(parts) > 1 and _site_key(parts[0]) == key:
-        return parts[-1] if len(parts) == 2 else title
-    return title
-
-
-def _site_key(name: str) -> str:
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
-    return re.sub(r"^(?:www)|(?:com|couk|org|net)$", "", key)
-
-
 def _authors(page: _Page, site: str | None) -> list[str]:
-    key = _site_key(site) if site else None
+    key = site_key(site) if site else None
     return find_authors(
-        page.ld.get("author"), _meta_names(page), page.doc, lambda name: _site_key(name) == key
+        page.ld.get("author"), _meta_names(page), page.doc, lambda name: site_key(name) == key
     )
 
 
@@ -310,7 +191,8 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "la
 
 
 def _modified(page: _Page) -> str | None:
-    return normalise_date(_first(page.ld_text("dateModified"), page.first_meta(*MODIFIED_META)))
+    candidates = (page.ld_text("dateModified"), *(page.meta.get(name) for name in MODIFIED_META))
+    return _first_date(iter(candidates))
 
 
 def _published(
@@ -327,9 +209,12 @@ def _first_date(candidates: Iterator[str | None]) -> str | None:
 
 
 def _structured_dates(page: _Page) -> Iterator[str | None]:
-    """Publication dates from the most to the least deliberate markup, looked up lazily."""
+    """Publication dates from the most to the least deliberate markup, looked up lazily: the
+    JSON-LD article, meta tags, the JSON-LD web page (for pages declaring no article),
+    ``itemprop``, then the first ``<time>``."""
     yield page.ld_text("datePublished")
     yield page.first_meta(*PUBLISHED_META)
+    yield page.ld_text("datePublished", page.ld_page)
     for element in page.doc.xpath("/descendant::*/@itemprop[. = 'datePublished']/.."):
         yield element.get("content") or element.get("datetime") or element.text_content()
     yield from page.doc.xpath("/descendant::time[@datetime]/@datetime")[:1]

@@ -27,6 +27,7 @@ from newsarchive.extract.dates import (
     shift_day,
     slashed_order,
 )
+from newsarchive.extract.headlines import STRAIGHT_QUOTES
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,11 @@ HEADER_REACH = 100
 BYLINE_REACH = 60  # closer still: the date in the byline right under the headline
 LEAD_REACH = 40  # a date this close before the headline is its dateline ("March 3, 2024 · Title")
 FAR = 400  # characters: a date written this far from the headline is not the byline's
-# "Published on March 3, 2024", "Posted: 3 June 2024", "Veröffentlicht am 3. Juni 2024".
+# "Published on March 3, 2024", "Posted: 3 June 2024", "Veröffentlicht am 3. Juni 2024",
+# "Datum: 03.02.2022", "Erschienen am 1.11.2023" ("Date" alone also heads event dates).
 PUBLISHED_LABEL = re.compile(
-    r"(?<!last )\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b"
+    r"(?<!last )\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato"
+    r"|datum|erschienen|erstellt|publiziert)\b"
 )
 LABEL_GAP = 12  # characters allowed between the label and its date (" on", ": ", " | ")
 UPDATE_LABEL = re.compile(
@@ -67,7 +70,10 @@ class ShownDays:
         if self._text is None:
             words = " ".join(VISIBLE_TEXT(self.doc)).split()
             stamps = (str(value)[:10] for value in TIME_VALUES(self.doc))
-            self._text = " ".join([*words, *stamps]).casefold()
+            text = " ".join([*words, *stamps]).casefold()
+            # Headlines have plain apostrophes (see tidy_headline): so must the text they are
+            # looked for in.
+            self._text = text.translate(STRAIGHT_QUOTES)
         return self._text
 
     @cached_property
@@ -189,6 +195,7 @@ def _as_shown(
         or next((day for day in others() if shown.shows(day)), None)
         or shown.labelled()
         or _day(shown.after(headline))
+        or shown.before(headline)
         or published
     )
 
