@@ -244,6 +244,43 @@ def test_paragraphs_html_escapes() -> None:
         ("Mehr zum Thema auf hafenblatt.de", "related"),
         ("Anzeige – Jetzt Fährtickets sichern", "advertisement"),
         ("Publiziert: 03.04.2020, 12:35", "dateline"),
+        ("12comments", "comments"),
+        ("Keine Kommentare (Kommentare erscheinen nach Prüfung)", "comments"),
+        ("Like this:", "share"),
+        ("About the Author:", "author"),
+        ("In this article:", "contents"),
+        ("Reading Time: 11 minutes", "navigation"),
+        ("Lesezeit: ca. 3 Min.", "navigation"),
+        ("Temps de lecture : 4 minutes", "navigation"),
+        ("Caption", "navigation"),
+        ("Read Later", "navigation"),
+        (
+            "Lesen Sie hier: Warum die Fähre zur Insel im Winter seltener fährt und was die"
+            " Reederei plant",
+            "related",
+        ),
+        (
+            "Der Kutter läuft am frühen Morgen aus dem Hafen aus, begleitet von Möwen."
+            " | © Jana Brock / Hafenbild",
+            "credit",
+        ),
+        (
+            "Abbildung 3: Der Pegel am Hafen im Lauf eines Jahres. Im Winter steigt das Wasser"
+            " deutlich höher als im Sommer, vor allem bei Sturm aus Nordwest.",
+            "credit",
+        ),
+        (
+            "The old ferry at the slipway, a few weeks before it was broken up for scrap."
+            " Photo: Ana Ruiz/Harbour Images",
+            "credit",
+        ),
+        (
+            "Die neue Fähre bei ihrer ersten Fahrt über den Sund im Frühjahr. Foto - Jana Brock",
+            "credit",
+        ),
+        ("We may earn a commission when you buy through links on this page.", "legal"),
+        ("As an Amazon Associate I earn from qualifying purchases.", "legal"),
+        ("This post contains affiliate links, see our disclosure.", "legal"),
     ],
 )
 def test_multilingual_boilerplate_lines(line: str, rule: str) -> None:
@@ -258,6 +295,14 @@ def test_multilingual_boilerplate_lines(line: str, rule: str) -> None:
         "Zurück in der Stadt eröffnete sie eine Bäckerei am Markt.",
         "Kontakt zur Reederei nahm die Polizei noch am Abend auf.",
         "Weitere Informationen gab die Stadt nicht bekannt.",
+        "Die Fotografin signiert ihre Abzüge seit vierzig Jahren mit einem kleinen ©, sagte sie"
+        " dem Hafenblatt.",
+        "The commission said it would earn back the cost of the new pier within a year.",
+        "Abbildungen der alten Fähre hängen heute im Museum am Hafen.",
+        "By the numbers:",
+        "Captions help deaf viewers follow the harbour council's debates.",
+        "The museum bought the picture in 1998. Photographers from across the region came to"
+        " see it: Ana Ruiz, Tom Ward and others.",
         "Fotografie ist seit ihrer Jugend ihre große Leidenschaft.",
         "Wer die Zeitung abonnieren möchte, kann das künftig auch im Rathaus tun, sagte der "
         "Bürgermeister am Rande der Sitzung, in der über die Zukunft des Kiosks beraten wurde.",
@@ -365,3 +410,36 @@ def test_repeated_question_and_short_refrain_stay() -> None:
     lines = [question, "My grandmother did.", question, "Yes.", "My neighbours did.", "Yes."]
     body = clean_body("".join(f"<p>{line}</p>" for line in lines))
     assert body.lines == lines
+
+
+@pytest.mark.parametrize("heading", ["In this article", "Table of Contents", "Inhaltsverzeichnis"])
+def test_contents_heading_goes_with_its_jump_links(heading: str) -> None:
+    fragment = (
+        "<div><p>The harbour wall was rebuilt over two summers, stone by stone.</p>"
+        f"<h2>{heading}</h2>"
+        '<ul><li><a href="#why">Why the wall fell</a></li>'
+        '<li><a href="#how">How it was rebuilt</a></li></ul>'
+        '<h2 id="why">Why the wall fell</h2><p>Storms in 2019 undercut the foundations.</p>'
+        '<h2 id="how">How it was rebuilt</h2><p>Masons reused the old granite blocks.</p></div>'
+    )
+    body = clean_body(fragment)
+    assert body.lines == [
+        "The harbour wall was rebuilt over two summers, stone by stone.",
+        "Why the wall fell",
+        "Storms in 2019 undercut the foundations.",
+        "How it was rebuilt",
+        "Masons reused the old granite blocks.",
+    ]
+    assert RemovedBlock("Why the wall fell | How it was rebuilt", "contents") in body.removed
+
+
+def test_list_of_points_after_a_contents_heading_stays() -> None:
+    fragment = (
+        "<div><h2>In this article</h2><ul><li>Why the harbour wall fell in 2019</li>"
+        "<li>What the masons did with the old granite</li></ul>"
+        "<p>The harbour wall was rebuilt over two summers, stone by stone.</p></div>"
+    )
+    assert clean_body(fragment).lines[:2] == [
+        "Why the harbour wall fell in 2019",
+        "What the masons did with the old granite",
+    ]

@@ -170,14 +170,21 @@ def _apply_rules(root: HtmlElement) -> list[RemovedBlock]:
     removed: list[RemovedBlock] = []
     for block, verdict in zip(blocks, verdicts, strict=True):
         removed.extend(verdict.removed)
-        if _is_related_heading(verdict):
+        heading = _list_heading(verdict)
+        if heading == "related":
             removed.extend(_drop_teasers(block))
+        elif heading == "contents":
+            removed.extend(_drop_contents(block))
         _apply_verdict(block, verdict)
     return removed
 
 
-def _is_related_heading(verdict: Verdict) -> bool:
-    return not verdict.kept and any(block.rule == "related" for block in verdict.removed)
+def _list_heading(verdict: Verdict) -> str | None:
+    """ "related" or "contents" when the whole block went as the heading of a list of links
+    ("Read also", "In this article"), else None."""
+    if verdict.kept:
+        return None
+    return next((b.rule for b in verdict.removed if b.rule in ("related", "contents")), None)
 
 
 def _drop_teasers(heading: HtmlElement) -> list[RemovedBlock]:
@@ -188,6 +195,21 @@ def _drop_teasers(heading: HtmlElement) -> list[RemovedBlock]:
     text = " | ".join(block_lines(teasers))
     teasers.drop_tree()
     return [RemovedBlock(text, "related")] if text else []
+
+
+def _drop_contents(heading: HtmlElement) -> list[RemovedBlock]:
+    """The links after an "In this article" heading jump to the story's own headings."""
+    toc = heading.getnext()
+    if toc is None or _link_share(toc) < TEASER_LINKS:
+        return []
+    text = " | ".join(block_lines(toc))
+    toc.drop_tree()
+    return [RemovedBlock(text, "contents")] if text else []
+
+
+def _link_share(element: HtmlElement) -> float:
+    text = _text(element)
+    return sum(len(_text(link)) for link in element.iter("a")) / len(text) if text else 0.0
 
 
 def _is_link_list(element: HtmlElement) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from lxml.html import HtmlElement
 
@@ -50,6 +51,9 @@ NAMED = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}")  # one search settles m
 # The same for lower-case ASCII names: case-insensitive matching is slow.
 NAMED_LOWER = _named(f"{_BOILERPLATE_WORDS}|{_COMMENT_WORDS}", re.NOFLAG)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A folded panel of an accordion or FAQ: hidden until its question is clicked, yet story.
+PANEL_ROLES = ("region", "tabpanel")
+PANEL_NAME = re.compile(r"accordion|collaps|faq|answer", re.IGNORECASE)
 PROTECTED_TAGS = ("article", "main", "h1")  # protected too: @itemprop='articleBody'
 LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
 GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
@@ -86,10 +90,33 @@ def prune(doc: HtmlElement) -> None:
     stack = list(doc)
     while stack:
         element = stack.pop()
-        if _droppable(element, element in protected, sizes.get(element, 0), total):
+        size = sizes.get(element, 0)
+        if _is_folded_panel(element, size):
+            _unfold(element)
+        if _droppable(element, element in protected, size, total):
             element.drop_tree()
         else:
             stack.extend(element)
+
+
+def _is_folded_panel(element: HtmlElement, size: int) -> bool:
+    """A hidden element holding paragraphs that names itself a panel: by its role, or in its
+    class, id or a data attribute (``data-theme-key="collapsible-section-text"``)."""
+    attributes = element.attrib
+    if not size or not _is_hidden(attributes):
+        return False
+    names = " ".join(attributes.values())
+    return attributes.get("role") in PANEL_ROLES or PANEL_NAME.search(names) is not None
+
+
+def _unfold(element: HtmlElement) -> None:
+    """Show a folded panel, so neither this pass nor readability drops it as hidden."""
+    element.attrib.pop("hidden", None)
+    element.attrib.pop("style", None)
+
+
+def _is_hidden(attributes: Mapping[str, str]) -> bool:
+    return "hidden" in attributes or HIDDEN_STYLE.search(attributes.get("style", "")) is not None
 
 
 def _protected(doc: HtmlElement) -> set[HtmlElement]:
@@ -122,7 +149,7 @@ def _droppable(element: HtmlElement, protected: bool, size: int, total: int) -> 
     attributes = element.attrib
     if not attributes:
         return False
-    if "hidden" in attributes or HIDDEN_STYLE.search(attributes.get("style", "")):
+    if _is_hidden(attributes):
         return True
     names = f"{attributes.get('class', '')} {attributes.get('id', '')}"
     return not protected and len(names) > 1 and _is_boilerplate(names, size / total)

@@ -17,6 +17,7 @@ SHORT_LINE = 90  # a whole line this short may be boilerplate by its shape alone
 TEASER_LINE = 200  # "Read also: <another headline>" lines can be longer than SHORT_LINE
 SHORT_BLOCK = 220  # a block this short goes when it contains a boilerplate phrase
 LONG_BLOCK = 1200  # no boilerplate block is this long; skipping them saves the phrase search
+CAPTION_LINE = 300  # a picture caption with its credit or figure number is at most this long
 APPEAL_WINDOW = 6  # how many blocks after an appeal heading may still belong to the appeal
 
 
@@ -24,8 +25,9 @@ APPEAL_WINDOW = 6  # how many blocks after an appeal heading may still belong to
 # the phrase search three times slower.
 
 
-def _whole(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"^(?:{pattern})$")
+def _whole(pattern: str, colon: bool = False) -> re.Pattern[str]:
+    """The whole line; with ``colon``, a heading's colon may end it ("About the author:")."""
+    return re.compile(rf"^(?:{pattern}){':?' if colon else ''}$")
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
@@ -68,17 +70,18 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"|(?:anzeige|werbung|advertisement)\s*[-–:,|].{0,70}"
     ),
     "comments": _whole(
-        r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
+        r"(?:\d+\s*)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
         r"|(?:show|view|read|load) (?:all )?(?:\d+ )?comments?|kommentieren|(?:noch )?keine"
-        r" (?:kommentare|bewertungen)|\(?noch keine bewertungen\)?|jetzt registrieren"
+        r" (?:kommentare|bewertungen)(?: \([^)]{1,80}\)?)?|\(?noch keine bewertungen\)?|jetzt registrieren"
     ),
     "share": _whole(
-        r"share|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|tweet|email|print"
+        r"share|like this|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|tweet|email|print"
         r"|copy link|link copied|facebook|twitter|whatsapp|linkedin|reddit|pinterest"
         r"|(?:follow us|follow) on \w+|teilen|artikel teilen|partager|compartir|drucken|imprimer"
         r"|jetzt teilen!?|(?:beitrag|seite|rezept) (?:teilen|drucken)|pinnen|pin it|print recipe"
         r"|möchten sie (?:den|diesen) (?:artikel|beitrag) teilen\?|(?:war|ist) (?:der|dieser)"
-        r" (?:artikel|beitrag) (?:nützlich|hilfreich)\?|was this (?:article|page) helpful\?"
+        r" (?:artikel|beitrag) (?:nützlich|hilfreich)\?|was this (?:article|page) helpful\?",
+        colon=True,
     ),
     "related": _whole(
         r"(?:read more|more|related(?: stories| articles| content| coverage| posts)?|recommended"
@@ -95,13 +98,22 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"|más información|(?:lea|vea|mira) también|puedes ver|czytaj (?:też|także|również)"
         r"|zobacz (?:też|także|również)|dowiedz się więcej)(?:\s*[:>»›].*)?"
     ),
+    "contents": _whole(
+        r"(?:table of )?contents|inhalt(?:sverzeichnis)?|sommaire|índice|spis treści|(?:in|on) this"
+        r" (?:article|page|post)|jump to (?:section|details)|in diesem (?:artikel|beitrag)"
+        r"|auf dieser seite|dans cet article|en este artículo",
+        colon=True,
+    ),
     "author": _whole(
         r"(?:über|zum|zur) (?:den |die )?autor(?:in|en)?|about the author|à propos de l'auteur"
-        r"|sobre el autor|(?:der|die) autor(?:in)?"
+        r"|sobre el autor|(?:der|die) autor(?:in)?",
+        colon=True,
     ),
     "navigation": _whole(
         r"zurück(?: zur (?:startseite|übersicht|listenansicht)| zum seitenanfang)?|back to (?:top|home)"
-        r"|inhaltsverzeichnis|table of contents|sommaire|índice|wird geladen|loading|close"
+        r"|wird geladen|loading|close|caption|read later|(?:reading|read) time\s*:?\s*\d+ min(?:utes?)?"
+        r"|(?:lesezeit|lesedauer|tempo de leitura|temps de lecture|tiempo de lectura)\s*:?\s*(?:ca\. )?"
+        r"\d+ min(?:\.|utes?|uten?|utos?)?"
         r"|this (?:slideshow|video|content) requires javascript\.?"
         r"|quellen (?:ausblenden|anzeigen)|(?:tags|schlagwörter|schlagworte|themen|kategorien?"
         r"|categor(?:y|ies)|filed under|étiquettes|etiquetas)\s*:.*|(?:aufrufe|views)\s*:?\s*[\d.,]*"
@@ -147,10 +159,17 @@ INTERFACE_WORDS = frozenset(_INTERFACE.split())
 
 # "See also: <headline of another story>": a pointer word, a colon, then a headline.
 TEASER = re.compile(
-    r"(?:read (?:more|also)|also read|see (?:also|more)|related|lesen sie (?:auch|mehr)|auch lesen|mehr dazu"
+    r"(?:read (?:more|also)|also read|see (?:also|more)|related|lesen sie (?:auch|mehr|hier)|auch lesen|mehr dazu"
     r"|mehr zum thema|lire aussi|à lire aussi|voir aussi|(?:lea|lee|vea|mira) (?:también|más)|lea"
     r"|(?:te|le) puede interesar|puedes ver|czytaj (?:też|także|również)|zobacz (?:też|także)"
     r"|dowiedz się więcej)\s*[:>»›]\s*\S"
+)
+
+# A caption: numbered ("Abbildung 4: ..."), or a sentence signed with its credit ("... at dusk.
+# | © Ana Ruiz", "... at dusk. Photo: Ana Ruiz").
+CAPTION = re.compile(
+    r"(?:abbildung|abb\.)\s*\d*\s*:|.*[.!?…|]\s*(?:©|(?:photo|image|picture|foto|bild)s?"
+    r"(?: by| credits?)?\s*[:\-–—])\s*[^©.]{1,60}$"
 )
 
 # Phrases: a short block containing one of these is boilerplate.
@@ -223,6 +242,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"not responsible for the opinions",
         r"(?:beitrag|artikel|text) enthält (?:werbung|affiliate)|affiliate-?links?",
         r"(?:verlinkungen|links) handelt es sich um|erhalten wir (?:ggf\. )?eine provision",
+        r"(?:we|i) (?:may )?(?:receive|earn) (?:an? )?(?:small )?(?:affiliate )?(?:compensation|commissions?)",
+        r"earns? from qualifying purchases|(?:contains?|through) (?:our )?affiliate links",
     ),
 }
 
@@ -273,6 +294,8 @@ def _rule(text: str) -> str | None:
             return "interface"
     if len(text) <= TEASER_LINE and TEASER.match(text):
         return "related"
+    if len(text) <= CAPTION_LINE and CAPTION.match(text):
+        return "credit"
     if len(text) > LONG_BLOCK or not ANY_PHRASE.search(text):
         return None
     if len(text) <= SHORT_BLOCK and not QUOTE_MARKS.search(text):
