@@ -27,7 +27,7 @@ from newsarchive.extract.dates import (
     shift_day,
     slashed_order,
 )
-from newsarchive.extract.headlines import STRAIGHT_QUOTES
+from newsarchive.extract.headlines import straight_apostrophes
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class ShownDays:
             text = " ".join([*words, *stamps]).casefold()
             # Headlines have plain apostrophes (see tidy_headline): so must the text they are
             # looked for in.
-            self._text = text.translate(STRAIGHT_QUOTES)
+            self._text = straight_apostrophes(text)
         return self._text
 
     @cached_property
