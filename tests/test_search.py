@@ -358,6 +358,16 @@ def test_date_terms_keep_exactly_the_articles_date_conditions_keep(
     assert terms is not None or by_dates == []  # only an empty range takes no terms
 
 
+@pytest.mark.parametrize("reading", [ID_SETS, DATE_TERMS])
+def test_a_range_ending_in_the_year_9999_is_read_like_any_other(
+    dated: Archive, monkeypatch: pytest.MonkeyPatch, reading: tuple[int, int]
+) -> None:
+    monkeypatch.setattr(filters_module, "SET_IDS_PER_MATCH", reading[0])
+    monkeypatch.setattr(filters_module, "MOST_DATE_TERMS", reading[1])
+    assert len(search(dated, "ferry", until="9999", all_copies=True)) == len(DAYS)
+    assert len(search(dated, "ferry -before:9999-12", all_copies=True)) == 0
+
+
 def test_a_range_is_matched_as_the_fewest_whole_years_then_months_then_days() -> None:
     terms = filters_module._period_terms(date(2023, 11, 29), date(2025, 3, 2))
     assert terms == [

@@ -27,7 +27,6 @@ MATCHES_COUNTED = 10_000
 # A publication-date range on a search's words is matched as the index's date terms when it
 # takes at most this many (whole years, months and days); a longer one is a condition on dates.
 MOST_DATE_TERMS = 40
-PUBLISHED_FILTERS = {"after", "before", "until"}
 
 COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
 
@@ -75,7 +74,7 @@ def conditions(
     terms = _date_terms(archive, published) if match is not None and published else None
     if terms is not None:
         dated = [item for item in dated if item not in published]
-    dates = [_DATE_BOUND[item.field, item.negated](item.value) for item in dated]
+    dates = [bound for item in dated for bound in _date_bounds(item)]
     if dates:
         condition = " AND ".join(clause for clause, _ in dates)
         clauses.append(_as_set(archive, condition, [value for _, value in dates], rowid, matches))
@@ -145,17 +144,30 @@ def _start(value: str) -> date:
 
 
 def _end(value: str) -> date:
-    """The day after the year, month or day that ``value`` names ("2024-03": 1 April)."""
+    """The day after the year, month or day that ``value`` names ("2024-03": 1 April); the
+    last day there is for one in the year 9999."""
     start = _start(value)
-    if len(value) == 4:
-        return date(start.year + 1, 1, 1)
-    if len(value) == 7:
-        return (start + timedelta(days=31)).replace(day=1)
-    return start + timedelta(days=1)
+    try:
+        if len(value) == 4:
+            return date(start.year + 1, 1, 1)
+        if len(value) == 7:
+            return (start + timedelta(days=31)).replace(day=1)
+        return start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        return date.max
 
 
-# (field, negated) -> (first day, day after the last) of the days a publication-date filter
-# keeps, None where the range is open. Same meaning as _DATE_BOUND below.
+def _date_bounds(item: Filter) -> list[tuple[str, str]]:
+    """A date filter as SQL bounds on its indexed column: ISO dates compare as strings, so
+    "on or after 2024-03" is published >= '2024-03-01'."""
+    column = "a.saved_at" if item.field == "saved-after" else "a.published"
+    low, high = _DAY_RANGE[item.field, item.negated](item.value)
+    bounds = [(f"{column} >= ?", low.isoformat())] if low else []
+    return bounds + ([(f"{column} < ?", high.isoformat())] if high else [])
+
+
+# (field, negated) -> (first day, day after the last) of the days a date filter keeps, None
+# where the range is open. Read as date terms (_date_terms) or as SQL bounds (_date_bounds).
 _DAY_RANGE = {
     ("after", False): lambda value: (_start(value), None),
     ("after", True): lambda value: (None, _start(value)),
@@ -163,7 +175,11 @@ _DAY_RANGE = {
     ("before", True): lambda value: (_start(value), None),
     ("until", False): lambda value: (None, _end(value)),
     ("until", True): lambda value: (_end(value), None),
+    ("saved-after", False): lambda value: (_start(value), None),
+    ("saved-after", True): lambda value: (None, _start(value)),
 }
+DATE_FILTERS = {field for field, _ in _DAY_RANGE}
+PUBLISHED_FILTERS = DATE_FILTERS - {"saved-after"}
 
 
 class _Matches:
@@ -220,25 +236,6 @@ def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
     params += [pattern] if "" in by_host else []
     return f"({' OR '.join(clauses) or '0'})", params
 
-
-def _after(value: str) -> str:
-    """The smallest string above every date that starts with ``value`` ("2024-03" -> "2024-04")."""
-    return value[:-1] + chr(ord(value[-1]) + 1)
-
-
-# (field, negated) -> (condition, value); the columns are indexed and the values are prefixes
-# of ISO dates, so "on or after 2024-03" is published >= '2024-03'.
-_DATE_BOUND = {
-    ("after", False): lambda value: ("a.published >= ?", value),
-    ("after", True): lambda value: ("a.published < ?", value),
-    ("before", False): lambda value: ("a.published < ?", value),
-    ("before", True): lambda value: ("a.published >= ?", value),
-    ("until", False): lambda value: ("a.published < ?", _after(value)),
-    ("until", True): lambda value: ("a.published >= ?", _after(value)),
-    ("saved-after", False): lambda value: ("a.saved_at >= ?", value),
-    ("saved-after", True): lambda value: ("a.saved_at < ?", value),
-}
-DATE_FILTERS = {field for field, _ in _DATE_BOUND}
 
 _FILTER_SQL = {
     "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
