@@ -317,16 +317,17 @@ def search_quotes(
     """Quotes matching ``query`` (all quotes when None), optionally by a speaker (case-insensitive,
     part of the name: "zelensky" finds "Volodymyr Zelensky")."""
     params: list = []
-    if query and not speaker:
+    match = (query if raw else _quote_match(query)) if query else None
+    if match and not speaker:
         # Ranked in the index alone, then joined: joined first, every match's rows would be read
         # before the sort (at a million articles, 55 ms against 22 for a word in 11,000 quotes).
         source = f"({_BEST_QUOTES}) AS best JOIN quotes q ON q.id = best.rowid"
         where, order = "1", "best.rank"
-        params += [query if raw else _quote_match(query), limit]
-    elif query:
+        params += [match, limit]
+    elif match:
         source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
         where, order = "quotes_fts MATCH ?", "bm25(quotes_fts)"
-        params.append(query if raw else _quote_match(query))
+        params.append(match)
     else:
         source, where, order = "quotes q", "1", "a.published DESC, q.article_id DESC, q.position"
     if speaker:
