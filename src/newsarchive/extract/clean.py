@@ -170,52 +170,42 @@ def _apply_rules(root: HtmlElement) -> list[RemovedBlock]:
     removed: list[RemovedBlock] = []
     for block, verdict in zip(blocks, verdicts, strict=True):
         removed.extend(verdict.removed)
-        heading = _list_heading(verdict)
-        if heading == "related":
-            removed.extend(_drop_teasers(block))
-        elif heading == "contents":
-            removed.extend(_drop_contents(block))
+        rule = _list_heading(verdict)
+        if rule:
+            removed.extend(_drop_headed_list(block, rule))
         _apply_verdict(block, verdict)
     return removed
 
 
 def _list_heading(verdict: Verdict) -> str | None:
-    """ "related" or "contents" when the whole block went as the heading of a list of links
-    ("Read also", "In this article"), else None."""
+    """The rule, when the whole block went as the heading of a list of links ("Read also",
+    "In this article"), else None."""
     if verdict.kept:
         return None
-    return next((b.rule for b in verdict.removed if b.rule in ("related", "contents")), None)
+    return next((b.rule for b in verdict.removed if b.rule in _HEADED_LISTS), None)
 
 
-def _drop_teasers(heading: HtmlElement) -> list[RemovedBlock]:
-    """The list of links after a "Read also:" heading is teasers for other stories."""
-    teasers = heading.getnext()
-    if teasers is None or not _is_link_list(teasers):
+# What the list after such a heading must be to go with it: after "Read also:", teasers for
+# other stories, any list or mostly links; after "In this article", jump links to the story's
+# own headings, mostly links (a plain bullet summary stays).
+_HEADED_LISTS = {
+    "related": lambda element: element.tag in ("ul", "ol") or _link_share(element) >= TEASER_LINKS,
+    "contents": lambda element: _link_share(element) >= TEASER_LINKS,
+}
+
+
+def _drop_headed_list(heading: HtmlElement, rule: str) -> list[RemovedBlock]:
+    listed = heading.getnext()
+    if listed is None or not _text(listed) or not _HEADED_LISTS[rule](listed):
         return []
-    text = " | ".join(block_lines(teasers))
-    teasers.drop_tree()
-    return [RemovedBlock(text, "related")] if text else []
-
-
-def _drop_contents(heading: HtmlElement) -> list[RemovedBlock]:
-    """The links after an "In this article" heading jump to the story's own headings."""
-    toc = heading.getnext()
-    if toc is None or _link_share(toc) < TEASER_LINKS:
-        return []
-    text = " | ".join(block_lines(toc))
-    toc.drop_tree()
-    return [RemovedBlock(text, "contents")] if text else []
+    text = " | ".join(block_lines(listed))
+    listed.drop_tree()
+    return [RemovedBlock(text, rule)] if text else []
 
 
 def _link_share(element: HtmlElement) -> float:
     text = _text(element)
     return sum(len(_text(link)) for link in element.iter("a")) / len(text) if text else 0.0
-
-
-def _is_link_list(element: HtmlElement) -> bool:
-    text = _text(element)
-    links = sum(len(_text(link)) for link in element.iter("a"))
-    return bool(text) and (element.tag in ("ul", "ol") or links >= TEASER_LINKS * len(text))
 
 
 def _judge_loose_lines(lines: list[str]) -> tuple[list[str], list[RemovedBlock]]:
