@@ -28,10 +28,18 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class Quote:
-    """A direct quotation and, when the attribution names one, its speaker."""
+    """A direct quotation and, when the attribution names one, its speaker.
+
+    ``speaker`` is the fullest form of the name the article uses, without titles ("Sen.", "Mr.");
+    ``role`` is what the article says the speaker is where it names it beside them ("a lawyer for
+    the company"); ``kind`` is ``speech`` for words someone said or wrote, ``term`` for a short
+    phrase in quote marks that nobody is quoted as saying (a scare quote, a title).
+    """
 
     text: str
     speaker: str | None = None
+    role: str | None = None
+    kind: str = "speech"
 
 
 @dataclass(frozen=True)
