@@ -133,7 +133,9 @@ def test_json_export_has_the_show_fields_with_sanitised_html(
     (path,) = export_articles(archive, tmp_path / "out", "json")
     record = json.loads(path.read_text())
     assert record["id"] == article_id and record["url"] == "https://news.example/story-1"
-    assert record["quotes"] == [{"text": "a quote", "speaker": "Mina Okafor"}]
+    assert record["quotes"] == [
+        {"text": "a quote", "speaker": "Mina Okafor", "role": None, "kind": "speech"}
+    ]
     assert "<script" not in record["html"] and "onclick" not in record["html"]
 
 

@@ -61,6 +61,7 @@ def test_a_healthy_archive_passes_every_check(archive: Archive) -> None:
         "foreign_key_check",
         "articles_fts index",
         "quotes_fts index",
+        "speakers_fts index",
     ]
 
 

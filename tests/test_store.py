@@ -341,3 +341,45 @@ def test_failures_are_recorded_counted_and_cleared_by_a_success(archive_path: Pa
         assert failure.error_type == "ConnectionError"
         archive.save(fetched(url), article())
         assert archive.failures() == []
+
+
+def test_quotes_keep_their_role_and_kind(archive_path: Path) -> None:
+    quotes = [
+        Quote("We never stopped", "Mina Okafor", role="the chief engineer"),
+        Quote("experts", kind="term"),
+    ]
+    with Archive(archive_path) as archive:
+        outcome = archive.save(fetched(), article(quotes=quotes))
+        assert archive.get(outcome.id).article.quotes == quotes
+        archive.save(fetched(), article(quotes=quotes[1:]))
+        assert archive.get(outcome.id).article.quotes == quotes[1:]
+
+
+def test_an_archive_from_before_speakers_keeps_its_quotes_as_speech_of_linked_speakers(
+    archive_path: Path,
+) -> None:
+    old = Database(archive_path)
+    migrations.apply(old, stop_before="m013_quote_speakers_roles_kinds")
+    for number in (1, 2):
+        url = f"https://port.example/{number}"
+        old["articles"].insert({"url": url, "url_key": url, "saved_at": "2024", "text": "Tides"})
+    spoken = [(1, "Donald Trump"), (1, None), (2, "Donald J. Trump"), (2, "Ana Lopes")]
+    for position, (article_id, speaker) in enumerate(spoken):
+        old["quotes"].insert(
+            {"article_id": article_id, "position": position, "text": "Tides", "speaker": speaker}
+        )
+    old.conn.commit()
+    old.close()
+    with Archive(archive_path) as archive:
+        rows = archive.db.execute(
+            "SELECT q.speaker, s.name, q.role, q.kind FROM quotes q"
+            " LEFT JOIN speakers s ON s.id = q.speaker_id ORDER BY q.position"
+        ).fetchall()
+        assert archive.get(1).article.quotes[0] == Quote("Tides", "Donald Trump")
+        archive.db.execute("INSERT INTO speakers_fts(speakers_fts) VALUES('integrity-check')")
+    assert rows == [
+        ("Donald Trump", "Donald J. Trump", None, "speech"),
+        (None, None, None, "speech"),
+        ("Donald J. Trump", "Donald J. Trump", None, "speech"),
+        ("Ana Lopes", "Ana Lopes", None, "speech"),
+    ]

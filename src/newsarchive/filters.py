@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from newsarchive.errors import QueryError
 from newsarchive.migrations import DATE_TERM_MARK, url_host
 from newsarchive.query import Filter
+from newsarchive.speakers import SPEAKER_IDS_SQL, speaker_match
 from newsarchive.store import Archive
 
 # A filter is read from its index as a set of ids when that set holds fewer than this many ids
@@ -241,8 +242,8 @@ _FILTER_SQL = {
     "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
     "lang": lambda value: ("(a.language = ? OR a.language LIKE ?)", [value, f"{value}-%"]),
     "speaker": lambda value: (
-        "a.id IN (SELECT article_id FROM quotes WHERE speaker LIKE ?)",
-        [f"%{value}%"],
+        f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({SPEAKER_IDS_SQL}))",
+        [speaker_match(value)],
     ),
     "quote": lambda value: (
         "a.id IN (SELECT q.article_id FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"

@@ -14,7 +14,7 @@ from newsarchive.store import Archive
 
 log = logging.getLogger(__name__)
 
-FTS_TABLES = ("articles_fts", "quotes_fts")
+FTS_TABLES = ("articles_fts", "quotes_fts", "speakers_fts")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
 
 
 def repair(archive: Archive) -> Report:
-    """Rebuild both full-text indexes from the rows they mirror, then check again."""
+    """Rebuild the full-text indexes from the rows they mirror, then check again."""
     conn = archive.db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")

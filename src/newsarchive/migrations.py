@@ -307,3 +307,40 @@ def _create_article_index_triggers(db: Database, columns: list[str]) -> None:
     for name, event, body in [("ai", "INSERT", add), ("ad", "DELETE", remove)]:
         db.execute(f'CREATE TRIGGER "articles_{name}" AFTER {event} ON "articles" BEGIN {body} END')
     db.execute(f'CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN {remove} {add} END')
+
+
+# Names are matched word for word, without stemming: "ann" must not find "Anne" or "Joanna".
+SPEAKER_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+@migrations()
+def m013_quote_speakers_roles_kinds(db: Database) -> None:
+    """Quotes get the role the article gives their speaker, their kind (``speech``, or
+    ``term`` for a scare quote nobody said) and a link to a row of ``speakers``: one per name
+    across the archive, indexed word by word so ``--speaker trump`` finds every form of it.
+    Existing quotes are speech with no role; ``reextract --all`` fills in what is new."""
+    db["speakers"].create({"id": int, "key": str, "name": str}, pk="id", not_null={"key", "name"})
+    db["speakers"].create_index(["key"], unique=True)
+    db["speakers"].enable_fts(["name"], create_triggers=True, tokenize=SPEAKER_TOKENIZE)
+    db.execute("ALTER TABLE quotes ADD COLUMN speaker_id INTEGER REFERENCES speakers(id)")
+    db.execute("ALTER TABLE quotes ADD COLUMN role TEXT")
+    db.execute("ALTER TABLE quotes ADD COLUMN kind TEXT NOT NULL DEFAULT 'speech'")
+    _link_speakers(db)
+    db["quotes"].create_index(["speaker_id", "kind", "article_id"])
+
+
+def _link_speakers(db: Database) -> None:
+    """Give every stored speaker name its row, and each quote the id of its speaker's row."""
+    from newsarchive.speakers import speaker_ids
+
+    names = [name for (name,) in db.execute("SELECT DISTINCT speaker FROM quotes")]
+    db.execute("CREATE TEMP TABLE speaker_links (name TEXT PRIMARY KEY, id INTEGER NOT NULL)")
+    db.conn.executemany(
+        "INSERT INTO speaker_links VALUES (?, ?)", speaker_ids(db.conn, names).items()
+    )
+    db.execute(
+        "UPDATE quotes SET speaker_id ="
+        " (SELECT id FROM speaker_links WHERE speaker_links.name = quotes.speaker)"
+        " WHERE speaker IN (SELECT name FROM speaker_links)"
+    )
+    db.execute("DROP TABLE temp.speaker_links")

@@ -105,7 +105,19 @@ class QuoteHit:
 
     text: str
     speaker: str | None
+    role: str | None
+    kind: str
     article_id: int
     url: str
     headline: str | None
     published: str | None
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """One speaker listed by ``speakers``: the fullest form of the name seen, and how many
+    quotes (of kind ``speech``) and articles the archive holds of them."""
+
+    name: str
+    quotes: int
+    articles: int

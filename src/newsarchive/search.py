@@ -17,6 +17,7 @@ from newsarchive.filters import COUNT_SQL, conditions, run_sql
 from newsarchive.fingerprint import near_duplicates
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.query import Filter, Query, check_date, parse_query
+from newsarchive.speakers import SPEAKER_IDS_SQL, speaker_match
 from newsarchive.store import Archive
 
 # One weight per column of articles_fts: headline, standfirst, authors, quote_text, text, and
@@ -313,34 +314,43 @@ def search_quotes(
     speaker: str | None = None,
     limit: int = 50,
     raw: bool = False,
+    include_terms: bool = False,
 ) -> list[QuoteHit]:
-    """Quotes matching ``query`` (all quotes when None), optionally by a speaker (case-insensitive,
-    part of the name: "zelensky" finds "Volodymyr Zelensky")."""
+    """Quotes matching ``query`` (all quotes when None), optionally by a speaker: each word
+    given is a word of the speaker's name, any case ("trump" finds "Donald J. Trump" and
+    "Trump"; see speakers.py). Quotes of kind ``term`` only with ``include_terms``."""
     params: list = []
     match = (query if raw else _quote_match(query)) if query else None
+    where = "1" if include_terms else "q.kind = 'speech'"
     if match and not speaker:
         # Ranked in the index alone, then joined: joined first, every match's rows would be read
         # before the sort (at a million articles, 55 ms against 22 for a word in 11,000 quotes).
-        source = f"({_BEST_QUOTES}) AS best JOIN quotes q ON q.id = best.rowid"
-        where, order = "1", "best.rank"
+        best = _BEST_QUOTES if include_terms else _BEST_SPEECH
+        source, order = f"({best}) AS best JOIN quotes q ON q.id = best.rowid", "best.rank"
         params += [match, limit]
     elif match:
         source = "quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
-        where, order = "quotes_fts MATCH ?", "bm25(quotes_fts)"
+        where, order = f"quotes_fts MATCH ? AND {where}", "bm25(quotes_fts)"
         params.append(match)
     else:
-        source, where, order = "quotes q", "1", "a.published DESC, q.article_id DESC, q.position"
+        source, order = "quotes q", "a.published DESC, q.article_id DESC, q.position"
     if speaker:
-        where += " AND q.speaker LIKE ?"
-        params.append(f"%{speaker.strip()}%")
+        where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
+        params.append(speaker_match(speaker))
     sql = f"""
-        SELECT q.text, q.speaker, q.article_id, a.url, a.headline, a.published
+        SELECT q.text, q.speaker, q.role, q.kind, q.article_id, a.url, a.headline, a.published
         FROM {source} JOIN articles a ON a.id = q.article_id
         WHERE {where} ORDER BY {order} LIMIT ?"""
     return [QuoteHit(*row) for row in run_sql(archive, sql, [*params, limit], query or "")]
 
 
 _BEST_QUOTES = "SELECT rowid, rank FROM quotes_fts WHERE quotes_fts MATCH ? ORDER BY rank LIMIT ?"
+# Only speech: the kind is read from each match's row in the quotes table, which is narrow.
+_BEST_SPEECH = (
+    "SELECT quotes_fts.rowid, quotes_fts.rank FROM quotes_fts JOIN quotes k"
+    " ON k.id = quotes_fts.rowid WHERE quotes_fts MATCH ? AND k.kind = 'speech'"
+    " ORDER BY quotes_fts.rank LIMIT ?"
+)
 
 
 def _quote_match(query: str) -> str:

@@ -40,6 +40,7 @@ from newsarchive.records import (
     now_iso,
     url_keys,
 )
+from newsarchive.speakers import speaker_ids
 from newsarchive.urls import normalize_url
 
 __all__ = [
@@ -231,10 +232,7 @@ class Archive:
         if not fresh:
             for table in ("quotes", "removed_blocks", "paragraph_digests"):
                 conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-        conn.executemany(
-            "INSERT INTO quotes (article_id, position, text, speaker) VALUES (?, ?, ?, ?)",
-            [(article_id, i, quote.text, quote.speaker) for i, quote in enumerate(article.quotes)],
-        )
+        self._insert_quotes(conn, article_id, article.quotes)
         conn.executemany(
             "INSERT INTO removed_blocks (article_id, position, rule, text) VALUES (?, ?, ?, ?)",
             [(article_id, i, block.rule, block.text) for i, block in enumerate(article.removed)],
@@ -242,6 +240,20 @@ class Archive:
         conn.executemany(
             "INSERT OR IGNORE INTO paragraph_digests (article_id, digest) VALUES (?, ?)",
             [(article_id, paragraph_digest(line)) for line in counted_lines(article)],
+        )
+
+    def _insert_quotes(
+        self, conn: sqlite3.Connection, article_id: int, quotes: list[Quote]
+    ) -> None:
+        """Each quote with its role, kind and the id of its speaker's row (see speakers.py)."""
+        ids = speaker_ids(conn, dict.fromkeys(quote.speaker for quote in quotes))
+        conn.executemany(
+            "INSERT INTO quotes (article_id, position, text, speaker, speaker_id, role, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, i, q.text, q.speaker, ids.get(q.speaker or ""), q.role, q.kind)
+                for i, q in enumerate(quotes)
+            ],
         )
 
     def _insert_capture(
@@ -298,9 +310,10 @@ class Archive:
 
     def _quotes(self, article_id: int) -> list[Quote]:
         rows = self.db.execute(
-            "SELECT text, speaker FROM quotes WHERE article_id = ? ORDER BY position", [article_id]
+            "SELECT text, speaker, role, kind FROM quotes WHERE article_id = ? ORDER BY position",
+            [article_id],
         )
-        return [Quote(text=text, speaker=speaker) for text, speaker in rows]
+        return [Quote(*row) for row in rows]
 
     def removed_blocks(self, article_id: int) -> list[RemovedBlock]:
         """The blocks the cleaner removed from this article, with their rules."""

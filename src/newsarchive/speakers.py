@@ -1,0 +1,89 @@
+"""Speakers across the archive: one row per name, matched word by word.
+
+Extraction names a quotation's speaker with the fullest form its article uses ("Donald J.
+Trump" in one article, "Trump" in another). The archive files every name under a key that
+ignores case, accents, punctuation and middle initials, so "Donald J. Trump" and "Donald Trump"
+are one speaker, shown in the fullest form seen. A lone surname stays its own speaker: across
+articles "Clinton" may be either of two people. Finding a speaker is word by word in the
+``speakers_fts`` index, so ``trump`` finds all three forms and ``ann`` does not find "Joanna".
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from newsarchive.errors import QueryError
+from newsarchive.models import SpeakerSummary
+
+if TYPE_CHECKING:
+    from newsarchive.store import Archive
+
+# Letters and digits, as the unicode61 tokenizer splits names (an underscore separates).
+_WORD = re.compile(r"[^\W_]+")
+
+# A longer form of a name replaces the shorter one shown for its speaker.
+_UPSERT_SPEAKER = (
+    "INSERT INTO speakers (key, name) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+    " SET name = excluded.name WHERE length(excluded.name) > length(speakers.name)"
+)
+
+# Speakers that match the query: an id set the quotes' speaker index is read with.
+SPEAKER_IDS_SQL = "SELECT rowid FROM speakers_fts WHERE speakers_fts MATCH ?"
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words of ``text``, case-folded and without accents."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(plain)
+
+
+def speaker_key(name: str) -> str:
+    """The key a name is filed under: its words, folded, without one-letter initials
+    ("Donald J. Trump" -> "donald trump"); '' for a name with no words."""
+    words = _folded_words(name)
+    return " ".join([word for word in words if len(word) > 1] or words)
+
+
+def speaker_match(query: str) -> str:
+    """The ``speakers_fts`` expression finding names that hold every word of ``query``."""
+    words = _folded_words(query)
+    if not words:
+        raise QueryError(f"{query!r}: give a word of the speaker's name")
+    return " ".join(f'"{word}"' for word in words)
+
+
+def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[str, int]:
+    """The id of each name's speaker row, adding the rows that are missing; names without a
+    word (None, '', '—') are left out."""
+    keys = {name: key for name in names if name and (key := speaker_key(name))}
+    conn.executemany(_UPSERT_SPEAKER, [(key, name) for name, key in keys.items()])
+    return {
+        name: conn.execute("SELECT id FROM speakers WHERE key = ?", [key]).fetchone()[0]
+        for name, key in keys.items()
+    }
+
+
+def list_speakers(
+    archive: Archive, query: str | None = None, *, limit: int | None = 50
+) -> list[SpeakerSummary]:
+    """Speakers with their number of quotes and of articles, most quoted first; ``query``
+    keeps those whose name holds each of its words. Quotes of kind ``term`` are not counted."""
+    where, params = "q.kind = 'speech'", []
+    if query is not None:
+        where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
+        params.append(speaker_match(query))
+    sql = _LISTING_SQL.format(where=where)
+    rows = archive.db.execute(sql, [*params, -1 if limit is None else limit])
+    return [SpeakerSummary(*row) for row in rows]
+
+
+_LISTING_SQL = """
+    SELECT s.name, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
+    FROM quotes q JOIN speakers s ON s.id = q.speaker_id
+    WHERE {where}
+    GROUP BY q.speaker_id ORDER BY quotes DESC, articles DESC, s.name LIMIT ?"""
