@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from newsarchive.models import Article, QuoteHit, SearchHit, StoredArticle
+from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
 from newsarchive.records import ArchiveStats, ArticleSummary
 
 if TYPE_CHECKING:
@@ -100,10 +100,21 @@ def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
 
 
 def quote_hit_text(hit: QuoteHit) -> str:
-    speaker = f" — {hit.speaker}" if hit.speaker else ""
+    """The quote with its speaker and their role (or ``[term]``), then where it is from."""
+    said_by = ", ".join(part for part in (hit.speaker, hit.role) if part)
+    speaker = f" — {said_by}" if said_by else ""
+    kind = "" if hit.kind == "speech" else f" [{hit.kind}]"
     date = f" ({hit.published[:10]})" if hit.published else ""
-    quote = textwrap.fill(f"“{hit.text}”{speaker}", line_width())
+    quote = textwrap.fill(f"“{hit.text}”{speaker}{kind}", line_width())
     return f"{quote}\n   {hit.headline or hit.url}{date}  [id {hit.article_id}]"
+
+
+SPEAKERS_HEADER = " quotes  articles  speaker"
+
+
+def speaker_line(speaker: SpeakerSummary) -> str:
+    """One row of ``speakers``, under SPEAKERS_HEADER."""
+    return f"{speaker.quotes:>7}  {speaker.articles:>8}  {speaker.name}"
 
 
 SEARCH_CSV_COLUMNS = ["id", "url", "headline", "site", "published", "authors", "score", "snippet"]

@@ -2,7 +2,7 @@
 
 The only package that imports click. This module holds the group, the error mapping and the
 shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
-stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures) and
+speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures) and
 ``upkeep`` (doctor, backup, eval). Library errors (NewsarchiveError) become a one-line
 ``Error: ...`` on stderr and a non-zero exit code.
 """

@@ -1,4 +1,4 @@
-"""Commands that read the archive: show, list, search, quotes, stats, export."""
+"""Commands that read the archive: show, list, search, quotes, speakers, stats, export."""
 
 from __future__ import annotations
 
@@ -106,23 +106,27 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--speaker", help="Only quotes by a speaker whose name contains this.")
+@click.option("--speaker", help="Only quotes by a speaker with these words in their name.")
+@click.option("--all", "include_terms", is_flag=True, help="Also terms in quote marks.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
 @json_option
 @db_option
-def quotes(query: str | None, speaker: str | None, limit: int, raw: bool, as_json: bool) -> None:
-    """Search quotations and their speakers.
+def quotes(query: str | None, as_json: bool, **options: Any) -> None:
+    """Search quotations and their speakers. --speaker matches whole words of the name, any
+    case: trump finds "Donald J. Trump" and "Trump". Terms in quote marks that nobody is quoted
+    as saying (scare quotes) only with --all.
 
     \b
     newsarchive quotes europe --speaker zelensky
     newsarchive quotes --speaker klitschko
+    newsarchive quotes "so-called" --all
     """
     from newsarchive.render import quote_hit_text
     from newsarchive.search import search_quotes
 
     with open_archive(read_only=True) as archive:
-        hits = search_quotes(archive, query, speaker=speaker, limit=limit, raw=raw)
+        hits = search_quotes(archive, query, **options)
     if as_json:
         print_json([asdict(hit) for hit in hits])
         return
@@ -130,6 +134,35 @@ def quotes(query: str | None, speaker: str | None, limit: int, raw: bool, as_jso
         click.echo("No quotes match.", err=True)
     for hit in hits:
         click.echo(quote_hit_text(hit) + "\n")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@json_option
+@db_option
+def speakers(query: str | None, limit: int, as_json: bool) -> None:
+    """List the people and organisations quoted, most quoted first, with their number of quotes
+    and of articles. QUERY keeps the speakers with these words in their name.
+
+    \b
+    newsarchive speakers
+    newsarchive speakers trump --json
+    """
+    from newsarchive.render import SPEAKERS_HEADER, speaker_line
+    from newsarchive.speakers import list_speakers
+
+    with open_archive(read_only=True) as archive:
+        found = list_speakers(archive, query, limit=limit)
+    if as_json:
+        print_json([asdict(speaker) for speaker in found])
+        return
+    if not found:
+        click.echo("No speakers match.", err=True)
+        return
+    click.echo(SPEAKERS_HEADER)
+    for speaker in found:
+        click.echo(speaker_line(speaker))
 
 
 @cli.command()
