@@ -13,7 +13,8 @@ from dataclasses import dataclass
 Position = tuple[int, int]  # (paragraph index, character offset)
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
-_GAPS = (" ", "\u00a0", ". ", ".\u00a0")  # what may stand between two words of a name
+SENTENCE_END = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!St)[.!?]+(?=\s|$)")
+_GAPS = (" ", "\u00a0", ". ", ".\u00a0", ".")  # what may stand between two words of a name
 _POSSESSIVE = re.compile("(?:’s|'s|’|')$")
 
 
@@ -121,7 +122,8 @@ def _joins(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:
     if gap not in _GAPS or _possessive(previous.group()):
         return False
     dotted = previous.group() in _TITLES or len(previous.group()) == 1
-    return gap in (" ", "\u00a0") or (dotted and gap in (". ", ".\u00a0"))
+    initial = len(previous.group()) == 1 and gap == "."  # "G.K. Jones"
+    return gap in (" ", "\u00a0") or initial or (dotted and gap in (". ", ".\u00a0"))
 
 
 def _possessive(word: str) -> bool:

@@ -18,36 +18,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsarchive.extract.names import (
-    INVERTIBLE_VERB,
-    PREPOSITIONS,
-    PRONOUNS,
-    VERBS,
-    WORD,
-    People,
-    Ref,
-    after_preposition,
-    name_runs,
+from newsarchive.extract.attribution import (
+    Mention,
+    QuoteSite,
+    attribute,
+    find_mentions,
+    full_name,
+    role_after,
 )
+from newsarchive.extract.names import SENTENCE_END as _SENTENCE_END
+from newsarchive.extract.names import VERBS, WORD
 from newsarchive.models import Quote
 
-_FAMILY = {"“": "curly", "„": "curly", '"': "straight", "«": "guillemet", "‘": "single"}
+_FAMILY = {
+    "“": "curly", "”": "curly", "„": "curly", '"': "straight", "«": "guillemet", "‘": "single"
+}  # fmt: skip
 _CLOSER = {
     "“": re.compile("”"),
+    "”": re.compile("”"),
     "„": re.compile("[“”]"),
     '"': re.compile('"'),
     "«": re.compile("»"),
 }
-_OPENER = re.compile('[“„"«‘]')
+_OPENER = re.compile('[“”„"«‘]')
 _SINGLE_MARK = re.compile("[‘’]")
 _NOT_SINGLE_QUOTE = re.compile(r"\d\ds\b|n’")  # ‘90s and rock ‘n’ roll typed with the wrong mark
 _MID_CLAUSE = re.compile(r"\s+[a-z]")
-_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!St)[.!?]+(?=\s|$)")
-_PUNCTUATION = " ,;:—–-\u00a0\u202f\t"
-_FILLER = re.compile(
-    r"(?:\s+(?:also|later|then|has|had|have|was|is|would|will|once|again|previously|reportedly"
-    r"|repeatedly|earlier|today|yesterday|simply|finally))*\s*$"
-)
+TERM_WORDS = 3  # a quotation this short, with no speech verb in its sentence, is a term
 
 
 @dataclass(frozen=True)
@@ -85,18 +82,45 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     ``paragraphs`` is the clean body, one paragraph per item (a standfirst may come first). A
     quotation running over several paragraphs has its pieces joined with "\\n".
     """
-    spans = _spans(paragraphs)
-    if not spans:
+    located = locate(paragraphs)
+    if not located.spans:
         return []
-    people = People(_mask(paragraphs, spans))
-    speakers = [_attribute(paragraphs, spans, number, people) for number in range(len(spans))]
-    speakers = _inherit(paragraphs, spans, speakers)
+    speakers = attribute(located.masked, located.sites)
+    mentions = find_mentions(located.masked)
     quotes: dict[str, Quote] = {}
-    for span, speaker in zip(spans, speakers, strict=True):
+    for number, (span, speaker) in enumerate(zip(located.spans, speakers, strict=True)):
+        quote = _quote(located, number, span, speaker, mentions)
         known = quotes.get(span.text)
-        if known is None or (known.speaker is None and speaker is not None):
-            quotes[span.text] = Quote(span.text, speaker)
+        if known is None or (known.speaker is None and quote.speaker is not None):
+            quotes[span.text] = quote
     return list(quotes.values())
+
+
+@dataclass(frozen=True)
+class Located:
+    """The quotations of an article, the paragraphs with them blanked out, and where each stands."""
+
+    spans: list[_Span]
+    masked: list[str]
+    sites: list[QuoteSite]
+
+
+def locate(paragraphs: list[str]) -> Located:
+    """Find the quotations and blank them out, so that names inside them are not speakers."""
+    spans = _spans(paragraphs)
+    sites = [QuoteSite(s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans]
+    return Located(spans, _mask(paragraphs, spans), sites)
+
+
+def _quote(
+    located: Located, number: int, span: _Span, speaker: Mention | None, mentions: list[Mention]
+) -> Quote:
+    kind = "term" if _is_term(located, number, span, speaker) else "speech"
+    if speaker is None:
+        return Quote(span.text, None, None, kind)
+    return Quote(
+        span.text, full_name(mentions, speaker), role_after(located.masked, speaker), kind
+    )
 
 
 # Finding the quotation marks
@@ -154,7 +178,10 @@ def _mark_at(paragraph: str, start: int) -> _Mark | None:
 
 
 def _can_open(paragraph: str, start: int) -> bool:
-    """Curly and angle marks always open; " and ‘ only at the start of a word (not 6" or ‘90s)."""
+    """Curly and angle marks always open; " and ‘ only at the start of a word (not 6" or ‘90s);
+    ” only at the start of a paragraph, typed for “ ("”We will," she said)."""
+    if paragraph[start] == "”":
+        return start == 0 and paragraph[1:2].isalnum()
     if paragraph[start] not in '"‘':
         return True
     before = paragraph[start - 1] if start else " "
@@ -193,147 +220,18 @@ def _mask(paragraphs: list[str], spans: list[_Span]) -> list[str]:
     return masked
 
 
-# Attribution
 
 
-def _attribute(
-    paragraphs: list[str], spans: list[_Span], number: int, people: People
-) -> str | None:
-    ref = _tail_ref(paragraphs, spans, number) or _head_ref(paragraphs, spans, number, people)
-    return people.resolve(ref) if ref else None
+# Kinds of quotation
 
 
-def _head_range(paragraphs: list[str], spans: list[_Span], number: int) -> tuple[int, int]:
-    """Offsets of the sentence part before the quotation, in its first paragraph."""
-    span = spans[number]
-    low = 0
-    if number and spans[number - 1].last == span.first:
-        low = spans[number - 1].marks[-1].end
-    high = span.marks[0].start
-    for end in _SENTENCE_END.finditer(paragraphs[span.first], low, high):
-        low = end.end()
-    return low, high
-
-
-def _tail_range(paragraphs: list[str], spans: list[_Span], number: int) -> tuple[int, int]:
-    """Offsets of the sentence part after the quotation, in its last paragraph."""
-    span = spans[number]
-    paragraph = paragraphs[span.last]
-    low, high = span.marks[-1].end, len(paragraph)
-    if number + 1 < len(spans) and spans[number + 1].first == span.last:
-        high = spans[number + 1].marks[0].start
-    end = _SENTENCE_END.search(paragraph, low, high)
-    return low, end.start() if end else high
-
-
-def _tail_ref(paragraphs: list[str], spans: list[_Span], number: int) -> Ref | None:
-    """“…,” he said / “…,” said X / “…”, X, the mayor, said / “…”, according to X"""
-    index = spans[number].last
-    paragraph = paragraphs[index]
-    low, high = _tail_range(paragraphs, spans, number)
-    verb = VERBS.search(paragraph, low, high)
-    if verb is None:
-        return None
-    if not paragraph[low : verb.start()].strip(_PUNCTUATION):
-        return _name_after(paragraph, index, verb.end(), high)
-    subject = _subject(paragraph, index, low, verb.start())
-    if subject and paragraph[low : subject.position[1]].strip(_PUNCTUATION) in ("", "the"):
-        return subject
-    return None
-
-
-def _head_ref(paragraphs: list[str], spans: list[_Span], number: int, people: People) -> Ref | None:
-    """X said: “…” / said X: “…” / X said it would be “very difficult” / X, saying “…”"""
-    index = spans[number].first
-    paragraph = paragraphs[index]
-    low, high = _head_range(paragraphs, spans, number)
-    verbs = list(VERBS.finditer(paragraph, low, high))
-    if not verbs:
-        return None
-    verb = verbs[-1]
-    if INVERTIBLE_VERB.match(verb.group()):
-        after = _name_after(paragraph, index, verb.end(), high)
-        if after and not paragraph[after.position[1] + len(after.text) : high].strip(_PUNCTUATION):
-            return after
-    subject = _subject(paragraph, index, low, verb.start())
-    return subject or _first_subject(paragraph, index, low, verb.start(), people)
-
-
-def _subject(paragraph: str, index: int, low: int, high: int) -> Ref | None:
-    """The name or pronoun ending just before ``high`` (skipping adverbs and an appositive)."""
-    text = paragraph[low:high]
-    filler = _FILLER.search(text)
-    text = text[: filler.start()] if filler else text
-    if text.endswith(","):  # "Vitali Klitschko, the mayor, said"
-        comma = text.rfind(",", 0, len(text) - 1)
-        text = text[:comma] if comma >= 0 and len(text) - comma < 100 else text
-    last = list(WORD.finditer(text))
-    if last and last[-1].end() == len(text) and last[-1].group() in PRONOUNS:
-        return Ref((index, low + last[-1].start()), last[-1].group())
-    runs = name_runs(text)
-    if not runs or runs[-1].possessive or text[runs[-1].end :].strip():
-        return None
-    if after_preposition(text, runs[-1].start):  # "officials in New York said"
-        return None
-    return Ref((index, low + runs[-1].start), text[runs[-1].start : runs[-1].end])
-
-
-def _name_after(paragraph: str, index: int, low: int, high: int) -> Ref | None:
-    """The name or pronoun in the phrase following a verb: "said the mayor, Vitali Klitschko"."""
-    text = paragraph[low : min(high, low + 80)]
-    words = WORD.findall(text)
-    if not words or words[0] in PREPOSITIONS:
-        return None
-    if words[0] in PRONOUNS:
-        return Ref((index, low + text.index(words[0])), words[0])
-    named = [run for run in name_runs(text) if not run.possessive]
-    return (
-        Ref((index, low + named[0].start), text[named[0].start : named[0].end]) if named else None
-    )
-
-
-def _first_subject(paragraph: str, index: int, low: int, high: int, people: People) -> Ref | None:
-    """The sentence's first person or pronoun, subject of "X pleaded ... after saying “…”"."""
-    pronoun = next((w for w in WORD.finditer(paragraph, low, high) if w.group() in PRONOUNS), None)
-    person = people.first_in(index, low, high)
-    if pronoun and (person is None or pronoun.start() < person.position[1]):
-        return Ref((index, pronoun.start()), pronoun.group())
-    return person
-
-
-def _inherit(
-    paragraphs: list[str], spans: list[_Span], speakers: list[str | None]
-) -> list[str | None]:
-    """Speakers for quotations that open their sentence without an attribution."""
-    result = list(speakers)
-    for number, span in enumerate(spans):
-        if result[number] is not None:
-            continue
-        low, high = _head_range(paragraphs, spans, number)
-        if paragraphs[span.first][low:high].strip(_PUNCTUATION):
-            continue
-        result[number] = _neighbour(spans, speakers, number) or _previous_paragraph(
-            paragraphs, spans, result, number
-        )
-    return result
-
-
-def _neighbour(spans: list[_Span], speakers: list[str | None], number: int) -> str | None:
-    """The speaker of the nearest attributed quotation sharing a paragraph, earlier first."""
-    span = spans[number]
-    near = [
-        n for n in range(len(spans)) if spans[n].last == span.first or spans[n].first == span.last
-    ]
-    ordered = sorted(near, key=lambda n: (n > number, abs(n - number)))
-    return next((speakers[n] for n in ordered if speakers[n] is not None), None)
-
-
-def _previous_paragraph(
-    paragraphs: list[str], spans: list[_Span], speakers: list[str | None], number: int
-) -> str | None:
-    """In a run of quote paragraphs, the speaker of the paragraph before this one."""
-    span = spans[number]
-    if paragraphs[span.first][: span.marks[0].start].strip():
-        return None
-    before = [speakers[n] for n in range(number) if spans[n].last == span.first - 1]
-    return next((speaker for speaker in reversed(before) if speaker is not None), None)
+def _is_term(located: Located, number: int, span: _Span, speaker: Mention | None) -> bool:
+    """A short phrase in quote marks with no speech verb in its sentence: a scare quote or a
+    name ("so-called “experts”"), not something a person is quoted as saying."""
+    if len(WORD.findall(span.text)) > TERM_WORDS:
+        return False
+    site = located.sites[number]
+    head = located.masked[site.first][: site.start]
+    tail = located.masked[site.last][site.end :]
+    sentence = _SENTENCE_END.split(head)[-1] + " " + _SENTENCE_END.split(tail)[0]
+    return VERBS.search(sentence) is None
