@@ -126,3 +126,25 @@ def test_the_installed_console_script_lists_quotes_and_speakers(
     assert len(json.loads(said.stdout)) == 3
     listed = run_script("speakers", "--json")
     assert json.loads(listed.stdout)[0] == {"name": "Donald J. Trump", "quotes": 2, "articles": 2}
+
+
+def test_reextract_rewrites_quotes_with_their_speakers_roles_and_kinds(
+    archived: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = [
+        Quote("Nobody asked me about the bridge", "Donald J. Trump", role="the nominee"),
+        Quote("experts", kind="term"),
+    ]
+
+    def extract(document: FetchResult) -> Article:
+        return Article(headline="Debate", text="Story.", quotes=fresh)
+
+    monkeypatch.setattr("newsarchive.pipeline.extract", extract)
+    result = run("reextract", "2")
+    assert result.exit_code == 0, result.output
+    assert "quotes" in result.stdout
+    shown = json.loads(run("show", "2", "--format", "json").stdout)
+    assert [Quote(**quote) for quote in shown["quotes"]] == fresh
+    names = [speaker["name"] for speaker in json.loads(run("speakers", "--json").stdout)]
+    assert "Trump" not in names
+    assert json.loads(run("speakers", "trump", "--json").stdout)[0]["quotes"] == 3

@@ -12,7 +12,9 @@ from newsarchive.cli import cli, db_option, json_option, open_archive, print_jso
 
 @cli.command(name="eval")
 @click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N pages.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Score only the first N pages or articles."
+)
 @click.option("--worst", type=click.IntRange(min=0), default=10, show_default=True)
 @click.option(
     "--json",
@@ -23,15 +25,17 @@ from newsarchive.cli import cli, db_option, json_option, open_archive, print_jso
 def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path | None) -> None:
     """Score the extractor on pages with ground truth (html/<id>.html.gz + ground-truth.json):
     body and snippet precision/recall/F1, date, headline and author accuracy, speed, and the
-    worst pages.
+    worst pages. On a quote set (quotes.jsonl.gz): quote precision/recall/F1, speaker accuracy,
+    end-to-end F1, and the worst articles with the quotes that went wrong.
 
     \b
     newsarchive eval ../shared/datasets/scrapinghub --limit 50
+    newsarchive eval ../shared/datasets/quotes-polnear-dev --worst 5
     """
-    from newsarchive.evaluate import evaluate, format_report
+    from newsarchive.evaluate import evaluate_folder, report_text
 
-    report = evaluate(dataset, limit=limit, worst=worst)
-    click.echo(format_report(report))
+    report = evaluate_folder(dataset, limit=limit, worst=worst)
+    click.echo(report_text(report))
     if json_file:
         try:
             json_file.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

@@ -251,9 +251,9 @@ def _page_score(outcome: _Outcome, body_f1: float | None, snippets: SnippetCount
 def _note(outcome: _Outcome, snippets: SnippetCounts | None) -> str:
     parts = []
     if snippets and snippets.missing:
-        parts.append("missing " + "; ".join(repr(_clip(s)) for s in snippets.missing))
+        parts.append("missing " + "; ".join(repr(clip(s)) for s in snippets.missing))
     if snippets and snippets.unwanted:
-        parts.append("unwanted " + "; ".join(repr(_clip(s)) for s in snippets.unwanted))
+        parts.append("unwanted " + "; ".join(repr(clip(s)) for s in snippets.unwanted))
     truth_date = outcome.page.truth.get("date")
     if truth_date and not date_matches(outcome.article.published, truth_date):
         parts.append(f"date {outcome.article.published} != {truth_date}")
@@ -304,5 +304,6 @@ def _format_page(result: PageResult) -> str:
     return f"{line}\n        {result.note}" if result.note else line
 
 
-def _clip(text: str, width: int = 60) -> str:
+def clip(text: str, width: int = 60) -> str:
+    """``text`` cut to ``width`` characters, the cut marked with an ellipsis."""
     return text if len(text) <= width else text[: width - 1] + "…"
