@@ -6,17 +6,20 @@ import logging
 from dataclasses import fields
 
 from newsarchive.errors import ExtractionError
-from newsarchive.extract.clean import CleanBody, clean_body, paragraphs_html
+from newsarchive.extract.clean import CleanBody, clean_body, paragraphs_html, safe_body
 from newsarchive.extract.metadata import Metadata, read_metadata
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.quotes import find_quotes
-from newsarchive.extract.readable import body_html, parse
+from newsarchive.extract.readable import body_html, parse, readability_html
 from newsarchive.extract.rules import clean_paragraphs
 from newsarchive.models import Article
 
 log = logging.getLogger(__name__)
 
 TINY_SHARE = 0.3  # readability text below this share of JSON-LD articleBody counts as a miss
+FLOOR_CHECK = 600  # characters: a body shorter than this is checked against readability alone
+FLOOR_SHARE = 0.5  # ...and gives way to its answer when, with what we removed, under this share
+FLOOR_MIN = 80  # characters: a shorter answer of readability's (a menu link) is no story either
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
@@ -31,6 +34,8 @@ def extract_article(html: str, url: str | None = None) -> Article:
     if meta.article_body and _is_miss(body, meta.article_body):
         log.debug("readability missed the body; using JSON-LD articleBody")
         body = _from_article_body(meta.article_body)
+    if _length(body) < FLOOR_CHECK:
+        body = _at_least_readability(body, html, meta.headline)
     if not body.lines:
         metadata_only = _article(meta, CleanBody("", [], body.removed))
         raise ExtractionError(f"{url or 'page'}: no article text found", article=metadata_only)
@@ -47,8 +52,33 @@ def _without_headline(body: CleanBody, headline: str | None) -> CleanBody:
     return body
 
 
+def _at_least_readability(body: CleanBody, page: str, headline: str | None) -> CleanBody:
+    """Never less than readability alone. Older layouts (tables, ``<font>`` text split by
+    ``<br>``) can defeat our pruning and cleaning where readability still finds the story: an
+    empty body, or one much shorter than its answer that the blocks we removed do not explain,
+    becomes that answer, cleaned unless cleaning would take most of it."""
+    fragment = readability_html(page)
+    raw = _without_headline(safe_body(fragment), headline)
+    theirs, ours = _length(raw), _length(body)
+    removed = sum(len(block.text) for block in body.removed)
+    if theirs < FLOOR_MIN or (ours and ours + removed >= FLOOR_SHARE * theirs):
+        return body
+    cleaned = _without_headline(clean_body(fragment), headline)
+    if _length(cleaned) >= FLOOR_SHARE * theirs:
+        log.debug("our body is far shorter than readability's; using its answer, cleaned")
+        return cleaned
+    if ours or cleaned.lines:
+        return body if ours >= _length(cleaned) else cleaned
+    log.debug("no body, and cleaning empties readability's answer; keeping it as it is")
+    return raw
+
+
+def _length(body: CleanBody) -> int:
+    return sum(map(len, body.lines))
+
+
 def _is_miss(body: CleanBody, article_body: str) -> bool:
-    return sum(map(len, body.lines)) < TINY_SHARE * len(article_body)
+    return _length(body) < TINY_SHARE * len(article_body)
 
 
 def _from_article_body(article_body: str) -> CleanBody:

@@ -74,15 +74,31 @@ def clean_body(fragment: str) -> CleanBody:
     """Clean a body HTML fragment and return its HTML, its paragraphs and the removed blocks."""
     if not fragment.strip():
         return CleanBody("", [], [])
-    root = parse_fragment(fragment)
-    for element in [*root.iter(*UNSAFE_TAGS), *root.iter(etree.Comment)]:
-        element.drop_tree()
+    root = _safe_tree(fragment)
     removed = _drop_hinted(root) + _drop_captions(root) + _drop_link_paragraphs(root)
+    removed += _drop_link_columns(root)
     removed += _apply_rules(root)
     _strip_attributes(root)
     lines, loose = _judge_loose_lines(block_lines(root))
     lines, repeated = _drop_repeats(lines)
     return CleanBody(_inner_html(root), lines, removed + loose + repeated)
+
+
+def safe_body(fragment: str) -> CleanBody:
+    """A body fragment made safe and split into lines, no boilerplate rule applied: for an
+    answer the rules would empty."""
+    if not fragment.strip():
+        return CleanBody("", [], [])
+    root = _safe_tree(fragment)
+    _strip_attributes(root)
+    return CleanBody(_inner_html(root), block_lines(root), [])
+
+
+def _safe_tree(fragment: str) -> HtmlElement:
+    root = parse_fragment(fragment)
+    for element in [*root.iter(*UNSAFE_TAGS), *root.iter(etree.Comment)]:
+        element.drop_tree()
+    return root
 
 
 def _text(element: HtmlElement) -> str:
@@ -153,6 +169,27 @@ def _drop_link_paragraphs(root: HtmlElement) -> list[RemovedBlock]:
             removed.append(RemovedBlock(_text(paragraph), "link"))
             paragraph.drop_tree()
     return removed
+
+
+def _drop_link_columns(root: HtmlElement) -> list[RemovedBlock]:
+    """A table cell of nothing but several links beside the story's cell is the menu column
+    of a table layout (readability keeps the whole row)."""
+    removed = []
+    for cell in [cell for cell in root.iter(*CELL_TAGS) if _is_link_column(cell)]:
+        if cell.getparent() is not None:
+            removed.append(RemovedBlock(" | ".join(block_lines(cell)), "link"))
+            cell.drop_tree()
+    return removed
+
+
+def _is_link_column(cell: HtmlElement) -> bool:
+    links = list(cell.iter("a"))
+    after = next(cell.itersiblings(*CELL_TAGS), None)
+    before = next(cell.itersiblings(*CELL_TAGS, preceding=True), None)
+    if len(links) < 2 or (after is None and before is None):
+        return False
+    text = _text(cell)
+    return bool(text) and sum(len(_text(link)) for link in links) >= LINK_SHARE * len(text)
 
 
 def _is_link_paragraph(paragraph: HtmlElement) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 DROP_TAGS = (
@@ -28,6 +29,7 @@ DROP_TAGS = (
     "textarea",
     "dialog",
 )
+UNSEEN = ("a", *DROP_TAGS)  # text in these is no page text (a link's is another page's)
 TEXT_DIV_BREAKERS = ("div", "p", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4")
 TEXT_DIV_BREAKERS += ("h5", "h6", "blockquote", "pre", "form", "header", "footer", "nav", "aside")
 TEXT_DIV_BREAKERS += ("li", "dl", "figure", "main")
@@ -55,6 +57,7 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 PANEL_ROLES = ("region", "tabpanel")
 PANEL_NAME = re.compile(r"accordion|collaps|faq|answer", re.IGNORECASE)
 PROTECTED_TAGS = ("article", "main", "h1")  # protected too: @itemprop='articleBody'
+PAGE_FORM = 0.5  # a <form> holding this much of the page's text is the page, not a form
 LITTLE_TEXT = 0.2  # a boilerplate-named element holding more of the page's paragraphs is kept
 GOOD_PARAGRAPH = 60  # characters for a <p> to count as story text in the dense-block test
 
@@ -85,7 +88,8 @@ def prune(doc: HtmlElement) -> None:
     in its scripts, menus and footers, so this visits far fewer than the whole tree.
     """
     protected = _protected(doc)
-    sizes = paragraph_sizes(doc)
+    paragraphs = paragraph_sizes(doc)
+    sizes = paragraphs or _loose_text_sizes(doc)
     total = max(1, sizes.get(doc, 0))
     stack = list(doc)
     while stack:
@@ -95,8 +99,13 @@ def prune(doc: HtmlElement) -> None:
             _unfold(element)
         if _droppable(element, element in protected, size, total):
             element.drop_tree()
-        else:
-            stack.extend(element)
+            continue
+        if element.tag == "form" and not paragraphs and size >= PAGE_FORM * total:
+            # A form holding the page (ASP.NET wraps every page in one) goes with everything in
+            # it when readability picks it: it drops each <form> in its answer. With paragraphs
+            # the dense block makes up for that; on a page without any, nothing would.
+            element.tag = "div"
+        stack.extend(element)
 
 
 def _is_folded_panel(element: HtmlElement, size: int) -> bool:
@@ -184,6 +193,20 @@ def paragraph_sizes(doc: HtmlElement, skip: tuple[str, ...] = ()) -> dict[HtmlEl
         if not any(element.tag in skip for element in ancestors):
             for element in (paragraph, *ancestors):
                 sizes[element] += size
+    return sizes
+
+
+def _loose_text_sizes(doc: HtmlElement) -> dict[HtmlElement, int]:
+    """Characters of text outside links under each element: the measure for a page with no
+    good paragraph at all (a table layout, ``<font>`` text split by ``<br>``), where every
+    paragraph size is 0 and a page-wide ``<form>`` or a named wrapper would look empty."""
+    sizes: dict[HtmlElement, int] = defaultdict(int)
+    for element in doc.iter(etree.Element):
+        own = len((element.text or "").strip()) if element.tag not in UNSEEN else 0
+        own += sum(len((child.tail or "").strip()) for child in element)
+        if own and not any(ancestor.tag == "a" for ancestor in element.iterancestors()):
+            for holder in (element, *element.iterancestors()):
+                sizes[holder] += own
     return sizes
 
 

@@ -414,6 +414,15 @@ def _paragraph(text: str | None) -> HtmlElement:
     return paragraph
 
 
+def readability_html(page: str) -> str:
+    """Readability's own answer for a page, unpruned and untouched: the floor our body is
+    held to ("" when it finds nothing or cannot read the page)."""
+    try:
+        return Document(page).summary(html_partial=True)
+    except (ValueError, etree.LxmlError):  # readability's Unparseable is a ValueError
+        return ""
+
+
 def _readability(doc: HtmlElement) -> str:
     try:
         return _PrunedDocument(doc).summary(html_partial=True)
