@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from newsarchive.models import Article, FetchResult, Quote
+from newsarchive.store import Archive
+
 # Shared 2-core machines make per-example deadlines flaky, and CI must not depend on luck:
 # no deadline, and the same examples on every run.
 settings.register_profile("newsarchive", deadline=None, derandomize=True)
@@ -162,3 +165,11 @@ def archive_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "archive.db"
     monkeypatch.setenv("NEWSARCHIVE_DB", str(path))
     return path
+
+
+def save_quoted(archive: Archive, stories: dict[str, list[Quote]]) -> None:
+    """One short article per name, headed by the name and holding these quotes."""
+    for name, quotes in stories.items():
+        url = f"https://port.example/{name}"
+        page = FetchResult(url=url, final_url=url, text="", raw=name.encode())
+        archive.save(page, Article(headline=name.title(), text="Story.", quotes=quotes))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import save_quoted
 
 from newsarchive.cli import cli
 from newsarchive.models import Article, FetchResult, Quote
@@ -37,10 +38,7 @@ def run(*args: str):
 @pytest.fixture
 def archived(archive_path: Path) -> Path:
     with Archive(archive_path) as archive:
-        for name, quotes in STORIES.items():
-            url = f"https://port.example/{name}"
-            page = FetchResult(url=url, final_url=url, text="", raw=name.encode())
-            archive.save(page, Article(headline=name.title(), text="Story.", quotes=quotes))
+        save_quoted(archive, STORIES)
     return archive_path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import save_quoted
 
 from newsarchive.errors import QueryError
 from newsarchive.models import Article, FetchResult, Quote, SpeakerSummary
@@ -35,11 +36,7 @@ STORIES = {
 @pytest.fixture
 def archive(archive_path: Path) -> Archive:
     with Archive(archive_path) as opened:
-        for name, quotes in STORIES.items():
-            url = f"https://port.example/{name}"
-            page = FetchResult(url=url, final_url=url, text="", raw=name.encode())
-            story = Article(headline=name.title(), text="Story.", quotes=quotes)
-            opened.save(page, story)
+        save_quoted(opened, STORIES)
         yield opened
 
 
