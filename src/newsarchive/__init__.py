@@ -22,6 +22,7 @@ __all__ = [
     "extract_article",
     "extract_text_article",
     "fetch_url",
+    "list_speakers",
     "load",
     "search",
     "search_quotes",
@@ -37,6 +38,7 @@ _LAZY = {
     "extract_article": "newsarchive.extract",
     "extract_text_article": "newsarchive.extract",
     "fetch_url": "newsarchive.fetch",
+    "list_speakers": "newsarchive.speakers",
     "load": "newsarchive.fetch",
     "search": "newsarchive.search",
     "search_quotes": "newsarchive.search",
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from newsarchive.models import Article, FetchResult, Quote
     from newsarchive.pipeline import add
     from newsarchive.search import search, search_quotes
+    from newsarchive.speakers import list_speakers
     from newsarchive.store import Archive
 
 
