@@ -6,7 +6,7 @@ import pytest
 
 from newsarchive.extract.clean import block_lines, clean_body, paragraphs_html
 from newsarchive.extract.readable import parse
-from newsarchive.extract.rules import clean_paragraphs, judge_block, line_rule
+from newsarchive.extract.rules import Verdict, clean_paragraphs, judge_block, line_rule
 from newsarchive.models import RemovedBlock
 
 
@@ -103,6 +103,40 @@ def test_glued_appeal_sentence_is_split_off() -> None:
         == "Every gift makes all the difference. The bridge reopened on Monday after repairs."
     )
     assert verdict.removed == (RemovedBlock("Your donation helps us report.", "appeal"),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The service was rewritten in Node.JS over the winter.",
+        "She finished her Ph.D in Uppsala before moving to the U.S. in 2019.",
+        "The old page at www.Harbour.Example.co.uk still works, e.g. for the archive.",
+        "Shares in J.P.Morgan.Chase rose 2.5% on Friday.",
+        "Ferries ran late.Buses ran on time.",  # looks glued; nothing goes, so nothing changes
+    ],
+)
+def test_a_block_with_nothing_removed_is_returned_as_it_was(text: str) -> None:
+    assert judge_block(text) == Verdict(text)
+    assert clean_paragraphs([text]) == ([text], [])
+
+
+def test_parts_kept_beside_a_removed_one_stay_glued_as_they_were() -> None:
+    verdict = judge_block(
+        "The rewrite in Node.JS took a year.Sign up for our newsletter to get it in your inbox."
+        "The Ph.D thesis is online."
+    )
+    assert verdict.kept == "The rewrite in Node.JS took a year. The Ph.D thesis is online."
+    assert [block.rule for block in verdict.removed] == ["newsletter"]
+
+
+def test_an_appeal_run_changes_no_text_it_keeps() -> None:
+    paragraphs = [
+        "Your support helps us to tell the story",
+        "Every contribution keeps our reporters on the ground.The app is written in Node.JS.",
+        "The Ph.D student said the U.S. version would follow.",
+    ]
+    kept, _ = clean_paragraphs(paragraphs)
+    assert kept == ["The app is written in Node.JS.", paragraphs[2]]
 
 
 def test_appeal_run_removes_heading_and_its_paragraphs_only() -> None:

@@ -17,6 +17,7 @@ from newsarchive.evaluate import (
     body_counts,
     evaluate,
     format_report,
+    headline_matches,
     load_dataset,
     score_authors,
     score_body,
@@ -155,6 +156,11 @@ def test_headlines_fold_case_and_space_and_give_token_f1():
     )
     assert (score.pages, score.exact, score.accuracy) == (4, 1, 0.25)
     assert score.token_f1 == pytest.approx((1 + 1 + 0 + 2 / 3) / 4)
+
+
+def test_headlines_match_whatever_quote_marks_either_side_types():
+    assert headline_matches("The Ferryman’s “Last” Crossing", 'The ferryman\'s "last" crossing')
+    assert not headline_matches("The Ferryman’s Crossing", "The Ferrymans Crossing")
 
 
 @pytest.mark.parametrize(

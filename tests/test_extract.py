@@ -19,7 +19,7 @@ from newsarchive.models import Article, FetchResult
 SEED = SHARED / "seed" / "000_462e5a56550a0a15.txt"
 CASES = sorted(path.parent for path in FIXTURES.glob("*/expected.json"))
 METADATA_FIELDS = ("headline", "standfirst", "authors", "published", "modified", "site")
-METADATA_FIELDS += ("language", "canonical_url")
+METADATA_FIELDS += ("language", "canonical_url", "status")
 
 
 def _extract_case(case: Path) -> tuple[Article, dict]:

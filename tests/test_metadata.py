@@ -482,12 +482,36 @@ def test_structured_date_shown_in_the_byline_stays() -> None:
 # --- headline characters -----------------------------------------------------------------
 
 
-def test_headline_apostrophes_are_plain() -> None:
+def test_headline_marks_stay_as_published() -> None:
     assert (
         tidy_headline("A Beginner’s Guide to ‘Slow’ Travel")
-        == "A Beginner's Guide to 'Slow' Travel"
+        == "A Beginner’s Guide to ‘Slow’ Travel"
     )
     assert tidy_headline("“Quoted” words") == "“Quoted” words"
+    body = "<h1>The Ferryman’s ‘Last’ Crossing</h1><p>The ferry made its last crossing.</p>"
+    assert _meta(body=body).headline == "The Ferryman’s ‘Last’ Crossing"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "headline"),
+    [
+        (  # the part of the <title> that the page shows as a heading
+            "Home | The Ferryman's 'Last' Crossing | Port News",
+            "<h2>The Ferryman’s ‘Last’ Crossing</h2><p>The ferry made its last crossing.</p>",
+            "The Ferryman's 'Last' Crossing",
+        ),
+        (  # of two <h1>s, the one the <title> starts with
+            "The Ferryman's 'Last' Crossing | Port News",
+            "<h1>Port News</h1><h1>The Ferryman’s ‘Last’ Crossing</h1>",
+            "The Ferryman’s ‘Last’ Crossing",
+        ),
+    ],
+)
+def test_headlines_are_compared_with_their_marks_folded(
+    title: str, body: str, headline: str
+) -> None:
+    """A page may type ' in its <title> and ’ in its heading: the same headline."""
+    assert _meta(head=f"<title>{title}</title>", body=body).headline == headline
 
 
 def test_headline_set_on_two_lines_keeps_a_space() -> None:
@@ -641,7 +665,7 @@ def test_byline_date_is_found_under_a_headline_with_a_curly_apostrophe() -> None
     body = "<div class='date'>Friday, December 19, 2025</div><h1>Why We’ve Moved</h1>"
     body += "<p>By Jo Lee · March 3, 2024</p><p>We moved.</p>"
     meta = _meta(body=body)
-    assert meta.headline == "Why We've Moved"
+    assert meta.headline == "Why We’ve Moved"
     assert meta.published == "2024-03-03"
 
 

@@ -4,7 +4,9 @@
   article-extraction-benchmark, plus the mean per-page F1.
 - ``with`` / ``without``: snippet counts, trafilatura's method.
 - ``date``: the first 10 characters of the predicted date must equal the truth.
-- ``title`` / ``author``: exact match after case and whitespace folding, and token F1.
+- ``title`` / ``author``: exact match after case and whitespace folding, and token F1; a title
+  also after folding typographic quote marks (pages type ’, truths often '; the extractor
+  keeps what the page has).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from newsarchive.extract.headlines import fold_marks
 
 Snippets = tuple[Sequence[str], Sequence[str]]
 
@@ -175,8 +179,8 @@ def token_f1(prediction: str, truth: str) -> float:
 
 
 def headline_matches(prediction: str | None, truth: str) -> bool:
-    """Equal after case folding and collapsing whitespace."""
-    return _fold(prediction or "") == _fold(truth)
+    """Equal after folding case, whitespace and typographic quote marks."""
+    return _fold(fold_marks(prediction or "")) == _fold(fold_marks(truth))
 
 
 def score_headlines(pairs: Iterable[tuple[str | None, str]]) -> MatchScore:

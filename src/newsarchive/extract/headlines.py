@@ -66,16 +66,22 @@ _QUOTE_MARK = re.compile(r'["“”«»]')
 _SECTION_SUFFIX = re.compile(r"^(.+?\S(?:\s+\S+){2,}) \| [^|]{1,30}$")
 
 
-def straight_apostrophes(text: str) -> str:
-    """Typographic apostrophes as plain ones: "Beginner’s" and "Beginner's" are one headline,
-    and most pages (and people searching) write the plain one. (``str.replace`` runs in C;
-    ``str.translate`` with a table looks up every character in Python, 0.7 ms a page.)"""
-    return text.replace("’", "'").replace("‘", "'")
+def fold_marks(text: str) -> str:
+    """Typographic quote marks as plain ones, for comparing only: "Beginner’s" and
+    "Beginner's" are one headline, but a headline is stored as the page publishes it.
+    (``str.replace`` runs in C; ``str.translate`` with a table looks up every character in
+    Python, 0.7 ms a page.)"""
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
+def comparable(headline: str) -> str:
+    """A headline as compared with another: marks folded, case folded."""
+    return fold_marks(headline).casefold()
 
 
 def tidy_headline(headline: str | None) -> str | None:
     """The headline without the furniture pages put around it (and with HTML entities that
-    were escaped twice decoded)."""
+    were escaped twice decoded). Its words and marks stay as published."""
     if not headline:
         return headline
     text = html.unescape(headline) if "&" in headline else headline
@@ -84,7 +90,6 @@ def tidy_headline(headline: str | None) -> str | None:
     text = _WRAPPING_QUOTES.sub(
         lambda m: m.group(0) if _QUOTE_MARK.search(m.group(2)) else m.group(2), text
     )
-    text = straight_apostrophes(text)
     return _SECTION_SUFFIX.sub(r"\1", text).strip() or headline
 
 
@@ -111,12 +116,12 @@ def _shown_part(title: str | None, doc: HtmlElement) -> str | None:
     if not title or not (cuts or labels):
         return title
     headings = {
-        squash(heading.text_content()).casefold()
+        comparable(squash(heading.text_content()))
         for heading in doc.xpath("//body//h1 | //body//h2")[:MAX_HEADINGS]
     }
     parts = [title[:cut] for cut in reversed(cuts)] + TITLE_SEPARATORS.split(title)
     parts += [title[label:] for label in labels]
-    return next((part for part in parts if part.casefold() in headings), title)
+    return next((part for part in parts if comparable(part) in headings), title)
 
 
 def _single_h1(doc: HtmlElement, site: str | None) -> str | None:
@@ -134,9 +139,9 @@ def _single_h1(doc: HtmlElement, site: str | None) -> str | None:
 def _titled_h1(doc: HtmlElement, site: str | None) -> str | None:
     """Of several <h1>s, the first that the page's <title> starts with (the others are logos
     and section names), else the first that is not the site's name."""
-    title = (first_text(doc.xpath("//title")) or "").casefold()
+    title = comparable(first_text(doc.xpath("//title")) or "")
     texts = [text for text in (squash(h.text_content()) for h in doc.xpath("//body//h1")) if text]
-    confirmed = (text for text in texts if title.startswith(text.casefold()))
+    confirmed = (text for text in texts if title.startswith(comparable(text)))
     return next(confirmed, None) or next((t for t in texts if not _names_site(t, site)), None)
 
 

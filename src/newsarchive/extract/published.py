@@ -27,7 +27,7 @@ from newsarchive.extract.dates import (
     shift_day,
     slashed_order,
 )
-from newsarchive.extract.headlines import straight_apostrophes
+from newsarchive.extract.headlines import fold_marks
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,9 @@ class ShownDays:
             words = " ".join(VISIBLE_TEXT(self.doc)).split()
             stamps = (str(value)[:10] for value in TIME_VALUES(self.doc))
             text = " ".join([*words, *stamps]).casefold()
-            # Headlines have plain apostrophes (see tidy_headline): so must the text they are
-            # looked for in.
-            self._text = straight_apostrophes(text)
+            # Marks folded, here and in the headline looked for: a page may type its headline
+            # with ’ in one place and ' in another.
+            self._text = fold_marks(text)
         return self._text
 
     @cached_property
@@ -95,7 +95,7 @@ class ShownDays:
     def after(self, headline: str | None, reach: int = HEADER_REACH) -> tuple[int, str] | None:
         """Where the first date written within ``reach`` characters after ``headline`` starts in
         the text, and that date."""
-        phrase = (headline or "").casefold()
+        phrase = fold_marks(headline or "").casefold()
         start = self.text.find(phrase) if phrase else -1
         if start < 0:
             return None
@@ -105,7 +105,7 @@ class ShownDays:
 
     def before(self, headline: str | None) -> str | None:
         """The date written last within ``LEAD_REACH`` characters before ``headline``."""
-        phrase = (headline or "").casefold()
+        phrase = fold_marks(headline or "").casefold()
         end = self.text.find(phrase) if phrase else -1
         lead = self.text[max(0, end - LEAD_REACH) : max(0, end)]
         for index in range(len(lead) - 1, 0, -1):  # from the end, at word starts only

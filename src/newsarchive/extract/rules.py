@@ -9,6 +9,7 @@ blocks, or on blocks made mostly of boilerplate sentences, so that a real paragr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsarchive.models import RemovedBlock
@@ -339,15 +340,35 @@ def judge_block(text: str) -> Verdict:
 
 
 def _judge(text: str) -> Verdict:
-    """``judge_block`` of a normalised text (its glued parts are normalised too)."""
-    kept, removed = [], []
-    for part in GLUED.split(text):
-        rule = _rule(part)
+    """``judge_block`` of a normalised text (its glued parts are normalised too).
+
+    The split is only a guess ("Node.JS", "Ph.D" and "www.BBC.co.uk" look glued too): the
+    text comes back exactly as it was unless a part of it was removed.
+    """
+    parts = GLUED.split(text)
+    return _verdict(text, parts, [_rule(part) for part in parts])
+
+
+def _verdict(text: str, parts: list[str], rules: Sequence[str | None]) -> Verdict:
+    """The verdict on ``text`` split into glued ``parts``, given each part's rule (None: kept)."""
+    if not any(rules):
+        return Verdict(text)
+    pairs = zip(parts, rules, strict=True)
+    return Verdict(_rejoin(parts, rules), tuple(RemovedBlock(p, r) for p, r in pairs if r))
+
+
+def _rejoin(parts: list[str], rules: Sequence[str | None]) -> str:
+    """The parts kept, as they stood: neighbours joined again without a space, one space
+    where a removed part sat between two kept ones."""
+    runs, run = [], ""
+    for part, rule in zip(parts, rules, strict=True):
         if rule:
-            removed.append(RemovedBlock(part, rule))
+            runs.append(run)
+            run = ""
         else:
-            kept.append(part)
-    return Verdict(" ".join(kept), tuple(removed))
+            run += part
+    runs.append(run)
+    return " ".join(run for run in runs if run)
 
 
 def judge_blocks(texts: list[str]) -> list[Verdict]:
@@ -382,9 +403,11 @@ def _remove_appeal_run(texts: list[str], verdicts: list[Verdict], start: int) ->
     end = _appeal_run_end(texts, start)
     for index in range(start + 1, end + 1):
         parts = GLUED.split(texts[index])
-        appeal = [p for p in parts if APPEAL_WORDS.search(p.lower())] if len(parts) > 1 else parts
-        kept = " ".join(part for part in parts if part not in appeal)
-        verdicts[index] = Verdict(kept, tuple(RemovedBlock(part, "appeal") for part in appeal))
+        rules = [
+            "appeal" if len(parts) == 1 or APPEAL_WORDS.search(part.lower()) else None
+            for part in parts
+        ]
+        verdicts[index] = _verdict(texts[index], parts, rules)
     return end
 
 
