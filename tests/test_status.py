@@ -89,6 +89,56 @@ def test_a_bot_check_with_no_text_says_blocked_and_what_to_do() -> None:
         extract_article(html, "https://news.example/library")
 
 
+@pytest.mark.parametrize(
+    ("head", "extra"),
+    [
+        (  # a comment form's reCAPTCHA: a script, a widget's attributes, a comment, a notice
+            '<script src="https://www.google.com/recaptcha/api.js"></script>',
+            "<form><!-- reCAPTCHA keeps spam out --><div class='g-recaptcha' data-sitekey='k'>"
+            "</div><p>This form is protected by reCAPTCHA.</p><button>Post</button></form>",
+        ),
+        (  # a bot-check vendor's script and a style sheet naming a captcha wrapper
+            "<script src='/cdn-cgi/challenge-platform/h/b/scripts/main.js'></script>"
+            "<style>.captcha-wrap > div { display: block }</style>",
+            "",
+        ),
+        (  # form messages in a script, and one in a hidden element
+            "<script>var messages = {'robot': 'Please verify that you are human'};</script>",
+            "<p hidden>Are you a robot? Please complete the captcha.</p>",
+        ),
+    ],
+)
+def test_a_short_article_is_ok_whatever_its_markup_says_about_captchas(
+    head: str, extra: str
+) -> None:
+    html = page(STORY[:2], head=head, extra=extra)
+    assert extract_article(html, "https://news.example/library").status == "ok"
+
+
+@pytest.mark.parametrize(
+    "wall",
+    [
+        "<html><head><title>Captcha</title></head><body><p>Type the characters you see.</p>"
+        "<p>The library is open late.</p></body></html>",
+        "<html><head><title>news.example</title></head><body><p>Press and hold to confirm you"
+        " are a human (and not a bot).</p><p>Reference 4f2a</p></body></html>",
+        "<html><head><title>One moment</title></head><body><p>Our systems have detected"
+        " unusual traffic from your computer network.</p></body></html>",
+    ],
+)
+def test_a_wall_is_known_by_its_title_or_visible_text(wall: str) -> None:
+    from newsarchive.extract.status import blocked_page
+
+    assert blocked_page(wall)
+
+
+def test_a_page_without_text_is_no_wall_for_a_consent_script_alone() -> None:
+    from newsarchive.extract.status import blocked_page
+
+    script = "<script>cmp.init({'cookie consent': true, 'accept all cookies': 'yes'})</script>"
+    assert not blocked_page(f"<html><head>{script}</head><body><nav>Home</nav></body></html>")
+
+
 def test_a_partial_capture_never_replaces_a_complete_one(server, archive_path: Path) -> None:
     url = server.route("/library", page(LONGER_STORY))
     runner = CliRunner()

@@ -5,6 +5,10 @@
 CAPTCHA stood where the page should be. The signals are structured data
 (``isAccessibleForFree``, ``og:type``), the amount of text against the page, and phrases such
 walls use; a long article that merely mentions cookies stays ``ok``.
+
+A wall is judged by what its reader sees, the title and the visible text: the raw page of a
+real article also names captchas and challenges, in a comment form's reCAPTCHA script, a
+style sheet's ``captcha-wrap`` class or a bot-check vendor's script URL.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from lxml import etree
+
+from newsarchive.extract.readable import parse
 from newsarchive.models import Article
 
 OK, PARTIAL, NOT_ARTICLE, BLOCKED = "ok", "partial", "not_article", "blocked"
@@ -22,13 +29,29 @@ STUB_WORDS = 350  # a paywalled article shows at most a few paragraphs
 INDEX_WORDS = 250
 SCAN_CHARS = 400_000  # markers sit in the head or the first screens of the page
 
-_BOT_CHECK = re.compile(
-    r"captcha|are you a robot|verify (that )?you are (a )?human|checking your browser"
-    r"|just a moment\.\.\.|unusual traffic from your|enable javascript and cookies to continue"
-    r"|cf-browser-verification|challenge-platform|access to this page has been denied",
-    re.IGNORECASE,
+# What a bot check tells its reader. "captcha" alone counts only in the title: under a real
+# article a comment form says "protected by reCAPTCHA" or labels its "Captcha" field.
+_CHECK_TEXT = (
+    r"are you a robot|not a robot|verify (?:that )?you are (?:a )?human|confirm you are (?:a )?human"
+    r"|checking your browser|checking if the site connection is secure|just a moment\.\.\."
+    r"|unusual traffic from your|enable javascript and cookies to continue"
+    r"|access to this page has been denied|pardon our interruption"
+    r"|(?:complete|solve|pass) the (?:security check|captcha|recaptcha|challenge)"
+    r"|review the security of your connection"
 )
-_BOT_CHECK_LOWER = re.compile(_BOT_CHECK.pattern)  # the same, on lower-cased text
+_CHECK_TITLE = re.compile(rf"captcha|{_CHECK_TEXT}")
+_CHECK_VISIBLE = re.compile(_CHECK_TEXT)
+# Any of them anywhere in the raw page: a fast test that rules out almost every page before
+# the visible text is read. Patterns above are lower case, matched against lower-cased text.
+_BOT_CHECK = re.compile(_CHECK_TITLE.pattern, re.IGNORECASE)
+_BOT_CHECK_LOWER = _CHECK_TITLE  # the same, on lower-cased text
+# The text a reader sees: not scripts, styles, templates or hidden elements (comments and
+# attribute values are not text nodes).
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template"
+    " or ancestor::*[@hidden])]",
+    smart_strings=False,
+)
 # Characters that match a letter of the patterns under re.IGNORECASE but lower-case to another.
 _ODD_CASE = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
 _CONSENT_WALL = re.compile(
@@ -56,7 +79,7 @@ def assess_status(html: str, article: Article, url: str | None = None) -> str:
     """Classify a capture from its page and what was extracted from it."""
     head = html[:SCAN_CHARS]
     words = article.word_count
-    if words < SHORT_WORDS and (_is_bot_check(head) or _CONSENT_WALL.search(article.text)):
+    if words < SHORT_WORDS and (_shows_bot_check(head) or _CONSENT_WALL.search(article.text)):
         return BLOCKED
     if _is_stub(head, article, words):
         return PARTIAL
@@ -66,9 +89,30 @@ def assess_status(html: str, article: Article, url: str | None = None) -> str:
 
 
 def blocked_page(html: str) -> bool:
-    """Whether a page with no article text is a bot check or consent wall."""
+    """Whether a page with no article text is a bot check or consent wall, by what it shows."""
     head = html[:SCAN_CHARS]
-    return bool(_is_bot_check(head) or _CONSENT_WALL.search(head))
+    if not (_is_bot_check(head) or _CONSENT_WALL.search(head)):
+        return False
+    title, text = _reader_view(head)
+    return _is_check_shown(title, text) or bool(_CONSENT_WALL.search(f"{title} {text}"))
+
+
+def _shows_bot_check(head: str) -> bool:
+    """Whether the page's title or visible text is a bot check's."""
+    return _is_bot_check(head) and _is_check_shown(*_reader_view(head))
+
+
+def _is_check_shown(title: str, text: str) -> bool:
+    return bool(_CHECK_TITLE.search(title) or _CHECK_VISIBLE.search(text))
+
+
+def _reader_view(head: str) -> tuple[str, str]:
+    """The page's title and visible text, lower-cased with whitespace collapsed. Parsed again
+    only for the few pages whose raw markup names a wall at all."""
+    doc = parse(head)
+    title = doc.findtext(".//title") or ""
+    text = " ".join(_VISIBLE_TEXT(doc))
+    return " ".join(title.split()).lower(), " ".join(text.split()).lower()
 
 
 def _is_bot_check(head: str) -> bool:
