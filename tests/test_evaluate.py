@@ -172,6 +172,9 @@ def test_headlines_match_whatever_quote_marks_either_side_types():
         (["Ana Ruiz", "Lee Kim"], "Ana Ruiz; Lee Kim"),
         (["JANE  DOE"], "Jane Doe"),
         (["Dylan Bailey, MS, RD"], "Dylan Bailey, MS, RD"),
+        (["Jane Doe"], "Jane Doe, MS, RD, FAND"),  # credentials are no names
+        (["Ines Kowal", "Rafe Obi"], "Ines Kowal, Ph.D. and Rafe Obi, M.D. FACP"),
+        (["KLM"], "KLM"),  # a line in capitals alone is a name
     ],
 )
 def test_authors_match_the_way_wcxb_writes_several(names, line):

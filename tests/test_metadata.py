@@ -388,6 +388,57 @@ def test_clean_authors_rejects_accounts_dates_and_titles(raw: str) -> None:
     assert clean_authors([raw]) == []
 
 
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        (["Nadia Brandt, MS, RD, FAND"], ["Nadia Brandt"]),
+        (["Mara Lindqvist, M.D. FACP"], ["Mara Lindqvist"]),
+        (["Tove Aalto, E-RYT 500", "Omar Haddad, CFA®"], ["Tove Aalto", "Omar Haddad"]),
+        (["By Ines Kowal, PhD, and Rafe Obi, DVM"], ["Ines Kowal", "Rafe Obi"]),
+        (["Ines Kowal PhD", "Rafe Obi M.D."], ["Ines Kowal", "Rafe Obi"]),
+        (["Ines Kowal, AP"], ["Ines Kowal"]),  # an agency after the name is no person either
+        # Written all in capitals, a part may be a name: nothing to tell credentials by.
+        (["INES KOWAL, RAFE OBI"], ["INES KOWAL", "RAFE OBI"]),
+        (["Rafe Obi III", "J.R. Mendes"], ["Rafe Obi III", "J.R. Mendes"]),
+    ],
+)
+def test_credentials_after_a_name_are_not_authors(raw: list[str], names: list[str]) -> None:
+    assert clean_authors(raw) == names
+    assert clean_authors(raw, trusted=True) == names
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "authors"),
+    [
+        ("", '<p class="byline">By Harbour Post Staff</p><p>Text.</p>', ["Harbour Post Staff"]),
+        ("", "<ul><li>by <a href='#'>Marketing Team</a></li></ul>", ["Marketing Team"]),
+        ("", '<div class="author-name">The Gazette editors</div>', ["The Gazette editors"]),
+        (  # a person named anywhere wins over the group
+            "",
+            '<div class="author-name">Harbour Post Staff</div><p class="byline">By Ana Ruiz</p>',
+            ["Ana Ruiz"],
+        ),
+        (  # an organisation is one author, whole: never split at "&" into people
+            _ld(
+                {"@type": "Article", "author": {"@type": "Organization", "name": "Marsh & Fenwick"}}
+            ),
+            "",
+            ["Marsh & Fenwick"],
+        ),
+        (  # the site's own name as its byline: kept as the only author
+            '<meta property="og:site_name" content="Lakeside Clinic">'
+            + _ld({"@type": "Article", "author": _person("Lakeside Clinic")}),
+            "",
+            ["Lakeside Clinic"],
+        ),
+    ],
+)
+def test_a_group_or_organisation_byline_is_one_author(
+    head: str, body: str, authors: list[str]
+) -> None:
+    assert _meta(head, body).authors == authors
+
+
 def test_clean_authors_strips_byline_labels() -> None:
     raw = ["Written by Jane Doe", "Text by John Roe", "By", "Posted by Ana Ruiz"]
     assert clean_authors(raw) == ["Jane Doe", "John Roe", "Ana Ruiz"]

@@ -22,6 +22,7 @@ Snippets = tuple[Sequence[str], Sequence[str]]
 
 _TOKEN = re.compile(r"\w+")
 _AUTHOR_SEPARATOR = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.IGNORECASE)
+_DOCTORATE = re.compile(r"\s*ph\.? ?d\.?\s*", re.IGNORECASE)
 SHINGLE_SIZE = 4
 
 
@@ -191,10 +192,18 @@ def score_headlines(pairs: Iterable[tuple[str | None, str]]) -> MatchScore:
 def author_names(text: str) -> list[str]:
     """Split an author line the way wcxb writes several: ``A, B and C``, ``A & B``, ``A; B``.
 
-    Credentials (``Jane Doe, MD``) split off too, on both sides, so they compare consistently.
+    Credentials (``Jane Doe, MD, FACP``, ``Jane Doe, Ph.D.``) are no names: where the line
+    writes names in small letters, a part in capitals or a doctorate is left out, on both
+    sides, so "Jane Doe" names the same person as "Jane Doe, MD".
     """
-    names = (_fold(name) for name in _AUTHOR_SEPARATOR.split(text))
-    return sorted(name for name in names if name)
+    parts = [part for part in _AUTHOR_SEPARATOR.split(text) if part.strip()]
+    if not all(map(_is_credential, parts)):
+        parts = [part for part in parts if not _is_credential(part)]
+    return sorted(_fold(part) for part in parts)
+
+
+def _is_credential(part: str) -> bool:
+    return part == part.upper() or _DOCTORATE.fullmatch(part) is not None
 
 
 def authors_match(prediction: Sequence[str], truth: str) -> bool:

@@ -1,19 +1,21 @@
 """Find an article's authors: JSON-LD people, author meta tags, then the visible byline.
 
-An organisation (a JSON-LD ``Organization``, or a name that is the site's own) is the
-publisher more often than the writer: it is used only when no person is named anywhere.
+An organisation (a JSON-LD ``Organization``, a byline crediting a group such as "Harbour
+Gazette Staff", or a name that is the site's own) is the publisher more often than the
+writer: it is used only when no person is named anywhere, and then it is the one author,
+whole and as written ("Lakeside Clinic", "Marsh & Fenwick"), never split into people.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsarchive.extract.people import clean_authors
+from newsarchive.extract.people import clean_authors, group_name, organisation_names
 
 MAX_TEXTS = 3000  # a byline sits near the top of the page, not among its last text nodes
 UNREAD = {"script", "style"}  # elements whose text a reader never sees
@@ -43,7 +45,8 @@ def find_authors(
         lambda: clean_authors(meta_names, trusted=True),
         lambda: byline_names(doc),
         lambda: by_text_names(doc),
-        lambda: clean_authors(organisations, trusted=True),
+        lambda: byline_group(doc),
+        lambda: organisation_names(organisations),
     )
     fallback: list[str] = []
     for source in sources:
@@ -78,6 +81,20 @@ def by_text_names(doc: HtmlElement) -> list[str]:
             names = _names(holder) if holder is not None else []
             if names:
                 return names
+    return []
+
+
+def byline_group(doc: HtmlElement) -> list[str]:
+    """The group credited in the first byline that credits one ("By Harbour Gazette Staff"),
+    for pages whose bylines name no person."""
+    marked = islice(_byline_elements(doc), MAX_BYLINE_ELEMENTS)
+    labelled = islice(_labelled_by(doc), MAX_BY_TEXTS)
+    holders = chain(marked, chain.from_iterable((e, e.getparent()) for e in labelled))
+    for element in (holder for holder in holders if holder is not None):
+        pieces = [" ".join(text.split()) for text in element.itertext()]
+        group = group_name(_before_helpers(pieces)) if _is_byline_size(pieces) else None
+        if group:
+            return [group]
     return []
 
 
@@ -141,9 +158,13 @@ def _starts_by(text: str) -> bool:
 
 def _names(element: HtmlElement) -> list[str]:
     pieces = [" ".join(text.split()) for text in element.itertext()]
-    if sum(map(len, pieces)) > MAX_BYLINE_TEXT:
+    if not _is_byline_size(pieces):
         return []
     return [name for name in clean_authors(_before_helpers(pieces)) if _looks_written(name)]
+
+
+def _is_byline_size(pieces: list[str]) -> bool:
+    return sum(map(len, pieces)) <= MAX_BYLINE_TEXT
 
 
 def _before_helpers(pieces: list[str]) -> list[str]:
