@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import save_quoted
 
 from newsarchive.cli import cli
-from newsarchive.models import Article, FetchResult, Quote
+from newsarchive.models import Quote
 from newsarchive.store import Archive
 
 # Stored as extraction names them: the fullest form each article uses, titles left out.
@@ -127,22 +127,23 @@ def test_the_installed_console_script_lists_quotes_and_speakers(
 
 
 def test_reextract_rewrites_quotes_with_their_speakers_roles_and_kinds(
-    archived: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, archive_path: Path
 ) -> None:
-    fresh = [
-        Quote("Nobody asked me about the bridge", "Donald J. Trump", role="the nominee"),
-        Quote("experts", kind="term"),
-    ]
-
-    def extract(document: FetchResult) -> Article:
-        return Article(headline="Debate", text="Story.", quotes=fresh)
-
-    monkeypatch.setattr("newsarchive.pipeline.extract", extract)
-    result = run("reextract", "2")
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Harbour bridge reopens\n\n“The deck is sound and the piers are dry,” said Mina Okafor,"
+        " the chief engineer, on Tuesday morning beside the freshly painted railings.\n\n"
+        "Ferries had carried commuters across the water while the bridge was closed, and the"
+        " ferry company said its boats would return to their usual timetable next week.\n",
+        encoding="utf-8",
+    )
+    assert run("add", str(story)).exit_code == 0
+    with Archive(archive_path) as archive:  # as an older version would have left them
+        archive.db.execute("UPDATE quotes SET speaker = 'Okafor', role = 'stale', kind = 'term'")
+        archive.db.conn.commit()
+    result = run("reextract", "--all")
     assert result.exit_code == 0, result.output
     assert "quotes" in result.stdout
-    shown = json.loads(run("show", "2", "--format", "json").stdout)
-    assert [Quote(**quote) for quote in shown["quotes"]] == fresh
-    names = [speaker["name"] for speaker in json.loads(run("speakers", "--json").stdout)]
-    assert "Trump" not in names
-    assert json.loads(run("speakers", "trump", "--json").stdout)[0]["quotes"] == 3
+    shown = json.loads(run("show", "1", "--format", "json").stdout)
+    extracted = json.loads(run("extract", str(story), "--format", "json").stdout)
+    assert shown["quotes"] == extracted["quotes"] != []

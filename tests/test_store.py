@@ -353,6 +353,8 @@ def test_quotes_keep_their_role_and_kind(archive_path: Path) -> None:
         assert archive.get(outcome.id).article.quotes == quotes
         archive.save(fetched(), article(quotes=quotes[1:]))
         assert archive.get(outcome.id).article.quotes == quotes[1:]
+        archive.update_extraction(outcome.id, fetched(), article(quotes=quotes[::-1]))
+        assert archive.get(outcome.id).article.quotes == quotes[::-1]
 
 
 def test_an_archive_from_before_speakers_keeps_its_quotes_as_speech_of_linked_speakers(
