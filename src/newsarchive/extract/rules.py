@@ -58,61 +58,54 @@ AGENCY = (
 
 # Whole lines: the entire (short) line has this shape.
 LINE_RULES: dict[str, re.Pattern[str]] = {
-    "appeal": _whole(
-        r"(?:support|donate|give|contribute)(?: to)? (?:us|now|today|here)|donate|jetzt spenden"
-        r"|faire un don|donar"
-    ),
-    "subscription": _whole(
-        r"subscribe(?: now| today)?|log in|sign in|register|abonnieren|s'abonner|suscribirse"
-    ),
+    "appeal": _whole(r"(?:support|donate|give|contribute)(?: to)? (?:us|now|today|here)|donate"),
+    "subscription": _whole(r"subscribe(?: now| today)?|sign in|register"),
     "advertisement": _whole(
-        r"advert(?:isement|ising)?|sponsored(?: content)?|anzeige|werbung|publicité|publicidad"
+        r"advert(?:isement|ising)?|sponsored(?: content)?|anzeige|werbung|publicidad"
         r"|(?:story|article) continues below(?: advertisement)?|continue reading below"
         r"|(?:anzeige|werbung|advertisement)\s*[-–:,|].{0,70}"
     ),
     "comments": _whole(
         r"(?:\d+\s*)?(?:comments?|kommentare?|commentaires?|comentarios?)(?:\s*\(\d+\))?"
-        r"|(?:show|view|read|load) (?:all )?(?:\d+ )?comments?|kommentieren|(?:noch )?keine"
-        r" (?:kommentare|bewertungen)(?: \([^)]{1,80}\)?)?|\(?noch keine bewertungen\)?|jetzt registrieren"
+        r"|kommentieren|(?:noch )?keine"
+        r" (?:kommentare|bewertungen)(?: \([^)]{1,80}\)?)?|\(?noch keine bewertungen\)?"
     ),
     "share": _whole(
-        r"share|like this|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|tweet|email|print"
-        r"|copy link|link copied|facebook|twitter|whatsapp|linkedin|reddit|pinterest"
-        r"|(?:follow us|follow) on \w+|teilen|artikel teilen|partager|compartir|drucken|imprimer"
-        r"|jetzt teilen!?|(?:beitrag|seite|rezept) (?:teilen|drucken)|pinnen|pin it|print recipe"
+        r"share|like this|share (?:this|on \w+|via \w+)(?: (?:article|story|page|post))?|print"
+        r"|facebook|whatsapp|pinterest"
+        r"|teilen|drucken"
+        r"|jetzt teilen!?"
         r"|möchten sie (?:den|diesen) (?:artikel|beitrag) teilen\?|(?:war|ist) (?:der|dieser)"
-        r" (?:artikel|beitrag) (?:nützlich|hilfreich)\?|was this (?:article|page) helpful\?",
+        r" (?:artikel|beitrag) (?:nützlich|hilfreich)\?",
         colon=True,
     ),
     "related": _whole(
         r"(?:read more|more|related(?: stories| articles| content| coverage| posts)?|recommended"
-        r"|don['’]t miss|do not miss|most (?:read|popular|viewed)(?: in [^.]{1,30})?"
-        r"|more on this(?: story)?|more from \w+|see also|explore further|(?:also|read) also"
+        r"|don['’]t miss|most (?:read|popular|viewed)(?: in [^.]{1,30})?"
+        r"|more from \w+|see also|explore further"
         r"|you (?:may|might) also like|lesen sie (?:auch|mehr|hier)[^.]*|auch lesen|(?:zum )?weiterlesen"
         r"|mehr zum thema.{0,40}|mehr (?:zu|von) [^.]{1,40}|auch interessant|schon gelesen\?"
         r"|meist(?:-| )?(?:gelesen|diskutiert|geklickt)|(?:vorschau auf den )?nächsten? (?:artikel|beitrag)"
-        r"|(?:next|previous) (?:article|post|story)|vorheriger (?:artikel|beitrag)"
+        r"|(?:next|previous) (?:article|post|story)"
         r"|(?:weitere|mehr|ähnliche|empfohlene|verwandte) (?:themen|beiträge|artikel)[^.]{0,40}"
         r"|(?:das|dies)(?: thema)? (?:könnte|dürfte) (?:sie|dich) auch interessieren!?"
-        r"|empfehlungen aus (?:der|dem|unserem) .{0,40}|lire aussi|à lire (?:aussi|également)|voir aussi"
-        r"|sur le même sujet|lee también|le(?:e|a) más|te puede interesar|le puede interesar"
+        r"|empfehlungen aus (?:der|dem|unserem) .{0,40}|lire aussi|à lire (?:aussi|également)"
+        r"|le(?:e|a) más|le puede interesar"
         r"|más información|(?:lea|vea|mira) también|puedes ver|czytaj (?:też|także|również)"
         r"|zobacz (?:też|także|również)|dowiedz się więcej)(?:\s*[:>»›].*)?"
     ),
     "contents": _whole(
-        r"(?:table of )?contents|inhalt(?:sverzeichnis)?|sommaire|índice|spis treści|(?:in|on) this"
-        r" (?:article|page|post)|jump to (?:section|details)|in diesem (?:artikel|beitrag)"
-        r"|auf dieser seite|dans cet article|en este artículo",
+        r"(?:table of )?contents|inhalt(?:sverzeichnis)?|(?:in|on) this"
+        r" (?:article|page|post)|jump to (?:section|details)",
         colon=True,
     ),
     "author": _whole(
-        r"(?:über|zum|zur) (?:den |die )?autor(?:in|en)?|about the author|à propos de l'auteur"
-        r"|sobre el autor|(?:der|die) autor(?:in)?",
+        r"(?:über|zum|zur) (?:den |die )?autor(?:in|en)?|about the author",
         colon=True,
     ),
     "navigation": _whole(
-        r"zurück(?: zur (?:startseite|übersicht|listenansicht)| zum seitenanfang)?|back to (?:top|home)"
-        r"|wird geladen|loading|close|caption|read later|(?:reading|read) time\s*:?\s*\d+ min(?:utes?)?"
+        r"zurück(?: zur (?:startseite|übersicht|listenansicht)| zum seitenanfang)?"
+        r"|loading|close|caption|read later|(?:reading|read) time\s*:?\s*\d+ min(?:utes?)?"
         r"|(?:lesezeit|lesedauer|tempo de leitura|temps de lecture|tiempo de lectura)\s*:?\s*(?:ca\. )?"
         r"\d+ min(?:\.|utes?|uten?|utos?)?"
         r"|this (?:slideshow|video|content) requires javascript\.?"
@@ -121,7 +114,7 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"|(?:(?:presse)?kontakt|ansprechpartner(?:in)?(?: zum thema)?|von|quellen(?:angaben)?"
         r"|(?:weitere|zusätzliche|mehr) (?:informationen|infos)(?: (?:zu|zum|zur|über|unter) .{1,60})?"
         r"|zusatzinformationen)\s*:?"
-        r"|(?:dieses (?:skript|dokument) )?als pdf herunterladen|pdf herunterladen"
+        r"|(?:dieses (?:skript|dokument) )?als pdf herunterladen"
     ),
     "dateline": _whole(
         rf"(?:(?:published|updated|posted|last (?:updated|modified)|release date|veröffentlicht"
@@ -160,8 +153,8 @@ INTERFACE_WORDS = frozenset(_INTERFACE.split())
 
 # "See also: <headline of another story>": a pointer word, a colon, then a headline.
 TEASER = re.compile(
-    r"(?:read (?:more|also)|also read|see (?:also|more)|related|lesen sie (?:auch|mehr|hier)|auch lesen|mehr dazu"
-    r"|mehr zum thema|lire aussi|à lire aussi|voir aussi|(?:lea|lee|vea|mira) (?:también|más)|lea"
+    r"(?:read (?:more|also)|also read|see (?:also|more)|related|lesen sie (?:auch|mehr|hier)|auch lesen"
+    r"|mehr zum thema|lire aussi|à lire aussi|(?:lea|lee|vea|mira) (?:también|más)"
     r"|(?:te|le) puede interesar|puedes ver|czytaj (?:też|także|również)|zobacz (?:też|także)"
     r"|dowiedz się więcej)\s*[:>»›]\s*\S"
 )
@@ -178,18 +171,17 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "appeal": (
         r"your support (?:helps|makes|means|allows|matters)",
         r"your (?:donation|contribution|gift) (?:allows|helps|makes|will)",
-        r"\bdonate\b|make a donation|make a contribution",
-        r"(?:need|rely on) your (?:financial )?support",
-        r"support (?:our|independent|quality|local) (?:journalism|reporting|newsroom)",
-        r"become a (?:member|supporter|patron)",
+        r"\bdonate\b",
+        r"(?:need|rely on) your (?:financial )?support",  # pinned by test_clean, 0 dev sites
+        r"support (?:our|independent|quality|local) (?:journalism|reporting|newsroom)",  # idem
+        r"become a (?:member|supporter|patron)",  # idem
+        r"soutenez (?:notre|le) journalisme",  # idem
+        r"apoya (?:nuestro|el) periodismo",  # idem
         r"\bpaywalls?\b",
         r"is trusted by (?:readers|americans|millions)",
-        r"reader-funded|funded by (?:our )?readers",
+        r"funded by (?:our )?readers",
         r"unterstützen sie (?:uns|unabhängigen|unseren)|jetzt spenden",
-        r"soutenez (?:notre|le) journalisme|faites un don",
-        r"apoya (?:nuestro|el) periodismo|haz una donación|hazte socio",
         r"if you (?:enjoyed|liked) (?:reading )?this|unterstütze (?:uns|unsere)",
-        r"gefällt (?:dir|ihnen) unser",
     ),
     "subscription": (
         r"subscribe to .{0,40}(?:premium|plus|digital|to (?:read|continue|bookmark))",
@@ -199,12 +191,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"already (?:a subscriber|subscribed|have an account\?)",
         r"bookmark (?:this article|your favou?rite)",
         r"start your .{0,40}subscription",
-        r"(?:log|sign) in to (?:continue|read|bookmark|comment)",
-        r"(?:this|the) (?:article|content|story) is (?:only )?(?:for|available to) subscribers",
         r"unlimited (?:digital )?access",
-        r"bereits abonnent|jetzt abonnieren|abo abschließen",
         r"abonnez-vous|déjà abonné",
-        r"suscríbete|ya eres suscriptor",
+        r"jetzt abonnieren|ya eres suscriptor",  # pinned by test_clean, 0 dev sites
     ),
     "newsletter": (
         r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|a|this) .{0,40}newsletter",
@@ -212,8 +201,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:delivered|straight|direct) to your inbox",
         r"by (?:signing up|subscribing|registering|clicking)[^.]{0,60}(?:agree|accept|consent)",
         r"sign up (?:now|here|for free|today)",
-        r"inscrivez-vous à (?:notre|la) newsletter",
-        r"suscríbete a (?:nuestro|nuestra|la) (?:newsletter|boletín)",
+        r"inscrivez-vous à (?:notre|la) newsletter",  # pinned by test_clean, 0 dev sites
         r"mit unserem newsletter|(?:melden sie sich|abonnieren sie) .{0,30}newsletter",
     ),
     "comments": (
@@ -221,25 +209,22 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"thought-provoking conversations",
         r"follow other .{0,40}readers",
         r"(?:leave|post|add|write) a comment",
-        r"comments? (?:are|have been) (?:closed|disabled)",
-        r"community guidelines",
-        r"(?:sie müssen|du musst) (?:sich|dich) (?:einloggen|anmelden)|must be logged in",
-        r"(?:schreibe|schreiben sie) (?:einen|den ersten) kommentar|kommentar (?:schreiben|verfassen)",
-        r"laisser un commentaire|deja (?:un|tu) comentario",
+        r"(?:sie müssen|du musst) (?:sich|dich) (?:einloggen|anmelden)",
+        r"(?:schreibe|schreiben sie) (?:einen|den ersten) kommentar",
         r"we want to hear what you think|tell us what you think",
     ),
     "share": (
         r"share (?:this|on (?:facebook|twitter|x|whatsapp|linkedin)|via email)",
         r"follow us on",
-        r"click to share|share it with a friend",
-        r"follow .{0,40} on (?:twitter|facebook|instagram|telegram)|keep up with me on",
-        r"s[ií]guenos en|únete .{0,40}(?:telegram|whatsapp)|canal de (?:telegram|youtube|whatsapp)",
-        r"folgen sie uns (?:auf|bei)|suivez-nous sur",
+        r"share it with a friend",
+        r"follow .{0,40} on (?:twitter|facebook|instagram|telegram)",
+        r"s[ií]guenos en|canal de (?:telegram|youtube|whatsapp)",
+        r"folgen sie uns (?:auf|bei)",
         r"download (?:the|our) .{0,40}\bapps?\b",
     ),
     "legal": (
-        r"copyrighted property of|written permission|all rights reserved|alle rechte vorbehalten",
-        r"ohne gewähr|tous droits réservés|todos los derechos reservados",
+        r"all rights reserved",
+        r"ohne gewähr",
         r"not responsible for the opinions",
         r"(?:beitrag|artikel|text) enthält (?:werbung|affiliate)|affiliate-?links?",
         r"(?:verlinkungen|links) handelt es sich um|erhalten wir (?:ggf\. )?eine provision",
