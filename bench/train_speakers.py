@@ -11,9 +11,9 @@ conditional-logit models (a softmax over each quotation's candidates) by Adagrad
   says which.
 
     python bench/train_speakers.py ../shared/datasets/quotes-polnear-train            # write
-    python bench/train_speakers.py ../shared/datasets/quotes-polnear-train --folds 7  # cross-validate
+    python bench/train_speakers.py ../shared/datasets/quotes-polnear-train --cross-validate
 
-With --folds, articles are split by publisher (``meta.publisher``), so every figure is measured
+With --cross-validate, articles are split by publisher (``meta.publisher``), so every figure is measured
 on publishers the model was not trained on.
 """
 
@@ -32,16 +32,12 @@ from pathlib import Path
 from newsarchive.extract.attribution import (
     INHERIT,
     NOBODY,
-    Features,
-    Mention,
-    Speakers,
-    by_paragraph,
-    context,
-    find_mentions,
     resolver_candidates,
     source_candidates,
 )
+from newsarchive.extract.mentions import Mention, by_paragraph, find_mentions
 from newsarchive.extract.quotes import locate
+from newsarchive.extract.speaker_features import Features, Speakers, context
 
 MODEL_FILE = Path(__file__).parent.parent / "src/newsarchive/extract/speaker_model.json"
 _TOKEN = re.compile(r"\w+")
@@ -73,7 +69,10 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
             continue
         previous = golds[number - 1] if number else None
         previous_key = last_word(previous["speaker"]) if previous else None
-        said = Speakers(previous_key, frozenset(filter(None, (last_word(g["speaker"]) for g in golds[:number] if g))))
+        said = Speakers(
+            previous_key,
+            frozenset(filter(None, (last_word(g["speaker"]) for g in golds[:number] if g))),
+        )
         spans = [_locate_offset(starts, s, e) for s, e in gold["speaker_span"] or []]
         key = last_word(gold["speaker"])
         candidates = source_candidates(known, located.sites, grouped, number, number > 0)
@@ -81,9 +80,9 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         if any(labels) and len(candidates) > 1:
             sources.append(([f for _, f in candidates], labels))
         for mention in {c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"}:
-            if key and _overlaps(mention, spans):
+            if _overlaps(mention, spans) and (key or mention.kind == "nominal"):
                 found = resolver_candidates(known, mentions, mention, said)
-                right = [key in _words(m.text) for m, _ in found]
+                right = [key is None if m == NOBODY else key in _words(m.text) for m, _ in found]
                 if any(right) and len(found) > 1:
                     resolvers.append(([f for _, f in found], right))
     return sources, resolvers
@@ -139,13 +138,19 @@ def _source_right(candidate, spans, key: str | None, previous_key: str | None) -
 # Conditional logit by Adagrad
 
 
-def train(examples: Sequence[Example], epochs: int = 12, rate: float = 0.3, l2: float = 1e-4):
+def train(examples: Sequence[Example], epochs: int = 10, rate: float = 0.2, l2: float = 1e-4):
+    """Adagrad on the conditional log-likelihood; the weights returned are averaged over every
+    step (as an averaged perceptron's are), which steadies them against the order of examples."""
     weights: dict[str, float] = defaultdict(float)
     squares: dict[str, float] = defaultdict(lambda: 1e-8)
+    totals: dict[str, float] = defaultdict(float)  # sum over steps of each weight, kept lazily
+    stamps: dict[str, int] = defaultdict(int)
     order = list(examples)
     random.Random(7).shuffle(order)
+    step = 0
     for _ in range(epochs):
         for candidates, labels in order:
+            step += 1
             scores = [sum(weights[k] * v for k, v in f.items()) for f in candidates]
             top = max(scores)
             exps = [math.exp(s - top) for s in scores]
@@ -157,10 +162,13 @@ def train(examples: Sequence[Example], epochs: int = 12, rate: float = 0.3, l2: 
                 for k, v in f.items():
                     gradient[k] += share * v
             for k, g in gradient.items():
+                totals[k] += weights[k] * (step - stamps[k])
+                stamps[k] = step
                 g += l2 * weights[k]
                 squares[k] += g * g
                 weights[k] -= rate * g / math.sqrt(squares[k])
-    return {k: round(v, 4) for k, v in weights.items() if abs(v) >= 1e-4}
+    averaged = {k: (totals[k] + weights[k] * (step - stamps[k])) / step for k in weights}
+    return {k: round(v, 4) for k, v in averaged.items() if abs(v) >= 1e-4}
 
 
 def accuracy(weights: dict[str, float], examples: Sequence[Example]) -> float:
@@ -179,12 +187,14 @@ def load(path: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("--folds", type=int, default=0, help="cross-validate by publisher")
+    parser.add_argument(
+        "--cross-validate", dest="folds", action="store_true", help="leave one publisher out"
+    )
     args = parser.parse_args()
     articles = load(args.dataset)
     examples = [(a["meta"].get("publisher", ""), article_examples(a)) for a in articles]
     if args.folds:
-        cross_validate(examples)
+        cross_validate(articles, examples)
         return
     sources = [e for _, (s, _) in examples for e in s]
     resolvers = [e for _, (_, r) in examples for e in r]
@@ -193,21 +203,51 @@ def main() -> None:
         "resolver": {"bias": 0.0, "weights": train(resolvers)},
     }
     MODEL_FILE.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n")
-    print(f"source: {len(sources)} quotations, training accuracy {accuracy(model['source']['weights'], sources):.3f}")
-    print(f"resolver: {len(resolvers)} anaphors, training accuracy {accuracy(model['resolver']['weights'], resolvers):.3f}")
+    print(
+        f"source: {len(sources)} quotations, training accuracy {accuracy(model['source']['weights'], sources):.3f}"
+    )
+    print(
+        f"resolver: {len(resolvers)} anaphors, training accuracy {accuracy(model['resolver']['weights'], resolvers):.3f}"
+    )
 
 
-def cross_validate(examples) -> None:
-    publishers = sorted({p for p, _ in examples})
-    for publisher in publishers:
-        train_s = [e for p, (s, _) in examples if p != publisher for e in s]
-        train_r = [e for p, (_, r) in examples if p != publisher for e in r]
-        test_s = [e for p, (s, _) in examples if p == publisher for e in s]
-        test_r = [e for p, (_, r) in examples if p == publisher for e in r]
-        print(
-            f"{publisher:20} source {accuracy(train(train_s), test_s):.3f} ({len(test_s)})"
-            f"  resolver {accuracy(train(train_r), test_r):.3f} ({len(test_r)})"
+def cross_validate(articles: list[dict], examples) -> None:
+    """Leave one publisher out: train on the others, extract the held-out publisher's articles
+    with that model and score them with the quote-set metric."""
+    from newsarchive.evaluate.quotes import quote_counts, summarise_quotes
+    from newsarchive.extract import attribution, extract_text_article
+
+    counts_all = []
+    for publisher in sorted({p for p, _ in examples}):
+        source = train([e for p, (s, _) in examples if p != publisher for e in s])
+        resolver = train([e for p, (_, r) in examples if p != publisher for e in r])
+        attribution.models = lambda s=source, r=resolver: (  # the held-out model, this fold only
+            attribution.Model(s, 0.0),
+            attribution.Model(r, 0.0),
         )
+        counts = [
+            quote_counts(
+                [(q["text"], q["speaker"]) for q in article["quotes"]],
+                [
+                    (q.text, q.speaker)
+                    for q in extract_text_article(article["text"]).quotes
+                    if q.kind == "speech"
+                ],
+            )
+            for article in articles
+            if article["meta"].get("publisher", "") == publisher
+        ]
+        counts_all += counts
+        score = summarise_quotes(counts)
+        print(
+            f"{publisher:20} articles {len(counts):4}  quote F1 {score.f1:.3f}"
+            f"  speaker {score.speaker_accuracy:.3f}  end-to-end F1 {score.end_to_end_f1:.3f}"
+        )
+    score = summarise_quotes(counts_all)
+    print(
+        f"{'all (held out)':20} articles {len(counts_all):4}  quote F1 {score.f1:.3f}"
+        f"  speaker {score.speaker_accuracy:.3f}  end-to-end F1 {score.end_to_end_f1:.3f}"
+    )
 
 
 if __name__ == "__main__":

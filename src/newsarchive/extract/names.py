@@ -38,14 +38,19 @@ VERBS = re.compile(
         "stated,declared,declares,noted,claimed,replied,replies,responded,argued,argues,admitted,"
         "announced,urged,recalled,remarked,acknowledged,confirmed,tweeted,shouted,joked,conceded,"
         "stressed,called,described,saying,adding,telling,writing,warning,insisting,explaining,"
-        "noting,arguing,asking,claiming,betonte,meinte,warnte,a affirmé,a expliqué,a estimé,"
+        "noting,arguing,asking,claiming,continued,continues,concluded,concludes,reported,reports,"
+        "pledged,promised,promises,vowed,vows,accused,accuses,chanted,blasted,blamed,lamented,"
+        "asserted,asserts,predicted,proclaimed,answered,suggested,suggests,cited,citing,ruled,"
+        "sings,sang,posted,tweets,recalls,calls,describes,described,calling,describing,states,"
+        "stating,declaring,remarking,replying,responding,countered,quipped,mused,scoffed,"
+        "complained,complains,observed,pointed out,went on,testified,emphasized,emphasised,"
+        "betonte,meinte,warnte,fügte hinzu,sagten,erklärt,betont,meint,"
+        "a affirmé,a expliqué,a estimé,a ajouté,a lancé,a assuré,a indiqué,a précisé,estime,"
+        "assure,indique,précise,"
         "a souligné,déclare,affirme,ajoute,explique,afirmó,declaró,explicó,aseguró,advirtió"
     )
     + r")\b"
 )
-INVERTIBLE_VERB = re.compile(rf"^(?:{_INVERTIBLE})$")
-_VERB_AFTER = re.compile(rf"\s+(?:(?:also|later|then|has|had)\s+)?{VERBS.pattern}")
-PRONOUNS = _set("he she they He She They er sie Er Sie il elle Il Elle")
 PREPOSITIONS = _set(
     "in on at during after before from to with by while as when of that this last since "
     "about for into under over through dass que"
@@ -70,14 +75,6 @@ _TITLES = _set(
     "Alcalde Alcaldesa Maire Engineer Coach Doctor Commander Deputy Councillor Councilor Dean"
 )
 _PARTICLES = _set("de del della di da das dos du van von der den ter bin ibn al")
-_NOT_PERSON = _set(
-    "Federation Union States Kingdom Republic House Ministry Department Council Party Army Forces "
-    "Office Court University Street City Square News Times Post Media Premium Independent Guardian "
-    "Nations Government Parliament Senate Congress Commission Agency Company Group Bank Church "
-    "Club Committee Police Service Airport Station Bridge River Sea Ocean Europe Africa Asia "
-    "America International National Tech Day Week War Cup League New North South East West "
-    "Saint San"
-)
 
 
 @dataclass(frozen=True)
@@ -89,14 +86,6 @@ class Run:
     words: tuple[str, ...]
     titled: bool
     possessive: bool
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A name or pronoun found in an attribution, still to be resolved."""
-
-    position: Position
-    text: str
 
 
 def name_runs(text: str) -> list[Run]:
@@ -147,62 +136,7 @@ def _run(words: list[re.Match[str]]) -> list[Run]:
     return [Run(words[0].start(), end, names, bool(titles), stem != last)]
 
 
-def _is_person(run: Run, text: str, surnames: set[str]) -> bool:
-    """Two to four plain capitalised words, or one word known as someone's name."""
-    if len(run.words) > 1:
-        return (
-            len(run.words) <= 4
-            and not any(word in _NOT_PERSON for word in run.words)
-            and not any(len(word) > 1 and word.isupper() for word in run.words)
-        )
-    if run.titled or run.words[0] in surnames:
-        return True
-    return bool(_VERB_AFTER.match(text, run.end)) and not after_preposition(text, run.start)
-
-
 def after_preposition(text: str, start: int) -> bool:
     """Whether the word before ``start`` is a preposition ("officials in New York")."""
     before = WORD.findall(text[max(0, start - 20) : start])
     return bool(before) and before[-1] in PREPOSITIONS
-
-
-class People:
-    """The people named in the article, outside quotations, in reading order."""
-
-    def __init__(self, masked: list[str]) -> None:
-        """``masked``: the paragraphs with quoted text blanked out (see ``quotes``)."""
-        runs = [(index, text, run) for index, text in enumerate(masked) for run in name_runs(text)]
-        persons = [(i, t, run) for i, t, run in runs if _is_person(run, t, set())]
-        self._full = [
-            ((i, run.start), run.words[-1], t[run.start : run.end])
-            for i, t, run in persons
-            if len(run.words) > 1
-        ]
-        surnames = {surname for _, surname, _ in self._full}
-        self._mentions = [
-            ((i, run.start), text[run.start : run.end])
-            for i, text, run in runs
-            if _is_person(run, text, surnames)
-        ]
-
-    def resolve(self, ref: Ref) -> str | None:
-        """The full name a name or pronoun stands for (None for a pronoun before any name)."""
-        if ref.text not in PRONOUNS:
-            return self.canonical(ref.text, ref.position)
-        earlier = [(at, name) for at, name in self._mentions if at < ref.position]
-        return self.canonical(earlier[-1][1], earlier[-1][0]) if earlier else None
-
-    def canonical(self, name: str, position: Position) -> str:
-        """A bare surname becomes the full name used nearest before it (or first after it)."""
-        if len(name.split()) > 1:
-            return name
-        full = [(at, text) for at, surname, text in self._full if surname == name]
-        before = [text for at, text in full if at < position]
-        return before[-1] if before else (full[0][1] if full else name)
-
-    def first_in(self, index: int, low: int, high: int) -> Ref | None:
-        """The first person named in paragraph ``index`` between offsets ``low`` and ``high``."""
-        for (paragraph, offset), name in self._mentions:
-            if paragraph == index and low <= offset < high:
-                return Ref((paragraph, offset), name)
-        return None

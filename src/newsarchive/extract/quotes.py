@@ -18,33 +18,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsarchive.extract.attribution import (
-    Mention,
-    QuoteSite,
-    attribute,
-    find_mentions,
-    full_name,
-    role_after,
-)
-from newsarchive.extract.names import SENTENCE_END as _SENTENCE_END
-from newsarchive.extract.names import VERBS, WORD
+from newsarchive.extract.attribution import Attribution, attribute
+from newsarchive.extract.mentions import Mention, find_mentions, full_name, role_after
+from newsarchive.extract.names import WORD
+from newsarchive.extract.speaker_features import QuoteSite
 from newsarchive.models import Quote
 
 _FAMILY = {
     "“": "curly", "”": "curly", "„": "curly", '"': "straight", "«": "guillemet", "‘": "single"
 }  # fmt: skip
 _CLOSER = {
-    "“": re.compile("”"),
+    "“": re.compile('[”"]'),
     "”": re.compile("”"),
     "„": re.compile("[“”]"),
-    '"': re.compile('"'),
+    '"': re.compile('["”]'),
     "«": re.compile("»"),
 }
 _OPENER = re.compile('[“”„"«‘]')
 _SINGLE_MARK = re.compile("[‘’]")
 _NOT_SINGLE_QUOTE = re.compile(r"\d\ds\b|n’")  # ‘90s and rock ‘n’ roll typed with the wrong mark
 _MID_CLAUSE = re.compile(r"\s+[a-z]")
-TERM_WORDS = 3  # a quotation this short, with no speech verb in its sentence, is a term
+TERM_WORDS = 3  # a quotation this short that nothing attributes is a term
+TITLE_WORDS = 6  # a title in quote marks ("on “Face the Nation”") is at most this long
+_TERM_MARKER = re.compile(
+    r"\b(?:so-called|so called|the word|the words|the term|the phrase|known as|nicknamed|dubbed|"
+    r"titled|entitled|sogenannte[nmrs]?|so genannte[nmrs]?|dit|dite|surnommé)\s*$"
+)
+_TITLE_BEFORE = re.compile(r"(?:\b(?:on|in|to|at|from|of|for|with|by|the)|’s|'s)\s*$", re.I)
+_TITLE_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
+)
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,11 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     located = locate(paragraphs)
     if not located.spans:
         return []
-    speakers = attribute(located.masked, located.sites)
+    attributions = attribute(located.masked, located.sites)
     mentions = find_mentions(located.masked)
     quotes: dict[str, Quote] = {}
-    for number, (span, speaker) in enumerate(zip(located.spans, speakers, strict=True)):
-        quote = _quote(located, number, span, speaker, mentions)
+    for number, (span, said) in enumerate(zip(located.spans, attributions, strict=True)):
+        quote = _quote(located, number, span, said, mentions)
         known = quotes.get(span.text)
         if known is None or (known.speaker is None and quote.speaker is not None):
             quotes[span.text] = quote
@@ -113,14 +116,14 @@ def locate(paragraphs: list[str]) -> Located:
 
 
 def _quote(
-    located: Located, number: int, span: _Span, speaker: Mention | None, mentions: list[Mention]
+    located: Located, number: int, span: _Span, said: Attribution, mentions: list[Mention]
 ) -> Quote:
-    kind = "term" if _is_term(located, number, span, speaker) else "speech"
+    if _is_term(located, number, span, said):
+        return Quote(span.text, None, None, "term")
+    speaker = said.speaker
     if speaker is None:
-        return Quote(span.text, None, None, kind)
-    return Quote(
-        span.text, full_name(mentions, speaker), role_after(located.masked, speaker), kind
-    )
+        return Quote(span.text)
+    return Quote(span.text, full_name(mentions, speaker), role_after(located.masked, speaker))
 
 
 # Finding the quotation marks
@@ -220,18 +223,22 @@ def _mask(paragraphs: list[str], spans: list[_Span]) -> list[str]:
     return masked
 
 
-
-
 # Kinds of quotation
 
 
-def _is_term(located: Located, number: int, span: _Span, speaker: Mention | None) -> bool:
-    """A short phrase in quote marks with no speech verb in its sentence: a scare quote or a
-    name ("so-called “experts”"), not something a person is quoted as saying."""
-    if len(WORD.findall(span.text)) > TERM_WORDS:
-        return False
+def _is_term(located: Located, number: int, span: _Span, said: Attribution) -> bool:
+    """A phrase in quote marks that nobody is quoted as saying: a title after a preposition
+    ("on “Face the Nation”"), a phrase named as such ("so-called “experts”"), or a short phrase
+    that nothing around it attributes to anyone."""
     site = located.sites[number]
-    head = located.masked[site.first][: site.start]
-    tail = located.masked[site.last][site.end :]
-    sentence = _SENTENCE_END.split(head)[-1] + " " + _SENTENCE_END.split(tail)[0]
-    return VERBS.search(sentence) is None
+    before = located.masked[site.first][max(0, site.start - 20) : site.start]
+    words = WORD.findall(span.text)
+    if _TERM_MARKER.search(before):
+        return True
+    if len(words) <= TITLE_WORDS and _TITLE_BEFORE.search(before) and _title_case(words):
+        return True
+    return len(words) <= TERM_WORDS and said.unattributed
+
+
+def _title_case(words: list[str]) -> bool:
+    return all(word[0].isupper() or word in _TITLE_SMALL_WORDS for word in words)
