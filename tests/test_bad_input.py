@@ -359,7 +359,11 @@ def test_a_page_that_is_all_comments(tmp_path: Path, archived: Path) -> None:
     source.write_text(f"<html><head>{comments}</head><body>{comments}</body></html>")
     before = snapshot(archived)
     assert_refused(run("extract", str(source)), archived, before)
-    assert_refused(run("add", str(source), "--url", "https://x.example/c"), archived, before)
+    added = run("add", str(source), "--url", "https://x.example/c")
+    assert added.exit_code == 3, "kept without text"
+    assert added.stderr.startswith("Error: https://x.example/c: no article text found;")
+    assert "Traceback" not in added.output
+    assert json.loads(run("show", "https://x.example/c", "--format", "json").stdout)["text"] == ""
 
 
 def home_page() -> str:

@@ -42,8 +42,9 @@ BOT_CHECK_PAGE = (
     "<p>Checking your browser before you reach the river council's dispatch. This takes a few"
     " seconds, and the page will load by itself when the check is done.</p></article></body></html>"
 )
-EMPTY_PAGE = (
-    "<!doctype html><html><head><title>Menu</title></head><body><nav>Home</nav></body></html>"
+EMPTY_PAGE = (  # links only: neither we nor readability find any text in it
+    "<!doctype html><html><head><title>Menu</title></head><body><nav><a href='/'>Home</a>"
+    " <a href='/news'>News</a></nav></body></html>"
 )
 
 
@@ -124,12 +125,46 @@ def test_a_mixed_list_saves_the_good_records_the_bad_and_skips_duplicates(
     assert "line 5: skipped: not a link: not an absolute URL" in stderr
     assert hosts[0].hits("/known") == 1, "an archived link is not fetched again"
     with Archive(archive_path) as archive:
-        assert archive.count() == 3
+        assert archive.count() == 5, "the page without text and the wall are kept too"
         reasons = {failure.url.rsplit("/", 1)[1]: failure.reason for failure in archive.failures()}
+        statuses = sorted(summary.status for summary in archive.list_articles())
+    assert statuses == ["blocked", "no_text", "ok", "ok", "ok"]
     assert "HTTP 404" in reasons["missing"]
     assert "not an HTML page" in reasons["logo.png"]
-    assert "no article text" in reasons["menu"]
+    assert "no article text found (the page is kept as article" in reasons["menu"]
     assert "blocked by a cookie wall or bot check" in reasons["wall"]
+
+
+def test_pages_without_text_are_kept_recorded_and_fetched_again(
+    server: LocalServer, tmp_path: Path, archive_path: Path
+) -> None:
+    empty, wall = server.route("/empty", EMPTY_PAGE), server.route("/wall", BOT_CHECK_PAGE)
+    links = write_list(tmp_path, [empty, wall])
+
+    code, summary, stderr = run_json("import", links, "--delay", "0")
+
+    assert (code, summary["failed"], summary["saved"]) == (1, 2, 0)
+    with Archive(archive_path) as archive:
+        ids = [archive.find_id(empty), archive.find_id(wall)]
+        assert [archive.article_status(article_id) for article_id in ids] == ["no_text", "blocked"]
+        assert [capture.raw for capture in archive.captures(ids[0])] == [EMPTY_PAGE.encode()]
+        assert {failure.url for failure in archive.failures()} == {empty, wall}
+    kept = f"failed {empty}: no article text found (the page is kept as article {ids[0]})"
+    assert kept in stderr
+    assert run_json("import", links, "--delay", "0")[1]["failed"] == 2, "not 'already archived'"
+    with Archive(archive_path) as archive:
+        assert [failure.attempts for failure in archive.failures()] == [2, 2]
+
+    server.route("/empty", story(1))  # the site fixed its page; the wall let us through
+    server.route("/wall", story(2))
+    code, summary, _ = run_json("import", links, "--delay", "0")
+
+    assert (code, summary["updated"], summary["skipped"]) == (0, 2, 0)
+    with Archive(archive_path) as archive:
+        assert [archive.article_status(article_id) for article_id in ids] == ["ok", "ok"]
+        assert archive.failures() == []
+        assert len(archive.captures(ids[0])) == 3
+    assert run_json("import", links, "--delay", "0")[1]["skipped"] == 2
 
 
 def test_the_library_yields_outcomes_and_prints_nothing(
@@ -250,7 +285,9 @@ def test_extraction_in_worker_processes(
         outcomes = import_in_process(
             [Link(url) for url in urls], archive, processes=2, start_method=start_method
         )
-        assert archive.count() == 6
+        assert archive.count() == 7
+        [menu] = [outcome for outcome in outcomes if outcome.status == "failed"]
+        assert archive.article_status(menu.article_id) == "no_text"
     statuses = sorted(outcome.status for outcome in outcomes)
     assert statuses == ["failed"] + ["saved"] * 6
 

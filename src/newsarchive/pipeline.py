@@ -9,8 +9,9 @@ from typing import Any
 import requests
 
 from newsarchive.errors import NewsarchiveError, NotFoundError
-from newsarchive.extract import extract
+from newsarchive.extract import extract, extract_capture
 from newsarchive.extract.sitewide import counted_lines, strip_repeated
+from newsarchive.extract.status import MEANINGS, NO_TEXT
 from newsarchive.fetch import decode_html, load
 from newsarchive.models import Article, FetchResult
 from newsarchive.records import Capture, article_url
@@ -48,9 +49,13 @@ def add(
     session: requests.Session | None = None,
     **fetch_options: Any,
 ) -> AddOutcome:
-    """Archive one article from a URL, a saved page, a text file or ``-`` (stdin)."""
-    fetched, article = preview(source, url=url, session=session, **fetch_options)
-    article = without_site_boilerplate(archive, article)
+    """Archive one article from a URL, a saved page, a text file or ``-`` (stdin).
+
+    A page with no article text is archived too, as its capture and metadata with status
+    ``no_text`` (``blocked`` for a wall): ``reextract`` can find its text later.
+    """
+    fetched = load(source, url=url, session=session, **fetch_options)
+    article = without_site_boilerplate(archive, extract_capture(fetched))
     saved = archive.save(fetched, article)
     return AddOutcome(
         id=saved.id,
@@ -87,7 +92,9 @@ def _reextract_one(archive: Archive, article_id: int) -> ReextractOutcome:
     if capture is None:
         return ReextractOutcome(article_id, [], "no stored capture to re-extract from")
     document = capture_document(capture)
-    article = without_site_boilerplate(archive, extract(document))
+    article = without_site_boilerplate(archive, extract_capture(document))
+    if stored.article.text and not article.text:
+        return ReextractOutcome(article_id, [], f"{MEANINGS[NO_TEXT]}; the stored text is kept")
     changed = changed_fields(stored.article, article)
     if changed:
         archive.update_extraction(article_id, document, article)

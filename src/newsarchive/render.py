@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
 from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
 from newsarchive.records import ArchiveStats, ArticleSummary
 
@@ -50,7 +51,16 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
 
 def stored_article_text(stored: StoredArticle) -> str:
     footer = f"id {stored.id} · saved {stored.saved_at} · {stored.article.word_count} words"
-    return article_text(stored.article, stored.url, footer)
+    note = status_note(stored.id, stored.article.status)
+    return article_text(stored.article, stored.url, f"{footer}\n{note}" if note else footer)
+
+
+def status_note(article_id: int, status: str) -> str:
+    """What a capture that is not a whole article holds, and what to do about it ("" if ok)."""
+    if status not in MEANINGS:
+        return ""
+    retry = f"; the page is kept: newsarchive reextract {article_id} tries again"
+    return f"status {status}: {MEANINGS[status]}{retry if status in WITHOUT_TEXT else ''}"
 
 
 def article_json(article: Article) -> dict:

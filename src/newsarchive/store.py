@@ -25,6 +25,7 @@ from newsarchive.extract.sitewide import (
     is_repeated,
     paragraph_digest,
 )
+from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL, WITHOUT_TEXT
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
@@ -56,7 +57,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
-DEGRADED_STATUSES = ("partial", "blocked")
+# How far short of the whole article a capture falls: a capture never replaces a stored one
+# that holds more (a paywall stub, a wall or a page without text never replaces the article).
+SHORTFALL = {PARTIAL: 1, BLOCKED: 2, NO_TEXT: 2}
+_WHENS = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in SHORTFALL.items())
+_SHORTFALL_SQL = f"CASE coalesce(status, 'ok') {_WHENS} ELSE 0 END"
 
 
 class Archive:
@@ -195,15 +200,20 @@ class Archive:
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
             [(key, article_id) for key in keys],
         )
-        conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
+        if article.status not in WITHOUT_TEXT:  # a page without the text is no success yet
+            conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
         return SaveOutcome(id=article_id, created=existing is None, kept_earlier=keep_earlier)
 
     def _keeps_earlier(self, article_id: int, article: Article) -> bool:
-        """A paywall stub or a wall never replaces a complete earlier capture."""
-        if article.status not in DEGRADED_STATUSES:
+        """A capture never replaces an earlier one that holds more of the article."""
+        if article.status not in SHORTFALL:
             return False
+        return SHORTFALL[article.status] > SHORTFALL.get(self.article_status(article_id), 0)
+
+    def article_status(self, article_id: int) -> str:
+        """What the stored article's capture holds: ok, partial, not_article, blocked, no_text."""
         row = self.db.execute("SELECT status FROM articles WHERE id = ?", [article_id]).fetchone()
-        return (row[0] or "ok") not in DEGRADED_STATUSES
+        return (row[0] if row else None) or "ok"
 
     def _find_by_keys(self, keys: list[str]) -> int | None:
         marks = ", ".join("?" for _ in keys)
@@ -348,12 +358,13 @@ class Archive:
         return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]
 
     def capture_to_reextract(self, article_id: int) -> Capture | None:
-        """The newest capture that holds the article as stored: the newest complete one when
-        the article is complete (later stubs were kept aside), else the newest."""
+        """The newest of the captures that hold the most of the article: the newest complete
+        one when there is one (later stubs and walls were kept aside), else the newest stub,
+        else the newest wall or page without text."""
         row = next(
             self.db.query(
-                "SELECT * FROM captures WHERE article_id = ?"
-                " ORDER BY coalesce(status, 'ok') IN ('partial', 'blocked'), id DESC LIMIT 1",
+                f"SELECT * FROM captures WHERE article_id = ? ORDER BY {_SHORTFALL_SQL}, id DESC"
+                " LIMIT 1",
                 [article_id],
             ),
             None,

@@ -21,6 +21,7 @@ from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError
 
 EXIT_INTERRUPTED = 130
+EXIT_NO_TEXT = 3  # add: the page was kept, but it holds no article text (no_text, blocked)
 
 
 def default_db_path() -> Path:

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsarchive.cli import cli, db_option, echo_removed, open_archive, print_json
+from newsarchive.cli import EXIT_NO_TEXT, cli, db_option, echo_removed, open_archive, print_json
 from newsarchive.errors import InputError, NewsarchiveError
+from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
 
 if TYPE_CHECKING:
     from newsarchive.pipeline import AddOutcome
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int) -> None:
     """Archive articles from URLs, saved pages (.html), text files or - (stdin).
 
+    A page with no article text is kept all the same (status no_text, or blocked for a
+    cookie wall or bot check), so reextract can try again; add then exits with 3.
+
     \b
     newsarchive add https://www.example-news.com/2024/05/story.html
     newsarchive add saved-page.html --url https://example-news.com/story
@@ -44,7 +48,7 @@ def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int
 
     if url and len(sources) > 1:
         raise InputError("--url applies to one source; give the sources one at a time")
-    failures = 0
+    failures = without_text = 0
     with open_archive() as archive:
         session = make_session()
         for source in sources:
@@ -64,12 +68,21 @@ def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int
                 failures += 1
                 continue
             _echo_added(outcome)
+            without_text += outcome.article.status in WITHOUT_TEXT
     if failures:
         raise click.ClickException(f"{failures} of {len(sources)} sources failed")
+    if without_text:
+        click.get_current_context().exit(EXIT_NO_TEXT)
 
 
 def _echo_added(outcome: AddOutcome) -> None:
     article = outcome.article
+    if article.status in WITHOUT_TEXT:
+        click.echo(
+            f"Error: {outcome.url}: {MEANINGS[article.status]}; the page is kept as article"
+            f" {outcome.id} (status {article.status}) for newsarchive reextract",
+            err=True,
+        )
     if outcome.kept_earlier:
         click.echo(
             f"Kept {outcome.id}: this capture is {article.status}; the earlier complete text stays"

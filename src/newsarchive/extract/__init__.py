@@ -11,7 +11,7 @@ from dataclasses import replace
 from newsarchive.errors import ExtractionError
 from newsarchive.models import Article, FetchResult
 
-__all__ = ["extract", "extract_article", "extract_text_article"]
+__all__ = ["extract", "extract_article", "extract_capture", "extract_text_article"]
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
@@ -21,16 +21,15 @@ def extract_article(html: str, url: str | None = None) -> Article:
     Raises ExtractionError when the page holds no article text.
     """
     from newsarchive.extract import article as html_path
-    from newsarchive.extract.status import assess_status, blocked_page
+    from newsarchive.extract.status import BLOCKED, MEANINGS, assess_status, blocked_page
 
     try:
         article = html_path.extract_article(html, url)
     except ExtractionError as error:
         if blocked_page(html):
             raise ExtractionError(
-                f"{url or 'page'}: blocked by a cookie wall or bot check; save the page from"
-                " your browser and add the file",
-                article=error.article and replace(error.article, status="blocked"),
+                f"{url or 'page'}: {MEANINGS[BLOCKED]}",
+                article=error.article and replace(error.article, status=BLOCKED),
             ) from error
         raise
     return replace(article, status=assess_status(html, article, url))
@@ -42,6 +41,19 @@ def extract(fetched: FetchResult) -> Article:
     if fetched.kind == "text":
         return extract_text_article(fetched.text, url)
     return extract_article(fetched.text, url)
+
+
+def extract_capture(fetched: FetchResult) -> Article:
+    """``extract``, but a page with no article text comes back as what could be read of it
+    (its metadata, no text) with status ``no_text``, or ``blocked`` for a wall, instead of
+    raising: such a capture is still worth keeping, for a later extractor to try again."""
+    from newsarchive.extract.status import BLOCKED, NO_TEXT
+
+    try:
+        return extract(fetched)
+    except ExtractionError as error:
+        article = error.article or Article()
+        return replace(article, status=BLOCKED if article.status == BLOCKED else NO_TEXT)
 
 
 def extract_text_article(text: str, url: str | None = None) -> Article:

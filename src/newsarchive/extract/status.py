@@ -2,7 +2,8 @@
 
 ``ok``: the article. ``partial``: a paywall or registration stub, or a truncated body.
 ``not_article``: a home, section or listing page. ``blocked``: a cookie wall, bot check or
-CAPTCHA stood where the page should be. The signals are structured data
+CAPTCHA stood where the page should be; ``no_text``: no article text was found at all (the
+capture is kept so a later extractor can try again). The signals are structured data
 (``isAccessibleForFree``, ``og:type``), the amount of text against the page, and phrases such
 walls use; a long article that merely mentions cookies stays ``ok``.
 
@@ -13,16 +14,27 @@ style sheet's ``captcha-wrap`` class or a bot-check vendor's script URL.
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from lxml import etree
+if TYPE_CHECKING:  # this module is light (the CLI reads the statuses' meanings from it)
+    from lxml import etree
 
-from newsarchive.extract.readable import parse
-from newsarchive.models import Article
+    from newsarchive.models import Article
 
-OK, PARTIAL, NOT_ARTICLE, BLOCKED = "ok", "partial", "not_article", "blocked"
-STATUSES = (OK, PARTIAL, NOT_ARTICLE, BLOCKED)
+OK, PARTIAL, NOT_ARTICLE, BLOCKED, NO_TEXT = "ok", "partial", "not_article", "blocked", "no_text"
+STATUSES = (OK, PARTIAL, NOT_ARTICLE, BLOCKED, NO_TEXT)
+WITHOUT_TEXT = (BLOCKED, NO_TEXT)  # captures that hold no article for a reader
+# What each status tells the user about a capture (add, import, show).
+MEANINGS = {
+    PARTIAL: "a paywall or registration stub: the article is cut short",
+    NOT_ARTICLE: "a home, section or listing page, not an article",
+    BLOCKED: "blocked by a cookie wall or bot check; save the page from your browser and add"
+    " the file",
+    NO_TEXT: "no article text found",
+}
 
 SHORT_WORDS = 150  # a wall or stub leaves at most this much text
 STUB_WORDS = 350  # a paywalled article shows at most a few paragraphs
@@ -45,13 +57,6 @@ _CHECK_VISIBLE = re.compile(_CHECK_TEXT)
 # the visible text is read. Patterns above are lower case, matched against lower-cased text.
 _BOT_CHECK = re.compile(_CHECK_TITLE.pattern, re.IGNORECASE)
 _BOT_CHECK_LOWER = _CHECK_TITLE  # the same, on lower-cased text
-# The text a reader sees: not scripts, styles, templates or hidden elements (comments and
-# attribute values are not text nodes).
-_VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template"
-    " or ancestor::*[@hidden])]",
-    smart_strings=False,
-)
 # Characters that match a letter of the patterns under re.IGNORECASE but lower-case to another.
 _ODD_CASE = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
 _CONSENT_WALL = re.compile(
@@ -109,10 +114,25 @@ def _is_check_shown(title: str, text: str) -> bool:
 def _reader_view(head: str) -> tuple[str, str]:
     """The page's title and visible text, lower-cased with whitespace collapsed. Parsed again
     only for the few pages whose raw markup names a wall at all."""
+    from newsarchive.extract.readable import parse
+
     doc = parse(head)
     title = doc.findtext(".//title") or ""
-    text = " ".join(_VISIBLE_TEXT(doc))
+    text = " ".join(_visible_text()(doc))
     return " ".join(title.split()).lower(), " ".join(text.split()).lower()
+
+
+@functools.cache
+def _visible_text() -> etree.XPath:
+    """The text a reader sees: not scripts, styles, templates or hidden elements (comments
+    and attribute values are no text nodes)."""
+    from lxml import etree
+
+    return etree.XPath(
+        "//body//text()[not(ancestor::script or ancestor::style or ancestor::template"
+        " or ancestor::*[@hidden])]",
+        smart_strings=False,
+    )
 
 
 def _is_bot_check(head: str) -> bool:

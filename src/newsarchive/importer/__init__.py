@@ -32,6 +32,7 @@ from typing import Any
 import requests
 
 from newsarchive.errors import ExtractionError, FetchError, InputError
+from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
 from newsarchive.importer.events import (
     STATUSES,
     ImportEvent,
@@ -281,8 +282,8 @@ class _Run:
             return Outcome(link.url, "skipped", link.line, reason=f"duplicate in the list{where}")
         self.claimed[key] = link.line
         found = None if self.options.refetch else self.archive.find_id(url)
-        if found is None:
-            return None
+        if found is None or self.archive.article_status(found) in WITHOUT_TEXT:
+            return None  # an archived page without the article's text is fetched again
         self._keep_export_metadata(found, link)
         return Outcome(link.url, "skipped", link.line, found, "already archived")
 
@@ -365,17 +366,22 @@ class _Run:
             if pool is self.pool:  # the first of a dead pool's failures replaces it
                 self._restart_pool()
             article = ExtractionError(f"{link.url}: the extraction process died ({article})")
-        if isinstance(article, Article) and article.status == "blocked":
-            # A wall's text is no article: record it to retry, keep any earlier capture intact.
-            article = ExtractionError(f"{link.url}: blocked by a cookie wall or bot check")
         if isinstance(article, BaseException):
             return self._failed(link, article)
         saved = self.archive.save(fetched, without_site_boilerplate(self.archive, article))
         self._keep_export_metadata(saved.id, link)
         give_back_free_memory()  # the page and its compressed copy are gone now
+        if article.status in WITHOUT_TEXT:
+            return self._kept_without_text(link, saved.id, article.status)
         self.pending -= 1
         status = "saved" if saved.created else "updated"
         return Outcome(link.url, status, link.line, saved.id)
+
+    def _kept_without_text(self, link: Link, article_id: int, status: str) -> Outcome:
+        """A page with no article text, or a wall: its capture is archived (``reextract`` may
+        find the text later) and the link recorded as failed, to fetch again."""
+        reason = f"{link.url}: {MEANINGS[status]} (the page is kept as article {article_id})"
+        return replace(self._failed(link, ExtractionError(reason)), article_id=article_id)
 
     def _failed(self, link: Link, error: BaseException) -> Outcome:
         self.pending -= 1

@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from newsarchive.errors import ExtractionError
-from newsarchive.extract import extract
+from newsarchive.extract import extract_capture
 from newsarchive.models import Article, FetchResult
 
 if TYPE_CHECKING:
@@ -48,10 +48,10 @@ def extract_job(fetched: FetchResult) -> Article | Exception:
 
 
 def _extract(fetched: FetchResult) -> Article | Exception:
+    """A page without article text comes back as an Article too, its status saying so: it
+    is archived all the same."""
     try:
-        return extract(fetched)
-    except ExtractionError as error:
-        return ExtractionError(str(error))
+        return extract_capture(fetched)
     except Exception as error:  # a bug in extraction must cost one link, not the import
         where = fetched.final_url or fetched.url or "page"
         return ExtractionError(f"{where}: extraction failed ({type(error).__name__}: {error})")
