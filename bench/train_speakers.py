@@ -35,7 +35,7 @@ from newsarchive.extract.attribution import (
     resolver_candidates,
     source_candidates,
 )
-from newsarchive.extract.mentions import Mention, by_paragraph, find_mentions
+from newsarchive.extract.mentions import Mention, find_mentions
 from newsarchive.extract.quotes import locate
 from newsarchive.extract.speaker_features import Features, Speakers, context
 
@@ -59,7 +59,6 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
     starts, paragraphs = paragraph_offsets(text)
     located = locate(paragraphs)
     mentions = find_mentions(located.masked)
-    grouped = by_paragraph(mentions)
     known = context(located.masked, mentions)
     golds = [_gold_for(located, n, article["quotes"], starts) for n in range(len(located.sites))]
     sources: list[Example] = []
@@ -75,7 +74,7 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         )
         spans = [_locate_offset(starts, s, e) for s, e in gold["speaker_span"] or []]
         key = last_word(gold["speaker"])
-        candidates = source_candidates(known, located.sites, grouped, number, number > 0)
+        candidates = source_candidates(known, located.sites, number, number > 0)
         labels = [_source_right(c, spans, key, previous_key) for c, _ in candidates]
         if any(labels) and len(candidates) > 1:
             sources.append(([f for _, f in candidates], labels))
@@ -151,7 +150,7 @@ def train(examples: Sequence[Example], epochs: int = 10, rate: float = 0.2, l2: 
     for _ in range(epochs):
         for candidates, labels in order:
             step += 1
-            scores = [sum(weights[k] * v for k, v in f.items()) for f in candidates]
+            scores = [sum(weights[k] for k in f) for f in candidates]
             top = max(scores)
             exps = [math.exp(s - top) for s in scores]
             total = sum(exps)
@@ -159,8 +158,8 @@ def train(examples: Sequence[Example], epochs: int = 10, rate: float = 0.2, l2: 
             gradient: dict[str, float] = defaultdict(float)
             for f, e, label in zip(candidates, exps, labels, strict=True):
                 share = e / total - (e / right if label else 0.0)
-                for k, v in f.items():
-                    gradient[k] += share * v
+                for k in f:
+                    gradient[k] += share
             for k, g in gradient.items():
                 totals[k] += weights[k] * (step - stamps[k])
                 stamps[k] = step
@@ -174,7 +173,7 @@ def train(examples: Sequence[Example], epochs: int = 10, rate: float = 0.2, l2: 
 def accuracy(weights: dict[str, float], examples: Sequence[Example]) -> float:
     right = 0
     for candidates, labels in examples:
-        scores = [sum(weights.get(k, 0.0) * v for k, v in f.items()) for f in candidates]
+        scores = [sum(weights.get(k, 0.0) for k in f) for f in candidates]
         right += labels[scores.index(max(scores))]
     return right / len(examples) if examples else 0.0
 

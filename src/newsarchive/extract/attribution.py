@@ -20,22 +20,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import repeat
 
-from newsarchive.extract.mentions import Mention, by_paragraph, find_mentions
+from newsarchive.extract.mentions import Mention
 from newsarchive.extract.speaker_features import (
     Context,
     Features,
     QuoteSite,
     Speakers,
     anaphor_kind,
+    between,
+    closed_off,
     context,
-    in_apposition,
     inherit_features,
-    modifies,
+    nearest,
     none_features,
     resolver_features,
-    side_of,
     source_features,
+    speaks,
 )
 
 
@@ -47,9 +49,7 @@ class Model:
     bias: float
 
     def score(self, features: Features) -> float:
-        return self.bias + sum(
-            self.weights.get(name, 0.0) * value for name, value in features.items()
-        )
+        return self.bias + sum(map(self.weights.get, features, repeat(0.0)))
 
 
 @cache
@@ -63,27 +63,25 @@ def models() -> tuple[Model, Model]:
 
 INHERIT = "inherit"  # the candidate "whoever spoke the quotation before"
 NOBODY = "nobody"  # the candidate "no one is named as saying this"
+SOURCES_PER_SIDE = 5  # candidates farther from a quotation than this many on its side never won
+RESOLVER_PEOPLE = 8  # how many of the people named last a pronoun may stand for
+SPEAKING_PARAGRAPHS = 2  # how far back "the last person who said something" is looked for
 
 
 def source_candidates(
-    known: Context,
-    sites: Sequence[QuoteSite],
-    grouped: dict[int, list[Mention]],
-    number: int,
-    can_inherit: bool,
+    known: Context, sites: Sequence[QuoteSite], number: int, can_inherit: bool
 ) -> list[tuple[Mention | str, Features]]:
-    """The candidate sources of quotation ``number`` with their features."""
+    """The candidate sources of quotation ``number`` with their features: the nearest mentions
+    on each side (not those before an earlier quotation's sentence), the previous quotation's
+    speaker when it stands in this paragraph or the one before, and NOBODY."""
     site = sites[number]
-    nearby = [m for p in range(site.first - 1, site.last + 1) for m in grouped.get(p, ())]
-    sided = [(m, side_of(known.masked, site, m)) for m in nearby]
     candidates: list[tuple[Mention | str, Features]] = []
-    for mention, (side, between) in sided:
-        if side is None or modifies(known, mention) or in_apposition(known, mention):
-            continue
-        rank = sum(1 for _, (s, b) in sided if s == side and len(b) < len(between))
-        features = source_features(known, site, mention, rank)
-        if features is not None:
-            candidates.append((mention, features))
+    for side, mentions in nearest(known, site, SOURCES_PER_SIDE):
+        for rank, mention in enumerate(mentions):
+            gap = between(known.masked, site, side, mention)
+            if side == "before" and closed_off(gap):
+                continue
+            candidates.append((mention, source_features(known, site, mention, side, gap, rank)))
     if can_inherit and number and site.first - sites[number - 1].last <= 1:
         candidates.append((INHERIT, inherit_features(known.masked, site, sites[number - 1])))
     candidates.append((NOBODY, none_features(known.masked, site)))
@@ -93,22 +91,28 @@ def source_candidates(
 def resolver_candidates(
     known: Context, mentions: Sequence[Mention], anaphor: Mention, speakers: Speakers
 ) -> list[tuple[Mention | str, Features]]:
-    """The people named before ``anaphor`` that it may stand for (the latest mention of each),
-    and for a role phrase NOBODY: "the report" stands for no person. A pronoun always has a
-    person behind it, even where the article never names them."""
-    at = (anaphor.paragraph, anaphor.start)
-    latest: dict[str, Mention] = {}
-    for mention in mentions:
-        if (mention.paragraph, mention.start) >= at:
-            break
-        if mention.kind == "name":
-            latest[mention.key] = mention
-    ordered = sorted(latest.values(), key=lambda m: (m.paragraph, m.start), reverse=True)
+    """The people named last before ``anaphor`` that it may stand for (the latest mention of
+    each), and for a role phrase NOBODY: "the report" stands for no person. A pronoun always has
+    a person behind it, even where the article never names them."""
+    recent: dict[str, Mention] = {}
+    speaking: dict[str, int] = {}  # people by when they last were the subject of a speech verb
+    lowest = anaphor.paragraph - SPEAKING_PARAGRAPHS
+    for number in range(known.order[anaphor] - 1, -1, -1):
+        mention = mentions[number]
+        if mention.kind != "name":
+            continue
+        if mention.paragraph >= lowest and mention.key not in speaking and speaks(known, mention):
+            speaking[mention.key] = len(speaking)
+        if mention.key not in recent:
+            if len(recent) == RESOLVER_PEOPLE:
+                break
+            recent[mention.key] = mention
     candidates: list[tuple[Mention | str, Features]] = [
-        (m, resolver_features(known, anaphor, m, rank, speakers)) for rank, m in enumerate(ordered)
+        (m, resolver_features(known, anaphor, m, rank, speakers, speaking.get(m.key)))
+        for rank, m in enumerate(recent.values())
     ]
     if anaphor.kind == "nominal":
-        candidates.append((NOBODY, {"nobody": 1, f"nobody|anaphor={anaphor_kind(anaphor)}": 1}))
+        candidates.append((NOBODY, ["nobody", f"nobody|anaphor={anaphor_kind(anaphor)}"]))
     return candidates
 
 
@@ -121,17 +125,18 @@ class Attribution:
     unattributed: bool = False
 
 
-def attribute(masked: Sequence[str], sites: Sequence[QuoteSite]) -> list[Attribution]:
-    """Who each quotation is attributed to."""
+def attribute(
+    masked: Sequence[str], sites: Sequence[QuoteSite], mentions: Sequence[Mention]
+) -> list[Attribution]:
+    """Who each quotation is attributed to, from the article's ``mentions`` (``find_mentions``)."""
     source, resolver = models()
-    mentions = find_mentions(masked)
-    grouped = by_paragraph(mentions)
     known = context(masked, mentions)
     speakers: list[Mention | None] = []
     attributions: list[Attribution] = []
+    resolved: dict[Mention, Mention | None] = {}  # the pronouns and role phrases seen so far
     for number in range(len(sites)):
         previous = speakers[-1] if speakers else None
-        candidates = source_candidates(known, sites, grouped, number, previous is not None)
+        candidates = source_candidates(known, sites, number, previous is not None)
         best, _ = max(candidates, key=lambda item: source.score(item[1]))
         if best == INHERIT:
             speakers.append(previous)
@@ -144,16 +149,56 @@ def attribute(masked: Sequence[str], sites: Sequence[QuoteSite]) -> list[Attribu
                 previous.key if previous else None,
                 frozenset(s.key for s in speakers if s is not None),
             )
-            speakers.append(_resolve(known, mentions, best, said, resolver))
+            speakers.append(_resolve(known, mentions, best, said, resolver, resolved))
+            resolved[best] = speakers[-1]
         attributions.append(Attribution(speakers[-1], best == NOBODY))
     return attributions
 
 
 def _resolve(
-    known: Context, mentions: Sequence[Mention], anaphor: Mention, said: Speakers, resolver: Model
+    known: Context,
+    mentions: Sequence[Mention],
+    anaphor: Mention,
+    said: Speakers,
+    resolver: Model,
+    resolved: dict[Mention, Mention | None],
 ) -> Mention | None:
+    """The person ``anaphor`` stands for: the one who just spoke, where a sentence of its
+    paragraph or the one before made someone the subject of a speech verb; else the model's
+    choice among the people named last."""
+    if anaphor.kind == "pronoun":
+        speaker = _just_spoke(known, mentions, anaphor, resolved)
+        if speaker is not None:
+            return speaker
     candidates = resolver_candidates(known, mentions, anaphor, said)
     if not candidates:
         return None
     best = max(candidates, key=lambda item: resolver.score(item[1]))[0]
     return None if best == NOBODY else best
+
+
+def _just_spoke(
+    known: Context,
+    mentions: Sequence[Mention],
+    anaphor: Mention,
+    resolved: dict[Mention, Mention | None],
+) -> Mention | None:
+    """The last subject of a speech verb ("Jane Doe said …") in the anaphor's paragraph or the
+    one before, or the person the same pronoun stood for there, if the article's own pronouns
+    for them do not disagree."""
+    for number in range(known.order[anaphor] - 1, -1, -1):
+        mention = mentions[number]
+        if mention.paragraph < anaphor.paragraph - 1:
+            return None
+        if mention.kind == "pronoun" and mention.key == anaphor.key and mention in resolved:
+            return resolved[mention]
+        if mention.kind == "name" and speaks(known, mention) and _agrees(known, mention, anaphor):
+            return mention
+    return None
+
+
+def _agrees(known: Context, mention: Mention, pronoun: Mention) -> bool:
+    if pronoun.key not in ("he", "she"):
+        return True
+    gender = "she" if mention.female else known.genders.get(mention.key, pronoun.key)
+    return gender == pronoun.key

@@ -9,7 +9,7 @@ whole and as written ("Lakeside Clinic", "Marsh & Fenwick"), never split into pe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
@@ -40,12 +40,14 @@ def find_authors(
 ) -> list[str]:
     """Author names, from the most deliberate source that names a person."""
     people, organisations = _split_ld(ld_author)
+    marked = _Replay(islice(_byline_elements(doc), MAX_BYLINE_ELEMENTS))
+    labelled = _Replay(islice(_labelled_by(doc), MAX_BY_TEXTS))
     sources = (
         lambda: clean_authors(people, trusted=True),
         lambda: clean_authors(meta_names, trusted=True),
-        lambda: byline_names(doc),
-        lambda: by_text_names(doc),
-        lambda: byline_group(doc),
+        lambda: byline_names(marked),
+        lambda: by_text_names(labelled),
+        lambda: byline_group(marked, labelled),
         lambda: organisation_names(organisations),
     )
     fallback: list[str] = []
@@ -58,7 +60,28 @@ def find_authors(
     return fallback
 
 
-def byline_names(doc: HtmlElement) -> list[str]:
+class _Replay:
+    """Items read from ``items`` only as far as a reader asks, and kept for the next reader:
+    the byline passes read the same elements, and none should walk the page again."""
+
+    def __init__(self, items: Iterator[HtmlElement]) -> None:
+        self._items = items
+        self._seen: list[HtmlElement] = []
+
+    def __iter__(self) -> Iterator[HtmlElement]:
+        index = 0
+        while index < len(self._seen) or self._read_one():
+            yield self._seen[index]
+            index += 1
+
+    def _read_one(self) -> bool:
+        item = next(self._items, None)
+        if item is not None:
+            self._seen.append(item)
+        return item is not None
+
+
+def byline_names(marked: Iterable[HtmlElement]) -> list[str]:
     """Names in the first byline element (by class, ``rel``, ``itemprop`` or author link) that
     holds any.
 
@@ -66,17 +89,17 @@ def byline_names(doc: HtmlElement) -> list[str]:
     named after the writers are left out, and a visible name needs two capitalised words:
     single words and lowercase phrases in byline boxes are labels, topics and blurbs.
     """
-    for element in islice(_byline_elements(doc), MAX_BYLINE_ELEMENTS):
+    for element in marked:
         names = _names(element)
         if names:
             return names
     return []
 
 
-def by_text_names(doc: HtmlElement) -> list[str]:
+def by_text_names(labelled: Iterable[HtmlElement]) -> list[str]:
     """Names after a visible "By": in the element holding it or, for a bare label
     ("Written by" above the name), in the element around that."""
-    for element in islice(_labelled_by(doc), MAX_BY_TEXTS):
+    for element in labelled:
         for holder in (element, element.getparent()):
             names = _names(holder) if holder is not None else []
             if names:
@@ -84,11 +107,9 @@ def by_text_names(doc: HtmlElement) -> list[str]:
     return []
 
 
-def byline_group(doc: HtmlElement) -> list[str]:
+def byline_group(marked: Iterable[HtmlElement], labelled: Iterable[HtmlElement]) -> list[str]:
     """The group credited in the first byline that credits one ("By Harbour Gazette Staff"),
     for pages whose bylines name no person."""
-    marked = islice(_byline_elements(doc), MAX_BYLINE_ELEMENTS)
-    labelled = islice(_labelled_by(doc), MAX_BY_TEXTS)
     holders = chain(marked, chain.from_iterable((e, e.getparent()) for e in labelled))
     for element in (holder for holder in holders if holder is not None):
         pieces = [" ".join(text.split()) for text in element.itertext()]

@@ -35,7 +35,7 @@ DATE_LIKE = re.compile(
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
 )
-# Account names, not people: "admin", "andrew.keaveney", "page.head.author".
+# Account names, not people: "admin", "jane.roe", "page.head.author".
 NOT_PERSON = re.compile(r"\badmin(?:istrator)?\b|\bwebmaster\b|[a-z]\.[a-z]{2,}", re.IGNORECASE)
 NAME = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,4}$")
 # Degrees written with small letters; others are capitals ("MS", "M.D.", "RN", "CFA®").
@@ -61,7 +61,7 @@ def clean_authors(raw_names: list[str], trusted: bool = False) -> list[str]:
 
     ``trusted`` values come from markup that names the author on purpose (JSON-LD, meta
     tags): one of those that is a single name, not a list, is kept even when it reads like a
-    team ("Podium Staff", "The Currency editors"), since that is how the site credits it.
+    team ("Harbour Gazette Staff", "The Ledger editors"), since that is how the site credits it.
     """
     names: list[str] = []
     for raw in raw_names:

@@ -88,8 +88,8 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     located = locate(paragraphs)
     if not located.spans:
         return []
-    attributions = attribute(located.masked, located.sites)
     mentions = find_mentions(located.masked)
+    attributions = attribute(located.masked, located.sites, mentions)
     quotes: dict[str, Quote] = {}
     for number, (span, said) in enumerate(zip(located.spans, attributions, strict=True)):
         quote = _quote(located, number, span, said, mentions)

@@ -10,17 +10,21 @@ weigh "a speech verb follows" differently before and after a quotation.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 
 from newsarchive.extract.mentions import Mention, by_paragraph
 from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD, after_preposition
 
-Features = dict[str, float]
+Features = list[str]  # the names of the features that are on
 
 _APPOSITION_VERB = re.compile(rf"(?:,[^,|]{{1,90}},)?\s*(?:\w+\s+){{0,2}}?(?:{VERBS.pattern})")
 _VERB_BEFORE = re.compile(rf"(?:{VERBS.pattern})(?:\s+(?:by|to))?\s+(?:\w+\.?\s+){{0,2}}$")
 _MASK = "|"
+_TIGHT_AFTER = re.compile(rf"[\s,—–-]*(?:(?:{VERBS.pattern})\s+)?")
+_GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)\b")
 _GENDERED = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
@@ -36,47 +40,8 @@ _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
 _FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "who",
-        "which",
-        "whose",
-        "whom",
-        "that",
-        "is",
-        "was",
-        "were",
-        "are",
-        "be",
-        "been",
-        "has",
-        "had",
-        "have",
-        "will",
-        "would",
-        "could",
-        "should",
-        "may",
-        "might",
-        "can",
-        "did",
-        "does",
-        "do",
-        "not",
-        "also",
-        "then",
-        "so",
-        "as",
-        "if",
-        "than",
-    ]
-)
+    ["a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is", "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should", "may", "might", "can", "did", "does", "do", "not", "also", "then", "so", "as", "if", "than"]
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,19 +63,34 @@ class Speakers:
 
 
 @dataclass(frozen=True)
+class ParagraphMentions:
+    """One paragraph's mentions in reading order, and where each starts (to bisect)."""
+
+    mentions: list[Mention]
+    starts: list[int]
+
+
+@dataclass
 class Context:
-    """What the features of a mention need to know about the rest of the article."""
+    """What the features of a mention need to know about the rest of the article, and the
+    features of each mention that do not depend on the quotation, worked out once."""
 
     masked: Sequence[str]
     counts: dict[str, int]  # how often each name is mentioned
     following: dict[Mention, Mention]  # each mention and the next one in its paragraph
     preceding: dict[Mention, Mention]  # each mention and the one before it in its paragraph
     genders: dict[str, str]  # "he" or "she" for names the article follows with that pronoun
-    by_paragraph: dict[int, list[Mention]]
     lower_words: frozenset[str]  # words the article writes in lower case
+    paragraphs: dict[int, ParagraphMentions] = field(default_factory=dict)
+    order: dict[Mention, int] = field(default_factory=dict)  # each mention's place in the article
+    first_in_sentence: frozenset[Mention] = frozenset()  # no other name before them in it
+    memo: dict[tuple[str, Mention, str], tuple[dict[str, object], Features]] = field(
+        default_factory=dict
+    )
 
 
 def context(masked: Sequence[str], mentions: Sequence[Mention]) -> Context:
+    """Everything about the article the features need, from its mentions."""
     counts: dict[str, int] = {}
     following: dict[Mention, Mention] = {}
     for number, mention in enumerate(mentions):
@@ -120,15 +100,30 @@ def context(masked: Sequence[str], mentions: Sequence[Mention]) -> Context:
             following[mention] = mentions[number + 1]
     preceding = {after: before for before, after in following.items()}
     lower = frozenset(word for text in masked for word in _LOWER_WORD.findall(text))
-    return Context(
-        masked,
-        counts,
-        following,
-        preceding,
-        _genders(masked, mentions),
-        by_paragraph(mentions),
-        lower,
-    )
+    known = Context(masked, counts, following, preceding, _genders(masked, mentions), lower)
+    known.paragraphs = {
+        paragraph: ParagraphMentions(found, [m.start for m in found])
+        for paragraph, found in by_paragraph(mentions).items()
+    }
+    known.first_in_sentence = _firsts(known)
+    known.order = {mention: number for number, mention in enumerate(mentions)}
+    return known
+
+
+def _firsts(known: Context) -> frozenset[Mention]:
+    """The mentions with no other name (one that is not a mere modifier) before them in their
+    sentence: likely subjects."""
+    firsts: set[Mention] = set()
+    for paragraph, found in known.paragraphs.items():
+        ends = [end.end() for end in SENTENCE_END.finditer(known.masked[paragraph])]
+        named: set[int] = set()  # sentences that have had a name
+        for mention in found.mentions:
+            sentence = bisect_right(ends, mention.start)
+            if sentence not in named:
+                firsts.add(mention)
+            if mention.kind == "name" and not modifies(known, mention):
+                named.add(sentence)
+    return frozenset(firsts)
 
 
 def _genders(masked: Sequence[str], mentions: Sequence[Mention]) -> dict[str, str]:
@@ -158,88 +153,150 @@ def _genders(masked: Sequence[str], mentions: Sequence[Mention]) -> dict[str, st
 
 
 def source_features(
-    known: Context, site: QuoteSite, mention: Mention, rank: int
-) -> Features | None:
-    """What makes ``mention`` look like the source of the quotation at ``site`` (None: too far).
-
-    ``rank`` is how many candidates on the same side stand nearer the quotation.
-    """
-    masked = known.masked
-    side, between = side_of(masked, site, mention)
-    if side is None:
-        return None
-    text = masked[mention.paragraph]
-    single = mention.kind == "name" and " " not in mention.text
-    words = len(WORD.findall(between))
-    verb_after_found = _APPOSITION_VERB.match(text, mention.end)
-    verb_before_found = _VERB_BEFORE.search(text, 0, mention.start)
-    verb_after, verb_before = bool(verb_after_found), bool(verb_before_found)
-    sentence_break = bool(SENTENCE_END.search(between))
-    quote_between = _MASK in between
-    atoms = {
-        "near": _bucket(words, (0, 1, 3, 6, 12, 25)),
-        "verb_after": _verb_word(verb_after_found) if verb_after else False,
-        "verb_before": _verb_word(verb_before_found) if verb_before else False,
+    known: Context, site: QuoteSite, mention: Mention, side: str, gap: str, rank: int
+) -> Features:
+    """What makes ``mention``, on ``side`` of the quotation at ``site`` with ``gap`` between
+    them, look like its source; ``rank``: how many candidates on that side stand nearer."""
+    atoms, static = _memo(known, "source", mention, side, _source_atoms)
+    near = _bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25))
+    sentence_break = bool(SENTENCE_END.search(gap))
+    dynamic = {
+        "near": near,
         "break": sentence_break,
-        "quote_between": quote_between,
-        "verb_between": bool(VERBS.search(between)),
+        "quote_between": _MASK in gap,
+        "verb_between": bool(VERBS.search(gap)),
+        "rank": min(rank, 3),
+        "dash": side == "after" and bool(_DASH.fullmatch(gap)),
+        "lower_start": _lower_start(known.masked, site),
+        "opens_paragraph": not known.masked[site.first][: site.start].strip(),
+        "tight": _tight(atoms, side, gap, sentence_break),
+    }
+    frame = f"{side}:{mention.kind}"
+    return [
+        *static,
+        *_crossed(dynamic, {"side": side, "kind": mention.kind}),
+        f"{frame}|near={near}|verb_after={bool(atoms['verb_after'])}",
+        f"{frame}|near={near}|verb_before={bool(atoms['verb_before'])}",
+        f"{frame}|first={atoms['first_in_sentence']}|break={sentence_break}",
+        f"{frame}|break={sentence_break}|verbs={bool(atoms['verb_after'])}"
+        f":{bool(atoms['verb_before'])}",
+    ]
+
+
+def _tight(atoms: dict[str, object], side: str, gap: str, sentence_break: bool) -> bool:
+    """The plain attribution news writing uses most: “…,” said X / “…,” X said / X said: “…”
+    (X the subject of the sentence's speech verb, nothing else between)."""
+    if side == "after":
+        return bool(_TIGHT_AFTER.fullmatch(gap)) and bool(
+            atoms["verb_before"] or atoms["verb_after"]
+        )
+    if side == "before":
+        return not sentence_break and bool(atoms["verb_after"]) and bool(atoms["first_in_sentence"])
+    return False
+
+
+def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
+    """The features of a candidate source that do not depend on the quotation."""
+    text = known.masked[mention.paragraph]
+    single = mention.kind == "name" and " " not in mention.text
+    starts = _starts_sentence(text, mention.start)
+    return {
+        "verb_after": _verb_word(_APPOSITION_VERB.match(text, mention.end)),
+        "verb_before": _verb_word(_VERB_BEFORE.search(text, 0, mention.start)),
         "possessive": mention.possessive,
         "after_preposition": after_preposition(text, mention.start),
-        "sentence_start": _starts_sentence(text, mention.start),
+        "sentence_start": starts,
         "titled": mention.titled,
-        "rank": min(rank, 3),
         "count": _bucket(known.counts.get(mention.key, 0), (0, 1, 2, 4, 8)),
-        "single_sentence_start": single and _starts_sentence(text, mention.start),
+        "single_sentence_start": single and starts,
         "lower_elsewhere": single and mention.text.lower() in known.lower_words,
-        "first_in_sentence": _first_in_sentence(known, mention),
-        "dash": side == "after" and bool(_DASH.fullmatch(between)),
+        "first_in_sentence": mention in known.first_in_sentence,
         "says_noun": mention.possessive and bool(_SPEECH_NOUN.match(text, mention.end)),
-        "lower_start": _lower_start(masked, site),
-        "opens_paragraph": not masked[site.first][: site.start].strip(),
-        "key": mention.key if mention.kind != "name" else "",
+        "key": anaphor_kind(mention) if mention.kind != "name" else "",
     }
-    features = _crossed(atoms, {"side": side, "kind": mention.kind})
-    frame = f"{side}:{mention.kind}"
-    features[f"{frame}|near={atoms['near']}|verb_after={atoms['verb_after']}"] = 1
-    features[f"{frame}|near={atoms['near']}|verb_before={atoms['verb_before']}"] = 1
-    features[f"{frame}|first={atoms['first_in_sentence']}|break={sentence_break}"] = 1
+
+
+def _memo(
+    known: Context,
+    model: str,
+    mention: Mention,
+    frame: str,
+    atoms_of: Callable[[Context, Mention], dict[str, object]],
+) -> tuple[dict[str, object], Features]:
+    """A mention's atoms for ``model`` and their crossing with ``frame``, worked out once."""
+    key = (model, mention, frame)
+    if key not in known.memo:
+        atoms = atoms_of(known, mention)
+        frames = {"side": frame, "kind": mention.kind} if model == "source" else {"anaphor": frame}
+        known.memo[key] = (atoms, [*_frames(frames), *_crossed(atoms, frames)])
+    return known.memo[key]
+
+
+def _frames(frames: dict[str, str]) -> Features:
+    features = [f"{name}={value}" for name, value in frames.items()]
+    if len(frames) > 1:
+        features.append(":".join(frames.values()))
     return features
 
 
 def _crossed(atoms: dict[str, object], frames: dict[str, str]) -> Features:
-    """Each atom alone and within each frame and the frames together: a linear model over
+    """Each atom alone, within each frame, and within the frames together: a linear model over
     these can weigh "a verb follows" differently before and after the quotation."""
     joint = ":".join(frames.values()) if len(frames) > 1 else None
-    features: Features = {f"{name}={value}": 1 for name, value in frames.items()}
+    features: Features = []
     for name, value in atoms.items():
         atom = f"{name}={value}"
-        features[atom] = 1
-        for frame_name, frame_value in frames.items():
-            features[f"{frame_name}={frame_value}|{atom}"] = 1
+        features.append(atom)
+        features.extend(f"{frame}={frame_value}|{atom}" for frame, frame_value in frames.items())
         if joint:
-            features[f"{joint}|{atom}"] = 1
-    if joint:
-        features[joint] = 1
+            features.append(f"{joint}|{atom}")
     return features
 
 
-def side_of(masked: Sequence[str], site: QuoteSite, mention: Mention) -> tuple[str | None, str]:
-    """Where ``mention`` stands from the quotation, and the text between them."""
-    if mention.paragraph == site.first and mention.end <= site.start:
-        return "before", masked[site.first][mention.end : site.start]
-    if mention.paragraph == site.last and mention.start >= site.end:
-        return "after", masked[site.last][site.end : mention.start]
-    if mention.paragraph == site.first - 1 and not masked[site.first][: site.start].strip():
-        return "previous", masked[mention.paragraph][mention.end :] + " . " + masked[site.first][
-            : site.start
-        ]
-    return None, ""
+def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, list[Mention]]]:
+    """Each side of the quotation at ``site`` (before it in its first paragraph, after it in
+    its last, and the paragraph before when the quotation opens its own) with up to ``limit``
+    mentions there, nearest first. Modifiers and names inside an apposition never speak."""
+    first, last = known.paragraphs.get(site.first), known.paragraphs.get(site.last)
+    if first:
+        at = bisect_left(first.starts, site.start)
+        yield "before", _speakers(known, reversed(first.mentions[:at]), limit)
+    if last:
+        at = bisect_left(last.starts, site.end)
+        yield "after", _speakers(known, last.mentions[at:], limit)
+    previous = known.paragraphs.get(site.first - 1)
+    if previous and not known.masked[site.first][: site.start].strip():
+        yield "previous", _speakers(known, reversed(previous.mentions), limit)
 
 
-def _verb_word(found: re.Match[str] | None) -> str:
-    """The speech verb a match found ("said", "told"), or "" for none."""
+def _speakers(known: Context, mentions: Iterable[Mention], limit: int) -> list[Mention]:
+    able = (m for m in mentions if not modifies(known, m) and not in_apposition(known, m))
+    return list(islice(able, limit))
+
+
+def between(masked: Sequence[str], site: QuoteSite, side: str, mention: Mention) -> str:
+    """The text between ``mention`` and the quotation; a long one keeps only its two ends."""
+    if side == "before":
+        text = masked[site.first][mention.end : site.start]
+    elif side == "after":
+        text = masked[site.last][site.end : mention.start]
+    else:
+        text = masked[mention.paragraph][mention.end :] + " . "
+    if len(text) > 2 * _GAP_ENDS:
+        return f"{text[:_GAP_ENDS]} … {text[-_GAP_ENDS:]}"
+    return text
+
+
+def closed_off(gap: str) -> bool:
+    """Whether another quotation and a sentence end stand in ``gap``: a name before them belongs
+    to that quotation's sentence ("Doe called it “x”. “…”")."""
+    return _MASK in gap and bool(SENTENCE_END.search(gap))
+
+
+def _verb_word(found: re.Match[str] | None) -> str | bool:
+    """The speech verb a match found ("said", "told"), or False for none."""
     if found is None:
-        return ""
+        return False
     verb = VERBS.search(found.group())
     return verb.group().lower() if verb else ""
 
@@ -279,16 +336,6 @@ def in_apposition(known: Context, mention: Mention) -> bool:
     )
 
 
-def _first_in_sentence(known: Context, mention: Mention) -> bool:
-    """Whether no other name comes before ``mention`` in its sentence (a likely subject)."""
-    text = known.masked[mention.paragraph]
-    start = max((end.end() for end in SENTENCE_END.finditer(text, 0, mention.start)), default=0)
-    return not any(
-        m.kind == "name" and start <= m.start < mention.start and not modifies(known, m)
-        for m in known.by_paragraph.get(mention.paragraph, ())
-    )
-
-
 def _bucket(value: int, edges: Sequence[int]) -> int:
     return next((edge for edge in edges if value <= edge), edges[-1] + 1)
 
@@ -309,25 +356,25 @@ def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite
     gap = site.first - previous.last
     between = masked[site.first][previous.end : site.start] if gap == 0 else ""
     opens = not masked[site.first][: site.start].strip()
-    return {
-        "inherit": 1,
-        f"inherit:gap:{min(gap, 3)}": 1,
-        f"inherit:opens_paragraph:{opens}": 1,
-        f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}": 1,
-        f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}": 1,
-        f"inherit:between_verb:{bool(VERBS.search(between))}": 1,
-        f"inherit:verb_near:{_verb_near(masked, site)}": 1,
-    }
+    return [
+        "inherit",
+        f"inherit:gap:{min(gap, 3)}",
+        f"inherit:opens_paragraph:{opens}",
+        f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
+        f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
+        f"inherit:between_verb:{bool(VERBS.search(between))}",
+        f"inherit:verb_near:{_verb_near(masked, site)}",
+    ]
 
 
 def none_features(masked: Sequence[str], site: QuoteSite) -> Features:
     """What makes a quotation have no speaker to name at all (a title, a term, a slogan)."""
-    return {
-        "none": 1,
-        f"none:verb_near:{_verb_near(masked, site)}": 1,
-        f"none:lower_start:{_lower_start(masked, site)}": 1,
-        f"none:opens_paragraph:{not masked[site.first][: site.start].strip()}": 1,
-    }
+    return [
+        "none",
+        f"none:verb_near:{_verb_near(masked, site)}",
+        f"none:lower_start:{_lower_start(masked, site)}",
+        f"none:opens_paragraph:{not masked[site.first][: site.start].strip()}",
+    ]
 
 
 def _verb_near(masked: Sequence[str], site: QuoteSite) -> bool:
@@ -341,29 +388,48 @@ def _verb_near(masked: Sequence[str], site: QuoteSite) -> bool:
 
 
 def resolver_features(
-    known: Context, anaphor: Mention, candidate: Mention, recency: int, speakers: Speakers
+    known: Context,
+    anaphor: Mention,
+    candidate: Mention,
+    recency: int,
+    speakers: Speakers,
+    speaking: int | None,
 ) -> Features:
-    """What makes the earlier name ``candidate`` the one ``anaphor`` refers to."""
-    text = known.masked[candidate.paragraph]
-    gap = anaphor.paragraph - candidate.paragraph
-    verb_after = bool(_APPOSITION_VERB.match(text, candidate.end))
-    subject = _starts_sentence(text, candidate.start)
-    organisation = len(candidate.text) > 1 and candidate.text.isupper()
-    kind = anaphor_kind(anaphor)
-    first = _first_in_sentence(known, candidate)
-    predicate = bool(_PREDICATE.match(text, candidate.end))
-    gender = known.genders.get(candidate.key, "")
-    single = " " not in candidate.text
-    atoms = {
+    """What makes the earlier name ``candidate`` the one ``anaphor`` refers to; ``recency``: how
+    many other people were named since; ``speaking``: how many other subjects of a speech verb
+    ("X said …") were named since, None when the candidate was never one."""
+    atoms, static = _memo(known, "resolver", candidate, anaphor_kind(anaphor), _resolver_atoms)
+    gap = _bucket(anaphor.paragraph - candidate.paragraph, (0, 1, 2, 3, 6))
+    dynamic = {
         "recency": min(recency, 5),
-        "gap": _bucket(gap, (0, 1, 2, 3, 6)),
-        "count": _bucket(known.counts[candidate.key], (1, 2, 4, 8)),
-        "subject": subject,
-        "verb_after": verb_after,
-        "first_in_sentence": first,
-        "predicate": predicate,
+        "gap": gap,
         "previous_speaker": candidate.key == speakers.previous,
         "earlier_speaker": candidate.key in speakers.earlier,
+        "speaking": "never" if speaking is None else min(speaking, 2),
+    }
+    return [
+        *static,
+        *_crossed(dynamic, {"anaphor": anaphor_kind(anaphor)}),
+        f"recency={dynamic['recency']}|previous={dynamic['previous_speaker']}",
+        f"first={atoms['first_in_sentence']}|predicate={atoms['predicate']}|gap={gap}",
+        f"first={atoms['first_in_sentence']}|verb_after={atoms['verb_after']}"
+        f"|recency={dynamic['recency']}",
+        f"speaking={dynamic['speaking']}|previous={dynamic['previous_speaker']}",
+        f"speaking={dynamic['speaking']}|gap={gap}",
+    ]
+
+
+def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
+    """The features of a person an anaphor may refer to that do not depend on the anaphor."""
+    text = known.masked[candidate.paragraph]
+    subject = _starts_sentence(text, candidate.start)
+    single = " " not in candidate.text
+    return {
+        "count": _bucket(known.counts[candidate.key], (1, 2, 4, 8)),
+        "subject": subject,
+        "verb_after": bool(_APPOSITION_VERB.match(text, candidate.end)),
+        "first_in_sentence": candidate in known.first_in_sentence,
+        "predicate": bool(_PREDICATE.match(text, candidate.end)),
         "possessive": candidate.possessive,
         "after_preposition": after_preposition(text, candidate.start),
         "multiword": not single,
@@ -372,14 +438,16 @@ def resolver_features(
         "titled": candidate.titled,
         "once_at_sentence_start": single and subject and known.counts[candidate.key] == 1,
         "female": candidate.female,
-        "organisation": organisation,
-        "gender": gender,
+        "organisation": len(candidate.text) > 1 and candidate.text.isupper(),
+        "gender": known.genders.get(candidate.key, ""),
         "lower_elsewhere": single and candidate.text.lower() in known.lower_words,
     }
-    features = _crossed(atoms, {"anaphor": kind})
-    features[f"recency={atoms['recency']}|previous={atoms['previous_speaker']}"] = 1
-    features[f"first={first}|predicate={predicate}|gap={atoms['gap']}"] = 1
-    return features
+
+
+def speaks(known: Context, mention: Mention) -> bool:
+    """Whether the mention is the subject of a speech verb ("Jane Doe, the mayor, said …")."""
+    atoms, _ = _memo(known, "resolver", mention, "", _resolver_atoms)
+    return bool(atoms["first_in_sentence"] and atoms["verb_after"])
 
 
 def anaphor_kind(anaphor: Mention) -> str:
