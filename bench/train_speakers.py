@@ -35,15 +35,15 @@ from newsarchive.extract.attribution import (
     resolver_candidates,
     source_candidates,
 )
-from newsarchive.extract.mentions import Mention, find_mentions
+from newsarchive.extract.mentions import Mention
 from newsarchive.extract.quotes import locate
-from newsarchive.extract.speaker_features import Features, Speakers, context
+from newsarchive.extract.speaker_features import Names, Speakers, context
 
 MODEL_FILE = Path(__file__).parent.parent / "src/newsarchive/extract/speaker_model.json"
 _TOKEN = re.compile(r"\w+")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
-Example = tuple[list[Features], list[bool]]  # one quotation's candidates and which are right
+Example = tuple[list[Names], list[bool]]  # one quotation's candidates and which are right
 
 
 def last_word(name: str | None) -> str | None:
@@ -58,7 +58,7 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
     text = article["text"]
     starts, paragraphs = paragraph_offsets(text)
     located = locate(paragraphs)
-    mentions = find_mentions(located.masked)
+    mentions = located.mentions()
     known = context(located.masked, mentions)
     golds = [_gold_for(located, n, article["quotes"], starts) for n in range(len(located.sites))]
     sources: list[Example] = []
@@ -77,13 +77,13 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         candidates = source_candidates(known, located.sites, number, number > 0)
         labels = [_source_right(c, spans, key, previous_key) for c, _ in candidates]
         if any(labels) and len(candidates) > 1:
-            sources.append(([f for _, f in candidates], labels))
+            sources.append(([f.names() for _, f in candidates], labels))
         for mention in {c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"}:
             if _overlaps(mention, spans) and (key or mention.kind == "nominal"):
                 found = resolver_candidates(known, mentions, mention, said)
                 right = [key is None if m == NOBODY else key in _words(m.text) for m, _ in found]
                 if any(right) and len(found) > 1:
-                    resolvers.append(([f for _, f in found], right))
+                    resolvers.append(([f.names() for _, f in found], right))
     return sources, resolvers
 
 

@@ -41,15 +41,39 @@ from newsarchive.extract.speaker_features import (
 )
 
 
-@dataclass(frozen=True)
 class Model:
-    """Feature weights and a bias; ``score`` is the logistic model's log-odds."""
+    """Feature weights and a bias: a candidate's score is the bias plus the weights of its
+    features. The weights of an atom alone and within a frame are summed once per frame."""
 
-    weights: dict[str, float]
-    bias: float
+    def __init__(self, weights: dict[str, float], bias: float) -> None:
+        self.weights = weights
+        self.bias = bias
+        self._frames: dict[str, dict[str, float]] = {}
 
-    def score(self, features: Features) -> float:
-        return self.bias + sum(map(self.weights.get, features, repeat(0.0)))
+    def score(self, features: Features, shared: dict[object, float]) -> float:
+        """The log-odds of a candidate; ``shared`` keeps the score of each candidate's shared
+        atoms, which many quotations have in common, so that they are added up once."""
+        table = self._table(features.frame)
+        known = shared.get(features.key) if features.key else None
+        if known is None:
+            known = sum(map(table.get, features.shared, repeat(0.0)))
+            if features.key:
+                shared[features.key] = known
+        own = sum(map(table.get, features.own, repeat(0.0)))
+        extra = sum(map(self.weights.get, features.extra, repeat(0.0)))
+        return self.bias + self.weights.get(features.frame, 0.0) + known + own + extra
+
+    def _table(self, frame: str) -> dict[str, float]:
+        """Each atom's weight alone plus its weight within ``frame``."""
+        if frame not in self._frames:
+            prefix = f"{frame}|"
+            table = {name: weight for name, weight in self.weights.items() if "|" not in name}
+            for name, weight in self.weights.items():
+                if frame and name.startswith(prefix) and "|" not in name[len(prefix) :]:
+                    atom = name[len(prefix) :]
+                    table[atom] = table.get(atom, 0.0) + weight
+            self._frames[frame] = table
+        return self._frames[frame]
 
 
 @cache
@@ -112,7 +136,8 @@ def resolver_candidates(
         for rank, m in enumerate(recent.values())
     ]
     if anaphor.kind == "nominal":
-        candidates.append((NOBODY, ["nobody", f"nobody|anaphor={anaphor_kind(anaphor)}"]))
+        extra = ["nobody", f"nobody|anaphor={anaphor_kind(anaphor)}"]
+        candidates.append((NOBODY, Features("", extra=extra)))
     return candidates
 
 
@@ -134,10 +159,11 @@ def attribute(
     speakers: list[Mention | None] = []
     attributions: list[Attribution] = []
     resolved: dict[Mention, Mention | None] = {}  # the pronouns and role phrases seen so far
+    shared: dict[object, float] = {}  # scores of the features candidates share
     for number in range(len(sites)):
         previous = speakers[-1] if speakers else None
         candidates = source_candidates(known, sites, number, previous is not None)
-        best, _ = max(candidates, key=lambda item: source.score(item[1]))
+        best, _ = max(candidates, key=lambda item: source.score(item[1], shared))
         if best == INHERIT:
             speakers.append(previous)
         elif best == NOBODY:
@@ -149,7 +175,7 @@ def attribute(
                 previous.key if previous else None,
                 frozenset(s.key for s in speakers if s is not None),
             )
-            speakers.append(_resolve(known, mentions, best, said, resolver, resolved))
+            speakers.append(_resolve(known, mentions, best, said, resolver, resolved, shared))
             resolved[best] = speakers[-1]
         attributions.append(Attribution(speakers[-1], best == NOBODY))
     return attributions
@@ -162,6 +188,7 @@ def _resolve(
     said: Speakers,
     resolver: Model,
     resolved: dict[Mention, Mention | None],
+    shared: dict[object, float],
 ) -> Mention | None:
     """The person ``anaphor`` stands for: the one who just spoke, where a sentence of its
     paragraph or the one before made someone the subject of a speech verb; else the model's
@@ -173,7 +200,7 @@ def _resolve(
     candidates = resolver_candidates(known, mentions, anaphor, said)
     if not candidates:
         return None
-    best = max(candidates, key=lambda item: resolver.score(item[1]))[0]
+    best = max(candidates, key=lambda item: resolver.score(item[1], shared))[0]
     return None if best == NOBODY else best
 
 

@@ -19,6 +19,8 @@ _PRONOUN_KINDS = {
     "it": "it", "It": "it", "er": "he", "Er": "he", "sie": "she", "Sie": "she", "il": "he",
     "Il": "he", "elle": "she", "Elle": "she",
 }  # fmt: skip
+# a pronoun as WORD would read it: not inside a longer word ("Sheila", "he's" stays "he’s")
+_PRONOUN = re.compile(rf"(?<![\w’'-])(?:{'|'.join(_PRONOUN_KINDS)})(?![\w’'-])")
 _ROLE_NOUNS = (
     "senator|candidate|nominee|governor|mayor|president|secretary|spokesman|spokeswoman|"
     "spokesperson|campaign|businessman|businesswoman|billionaire|mogul|congressman|"
@@ -66,9 +68,12 @@ _FEMALE_TITLES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Mention:
-    """A name, pronoun or role phrase outside quotations that could be a quotation's source."""
+    """A name, pronoun or role phrase outside quotations that could be a quotation's source.
+
+    Mentions are compared and hashed by identity: each stands at one place in one article, and
+    they key the caches of everything worked out about them."""
 
     paragraph: int
     start: int
@@ -92,8 +97,7 @@ def find_mentions(masked: Sequence[str]) -> list[Mention]:
 
 def _names(index: int, text: str) -> Iterator[Mention]:
     for run in name_runs(text):
-        before = WORD.findall(text[max(0, run.start - 24) : run.start])
-        title = before[-1] if before else ""
+        female = run.titled and _title_before(text, run.start) in _FEMALE_TITLES
         yield Mention(
             index,
             run.start,
@@ -103,15 +107,20 @@ def _names(index: int, text: str) -> Iterator[Mention]:
             run.words[-1].casefold(),
             run.possessive,
             run.titled,
-            title in _FEMALE_TITLES,
+            female,
         )
 
 
+def _title_before(text: str, start: int) -> str:
+    before = WORD.findall(text[max(0, start - 24) : start])
+    return before[-1] if before else ""
+
+
 def _pronouns(index: int, text: str) -> Iterator[Mention]:
-    for word in WORD.finditer(text):
-        kind = _PRONOUN_KINDS.get(word.group())
-        if kind:
-            yield Mention(index, word.start(), word.end(), word.group(), "pronoun", kind)
+    for word in _PRONOUN.finditer(text):
+        yield Mention(
+            index, word.start(), word.end(), word.group(), "pronoun", _PRONOUN_KINDS[word.group()]
+        )
 
 
 def _nominals(index: int, text: str) -> Iterator[Mention]:
@@ -132,22 +141,36 @@ _ROLE = re.compile(
 )
 
 
-def full_name(mentions: Sequence[Mention], mention: Mention) -> str:
-    """The fullest form of the name the article uses for ``mention``'s person, titles left out:
-    the longest name containing its words, else the full name of that surname named nearest
-    before it (or first after it)."""
-    names = [m for m in mentions if m.kind == "name" and m.key == mention.key and not m.possessive]
-    words = set(mention.text.split())
-    wider = [m.text for m in names if words <= set(m.text.split())]
-    if len(words) == 1:
-        at = (mention.paragraph, mention.start)
-        full = [m for m in names if " " in m.text]
-        before = [m for m in full if (m.paragraph, m.start) < at]
-        chosen = before[-1] if before else (full[0] if full else None)
-        if chosen is not None:
-            words = set(chosen.text.split())
-            wider = [m.text for m in names if words <= set(m.text.split())]
-    return max(wider, key=len) if wider else mention.text
+class Names:
+    """The article's names grouped by who they are, for the fullest form of each speaker."""
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        self._by_key: dict[str, list[Mention]] = {}
+        for mention in mentions:
+            if mention.kind == "name" and not mention.possessive:
+                self._by_key.setdefault(mention.key, []).append(mention)
+        self._full: dict[Mention, str] = {}
+
+    def full(self, mention: Mention) -> str:
+        """The fullest form of the name the article uses for ``mention``'s person, titles left
+        out: the longest name containing its words; a bare surname first takes the full name of
+        that surname named nearest before it (or first after it)."""
+        if mention not in self._full:
+            self._full[mention] = self._fullest(mention)
+        return self._full[mention]
+
+    def _fullest(self, mention: Mention) -> str:
+        names = self._by_key.get(mention.key, [])
+        words = set(mention.text.split())
+        if len(words) == 1:
+            full = [m for m in names if " " in m.text]
+            before = [
+                m for m in full if (m.paragraph, m.start) < (mention.paragraph, mention.start)
+            ]
+            chosen = before[-1] if before else (full[0] if full else None)
+            words = set(chosen.text.split()) if chosen else words
+        wider = [m.text for m in names if words <= set(m.text.split())]
+        return max(wider, key=len) if wider else mention.text
 
 
 def role_after(masked: Sequence[str], mention: Mention) -> str | None:

@@ -19,21 +19,38 @@ _POSSESSIVE = re.compile("(?:’s|'s|’|')$")
 
 
 def _words(text: str) -> str:
-    """A regex alternation of the comma-separated words in ``text``."""
-    return "|".join(re.escape(word) for word in text.split(","))
+    """A regex alternation of the comma-separated words in ``text``, factored by common
+    prefixes ("sa(?:id|ys)"): Python's regex engine tries a plain alternation word by word at
+    every position, and the speech verbs are searched in every gap around every quotation."""
+    tree: dict = {}
+    words = [word for word in text.split(",") if word]
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _alternation(tree)
+
+
+def _alternation(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _alternation(rest) for char, rest in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
 
 
 def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_INVERTIBLE = _words(
-    "said,says,added,wrote,according to,According to,sagte,sagt,schrieb,erklärte,laut,Laut,"
-    "a déclaré,a dit,a ajouté,selon,Selon,dijo,añadió,según,Según"
-)
 VERBS = re.compile(
-    rf"\b(?:{_INVERTIBLE}|"
+    r"\b(?:"
     + _words(
+        "said,says,added,wrote,according to,According to,sagte,sagt,schrieb,erklärte,laut,Laut,"
+        "a déclaré,a dit,a ajouté,selon,Selon,dijo,añadió,según,Según,"
         "say,tells,told,adds,writes,warned,warns,insisted,insists,asked,asks,explained,explains,"
         "stated,declared,declares,noted,claimed,replied,replies,responded,argued,argues,admitted,"
         "announced,urged,recalled,remarked,acknowledged,confirmed,tweeted,shouted,joked,conceded,"
@@ -89,10 +106,14 @@ class Run:
 
 
 def name_runs(text: str) -> list[Run]:
-    """Runs of capitalised words ("Vitali Klitschko", "Mr. Smith") in ``text``."""
+    """Runs of capitalised words ("Vitali Klitschko", "Mr. Smith") in ``text``.
+
+    Only capitalised words and name particles are visited (a lower-case word between two of
+    them leaves a gap that does not join), which is what makes this fast on long articles.
+    """
     runs: list[Run] = []
     current: list[re.Match[str]] = []
-    for word in WORD.finditer(text):
+    for word in _NAME_WORD.finditer(text):
         value = word.group()
         if value[0].isupper() or (current and value in _PARTICLES):
             if current and not _joins(text, current[-1], word):
@@ -104,6 +125,12 @@ def name_runs(text: str) -> list[Run]:
             runs += _run(current)
             current = []
     return runs + _run(current)
+
+
+_UPPER = "".join(chr(code) for code in range(0x2000) if chr(code).isupper())
+_NAME_WORD = re.compile(
+    rf"(?<![^\W\d_])(?<![\w][’'-])(?:[{re.escape(_UPPER)}][\w’'-]*|(?:{'|'.join(sorted(_PARTICLES))})(?![\w’'-]))"
+)
 
 
 def _joins(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:

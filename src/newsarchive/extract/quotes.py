@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 
 from newsarchive.extract.attribution import Attribution, attribute
-from newsarchive.extract.mentions import Mention, find_mentions, full_name, role_after
+from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
 from newsarchive.extract.names import WORD
-from newsarchive.extract.speaker_features import QuoteSite
+from newsarchive.extract.speaker_features import QuoteSite, quote_site
 from newsarchive.models import Quote
 
 _FAMILY = {
@@ -88,11 +88,12 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     located = locate(paragraphs)
     if not located.spans:
         return []
-    mentions = find_mentions(located.masked)
+    mentions = located.mentions()
     attributions = attribute(located.masked, located.sites, mentions)
+    names = Names(mentions)
     quotes: dict[str, Quote] = {}
     for number, (span, said) in enumerate(zip(located.spans, attributions, strict=True)):
-        quote = _quote(located, number, span, said, mentions)
+        quote = _quote(located, number, span, said, names)
         known = quotes.get(span.text)
         if known is None or (known.speaker is None and quote.speaker is not None):
             quotes[span.text] = quote
@@ -107,23 +108,26 @@ class Located:
     masked: list[str]
     sites: list[QuoteSite]
 
+    def mentions(self) -> list[Mention]:
+        """The candidate speakers up to the last quotation's paragraph (none can speak later)."""
+        return find_mentions(self.masked[: self.sites[-1].last + 1]) if self.sites else []
+
 
 def locate(paragraphs: list[str]) -> Located:
     """Find the quotations and blank them out, so that names inside them are not speakers."""
     spans = _spans(paragraphs)
-    sites = [QuoteSite(s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans]
-    return Located(spans, _mask(paragraphs, spans), sites)
+    masked = _mask(paragraphs, spans)
+    sites = [quote_site(masked, s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans]
+    return Located(spans, masked, sites)
 
 
-def _quote(
-    located: Located, number: int, span: _Span, said: Attribution, mentions: list[Mention]
-) -> Quote:
+def _quote(located: Located, number: int, span: _Span, said: Attribution, names: Names) -> Quote:
     if _is_term(located, number, span, said):
         return Quote(span.text, None, None, "term")
     speaker = said.speaker
     if speaker is None:
         return Quote(span.text)
-    return Quote(span.text, full_name(mentions, speaker), role_after(located.masked, speaker))
+    return Quote(span.text, names.full(speaker), role_after(located.masked, speaker))
 
 
 # Finding the quotation marks
@@ -215,11 +219,17 @@ def _single_close(paragraph: str, start: int) -> int | None:
 
 def _mask(paragraphs: list[str], spans: list[_Span]) -> list[str]:
     """Paragraphs with quoted text blanked out: names inside a quotation are not its speaker."""
-    masked = list(paragraphs)
+    marks: dict[int, list[_Mark]] = {}
     for span in spans:
         for index, mark in enumerate(span.marks, start=span.first):
-            text = masked[index]
-            masked[index] = text[: mark.start] + "|" * (mark.end - mark.start) + text[mark.end :]
+            marks.setdefault(index, []).append(mark)
+    masked = list(paragraphs)
+    for index, found in marks.items():
+        text, pieces, done = paragraphs[index], [], 0
+        for mark in found:
+            pieces += [text[done : mark.start], "|" * (mark.end - mark.start)]
+            done = mark.end
+        masked[index] = "".join([*pieces, text[done:]])
     return masked
 
 

@@ -11,19 +11,45 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 
 from newsarchive.extract.mentions import Mention, by_paragraph
 from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD, after_preposition
 
-Features = list[str]  # the names of the features that are on
+Names = list[str]  # the names of the features that are on
+
+
+@dataclass(frozen=True)
+class Features:
+    """The features of one candidate. Each atom ("verb_after=said") counts alone and within the
+    candidate's ``frame`` ("frame=before:name|verb_after=said"), so that a linear model can
+    weigh it differently before and after a quotation; ``shared`` atoms are the same for every
+    quotation the candidate stands beside (scored once, under ``key``), ``own`` ones are not;
+    ``extra`` features are combinations named in full."""
+
+    frame: str
+    shared: Names = field(default_factory=list)
+    own: Names = field(default_factory=list)
+    extra: Names = field(default_factory=list)
+    key: tuple[str, Mention] | None = None
+
+    def names(self) -> Names:
+        """Every feature by its full name (for training)."""
+        if not self.frame:
+            return self.extra
+        atoms = self.shared + self.own
+        return [self.frame, *atoms, *(f"{self.frame}|{atom}" for atom in atoms), *self.extra]
+
 
 _APPOSITION_VERB = re.compile(rf"(?:,[^,|]{{1,90}},)?\s*(?:\w+\s+){{0,2}}?(?:{VERBS.pattern})")
 _VERB_BEFORE = re.compile(rf"(?:{VERBS.pattern})(?:\s+(?:by|to))?\s+(?:\w+\.?\s+){{0,2}}$")
 _MASK = "|"
 _TIGHT_AFTER = re.compile(rf"[\s,—–-]*(?:(?:{VERBS.pattern})\s+)?")
+_LOOK_BACK = 80  # enough for "according to Sen." before a name
+SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)\b")
 _GENDERED = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
@@ -46,12 +72,30 @@ _FUNCTION_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class QuoteSite:
-    """Where one quotation stands: its first paragraph and opening offset, last and closing."""
+    """Where one quotation stands: its first paragraph and opening offset, last and closing;
+    whether only white space comes before it in its paragraph; and the parts of its sentence
+    before and after it (``SENTENCE_WINDOW`` characters at the most)."""
 
     first: int
     start: int
     last: int
     end: int
+    opens: bool = False
+    head: str = ""
+    tail: str = ""
+
+
+def quote_site(masked: Sequence[str], first: int, start: int, last: int, end: int) -> QuoteSite:
+    """The site of a quotation in the masked paragraphs (quotations blanked out)."""
+    before, after = masked[first], masked[last]
+    low = max(0, start - SENTENCE_WINDOW)
+    ends = [found.end() for found in SENTENCE_END.finditer(before, low, start)]
+    head = before[ends[-1] if ends else low : start]
+    high = min(len(after), end + SENTENCE_WINDOW)
+    stop = SENTENCE_END.search(after, end, high)
+    tail = after[end : stop.start() if stop else high]
+    opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
+    return QuoteSite(first, start, last, end, opens, head, tail)
 
 
 @dataclass(frozen=True)
@@ -70,59 +114,63 @@ class ParagraphMentions:
     starts: list[int]
 
 
-@dataclass
 class Context:
-    """What the features of a mention need to know about the rest of the article, and the
-    features of each mention that do not depend on the quotation, worked out once."""
+    """What the features of a mention need to know about the rest of the article. What only
+    some quotations need (pronoun genders, lower-case words, sentence subjects) is worked out
+    the first time it is asked for, and each mention's own features once."""
 
-    masked: Sequence[str]
-    counts: dict[str, int]  # how often each name is mentioned
-    following: dict[Mention, Mention]  # each mention and the next one in its paragraph
-    preceding: dict[Mention, Mention]  # each mention and the one before it in its paragraph
-    genders: dict[str, str]  # "he" or "she" for names the article follows with that pronoun
-    lower_words: frozenset[str]  # words the article writes in lower case
-    paragraphs: dict[int, ParagraphMentions] = field(default_factory=dict)
-    order: dict[Mention, int] = field(default_factory=dict)  # each mention's place in the article
-    first_in_sentence: frozenset[Mention] = frozenset()  # no other name before them in it
-    memo: dict[tuple[str, Mention, str], tuple[dict[str, object], Features]] = field(
-        default_factory=dict
-    )
+    def __init__(self, masked: Sequence[str], mentions: Sequence[Mention]) -> None:
+        self.masked = masked
+        self.mentions = mentions
+        self.counts: dict[str, int] = {}  # how often each name is mentioned
+        self.following: dict[Mention, Mention] = {}  # the next mention in the same paragraph
+        for number, mention in enumerate(mentions):
+            if mention.kind == "name":
+                self.counts[mention.key] = self.counts.get(mention.key, 0) + 1
+            if number + 1 < len(mentions) and mentions[number + 1].paragraph == mention.paragraph:
+                self.following[mention] = mentions[number + 1]
+        self.preceding = {after: before for before, after in self.following.items()}
+        self.paragraphs = {
+            paragraph: ParagraphMentions(found, [m.start for m in found])
+            for paragraph, found in by_paragraph(mentions).items()
+        }
+        self.order = {mention: number for number, mention in enumerate(mentions)}
+        self.atoms: dict[tuple[str, Mention], tuple[dict[str, object], Names]] = {}
+        self._firsts: dict[int, frozenset[Mention]] = {}
+
+    @cached_property
+    def genders(self) -> dict[str, str]:
+        """ "he" or "she" for the names the article follows with that pronoun."""
+        return _genders(self.masked, self.mentions)
+
+    @cached_property
+    def lower_words(self) -> frozenset[str]:
+        """The words the article writes in lower case."""
+        return frozenset(word for text in self.masked for word in _LOWER_WORD.findall(text))
+
+    def first_in_sentence(self, mention: Mention) -> bool:
+        """Whether no other name (one that is not a mere modifier) comes before ``mention`` in
+        its sentence: a likely subject."""
+        if mention.paragraph not in self._firsts:
+            self._firsts[mention.paragraph] = _firsts(self, mention.paragraph)
+        return mention in self._firsts[mention.paragraph]
 
 
 def context(masked: Sequence[str], mentions: Sequence[Mention]) -> Context:
     """Everything about the article the features need, from its mentions."""
-    counts: dict[str, int] = {}
-    following: dict[Mention, Mention] = {}
-    for number, mention in enumerate(mentions):
-        if mention.kind == "name":
-            counts[mention.key] = counts.get(mention.key, 0) + 1
-        if number + 1 < len(mentions) and mentions[number + 1].paragraph == mention.paragraph:
-            following[mention] = mentions[number + 1]
-    preceding = {after: before for before, after in following.items()}
-    lower = frozenset(word for text in masked for word in _LOWER_WORD.findall(text))
-    known = Context(masked, counts, following, preceding, _genders(masked, mentions), lower)
-    known.paragraphs = {
-        paragraph: ParagraphMentions(found, [m.start for m in found])
-        for paragraph, found in by_paragraph(mentions).items()
-    }
-    known.first_in_sentence = _firsts(known)
-    known.order = {mention: number for number, mention in enumerate(mentions)}
-    return known
+    return Context(masked, mentions)
 
 
-def _firsts(known: Context) -> frozenset[Mention]:
-    """The mentions with no other name (one that is not a mere modifier) before them in their
-    sentence: likely subjects."""
+def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
     firsts: set[Mention] = set()
-    for paragraph, found in known.paragraphs.items():
-        ends = [end.end() for end in SENTENCE_END.finditer(known.masked[paragraph])]
-        named: set[int] = set()  # sentences that have had a name
-        for mention in found.mentions:
-            sentence = bisect_right(ends, mention.start)
-            if sentence not in named:
-                firsts.add(mention)
-            if mention.kind == "name" and not modifies(known, mention):
-                named.add(sentence)
+    ends = [end.end() for end in SENTENCE_END.finditer(known.masked[paragraph])]
+    named: set[int] = set()  # sentences that have had a name
+    for mention in known.paragraphs[paragraph].mentions:
+        sentence = bisect_right(ends, mention.start)
+        if sentence not in named:
+            firsts.add(mention)
+        if mention.kind == "name" and not modifies(known, mention):
+            named.add(sentence)
     return frozenset(firsts)
 
 
@@ -140,8 +188,10 @@ def _genders(masked: Sequence[str], mentions: Sequence[Mention]) -> dict[str, st
             if after and after.paragraph == mention.paragraph and after.kind == "name"
             else len(text)
         )
-        ends = [end.end() for end in SENTENCE_END.finditer(text, mention.end, stop)]
-        found = _GENDERED.search(text, mention.end, ends[1] if len(ends) > 1 else stop)
+        stop = min(stop, mention.end + 2 * SENTENCE_WINDOW)
+        ends = islice(SENTENCE_END.finditer(text, mention.end, stop), 2)
+        last_end = [end.end() for end in ends][1:]
+        found = _GENDERED.search(text, mention.end, last_end[0] if last_end else stop)
         if found:
             tally = votes.setdefault(mention.key, {"he": 0, "she": 0})
             tally["she" if found.group().lower() in _FEMININE else "he"] += 1
@@ -157,7 +207,8 @@ def source_features(
 ) -> Features:
     """What makes ``mention``, on ``side`` of the quotation at ``site`` with ``gap`` between
     them, look like its source; ``rank``: how many candidates on that side stand nearer."""
-    atoms, static = _memo(known, "source", mention, side, _source_atoms)
+    atoms, shared = _atoms(known, "source", mention, _source_atoms)
+    frame = f"{side}:{mention.kind}"
     near = _bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25))
     sentence_break = bool(SENTENCE_END.search(gap))
     dynamic = {
@@ -168,19 +219,22 @@ def source_features(
         "rank": min(rank, 3),
         "dash": side == "after" and bool(_DASH.fullmatch(gap)),
         "lower_start": _lower_start(known.masked, site),
-        "opens_paragraph": not known.masked[site.first][: site.start].strip(),
+        "opens_paragraph": site.opens,
         "tight": _tight(atoms, side, gap, sentence_break),
     }
-    frame = f"{side}:{mention.kind}"
-    return [
-        *static,
-        *_crossed(dynamic, {"side": side, "kind": mention.kind}),
-        f"{frame}|near={near}|verb_after={bool(atoms['verb_after'])}",
-        f"{frame}|near={near}|verb_before={bool(atoms['verb_before'])}",
-        f"{frame}|first={atoms['first_in_sentence']}|break={sentence_break}",
-        f"{frame}|break={sentence_break}|verbs={bool(atoms['verb_after'])}"
-        f":{bool(atoms['verb_before'])}",
-    ]
+    return Features(
+        f"frame={frame}",
+        shared,
+        _named(dynamic),
+        [
+            f"{frame}|near={near}|verb_after={bool(atoms['verb_after'])}",
+            f"{frame}|near={near}|verb_before={bool(atoms['verb_before'])}",
+            f"{frame}|first={atoms['first_in_sentence']}|break={sentence_break}",
+            f"{frame}|break={sentence_break}|verbs={bool(atoms['verb_after'])}"
+            f":{bool(atoms['verb_before'])}",
+        ],
+        ("source", mention),
+    )
 
 
 def _tight(atoms: dict[str, object], side: str, gap: str, sentence_break: bool) -> bool:
@@ -202,7 +256,9 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
     starts = _starts_sentence(text, mention.start)
     return {
         "verb_after": _verb_word(_APPOSITION_VERB.match(text, mention.end)),
-        "verb_before": _verb_word(_VERB_BEFORE.search(text, 0, mention.start)),
+        "verb_before": _verb_word(
+            _VERB_BEFORE.search(text, max(0, mention.start - _LOOK_BACK), mention.start)
+        ),
         "possessive": mention.possessive,
         "after_preposition": after_preposition(text, mention.start),
         "sentence_start": starts,
@@ -210,47 +266,28 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
         "count": _bucket(known.counts.get(mention.key, 0), (0, 1, 2, 4, 8)),
         "single_sentence_start": single and starts,
         "lower_elsewhere": single and mention.text.lower() in known.lower_words,
-        "first_in_sentence": mention in known.first_in_sentence,
+        "first_in_sentence": known.first_in_sentence(mention),
         "says_noun": mention.possessive and bool(_SPEECH_NOUN.match(text, mention.end)),
         "key": anaphor_kind(mention) if mention.kind != "name" else "",
     }
 
 
-def _memo(
+def _atoms(
     known: Context,
     model: str,
     mention: Mention,
-    frame: str,
     atoms_of: Callable[[Context, Mention], dict[str, object]],
-) -> tuple[dict[str, object], Features]:
-    """A mention's atoms for ``model`` and their crossing with ``frame``, worked out once."""
-    key = (model, mention, frame)
-    if key not in known.memo:
+) -> tuple[dict[str, object], Names]:
+    """A mention's atoms for ``model``, and their names, worked out once per article."""
+    key = (model, mention)
+    if key not in known.atoms:
         atoms = atoms_of(known, mention)
-        frames = {"side": frame, "kind": mention.kind} if model == "source" else {"anaphor": frame}
-        known.memo[key] = (atoms, [*_frames(frames), *_crossed(atoms, frames)])
-    return known.memo[key]
+        known.atoms[key] = (atoms, _named(atoms))
+    return known.atoms[key]
 
 
-def _frames(frames: dict[str, str]) -> Features:
-    features = [f"{name}={value}" for name, value in frames.items()]
-    if len(frames) > 1:
-        features.append(":".join(frames.values()))
-    return features
-
-
-def _crossed(atoms: dict[str, object], frames: dict[str, str]) -> Features:
-    """Each atom alone, within each frame, and within the frames together: a linear model over
-    these can weigh "a verb follows" differently before and after the quotation."""
-    joint = ":".join(frames.values()) if len(frames) > 1 else None
-    features: Features = []
-    for name, value in atoms.items():
-        atom = f"{name}={value}"
-        features.append(atom)
-        features.extend(f"{frame}={frame_value}|{atom}" for frame, frame_value in frames.items())
-        if joint:
-            features.append(f"{joint}|{atom}")
-    return features
+def _named(atoms: dict[str, object]) -> Names:
+    return [f"{name}={value}" for name, value in atoms.items()]
 
 
 def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, list[Mention]]]:
@@ -260,16 +297,19 @@ def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, 
     first, last = known.paragraphs.get(site.first), known.paragraphs.get(site.last)
     if first:
         at = bisect_left(first.starts, site.start)
-        yield "before", _speakers(known, reversed(first.mentions[:at]), limit)
+        yield (
+            "before",
+            _speakers(known, map(first.mentions.__getitem__, range(at - 1, -1, -1)), limit),
+        )
     if last:
         at = bisect_left(last.starts, site.end)
-        yield "after", _speakers(known, last.mentions[at:], limit)
+        yield "after", _speakers(known, islice(last.mentions, at, None), limit)
     previous = known.paragraphs.get(site.first - 1)
-    if previous and not known.masked[site.first][: site.start].strip():
+    if previous and site.opens:
         yield "previous", _speakers(known, reversed(previous.mentions), limit)
 
 
-def _speakers(known: Context, mentions: Iterable[Mention], limit: int) -> list[Mention]:
+def _speakers(known: Context, mentions: Iterator[Mention], limit: int) -> list[Mention]:
     able = (m for m in mentions if not modifies(known, m) and not in_apposition(known, m))
     return list(islice(able, limit))
 
@@ -277,14 +317,18 @@ def _speakers(known: Context, mentions: Iterable[Mention], limit: int) -> list[M
 def between(masked: Sequence[str], site: QuoteSite, side: str, mention: Mention) -> str:
     """The text between ``mention`` and the quotation; a long one keeps only its two ends."""
     if side == "before":
-        text = masked[site.first][mention.end : site.start]
-    elif side == "after":
-        text = masked[site.last][site.end : mention.start]
-    else:
-        text = masked[mention.paragraph][mention.end :] + " . "
-    if len(text) > 2 * _GAP_ENDS:
-        return f"{text[:_GAP_ENDS]} … {text[-_GAP_ENDS:]}"
-    return text
+        return _ends(masked[site.first], mention.end, site.start)
+    if side == "after":
+        return _ends(masked[site.last], site.end, mention.start)
+    text = masked[mention.paragraph]
+    return _ends(text, mention.end, len(text)) + " . "
+
+
+def _ends(text: str, low: int, high: int) -> str:
+    """``text[low:high]``, or its two ends when it is long: what lies far away is far anyway."""
+    if high - low > 2 * _GAP_ENDS:
+        return f"{text[low : low + _GAP_ENDS]} … {text[high - _GAP_ENDS : high]}"
+    return text[low:high]
 
 
 def closed_off(gap: str) -> bool:
@@ -341,8 +385,13 @@ def _bucket(value: int, edges: Sequence[int]) -> int:
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \u00a0\"“”'(—–-")
-    return not before or before.endswith((".", "!", "?", ":", ";")) or before.endswith(_MASK)
+    """Whether only a sentence end, the paragraph's start or a quotation stands before ``start``
+    (spaces, dashes and open marks aside)."""
+    low = max(0, start - _LOOK_BACK)
+    before = text[low:start].rstrip(" \u00a0\"“”'(—–-")
+    if not before:
+        return low == 0 or not text[low - 1].strip()
+    return before.endswith((".", "!", "?", ":", ";", _MASK))
 
 
 def _lower_start(masked: Sequence[str], site: QuoteSite) -> bool:
@@ -354,34 +403,38 @@ def _lower_start(masked: Sequence[str], site: QuoteSite) -> bool:
 def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite) -> Features:
     """What makes the speaker of the quotation before (at ``previous``) this one's speaker too."""
     gap = site.first - previous.last
-    between = masked[site.first][previous.end : site.start] if gap == 0 else ""
-    opens = not masked[site.first][: site.start].strip()
-    return [
-        "inherit",
-        f"inherit:gap:{min(gap, 3)}",
-        f"inherit:opens_paragraph:{opens}",
-        f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
-        f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
-        f"inherit:between_verb:{bool(VERBS.search(between))}",
-        f"inherit:verb_near:{_verb_near(masked, site)}",
-    ]
+    between = _ends(masked[site.first], previous.end, site.start) if gap == 0 else ""
+    opens = site.opens
+    return Features(
+        "",
+        extra=[
+            "inherit",
+            f"inherit:gap:{min(gap, 3)}",
+            f"inherit:opens_paragraph:{opens}",
+            f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
+            f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
+            f"inherit:between_verb:{bool(VERBS.search(between))}",
+            f"inherit:verb_near:{_verb_near(masked, site)}",
+        ],
+    )
 
 
 def none_features(masked: Sequence[str], site: QuoteSite) -> Features:
     """What makes a quotation have no speaker to name at all (a title, a term, a slogan)."""
-    return [
-        "none",
-        f"none:verb_near:{_verb_near(masked, site)}",
-        f"none:lower_start:{_lower_start(masked, site)}",
-        f"none:opens_paragraph:{not masked[site.first][: site.start].strip()}",
-    ]
+    return Features(
+        "",
+        extra=[
+            "none",
+            f"none:verb_near:{_verb_near(masked, site)}",
+            f"none:lower_start:{_lower_start(masked, site)}",
+            f"none:opens_paragraph:{site.opens}",
+        ],
+    )
 
 
 def _verb_near(masked: Sequence[str], site: QuoteSite) -> bool:
     """Whether a speech verb stands in the quotation's sentence, before or after it."""
-    head = SENTENCE_END.split(masked[site.first][: site.start])[-1]
-    tail = SENTENCE_END.split(masked[site.last][site.end :])[0]
-    return bool(VERBS.search(head) or VERBS.search(tail))
+    return bool(VERBS.search(site.head) or VERBS.search(site.tail))
 
 
 # Features of a person a pronoun or role phrase may stand for
@@ -398,7 +451,7 @@ def resolver_features(
     """What makes the earlier name ``candidate`` the one ``anaphor`` refers to; ``recency``: how
     many other people were named since; ``speaking``: how many other subjects of a speech verb
     ("X said …") were named since, None when the candidate was never one."""
-    atoms, static = _memo(known, "resolver", candidate, anaphor_kind(anaphor), _resolver_atoms)
+    atoms, shared = _atoms(known, "resolver", candidate, _resolver_atoms)
     gap = _bucket(anaphor.paragraph - candidate.paragraph, (0, 1, 2, 3, 6))
     dynamic = {
         "recency": min(recency, 5),
@@ -407,16 +460,20 @@ def resolver_features(
         "earlier_speaker": candidate.key in speakers.earlier,
         "speaking": "never" if speaking is None else min(speaking, 2),
     }
-    return [
-        *static,
-        *_crossed(dynamic, {"anaphor": anaphor_kind(anaphor)}),
-        f"recency={dynamic['recency']}|previous={dynamic['previous_speaker']}",
-        f"first={atoms['first_in_sentence']}|predicate={atoms['predicate']}|gap={gap}",
-        f"first={atoms['first_in_sentence']}|verb_after={atoms['verb_after']}"
-        f"|recency={dynamic['recency']}",
-        f"speaking={dynamic['speaking']}|previous={dynamic['previous_speaker']}",
-        f"speaking={dynamic['speaking']}|gap={gap}",
-    ]
+    return Features(
+        f"anaphor={anaphor_kind(anaphor)}",
+        shared,
+        _named(dynamic),
+        [
+            f"recency={dynamic['recency']}|previous={dynamic['previous_speaker']}",
+            f"first={atoms['first_in_sentence']}|predicate={atoms['predicate']}|gap={gap}",
+            f"first={atoms['first_in_sentence']}|verb_after={atoms['verb_after']}"
+            f"|recency={dynamic['recency']}",
+            f"speaking={dynamic['speaking']}|previous={dynamic['previous_speaker']}",
+            f"speaking={dynamic['speaking']}|gap={gap}",
+        ],
+        ("resolver", candidate),
+    )
 
 
 def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
@@ -428,7 +485,7 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
         "count": _bucket(known.counts[candidate.key], (1, 2, 4, 8)),
         "subject": subject,
         "verb_after": bool(_APPOSITION_VERB.match(text, candidate.end)),
-        "first_in_sentence": candidate in known.first_in_sentence,
+        "first_in_sentence": known.first_in_sentence(candidate),
         "predicate": bool(_PREDICATE.match(text, candidate.end)),
         "possessive": candidate.possessive,
         "after_preposition": after_preposition(text, candidate.start),
@@ -446,7 +503,7 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
 
 def speaks(known: Context, mention: Mention) -> bool:
     """Whether the mention is the subject of a speech verb ("Jane Doe, the mayor, said …")."""
-    atoms, _ = _memo(known, "resolver", mention, "", _resolver_atoms)
+    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
     return bool(atoms["first_in_sentence"] and atoms["verb_after"])
 
 
