@@ -20,7 +20,12 @@ _PRONOUN_KINDS = {
     "Il": "he", "elle": "she", "Elle": "she",
 }  # fmt: skip
 # a pronoun as WORD would read it: not inside a longer word ("Sheila", "he's" stays "he’s")
-_PRONOUN = re.compile(rf"(?<![\w’'-])(?:{'|'.join(_PRONOUN_KINDS)})(?![\w’'-])")
+_PRONOUN = re.compile(
+    rf"(?:(?<![\w’'-])|(?<=-t-))(?:{'|'.join(_PRONOUN_KINDS)})(?![\w’'-])"
+)  # "a-t-il dit": French puts the pronoun after the verb
+_GERMAN_ARTICLE = re.compile(
+    r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|zur|zum|im|am|vom|beim)\s+$"
+)
 _ROLE_NOUNS = (
     "senator|candidate|nominee|governor|mayor|president|secretary|spokesman|spokeswoman|"
     "spokesperson|campaign|businessman|businesswoman|billionaire|mogul|congressman|"
@@ -97,6 +102,8 @@ def find_mentions(masked: Sequence[str]) -> list[Mention]:
 
 def _names(index: int, text: str) -> Iterator[Mention]:
     for run in name_runs(text):
+        if len(run.words) == 1 and _GERMAN_ARTICLE.search(text, max(0, run.start - 8), run.start):
+            continue  # "die Baustelle": German capitalises every noun
         female = run.titled and _title_before(text, run.start) in _FEMALE_TITLES
         yield Mention(
             index,

@@ -77,7 +77,7 @@ _STOP = _set(
     "After Before Earlier Later Meanwhile However Yesterday Today Tonight Tomorrow Some Many Most "
     "It He She They Er Sie Il Elle We I You His Her Their Our My Your Its There Here Then Now As Also Still Even "
     "Only Just Last Next Every Each All No Not Yet Since Until Under Over Despite Although Though "
-    "Because According Der Die Das Ein Eine Le La Les Un Une El Los Las Monday Tuesday Wednesday "
+    "Because According Selon Laut Según Wie Der Die Das Ein Eine Le La Les Un Une El Los Las Monday Tuesday Wednesday "
     "Thursday Friday Saturday Sunday January February March April May June July August September "
     "October November December"
 )
@@ -89,7 +89,8 @@ _TITLES = _set(
     "Spokesman Spokeswoman Spokesperson Leader Officer Detective Inspector Herr Frau Monsieur "
     "Madame Mme Señor Señora Sr Sra Präsident Präsidentin Bundeskanzler Bundeskanzlerin Kanzler "
     "Kanzlerin Bürgermeister Bürgermeisterin Président Présidente Presidente Ministre Ministro "
-    "Alcalde Alcaldesa Maire Engineer Coach Doctor Commander Deputy Councillor Councilor Dean"
+    "Alcalde Alcaldesa Maire Engineer Coach Doctor Commander Deputy Councillor Councilor Dean "
+    "Master"
 )
 _PARTICLES = _set("de del della di da das dos du van von der den ter bin ibn al")
 

@@ -1,0 +1,165 @@
+"""Speakers of quotations in the shapes news writing uses: one invented paragraph or two for each
+shape the speaker ranker must handle (issue 11), in English, German and French."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extract.quotes import find_quotes
+from newsarchive.models import Quote
+
+
+def quote(paragraphs: list[str], text: str) -> Quote:
+    found = [q for q in find_quotes(paragraphs) if q.text == text]
+    assert found, f"no quote {text!r} in {find_quotes(paragraphs)}"
+    return found[0]
+
+
+def speaker(paragraphs: list[str], text: str) -> str | None:
+    return quote(paragraphs, text).speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "text", "expected"),
+    [
+        # cue verbs after the quotation, with titles and appositions
+        (["“The budget is balanced,” added Rep. Jane Moreno, a Democrat from Ohio."],
+         "The budget is balanced", "Jane Moreno"),
+        (["“We will appeal,” said Alan Brooke, a lawyer for the company."],
+         "We will appeal", "Alan Brooke"),
+        (["“The port stays open,” Harbour Master Ida Lund told reporters on Tuesday."],
+         "The port stays open", "Ida Lund"),
+        # material between the cue verb and the quotation
+        (["Moreno said at a briefing on Monday: “The budget is balanced.”"],
+         "The budget is balanced.", "Moreno"),
+        (["Moreno told reporters in Denver that the plan was “dead on arrival”."],
+         "dead on arrival", "Moreno"),
+        # other cue verbs
+        (["Tomas Reyes wrote on Twitter: “Polls close at eight.”"], "Polls close at eight.",
+         "Tomas Reyes"),
+        (["“Nobody saw it coming,” Ines Vidal said in an interview with the Harbour Ledger."],
+         "Nobody saw it coming", "Ines Vidal"),
+        (["Carla Dunn was quoted as saying “the money is gone”."], "the money is gone",
+         "Carla Dunn"),
+        (["According to Paulo Serra, the vote was “a turning point”."], "a turning point",
+         "Paulo Serra"),
+        # the subject of the cue verb speaks, not the person the words are about
+        (["Moreno says Reyes’s plan is “a fantasy”."], "a fantasy", "Moreno"),
+        (["Moreno called Reyes’s remarks “locker room talk” and moved on."],
+         "locker room talk", "Moreno"),
+        (["Trump lawyer Dana Pike said the ruling was “a gift”."], "a gift", "Dana Pike"),
+        # organisations and publications speak too
+        (["The Harbour Ledger reports that the council will “review every contract”."],
+         "review every contract", "Harbour Ledger"),
+        (["The ferry was late again, according to Metro Transit, which called it “a rare fault”."],
+         "a rare fault", "Metro Transit"),
+    ],
+)  # fmt: skip
+def test_speaker_in_the_quotations_own_sentence(
+    paragraphs: list[str], text: str, expected: str
+) -> None:
+    assert speaker(paragraphs, text) == expected
+
+
+def test_speaker_named_after_a_long_quotation() -> None:
+    words = " ".join(["The harbour has handled more ships this year than in any before it."] * 4)
+    paragraph = f"“{words} We need a second quay,” said Ida Lund, the harbour master."
+    found = quote([paragraph], words + " We need a second quay")
+    assert (found.speaker, found.role) == ("Ida Lund", "the harbour master")
+
+
+def test_speaker_named_in_the_sentence_before() -> None:
+    paragraphs = ["Ines Vidal was asked about the closure on Monday. “It is temporary.”"]
+    assert speaker(paragraphs, "It is temporary.") == "Ines Vidal"
+
+
+def test_pronoun_and_title_several_sentences_back() -> None:
+    paragraphs = [
+        "Senator Ines Vidal toured the flooded valley on Monday with Tomas Reyes.",
+        "The river had risen two metres overnight. She said later that the dams had held.",
+        "“We were lucky this time,” she said.",
+    ]
+    assert speaker(paragraphs, "We were lucky this time") == "Ines Vidal"
+
+
+def test_speaker_of_a_run_of_quote_paragraphs_carries_forward() -> None:
+    paragraphs = [
+        "“The first thing we did was close the bridge,” said Harbour Master Ida Lund.",
+        "“Then we moved the boats upriver.",
+        "“Nobody was hurt.”",
+    ]
+    assert speaker(paragraphs, "Then we moved the boats upriver.\nNobody was hurt.") == "Ida Lund"
+
+
+def test_one_name_per_person_in_an_article() -> None:
+    paragraphs = [
+        "Donald J. Trump spoke in Ohio on Friday.",
+        "“We will win Ohio,” Mr. Trump said.",
+        "Later, Trump added: “And Michigan too.”",
+    ]
+    speakers = {quote.speaker for quote in find_quotes(paragraphs)}
+    assert speakers == {"Donald J. Trump"}
+
+
+def test_a_role_before_the_name_is_not_part_of_it() -> None:
+    found = quote(["“The vote is on,” said Gov. Ines Vidal."], "The vote is on")
+    assert found.speaker == "Ines Vidal"
+
+
+def test_scare_quotes_and_titles_are_terms() -> None:
+    paragraphs = [
+        "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",
+        "“We expected more rain,” she said.",
+    ]
+    kinds = {quote.text: quote.kind for quote in find_quotes(paragraphs)}
+    assert kinds == {
+        "experts": "term",
+        "Morning Harbour": "term",
+        "We expected more rain": "speech",
+    }
+
+
+def test_a_transcript_label_names_the_speaker() -> None:
+    paragraphs = [
+        "Governor Ida Lund and the moderator, Paul Serra, spoke on Sunday. A partial transcript:",
+        "“SERRA: Will the bridge reopen this year?",
+        "“LUND: It will, and the ferry will run until it does.”",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert [q.speaker for q in quotes] == ["Paul Serra"] or [q.speaker for q in quotes] == [
+        "Paul Serra",
+        "Ida Lund",
+    ]
+
+
+# German and French: „…“ and « … » with their own cue verbs
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "text", "expected"),
+    [
+        (["„Die Brücke bleibt gesperrt“, sagte Bürgermeisterin Ines Vogt am Montag."],
+         "Die Brücke bleibt gesperrt", "Ines Vogt"),
+        (["Ines Vogt erklärte: „Die Brücke bleibt gesperrt.“"], "Die Brücke bleibt gesperrt.",
+         "Ines Vogt"),
+        (["„Wir bauen neu“, so Ines Vogt."], "Wir bauen neu", "Ines Vogt"),
+        (["Laut Ines Vogt ist die Lage „sehr ernst“."], "sehr ernst", "Ines Vogt"),
+        (["« Le pont restera fermé », a déclaré Paul Morel, le maire."],
+         "Le pont restera fermé", "Paul Morel"),
+        (["Paul Morel a expliqué : « Le pont restera fermé. »"], "Le pont restera fermé.",
+         "Paul Morel"),
+        (["Selon Paul Morel, la situation est « très grave »."], "très grave", "Paul Morel"),
+    ],
+)  # fmt: skip
+def test_german_and_french_cues(paragraphs: list[str], text: str, expected: str) -> None:
+    assert speaker(paragraphs, text) == expected
+
+
+def test_german_and_french_pronouns() -> None:
+    german = ["Ines Vogt besuchte am Montag die Baustelle.", "„Wir sind im Plan“, sagte sie."]
+    french = [
+        "Paul Morel a visité le chantier lundi.",
+        "« Nous sommes dans les temps », a-t-il dit.",
+    ]
+    assert speaker(german, "Wir sind im Plan") == "Ines Vogt"
+    assert speaker(french, "Nous sommes dans les temps") == "Paul Morel"
