@@ -37,13 +37,13 @@ from newsarchive.extract.attribution import (
 )
 from newsarchive.extract.mentions import Mention
 from newsarchive.extract.quotes import locate
-from newsarchive.extract.speaker_features import Names, Speakers, context
+from newsarchive.extract.speaker_features import FeatureNames, Speakers, context
 
 MODEL_FILE = Path(__file__).parent.parent / "src/newsarchive/extract/speaker_model.json"
 _TOKEN = re.compile(r"\w+")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
-Example = tuple[list[Names], list[bool]]  # one quotation's candidates and which are right
+Example = tuple[list[FeatureNames], list[bool]]  # one quotation's candidates and which are right
 
 
 def last_word(name: str | None) -> str | None:

@@ -19,7 +19,7 @@ from itertools import islice
 from newsarchive.extract.mentions import Mention, by_paragraph
 from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD, after_preposition
 
-Names = list[str]  # the names of the features that are on
+FeatureNames = list[str]  # the names of the features that are on
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,12 @@ class Features:
     ``extra`` features are combinations named in full."""
 
     frame: str
-    shared: Names = field(default_factory=list)
-    own: Names = field(default_factory=list)
-    extra: Names = field(default_factory=list)
+    shared: FeatureNames = field(default_factory=list)
+    own: FeatureNames = field(default_factory=list)
+    extra: FeatureNames = field(default_factory=list)
     key: tuple[str, Mention] | None = None
 
-    def names(self) -> Names:
+    def names(self) -> FeatureNames:
         """Every feature by its full name (for training)."""
         if not self.frame:
             return self.extra
@@ -135,7 +135,7 @@ class Context:
             for paragraph, found in by_paragraph(mentions).items()
         }
         self.order = {mention: number for number, mention in enumerate(mentions)}
-        self.atoms: dict[tuple[str, Mention], tuple[dict[str, object], Names]] = {}
+        self.atoms: dict[tuple[str, Mention], tuple[dict[str, object], FeatureNames]] = {}
         self._firsts: dict[int, frozenset[Mention]] = {}
 
     @cached_property
@@ -277,7 +277,7 @@ def _atoms(
     model: str,
     mention: Mention,
     atoms_of: Callable[[Context, Mention], dict[str, object]],
-) -> tuple[dict[str, object], Names]:
+) -> tuple[dict[str, object], FeatureNames]:
     """A mention's atoms for ``model``, and their names, worked out once per article."""
     key = (model, mention)
     if key not in known.atoms:
@@ -286,7 +286,7 @@ def _atoms(
     return known.atoms[key]
 
 
-def _named(atoms: dict[str, object]) -> Names:
+def _named(atoms: dict[str, object]) -> FeatureNames:
     return [f"{name}={value}" for name, value in atoms.items()]
 
 
