@@ -38,6 +38,7 @@ from newsarchive.extract.speaker_features import (
     resolver_features,
     source_features,
     speaks,
+    subject,
 )
 
 
@@ -211,15 +212,19 @@ def _just_spoke(
     resolved: dict[Mention, Mention | None],
 ) -> Mention | None:
     """The last subject of a speech verb ("Jane Doe said …") in the anaphor's paragraph or the
-    one before, or the person the same pronoun stood for there, if the article's own pronouns
-    for them do not disagree."""
+    one before, the last subject of any verb in its own paragraph, or the person the same
+    pronoun stood for there; one the article's own pronouns disagree with is passed over."""
     for number in range(known.order[anaphor] - 1, -1, -1):
         mention = mentions[number]
         if mention.paragraph < anaphor.paragraph - 1:
             return None
         if mention.kind == "pronoun" and mention.key == anaphor.key and mention in resolved:
             return resolved[mention]
-        if mention.kind == "name" and speaks(known, mention) and _agrees(known, mention, anaphor):
+        if mention.kind != "name" or not _agrees(known, mention, anaphor):
+            continue
+        if speaks(known, mention):
+            return mention
+        if mention.paragraph == anaphor.paragraph and subject(known, mention):
             return mention
     return None
 

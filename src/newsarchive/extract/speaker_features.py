@@ -507,6 +507,12 @@ def speaks(known: Context, mention: Mention) -> bool:
     return bool(atoms["first_in_sentence"] and atoms["verb_after"])
 
 
+def subject(known: Context, mention: Mention) -> bool:
+    """Whether the mention is the subject of its sentence: first in it and followed by a verb."""
+    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
+    return bool(atoms["first_in_sentence"] and atoms["predicate"] and not atoms["possessive"])
+
+
 def anaphor_kind(anaphor: Mention) -> str:
     """The pronoun, or the head noun of a role phrase ("senator", "report")."""
     return anaphor.key if anaphor.kind == "pronoun" else anaphor.key.split()[-1]
