@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from itertools import repeat
 
-from newsarchive.extract.mentions import Mention
+from newsarchive.extract.mentions import NOT_PEOPLE, Mention
 from newsarchive.extract.speaker_features import (
     Context,
     Features,
@@ -136,7 +136,7 @@ def resolver_candidates(
         (m, resolver_features(known, anaphor, m, rank, speakers, speaking.get(m.key)))
         for rank, m in enumerate(recent.values())
     ]
-    if anaphor.kind == "nominal":
+    if anaphor.kind == "nominal" and anaphor_kind(anaphor) in NOT_PEOPLE:
         extra = ["nobody", f"nobody|anaphor={anaphor_kind(anaphor)}"]
         candidates.append((NOBODY, Features("", extra=extra)))
     return candidates

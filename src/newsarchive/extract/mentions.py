@@ -26,15 +26,20 @@ _PRONOUN = re.compile(
 _GERMAN_ARTICLE = re.compile(
     r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|zur|zum|im|am|vom|beim)\s+$"
 )
-_ROLE_NOUNS = (
+_PEOPLE_ROLES = (
     "senator|candidate|nominee|governor|mayor|president|secretary|spokesman|spokeswoman|"
-    "spokesperson|campaign|businessman|businesswoman|billionaire|mogul|congressman|"
-    "congresswoman|lawmaker|chairman|chairwoman|aide|adviser|advisor|official|group|company|"
-    "agency|committee|judge|lawyer|attorney|minister|chancellor|leader|mayor|officer|director|"
-    "chief|executive|founder|author|statement|newspaper|network|organization|organisation|"
-    "report|study|poll|survey|memo|letter|lawsuit|complaint|editorial|article|document|filing|"
-    "ruling|release|website|email|ad|video|post|tweet"
+    "spokesperson|businessman|businesswoman|billionaire|mogul|congressman|congresswoman|lawmaker|"
+    "chairman|chairwoman|aide|adviser|advisor|official|judge|lawyer|attorney|minister|chancellor|"
+    "leader|officer|director|chief|executive|founder|author"
 )
+# role phrases that need not stand for a person: "the report said"
+NOT_PEOPLE = frozenset((
+    "campaign", "group", "company", "agency", "committee", "statement", "newspaper", "network",
+    "organization", "organisation", "report", "study", "poll", "survey", "memo", "letter",
+    "lawsuit", "complaint", "editorial", "article", "document", "filing", "ruling", "release",
+    "website", "email", "ad", "video", "post", "tweet",
+))  # fmt: skip
+_ROLE_NOUNS = _PEOPLE_ROLES + "|" + "|".join(sorted(NOT_PEOPLE))
 _NOMINAL = re.compile(
     rf"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w-]+\s+){{0,4}}?(?:{_ROLE_NOUNS})\b"
 )

@@ -61,7 +61,8 @@ _SPEECH_NOUN = re.compile(
     r"comment|comments|tweet|tweets|promise|pledge|assertion|argument|message|description|answer|"
     r"response|reply|warning|suggestion|explanation|quote|speech|op-ed|post|letter|testimony)\b"
 )
-_ROLE_GAP = re.compile(r"(?:’s|'s)?(?:\s+[a-z][\w-]*){0,4}\s+")
+_ROLE_GAP = re.compile(r"(?:\s+[a-z][\w-]*){0,4}\s+")
+_OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){1,4},?\s+")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
@@ -354,9 +355,9 @@ def modifies(known: Context, mention: Mention) -> bool:
     gap = known.masked[mention.paragraph][mention.end : after.start]
     if mention.kind == "nominal" and _COMMA_GAP.fullmatch(gap):
         return True
-    words = _ROLE_GAP.fullmatch(gap)
+    shape = _OWNER_GAP if mention.possessive else _ROLE_GAP  # "Trump’s lawyer, Jane Doe"
     role = _POSSESSIVE_START.sub("", gap)
-    return bool(words) and not any(_not_role_word(word) for word in WORD.findall(role))
+    return bool(shape.fullmatch(gap)) and not any(_not_role_word(w) for w in WORD.findall(role))
 
 
 def _not_role_word(word: str) -> bool:
