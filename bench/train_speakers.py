@@ -78,7 +78,8 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         labels = [_source_right(c, spans, key, previous_key) for c, _ in candidates]
         if any(labels) and len(candidates) > 1:
             sources.append(([f.names() for _, f in candidates], labels))
-        for mention in {c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"}:
+        anaphors = [c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"]
+        for mention in dict.fromkeys(anaphors):  # once each, in reading order (reproducible)
             if _overlaps(mention, spans) and (key or mention.kind == "nominal"):
                 found = resolver_candidates(known, mentions, mention, said)
                 right = [key is None if m == NOBODY else key in _words(m.text) for m, _ in found]
