@@ -237,3 +237,20 @@ def test_eval_runs_on_the_shared_quote_set(tmp_path: Path) -> None:
     assert (report["articles"], report["failures"]) == (8, 0)
     assert report["gold"] > 0 and report["score"]["f1"] > 0.5
     assert len(report["worst"]) == 2
+
+
+# --- a quality floor on the shared quote set ---------------------------------------------------
+
+# What the extractor scored on quotes-polnear-dev when these floors were set (quote F1 0.958,
+# speaker accuracy 0.841, end-to-end F1 0.800), less a margin: a change that loses speakers or
+# quotes on real news fails here before it lands.
+QUOTE_FLOORS = {"f1": 0.95, "speaker_accuracy": 0.82, "end_to_end_f1": 0.78}
+
+
+@pytest.mark.skipif(not QUOTE_SET.exists(), reason="the quote sets in ../shared are absent")
+def test_quotes_and_speakers_stay_above_their_floor() -> None:
+    from newsarchive.evaluate.quoteset import evaluate_quote_set
+
+    score = evaluate_quote_set(QUOTE_SET, worst=0).score
+    measured = {name: getattr(score, name) for name in QUOTE_FLOORS}
+    assert all(measured[name] >= floor for name, floor in QUOTE_FLOORS.items()), measured
