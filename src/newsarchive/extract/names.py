@@ -148,7 +148,7 @@ def _possessive(word: str) -> bool:
 
 
 def _run(words: list[re.Match[str]]) -> list[Run]:
-    while words and words[0].group() in _STOP:
+    while words and _POSSESSIVE.sub("", words[0].group()) in _STOP:  # "He’s" is "He"
         words = words[1:]
     titles = [number for number, word in enumerate(words) if word.group() in _TITLES]
     if titles:
