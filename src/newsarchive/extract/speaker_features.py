@@ -66,9 +66,11 @@ _OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){1,4},?\s+")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
-_FUNCTION_WORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is", "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should", "may", "might", "can", "did", "does", "do", "not", "also", "then", "so", "as", "if", "than"]
-)  # fmt: skip
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is",
+    "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should",
+    "may", "might", "can", "did", "does", "do", "not", "also", "then", "so", "as", "if", "than",
+))  # fmt: skip  # fmt: skip
 
 
 @dataclass(frozen=True)
