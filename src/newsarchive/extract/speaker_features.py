@@ -70,7 +70,7 @@ _FUNCTION_WORDS = frozenset((
     "a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is",
     "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should",
     "may", "might", "can", "did", "does", "do", "not", "also", "then", "so", "as", "if", "than",
-))  # fmt: skip  # fmt: skip
+))  # fmt: skip
 
 
 @dataclass(frozen=True)
