@@ -20,9 +20,7 @@ _PRONOUN_KINDS = {
     "Il": "he", "elle": "she", "Elle": "she",
 }  # fmt: skip
 # a pronoun as WORD would read it: not inside a longer word ("Sheila", "he's" stays "he’s")
-_PRONOUN = re.compile(
-    rf"(?:(?<![\w’'-])|(?<=-t-))(?:{'|'.join(_PRONOUN_KINDS)})(?![\w’'-])"
-)  # "a-t-il dit": French puts the pronoun after the verb
+_PRONOUN = re.compile(rf"\b(?:{'|'.join(_PRONOUN_KINDS)})\b(?![’'-])")
 _GERMAN_ARTICLE = re.compile(
     r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|zur|zum|im|am|vom|beim)\s+$"
 )
@@ -130,7 +128,11 @@ def _title_before(text: str, start: int) -> str:
 
 
 def _pronouns(index: int, text: str) -> Iterator[Mention]:
+    """Subject pronouns as whole words ("he", not "he’s"; the "il" of "a-t-il dit" too)."""
     for word in _PRONOUN.finditer(text):
+        before = text[word.start() - 1 : word.start()]
+        if before in ("’", "'", "-") and not text.endswith("-t-", 0, word.start()):
+            continue
         yield Mention(
             index, word.start(), word.end(), word.group(), "pronoun", _PRONOUN_KINDS[word.group()]
         )
