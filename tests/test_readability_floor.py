@@ -14,7 +14,12 @@ from newsarchive.extract import article as html_path
 from newsarchive.extract import extract_article
 from newsarchive.extract.clean import block_lines
 from newsarchive.extract.prune import place_streamed_segments, prune
-from newsarchive.extract.readable import _PrunedDocument, parse, parse_fragment
+from newsarchive.extract.readable import (
+    _PrunedDocument,
+    parse,
+    parse_fragment,
+    readability_html,
+)
 
 PAGES = sorted(FIXTURES.glob("*/page.html"))
 
@@ -33,6 +38,14 @@ def test_pruned_document_gives_readabilitys_own_answer(page: Path) -> None:
     ours = _PrunedDocument(doc).summary(html_partial=True)
     theirs = Document(lxml.html.tostring(doc, encoding="unicode")).summary(html_partial=True)
     assert _lines(ours) == _lines(theirs)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.parent.name)
+def test_the_floor_is_readabilitys_own_answer(page: Path) -> None:
+    """The floor runs readability's own parse and cleaner with the faster passes: on a whole
+    page it must return exactly what readability itself returns."""
+    html = page.read_text(encoding="utf-8")
+    assert readability_html(html) == Document(html).summary(html_partial=True)
 
 
 def _story_page(wrapper: str = "div") -> str:

@@ -57,8 +57,8 @@ OPENING_SHARE = 0.75  # ...of at most this share of its size when the dense bloc
 # real page builders nest that deep.
 # lxml.html picks each element's class in Python (forms, inputs...) every time a node is
 # touched; nothing here uses those classes, and the plain lookup runs in C.
-def _html_parser(encoding: str | None = None) -> lxml.html.HTMLParser:
-    parser = lxml.html.HTMLParser(huge_tree=True, encoding=encoding)
+def _html_parser(encoding: str | None = None, huge_tree: bool = True) -> lxml.html.HTMLParser:
+    parser = lxml.html.HTMLParser(huge_tree=huge_tree, encoding=encoding)
     parser.set_element_class_lookup(
         etree.ElementDefaultClassLookup(
             element=HtmlElement,
@@ -71,6 +71,8 @@ def _html_parser(encoding: str | None = None) -> lxml.html.HTMLParser:
 
 
 _PARSER = _html_parser()
+# readability's own parser (``readability.htmls.utf8_parser``): no huge_tree, UTF-8 forced.
+_READABILITY_PARSER = _html_parser("utf-8", huge_tree=False)
 # For pages already encoded: the encoding is given, so a <meta charset> cannot override it.
 _UTF8_PARSER = _html_parser("utf-8")
 
@@ -279,18 +281,12 @@ def _copy(block: HtmlElement) -> HtmlElement:
     return duplicate
 
 
-class _PrunedDocument(Document):
-    """Readability over an already pruned tree, its slowest passes rewritten to the same result.
+class _FastDocument(Document):
+    """Readability with its slowest passes rewritten to the same result.
 
-    Readability re-parses and runs lxml's HTML cleaner on every pass; ``prune`` has already done
-    that work, so each pass just gets a fresh copy of the pruned tree (readability mutates it).
     Its scoring, unlikely-candidate and div passes ran regexes on every node's text or
     serialised every div's subtree; the overrides give the same article in far less time.
     """
-
-    def _parse(self, input: HtmlElement) -> HtmlElement:
-        self.encoding = "utf-8"
-        return copy.deepcopy(input)
 
     def remove_unlikely_candidates(self) -> None:
         """Readability's test, run only on the elements that have a class or an id.
@@ -414,11 +410,36 @@ def _paragraph(text: str | None) -> HtmlElement:
     return paragraph
 
 
+class _PrunedDocument(_FastDocument):
+    """Readability over an already pruned tree.
+
+    Readability re-parses and runs lxml's HTML cleaner on every pass; ``prune`` has already done
+    that work, so each pass just gets a fresh copy of the pruned tree (readability mutates it).
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:
+        self.encoding = "utf-8"
+        return copy.deepcopy(input)
+
+
+class _PageDocument(_FastDocument):
+    """Readability alone on a whole page: its own parse and cleaner, the faster passes.
+
+    The page is parsed as readability's ``build_doc`` parses it, by a parser that differs
+    only in looking up element classes in C (see ``_html_parser``), then cleaned by
+    readability's own ``_parse``.
+    """
+
+    def _parse(self, input: str) -> HtmlElement:
+        data = input.encode("utf-8", "replace")
+        return super()._parse(lxml.html.document_fromstring(data, parser=_READABILITY_PARSER))
+
+
 def readability_html(page: str) -> str:
     """Readability's own answer for a page, unpruned and untouched: the floor our body is
     held to ("" when it finds nothing or cannot read the page)."""
     try:
-        return Document(page).summary(html_partial=True)
+        return _PageDocument(page).summary(html_partial=True)
     except (ValueError, etree.LxmlError):  # readability's Unparseable is a ValueError
         return ""
 
