@@ -345,3 +345,14 @@ def test_seed_article() -> None:
     for text in quotes:  # no quote is made of the text between two apostrophes (he’s, Ukraine’s)
         assert text[0].isupper() or text in ("very difficult", "number one target", "left alone")
         assert not text.startswith(("s ", "’")), text
+
+
+def test_speakers_are_looked_for_in_a_bounded_number_of_quotations() -> None:
+    from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS
+
+    count = ATTRIBUTED_QUOTATIONS + 200
+    paragraph = " ".join(f"“Line {n} is here,” said Ana Ruiz." for n in range(count))
+    quotes = find_quotes([paragraph])
+    assert len(quotes) == count
+    assert quotes[0].speaker == "Ana Ruiz"
+    assert quotes[-1].speaker is None

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from newsarchive.extract.attribution import Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
 from newsarchive.extract.names import WORD
-from newsarchive.extract.speaker_features import QuoteSite, quote_site
+from newsarchive.extract.speaker_features import QuoteSite, SentenceEnds, quote_site
 from newsarchive.models import Quote
 
 _FAMILY = {
@@ -61,7 +62,7 @@ class _Mark:
     closed: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Span:
     """A quotation: its marks, one per paragraph it runs over, starting in paragraph ``first``."""
 
@@ -72,7 +73,7 @@ class _Span:
     def last(self) -> int:
         return self.first + len(self.marks) - 1
 
-    @property
+    @cached_property
     def text(self) -> str:
         pieces = (mark.inner.strip() for mark in self.marks)
         text = "\n".join(piece for piece in pieces if piece).rstrip(",").rstrip()
@@ -117,7 +118,10 @@ def locate(paragraphs: list[str]) -> Located:
     """Find the quotations and blank them out, so that names inside them are not speakers."""
     spans = _spans(paragraphs)
     masked = _mask(paragraphs, spans)
-    sites = [quote_site(masked, s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans]
+    ends = SentenceEnds(masked)
+    sites = [
+        quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans
+    ]
     return Located(spans, masked, sites)
 
 

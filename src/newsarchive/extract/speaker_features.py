@@ -88,15 +88,34 @@ class QuoteSite:
     tail: str = ""
 
 
-def quote_site(masked: Sequence[str], first: int, start: int, last: int, end: int) -> QuoteSite:
+class SentenceEnds:
+    """Where the sentences of each masked paragraph end, found once per paragraph."""
+
+    def __init__(self, masked: Sequence[str]) -> None:
+        self._masked = masked
+        self._ends: dict[int, tuple[list[int], list[int]]] = {}
+
+    def of(self, paragraph: int) -> tuple[list[int], list[int]]:
+        """The starts and the ends of the paragraph's sentence-ending punctuation."""
+        if paragraph not in self._ends:
+            found = list(SENTENCE_END.finditer(self._masked[paragraph]))
+            self._ends[paragraph] = ([m.start() for m in found], [m.end() for m in found])
+        return self._ends[paragraph]
+
+
+def quote_site(
+    masked: Sequence[str], ends: SentenceEnds, first: int, start: int, last: int, end: int
+) -> QuoteSite:
     """The site of a quotation in the masked paragraphs (quotations blanked out)."""
     before, after = masked[first], masked[last]
     low = max(0, start - SENTENCE_WINDOW)
-    ends = [found.end() for found in SENTENCE_END.finditer(before, low, start)]
-    head = before[ends[-1] if ends else low : start]
+    _, closes = ends.of(first)
+    at = bisect_right(closes, start) - 1
+    head = before[max(low, closes[at]) if at >= 0 else low : start]
     high = min(len(after), end + SENTENCE_WINDOW)
-    stop = SENTENCE_END.search(after, end, high)
-    tail = after[end : stop.start() if stop else high]
+    opens_after, _ = ends.of(last)
+    at = bisect_left(opens_after, end)
+    tail = after[end : min(high, opens_after[at]) if at < len(opens_after) else high]
     opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
     return QuoteSite(first, start, last, end, opens, head, tail)
 
