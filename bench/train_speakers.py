@@ -37,7 +37,8 @@ from newsarchive.extract.attribution import (
 )
 from newsarchive.extract.mentions import Mention
 from newsarchive.extract.quotes import locate
-from newsarchive.extract.speaker_features import FeatureNames, Speakers, context
+from newsarchive.extract.speaker_context import FeatureNames, context
+from newsarchive.extract.speaker_features import Speakers
 
 MODEL_FILE = Path(__file__).parent.parent / "src/newsarchive/extract/speaker_model.json"
 _TOKEN = re.compile(r"\w+")

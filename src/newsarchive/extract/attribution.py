@@ -23,17 +23,19 @@ from importlib import resources
 from itertools import repeat
 
 from newsarchive.extract.mentions import NOT_PEOPLE, Mention
-from newsarchive.extract.speaker_features import (
+from newsarchive.extract.speaker_context import (
     Context,
-    Features,
     QuoteSite,
-    Speakers,
-    anaphor_kind,
     between,
     closed_off,
     context,
-    inherit_features,
     nearest,
+)
+from newsarchive.extract.speaker_features import (
+    Features,
+    Speakers,
+    anaphor_kind,
+    inherit_features,
     none_features,
     resolver_features,
     source_features,

@@ -22,7 +22,7 @@ from functools import cached_property
 from newsarchive.extract.attribution import Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
 from newsarchive.extract.names import WORD
-from newsarchive.extract.speaker_features import QuoteSite, SentenceEnds, quote_site
+from newsarchive.extract.speaker_context import QuoteSite, SentenceEnds, quote_site
 from newsarchive.models import Quote
 
 _FAMILY = {
