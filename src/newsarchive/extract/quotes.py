@@ -22,7 +22,7 @@ from functools import cached_property
 from newsarchive.extract.attribution import Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
 from newsarchive.extract.names import WORD
-from newsarchive.extract.speaker_context import QuoteSite, SentenceEnds, quote_site
+from newsarchive.extract.speaker_context import MASK, QuoteSite, SentenceEnds, quote_site
 from newsarchive.models import Quote
 
 _FAMILY = {
@@ -231,7 +231,7 @@ def _mask(paragraphs: list[str], spans: list[_Span]) -> list[str]:
     for index, found in marks.items():
         text, pieces, done = paragraphs[index], [], 0
         for mark in found:
-            pieces += [text[done : mark.start], "|" * (mark.end - mark.start)]
+            pieces += [text[done : mark.start], MASK * (mark.end - mark.start)]
             done = mark.end
         masked[index] = "".join([*pieces, text[done:]])
     return masked
