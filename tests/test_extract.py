@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,16 @@ def test_fixture_metadata(case: Path) -> None:
     for name in METADATA_FIELDS:
         if name in expected:
             assert getattr(article, name) == expected[name], name
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in CASES if "quotes" in json.loads((case / "expected.json").read_text())],
+    ids=lambda case: case.name,
+)
+def test_fixture_quotes(case: Path) -> None:
+    article, expected = _extract_case(case)
+    assert [asdict(quote) for quote in article.quotes] == expected["quotes"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
