@@ -1,16 +1,17 @@
 """Who said a quotation: candidate speakers around it, scored by a small linear model.
 
-For each quotation, every name, pronoun and role phrase ("the senator") in its paragraph, and in
-the paragraph before, is a candidate source, as is the speaker of the quotation before it (a run
-of quote paragraphs). Each candidate is described by a few dozen features: which side of the
-quotation it stands on, how far, whether a speech verb follows it or comes before it, whether a
-sentence ends in between, whether it is a pronoun, a possessive, after a preposition. A logistic
-model trained on annotated news (``bench/train_speakers.py``, weights in ``speaker_model.json``)
-scores them and the best one wins.
+For each quotation, the nearest names, pronouns and role phrases ("the senator") on each side of
+it in its paragraph (and in the paragraph before, when it opens its own) are candidate sources,
+as are the speaker of the quotation before it (a run of quote paragraphs) and nobody. Each is
+described by the features in ``speaker_features``: which side it stands on, how far, the speech
+verb before or after it, a sentence end or another quotation in between, whether it is the
+subject of its sentence, a possessive, after a preposition. A conditional-logit model trained on
+annotated news (``bench/train_speakers.py``, weights in ``speaker_model.json``) scores them and
+the best one wins.
 
-A pronoun or role phrase then stands for someone named earlier. A second model of the same kind
-picks that person among the people named in the paragraphs before it, preferring those who were
-the subject of a sentence or the speaker of the quotation before.
+A pronoun then stands for whoever just spoke (the subject of a speech verb in its paragraph or
+the one before, or of any sentence just before it in its own); failing that, and for a role
+phrase, a second model of the same kind picks among the people named last.
 """
 
 from __future__ import annotations

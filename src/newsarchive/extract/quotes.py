@@ -6,11 +6,11 @@ quotation still open at the end of a paragraph continues when the next paragraph
 kind of mark, the newspaper convention for speech running over several paragraphs; its pieces are
 joined with "\\n", so every line of a quotation's text is a substring of one input paragraph.
 
-The speaker comes from the attribution in the quotation's own sentence (“…,” he said / said X /
-X said: “…” / X said it was “very difficult”). Pronouns resolve to the person named last before
-them and a bare surname to the full name the article uses. A quotation that opens its sentence with
-no attribution takes the speaker of another quotation in its paragraph or, when it opens its
-paragraph, of the quotations in the paragraph before (a run of quote paragraphs).
+Speakers are chosen by ``attribution`` among the names, pronouns and role phrases around each
+quotation, with the quotations blanked out so that nobody quoted is taken for a speaker; each is
+stored in the fullest form of the name the article uses (``mentions.Names``), with the role an
+apposition gives it. A short phrase that nothing attributes, a so-called phrase or a title after a
+preposition is kind ``term`` rather than ``speech``.
 """
 
 from __future__ import annotations
