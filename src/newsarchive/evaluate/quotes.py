@@ -122,8 +122,11 @@ def quote_counts(
             misses.append(QuoteMiss(kind, gold[g][0], gold_speaker, predicted_speaker))
     matched_predictions = set(pairs.values())
     unmatched = [p for p in range(len(predicted)) if p not in matched_predictions]
-    misses += [QuoteMiss("missed", text, speaker) for g, (text, speaker) in enumerate(gold)
-               if g not in pairs]
+    misses += [
+        QuoteMiss("missed", text, speaker)
+        for g, (text, speaker) in enumerate(gold)
+        if g not in pairs
+    ]
     misses += [QuoteMiss("extra", predicted[p][0], None, predicted[p][1]) for p in unmatched]
     return QuoteCounts(
         predicted=len(predicted),
