@@ -41,22 +41,33 @@ STUB_WORDS = 350  # a paywalled article shows at most a few paragraphs
 INDEX_WORDS = 250
 SCAN_CHARS = 400_000  # markers sit in the head or the first screens of the page
 
+_CHALLENGE_VERBS = ("complete", "solve", "pass")  # "... the security check", "... the captcha"
 # What a bot check tells its reader. "captcha" alone counts only in the title: under a real
 # article a comment form says "protected by reCAPTCHA" or labels its "Captcha" field.
-_CHECK_TEXT = (
-    r"are you a robot|not a robot|verify (?:that )?you are (?:a )?human|confirm you are (?:a )?human"
-    r"|checking your browser|checking if the site connection is secure|just a moment\.\.\."
-    r"|unusual traffic from your|enable javascript and cookies to continue"
-    r"|access to this page has been denied|pardon our interruption"
-    r"|(?:complete|solve|pass) the (?:security check|captcha|recaptcha|challenge)"
-    r"|review the security of your connection"
+_CHECK_PHRASES = (
+    r"are you a robot",
+    r"not a robot",
+    r"verify (?:that )?you are (?:a )?human",
+    r"confirm you are (?:a )?human",
+    r"checking your browser",
+    r"checking if the site connection is secure",
+    r"just a moment\.\.\.",
+    r"unusual traffic from your",
+    r"enable javascript and cookies to continue",
+    r"access to this page has been denied",
+    r"pardon our interruption",
+    *(rf"{verb} the (?:security check|captcha|recaptcha|challenge)" for verb in _CHALLENGE_VERBS),
+    r"review the security of your connection",
 )
+_CHECK_TEXT = "|".join(_CHECK_PHRASES)
 _CHECK_TITLE = re.compile(rf"captcha|{_CHECK_TEXT}")
 _CHECK_VISIBLE = re.compile(_CHECK_TEXT)
 # Any of them anywhere in the raw page: a fast test that rules out almost every page before
 # the visible text is read. Patterns above are lower case, matched against lower-cased text.
 _BOT_CHECK = re.compile(_CHECK_TITLE.pattern, re.IGNORECASE)
-_BOT_CHECK_LOWER = _CHECK_TITLE  # the same, on lower-cased text
+# The same, on lower-cased text, one phrase at a time: a pattern starting with a literal skips
+# ahead to it in C, while their alternation tries every phrase at every character (3x slower).
+_BOT_CHECK_LOWER = tuple(re.compile(phrase) for phrase in ("captcha", *_CHECK_PHRASES))
 # Characters that match a letter of the patterns under re.IGNORECASE but lower-case to another.
 _ODD_CASE = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
 _CONSENT_WALL = re.compile(
@@ -140,7 +151,8 @@ def _is_bot_check(head: str) -> bool:
     character's case, a plain one on the lower-cased page skips ahead in C."""
     if any(odd in head for odd in _ODD_CASE):
         return _BOT_CHECK.search(head) is not None
-    return _BOT_CHECK_LOWER.search(head.lower()) is not None
+    lowered = head.lower()
+    return any(phrase.search(lowered) for phrase in _BOT_CHECK_LOWER)
 
 
 def _is_stub(head: str, article: Article, words: int) -> bool:
