@@ -37,7 +37,7 @@ from newsarchive.extract.attribution import (
 )
 from newsarchive.extract.mentions import Mention
 from newsarchive.extract.quotes import locate
-from newsarchive.extract.speaker_context import FeatureNames, context
+from newsarchive.extract.speaker_context import Context, FeatureNames
 from newsarchive.extract.speaker_features import Speakers
 
 MODEL_FILE = Path(__file__).parent.parent / "src/newsarchive/extract/speaker_model.json"
@@ -60,7 +60,7 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
     starts, paragraphs = paragraph_offsets(text)
     located = locate(paragraphs)
     mentions = located.mentions()
-    known = context(located.masked, mentions)
+    known = Context(located.masked, mentions, located.ends)
     golds = [_gold_for(located, n, article["quotes"], starts) for n in range(len(located.sites))]
     sources: list[Example] = []
     resolvers: list[Example] = []

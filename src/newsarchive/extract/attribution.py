@@ -27,9 +27,9 @@ from newsarchive.extract.mentions import NOT_PEOPLE, Mention
 from newsarchive.extract.speaker_context import (
     Context,
     QuoteSite,
+    SentenceEnds,
     between,
     closed_off,
-    context,
     nearest,
 )
 from newsarchive.extract.speaker_features import (
@@ -159,15 +159,19 @@ class Attribution:
 
 
 def attribute(
-    masked: Sequence[str], sites: Sequence[QuoteSite], mentions: Sequence[Mention]
+    masked: Sequence[str],
+    sites: Sequence[QuoteSite],
+    mentions: Sequence[Mention],
+    ends: SentenceEnds,
 ) -> list[Attribution]:
     """Who each quotation is attributed to, from the article's ``mentions`` (``find_mentions``)."""
     source, resolver = models()
-    known = context(masked, mentions)
+    known = Context(masked, mentions, ends)
     speakers: list[Mention | None] = []
     attributions: list[Attribution] = []
     resolved: dict[Mention, Mention | None] = {}  # the pronouns and role phrases seen so far
     shared: dict[object, float] = {}  # scores of the features candidates share
+    spoken: set[str] = set()  # who the quotations so far were attributed to
     for number in range(len(sites)):
         if number >= ATTRIBUTED_QUOTATIONS:
             attributions.append(Attribution(None))
@@ -182,13 +186,12 @@ def attribute(
         elif best.kind == "name":
             speakers.append(best)
         else:
-            said = Speakers(
-                previous.key if previous else None,
-                frozenset(s.key for s in speakers if s is not None),
-            )
+            said = Speakers(previous.key if previous else None, spoken)
             speakers.append(_resolve(known, mentions, best, said, resolver, resolved, shared))
             resolved[best] = speakers[-1]
         attributions.append(Attribution(speakers[-1], best == NOBODY))
+        if speakers[-1] is not None:
+            spoken.add(speakers[-1].key)
     return attributions
 
 

@@ -90,7 +90,7 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     if not located.spans:
         return []
     mentions = located.mentions()
-    attributions = attribute(located.masked, located.sites, mentions)
+    attributions = attribute(located.masked, located.sites, mentions, located.ends)
     names = Names(mentions)
     quotes: dict[str, Quote] = {}
     for number, (span, said) in enumerate(zip(located.spans, attributions, strict=True)):
@@ -108,6 +108,7 @@ class Located:
     spans: list[_Span]
     masked: list[str]
     sites: list[QuoteSite]
+    ends: SentenceEnds
 
     def mentions(self) -> list[Mention]:
         """The candidate speakers up to the last quotation's paragraph (none can speak later)."""
@@ -122,7 +123,7 @@ def locate(paragraphs: list[str]) -> Located:
     sites = [
         quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans
     ]
-    return Located(spans, masked, sites)
+    return Located(spans, masked, sites, ends)
 
 
 def _quote(located: Located, number: int, span: _Span, said: Attribution, names: Names) -> Quote:

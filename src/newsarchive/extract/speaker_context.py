@@ -95,9 +95,12 @@ class Context:
     some quotations need (pronoun genders, lower-case words, sentence subjects) is worked out
     the first time it is asked for, and each mention's own features once."""
 
-    def __init__(self, masked: Sequence[str], mentions: Sequence[Mention]) -> None:
+    def __init__(
+        self, masked: Sequence[str], mentions: Sequence[Mention], ends: SentenceEnds
+    ) -> None:
         self.masked = masked
         self.mentions = mentions
+        self.ends = ends  # shared with the quotation sites: each paragraph is scanned once
         self.counts: dict[str, int] = {}  # how often each name is mentioned
         self.following: dict[Mention, Mention] = {}  # the next mention in the same paragraph
         for number, mention in enumerate(mentions):
@@ -132,14 +135,9 @@ class Context:
         return mention in self._firsts[mention.paragraph]
 
 
-def context(masked: Sequence[str], mentions: Sequence[Mention]) -> Context:
-    """Everything about the article the features need, from its mentions."""
-    return Context(masked, mentions)
-
-
 def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
     firsts: set[Mention] = set()
-    ends = [end.end() for end in SENTENCE_END.finditer(known.masked[paragraph])]
+    _, ends = known.ends.of(paragraph)
     named: set[int] = set()  # sentences that have had a name
     for mention in known.paragraphs[paragraph].mentions:
         sentence = bisect_right(ends, mention.start)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from newsarchive.extract.mentions import Mention
@@ -66,7 +67,7 @@ class Speakers:
     """The speakers found so far: the last quotation's and every earlier one's (name keys)."""
 
     previous: str | None = None
-    earlier: frozenset[str] = frozenset()
+    earlier: AbstractSet[str] = frozenset()
 
 
 def source_features(
