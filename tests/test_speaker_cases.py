@@ -119,17 +119,15 @@ def test_scare_quotes_and_titles_are_terms() -> None:
     }
 
 
-def test_a_transcript_label_names_the_speaker() -> None:
+def test_a_quoted_transcript_keeps_the_speaker_introduced_before_it() -> None:
+    # Labels inside one long quotation ("SERRA: … LUND: …") do not split it by speaker yet.
     paragraphs = [
         "Governor Ida Lund and the moderator, Paul Serra, spoke on Sunday. A partial transcript:",
         "“SERRA: Will the bridge reopen this year?",
         "“LUND: It will, and the ferry will run until it does.”",
     ]
     quotes = find_quotes(paragraphs)
-    assert [q.speaker for q in quotes] == ["Paul Serra"] or [q.speaker for q in quotes] == [
-        "Paul Serra",
-        "Ida Lund",
-    ]
+    assert [q.speaker for q in quotes] == ["Paul Serra"]
 
 
 # German and French: „…“ and « … » with their own cue verbs
