@@ -27,7 +27,7 @@ from itertools import accumulate, chain
 from pathlib import Path
 
 from newsarchive.models import Article, FetchResult, Quote
-from newsarchive.search import search, search_quotes
+from newsarchive.searching import search, search_quotes
 from newsarchive.store import Archive
 
 VOCABULARY = 60_000

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import LocalServer
 
 from newsarchive.errors import QueryError
-from newsarchive.search import search
+from newsarchive.searching import search
 from newsarchive.store import Archive
 
 

@@ -13,7 +13,7 @@ from newsarchive.errors import ExtractionError, QueryError
 from newsarchive.extract import extract_article, extract_text_article
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.query import parse_query
-from newsarchive.search import search, search_quotes
+from newsarchive.searching import search, search_quotes
 from newsarchive.store import Archive
 from newsarchive.urls import normalize_url
 

@@ -9,13 +9,13 @@ import pytest
 from sqlite_utils import Database
 
 from newsarchive import filters as filters_module
-from newsarchive import search as search_module
+from newsarchive import searching as search_module
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import simhash
 from newsarchive.migrations import DATE_TERM_MARK
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.query import Filter, build_match, parse_query
-from newsarchive.search import search, search_quotes, split_highlights
+from newsarchive.searching import search, search_quotes, split_highlights
 from newsarchive.store import Archive
 
 STORIES = [

@@ -9,7 +9,7 @@ from conftest import save_quoted
 
 from newsarchive.errors import QueryError
 from newsarchive.models import Article, FetchResult, Quote, SpeakerSummary
-from newsarchive.search import search, search_quotes
+from newsarchive.searching import search, search_quotes
 from newsarchive.speakers import list_speakers, speaker_key, speaker_match
 from newsarchive.store import Archive
 

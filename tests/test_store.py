@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from newsarchive.errors import ArchiveError, NotFoundError
 from newsarchive.migrations import migrations
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
-from newsarchive.search import search
+from newsarchive.searching import search
 from newsarchive.store import Archive
 
 

@@ -1,7 +1,8 @@
 """newsarchive: archive news articles offline, clean, with metadata, quotes and full-text search.
 
 Heavy modules (readability, lxml, requests) load only when their names are first used, so the
-command line starts fast.
+command line starts fast. No public name is also the name of a submodule: importing a submodule
+sets it as an attribute of this package, which would hide a function of the same name.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ __all__ = [
     "Quote",
     "__version__",
     "add",
-    "extract",
     "extract_article",
     "extract_text_article",
     "fetch_url",
@@ -34,22 +34,21 @@ _LAZY = {
     "FetchResult": "newsarchive.models",
     "Quote": "newsarchive.models",
     "add": "newsarchive.pipeline",
-    "extract": "newsarchive.extract",
     "extract_article": "newsarchive.extract",
     "extract_text_article": "newsarchive.extract",
     "fetch_url": "newsarchive.fetch",
     "list_speakers": "newsarchive.speakers",
     "load": "newsarchive.fetch",
-    "search": "newsarchive.search",
-    "search_quotes": "newsarchive.search",
+    "search": "newsarchive.searching",
+    "search_quotes": "newsarchive.searching",
 }
 
 if TYPE_CHECKING:
-    from newsarchive.extract import extract, extract_article, extract_text_article
+    from newsarchive.extract import extract_article, extract_text_article
     from newsarchive.fetch import fetch_url, load
     from newsarchive.models import Article, FetchResult, Quote
     from newsarchive.pipeline import add
-    from newsarchive.search import search, search_quotes
+    from newsarchive.searching import search, search_quotes
     from newsarchive.speakers import list_speakers
     from newsarchive.store import Archive
 

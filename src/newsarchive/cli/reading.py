@@ -88,7 +88,7 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
     newsarchive search 'speaker:klitschko kyiv' --sort published
     """
     from newsarchive.render import search_hit_text, search_hits_csv
-    from newsarchive.search import search as run_search
+    from newsarchive.searching import search as run_search
 
     with open_archive(read_only=True) as archive:
         hits = run_search(archive, query, **options)
@@ -123,7 +123,7 @@ def quotes(query: str | None, as_json: bool, **options: Any) -> None:
     newsarchive quotes "so-called" --all
     """
     from newsarchive.render import quote_hit_text
-    from newsarchive.search import search_quotes
+    from newsarchive.searching import search_quotes
 
     with open_archive(read_only=True) as archive:
         hits = search_quotes(archive, query, **options)
