@@ -356,3 +356,65 @@ def test_a_one_gigabyte_list_is_streamed_not_loaded() -> None:
     assert first[-1].url == "https://news49.example/story/19999"
     assert stream.raw.position < 10 * 1024 * 1024  # read a little ahead, not the gigabyte
     assert peak < 40 * 1024 * 1024
+
+
+# ---- every link of a big list is read (issue 13) ------------------------------------------
+
+
+def chrome_bookmarks(count: int) -> bytes:
+    """Chrome's export: each ``<DT>`` left open, one folder holding every link."""
+    links = "".join(
+        f'        <DT><A HREF="https://news.example/{n}" ADD_DATE="1700000{n % 1000:03d}"'
+        f' ICON="data:image/png;base64,iVBORw0KGgo=">Story &amp; {n}</A>\n'
+        for n in range(count)
+    )
+    return (
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<!-- This is an automatically generated file.\n"
+        "     It will be read and overwritten.\n     DO NOT EDIT! -->\n"
+        '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">\n'
+        "<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n"
+        '    <DT><H3 ADD_DATE="1700000000" LAST_MODIFIED="1700000001"'
+        ' PERSONAL_TOOLBAR_FOLDER="true">Bookmarks bar</H3>\n'
+        f"    <DL><p>\n{links}    </DL><p>\n</DL><p>\n"
+    ).encode()
+
+
+def firefox_bookmarks(count: int) -> bytes:
+    """Firefox's export: open ``<DT>`` and ``<DD>`` descriptions, tags, a ``place:`` query."""
+    links = "".join(
+        f'        <DT><A HREF="https://news.example/{n}" ADD_DATE="1700000000"'
+        f' LAST_MODIFIED="1700000001" TAGS="news,river">Story {n}</A>\n'
+        f"        <DD>What story {n} is about > and why\n"
+        for n in range(count)
+    )
+    return (
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<!-- This is an automatically generated file.\n"
+        "     It will be read and overwritten.\n     DO NOT EDIT! -->\n"
+        '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">\n'
+        '<meta http-equiv="Content-Security-Policy"\n'
+        "      content=\"default-src 'self'; script-src 'none'; img-src data: *;"
+        " object-src 'none'\"></meta>\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks Menu</H1>\n\n"
+        '<DL><p>\n    <DT><A HREF="place:type=6&sort=14&maxResults=10">Recent Tags</A>\n'
+        '    <DT><H3 ADD_DATE="1700000000" LAST_MODIFIED="1700000001"'
+        ' UNFILED_BOOKMARKS_FOLDER="true">Other Bookmarks</H3>\n'
+        f"    <DL><p>\n{links}    </DL><p>\n</DL>\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("export", [chrome_bookmarks, firefox_bookmarks])
+def test_bookmarks_exports_of_10000_links_are_read_whole(tmp_path: Path, export) -> None:
+    content = export(10_000)
+    found = open_link_list(str(write(tmp_path, "bookmarks.html", content)))
+    entries = list(found.entries)
+    assert found.format == "bookmarks"
+    assert [entry.url for entry in entries] == [f"https://news.example/{n}" for n in range(10_000)]
+    assert all(isinstance(entry, Link) and entry.saved_at for entry in entries)
+    lines = content.decode().splitlines()
+    assert all(f'/{n}"' in lines[entries[n].line - 1] for n in (0, 4_321, 9_999))
+
+
+def test_bookmark_tags_cut_between_chunks_are_read(tmp_path: Path) -> None:
+    padding = "x" * (64 * 1024 - 20)  # the first <A> tag straddles the first 64 KB chunk
+    page = f'<DL><p>{padding}<DT><A HREF="https://news.example/cut" TAGS="a,b">Cut</A></DL>'
+    found = open_link_list(str(write(tmp_path, "b.html", page.encode())), "bookmarks")
+    assert list(found.entries) == [Link("https://news.example/cut", 1, None, ("a", "b"))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import re
 import sys
@@ -38,6 +39,11 @@ TAG_COLUMNS = ("tags", "tag", "labels")
 _ROOTS = {"rss": "rss", "rdf": "rss", "feed": "atom", "opml": "opml"}
 _ROOTS |= {"urlset": "sitemap", "sitemapindex": "sitemap"}
 _FIRST_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*:)?([A-Za-z][\w.-]*)")
+_ATTRIBUTE = re.compile(r"""([^\s=>/"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+)""")
+_ANCHOR = re.compile(
+    r"""<a(?P<attributes>(?:\s+[^\s=>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*/?>""",
+    re.IGNORECASE,
+)
 _SKIPPED_MARKUP = re.compile(r"\A(\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL | re.I)
 
 
@@ -304,23 +310,41 @@ def split_tags(value: str) -> tuple[str, ...]:
 
 
 def _bookmark_entries(stream: BinaryIO, context: _Context) -> Iterator[Entry]:
-    """Every ``<a href>`` of a Netscape bookmarks file, with ADD_DATE and TAGS when present."""
-    parser = etree.HTMLPullParser(events=("end",), tag="a", encoding="utf-8")
-    while chunk := stream.read(64 * 1024):
-        parser.feed(chunk)
-        yield from _bookmarks_from(parser)
-    parser.close()
-    yield from _bookmarks_from(parser)
+    """Every ``<a href>`` of a Netscape bookmarks file, with ADD_DATE and TAGS when present.
+
+    The start tags are read with a pattern, not an HTML parser: browsers write ``<DT>`` without
+    ``</DT>``, an HTML parser nests each entry in the one before, and libxml2 stops at its depth
+    limit (251 links of a folder, silently).
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    pending, line = "", 1
+    while chunk := text.read(64 * 1024):
+        pending += chunk
+        complete = _complete_part(pending)
+        yield from _anchor_entries(pending[:complete], line)
+        line += pending.count("\n", 0, complete)
+        pending = pending[complete:]
+    yield from _anchor_entries(pending, line)
 
 
-def _bookmarks_from(parser: etree.HTMLPullParser) -> Iterator[Entry]:
-    for _event, element in parser.read_events():
-        href = element.get("href")
+def _complete_part(text: str) -> int:
+    """How much of ``text`` ends outside a tag: a tag cut at the chunk's end waits for the rest."""
+    start = text.rfind("<")
+    return len(text) if start < 0 or text.find(">", start) >= 0 else start
+
+
+def _anchor_entries(text: str, line: int) -> Iterator[Entry]:
+    for tag in _ANCHOR.finditer(text):
+        attributes = {
+            name.lower(): html.unescape(value[1:-1] if value[0] in "\"'" else value)
+            for name, value in _ATTRIBUTE.findall(tag.group("attributes"))
+        }
+        href = attributes.get("href")
         if href is not None and not href.lower().startswith(("javascript:", "place:")):
-            added = element.get("add_date") or element.get("time_added") or ""
-            tags = split_tags(element.get("tags") or "")
-            yield checked_link(href, element.sourceline, parse_time(added), tags)
-        element.clear()
+            added = attributes.get("add_date") or attributes.get("time_added") or ""
+            tags = split_tags(attributes.get("tags") or "")
+            where = line + text.count("\n", 0, tag.start())
+            yield checked_link(href, where, parse_time(added), tags)
 
 
 def _xml_entries(stream: BinaryIO, context: _Context) -> Iterator[Entry]:
