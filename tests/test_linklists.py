@@ -418,3 +418,17 @@ def test_bookmark_tags_cut_between_chunks_are_read(tmp_path: Path) -> None:
     page = f'<DL><p>{padding}<DT><A HREF="https://news.example/cut" TAGS="a,b">Cut</A></DL>'
     found = open_link_list(str(write(tmp_path, "b.html", page.encode())), "bookmarks")
     assert list(found.entries) == [Link("https://news.example/cut", 1, None, ("a", "b"))]
+
+
+def test_a_csv_row_with_a_field_over_the_csv_limit_is_skipped_and_the_rest_read(
+    tmp_path: Path,
+) -> None:
+    rows = ["url,title,excerpt", "https://a.example/1,One,short", "https://a.example/2,Two,short"]
+    rows += ["https://a.example/3,Three," + "x" * 200_000]
+    rows += [f"https://a.example/{n},N,short" for n in range(4, 7)]
+    found = open_link_list(str(write(tmp_path, "pocket.csv", "\n".join(rows) + "\n")))
+    entries = list(found.entries)
+    urls = [entry.url for entry in entries if isinstance(entry, Link)]
+    assert urls == [f"https://a.example/{n}" for n in (1, 2, 4, 5, 6)]
+    (bad,) = [entry for entry in entries if isinstance(entry, BadEntry)]
+    assert bad.line == 4 and "row skipped" in bad.reason and "131072" in bad.reason

@@ -279,11 +279,27 @@ def _csv_entries(stream: BinaryIO, context: _Context) -> Iterator[Entry]:
     time_column = next((columns[name] for name in TIME_COLUMNS if name in columns), None)
     tag_column = next((columns[name] for name in TAG_COLUMNS if name in columns), None)
     reader = csv.DictReader(text, fieldnames=fields, delimiter=delimiter)
-    for row in reader:
+    for row in _csv_rows(reader, context):
+        if isinstance(row, BadEntry):
+            yield row
+            continue
         line = reader.line_num + 1
         saved_at = parse_time(row.get(time_column) or "") if time_column else None
         tags = split_tags(row.get(tag_column) or "") if tag_column else ()
         yield checked_link(row.get(url_column) or "", line, saved_at, tags)
+
+
+def _csv_rows(reader: csv.DictReader, context: _Context) -> Iterator[dict[str, str] | BadEntry]:
+    """The rows; a row the csv module refuses (a field over its 131,072-character limit) is a
+    BadEntry saying so, and the rows after it are read all the same."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.reader.line_num + 1  # the DictReader counts only the rows it returned
+            yield BadEntry(line, "", f"{context.name}: row skipped ({error})")
 
 
 def parse_time(value: str) -> str | None:
