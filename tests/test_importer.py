@@ -514,3 +514,17 @@ def test_an_interrupted_import_resumes_without_refetching(
             len(urls),
             len(urls),
         )
+
+
+def test_a_sitemap_index_pointing_back_at_itself_is_fetched_once(server: LocalServer) -> None:
+    child = xml_route(server, "/sitemap-1.xml", sitemap([server.url("/story")]))
+    index_url = server.url("/sitemap.xml")
+    entries = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in [index_url, child] * 60)
+    xml_route(
+        server,
+        "/sitemap.xml",
+        f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{entries}</sitemapindex>",
+    )
+    code, summary, _ = run_json("import", index_url, "--dry-run")
+    assert (code, summary["new"], summary["invalid"]) == (0, 1, 0)
+    assert (server.hits("/sitemap.xml"), server.hits("/sitemap-1.xml")) == (1, 1)

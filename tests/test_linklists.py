@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from newsarchive.errors import InputError
-from newsarchive.linklists import BadEntry, Link, detect_format, open_link_list, split_tags
+from newsarchive.linklists import (
+    MAX_DOWNLOADS,
+    BadEntry,
+    Link,
+    detect_format,
+    open_link_list,
+    split_tags,
+)
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Example News</title><link>https://news.example/</link>
@@ -190,14 +197,37 @@ def test_news_sitemap_and_gzipped_sitemap_index(tmp_path: Path) -> None:
     ]
 
 
-def test_a_sitemap_index_naming_itself_stops_instead_of_recursing(tmp_path: Path) -> None:
+def sitemap_index(urls: list[str]) -> bytes:
+    rows = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in urls)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</sitemapindex>'.encode()
+
+
+def test_a_sitemap_index_naming_itself_is_read_once(tmp_path: Path) -> None:
     url = "https://paper.example/index.xml"
-    index = (
-        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        b"<sitemap><loc>" + url.encode() + b"</loc></sitemap></sitemapindex>"
+    child = "https://paper.example/child.xml"
+    pages = {url: sitemap_index([url, child, url + "#again"] * 60), child: SITEMAP}
+    asked: list[str] = []
+    result = entries(url, fetch=lambda wanted: asked.append(wanted) or pages[wanted])
+    assert [entry.url for entry in result] == [
+        "https://paper.example/2024/a",
+        "https://paper.example/2024/b",
+    ]
+    assert asked == [url, child]
+
+
+def test_sitemap_downloads_are_capped_for_one_list() -> None:
+    url = "https://paper.example/index.xml"
+    children = [f"https://paper.example/part-{n}.xml" for n in range(MAX_DOWNLOADS + 5)]
+    asked: list[str] = []
+    empty = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
+    result = entries(
+        url,
+        fetch=lambda wanted: (
+            asked.append(wanted) or (sitemap_index(children) if wanted == url else empty)
+        ),
     )
-    result = entries(url, fetch={url: index}.__getitem__)
-    assert len(result) == 1 and "nested too deep" in result[0].reason
+    assert len(asked) == MAX_DOWNLOADS
+    assert len(result) == 6 and all("not downloaded" in entry.reason for entry in result)
 
 
 def test_standard_input_and_forced_format() -> None:

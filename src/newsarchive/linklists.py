@@ -16,7 +16,7 @@ import io
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -25,12 +25,13 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newsarchive.errors import InputError, NewsarchiveError
-from newsarchive.urls import redact_url, validate_url
+from newsarchive.urls import normalize_url, redact_url, validate_url
 
 FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
 XML_FORMATS = frozenset({"rss", "atom", "opml", "sitemap"})
 HEAD_BYTES = 16 * 1024
 MAX_NESTING = 2  # an OPML file names feeds; a sitemap index names sitemaps (or other indexes)
+MAX_DOWNLOADS = 1000  # lists downloaded for one import: each is a request to someone's host
 Fetch = Callable[[str], bytes]
 
 URL_COLUMNS = ("url", "link", "href", "uri")
@@ -80,12 +81,16 @@ class LinkList:
 
 @dataclass(frozen=True)
 class _Context:
-    """Where a list came from: its name, how to download nested lists, the base for relative links."""
+    """Where a list came from: its name, how to download nested lists, the base for relative
+    links, how deep it is nested, and the (normalised) URLs of the lists downloaded so far,
+    shared with the lists nested in it: each is read once (a sitemap index naming itself is
+    no loop), and at most MAX_DOWNLOADS are fetched."""
 
     name: str
     fetch: Fetch | None = None
     base: str | None = None
     depth: int = 0
+    downloads: set[str] = field(default_factory=set)
 
 
 def open_link_list(
@@ -98,7 +103,7 @@ def open_link_list(
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"{fmt}: unknown format (choose from {', '.join(FORMATS)})")
     if re.match(r"^https?://", source, re.IGNORECASE):
-        return _open_url(validate_url(source), fmt, fetch)
+        return _open_url(validate_url(source), fmt, _Context(source, fetch))
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         return _open_stream("standard input", stream, fmt, _Context("standard input", fetch))
@@ -116,14 +121,16 @@ def _open_file(source: str) -> BinaryIO:
         raise InputError(f"{source}: cannot read ({error.strerror or error})") from None
 
 
-def _open_url(url: str, fmt: str | None, fetch: Fetch | None, depth: int = 0) -> LinkList:
-    if fetch is None:
+def _open_url(url: str, fmt: str | None, parent: _Context, depth: int = 0) -> LinkList:
+    if parent.fetch is None:
         raise InputError(f"{redact_url(url)}: cannot download lists here")
-    body = fetch(url)
+    parent.downloads.add(normalize_url(url))
+    body = parent.fetch(url)
     name = redact_url(url)
     if fmt is None and detect_format(_unzip_head(body)) not in XML_FORMATS:
         raise InputError(f"{name}: not a feed, OPML file or sitemap (the response is not XML)")
-    return _open_stream(name, io.BytesIO(body), fmt, _Context(name, fetch, url, depth))
+    context = _Context(name, parent.fetch, url, depth, parent.downloads)
+    return _open_stream(name, io.BytesIO(body), fmt, context)
 
 
 def _unzip_head(body: bytes) -> bytes:
@@ -446,7 +453,13 @@ def _nested(url: str, line: int | None, context: _Context) -> Iterator[Entry]:
     if context.fetch is None or context.depth >= MAX_NESTING:
         yield BadEntry(line, checked.url, f"{checked.url}: lists nested too deep")
         return
+    if normalize_url(checked.url) in context.downloads:
+        return  # read already: an index naming itself or a list twice adds nothing
+    if len(context.downloads) >= MAX_DOWNLOADS:
+        reason = f"not downloaded: the list names more than {MAX_DOWNLOADS} feeds or sitemaps"
+        yield BadEntry(line, checked.url, f"{checked.url}: {reason}")
+        return
     try:
-        yield from _open_url(checked.url, None, context.fetch, context.depth + 1).entries
+        yield from _open_url(checked.url, None, context, context.depth + 1).entries
     except NewsarchiveError as error:
         yield BadEntry(line, checked.url, str(error))
