@@ -9,13 +9,14 @@ import pytest
 from sqlite_utils import Database
 
 from newsarchive import filters as filters_module
-from newsarchive import searching as search_module
+from newsarchive import ranking
 from newsarchive.errors import QueryError
 from newsarchive.fingerprint import simhash
 from newsarchive.migrations import DATE_TERM_MARK
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.query import Filter, build_match, parse_query
-from newsarchive.searching import search, search_quotes, split_highlights
+from newsarchive.searching import search, search_quotes
+from newsarchive.snippets import split_highlights
 from newsarchive.store import Archive
 
 STORIES = [
@@ -169,7 +170,7 @@ def test_phrases_also_read_loosely_as_their_words() -> None:
     assert parsed.loose == (
         '(("ferry" AND "service") AND "fares" AND ("don\'t" AND "stop"*)) NOT "bus fares"'
     )
-    assert parsed.phrases == [['"ferry"', '"service"'], ['"don\'t"', '"stop"*']]
+    assert parsed.terms == ['"ferry service"', '"fares"', '"don\'t — stop"*']
     assert parse_query("ferry fares").loose is None
     assert parse_query('headline:"ferry service"').loose is None
 
@@ -179,11 +180,11 @@ def _add(archive: Archive, url: str, published: str, text: str) -> None:
     archive.save(page, Article(headline="Notes", site="Notes", published=published, text=text))
 
 
-@pytest.mark.parametrize("common", [1, 1_000_000])
+@pytest.mark.parametrize("exact_matches", [0, 20_000])
 def test_a_phrase_matches_only_where_its_words_are_together(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch, common: int
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, exact_matches: int
 ) -> None:
-    monkeypatch.setattr(search_module, "PHRASE_COMMON", common)  # 1: every word is common
+    monkeypatch.setattr(ranking, "EXACT_MATCHES", exact_matches)  # 0: ranked over windows
     _add(archive, "https://notes.example/1", "2025-01-01", "The service on the ferry was slow.")
     _add(archive, "https://notes.example/2", "2022-01-01", "A ferry service ran in 1990.")
     hits = search(archive, '"ferry service"')
@@ -193,15 +194,6 @@ def test_a_phrase_matches_only_where_its_words_are_together(
     assert [hit.url for hit in search(archive, '"the ferry" slow')] == ["https://notes.example/1"]
     in_notes = search(archive, '"ferry service" site:notes before:2023')
     assert [hit.url for hit in in_notes] == ["https://notes.example/2"]
-
-
-def test_past_the_phrase_window_only_the_newest_phrase_matches_are_ranked(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search_module, "PHRASE_COMMON", 1)
-    monkeypatch.setattr(search_module, "PHRASE_WINDOW", 1)
-    _add(archive, "https://notes.example/2", "2022-01-01", "A ferry service ran in 1990.")
-    assert [hit.url for hit in search(archive, '"ferry service"')] == ["https://notes.example/2"]
 
 
 def test_split_highlights_returns_plain_text_and_spans() -> None:
@@ -446,13 +438,48 @@ def test_undated_articles_never_pass_a_date_filter(archive: Archive) -> None:
     assert search(archive, "books before:2030") == []
 
 
-def test_past_the_rank_window_only_the_newest_matches_are_ranked(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch
+def _many(archive: Archive, oldest: Article, count: int) -> None:
+    """``oldest`` saved first, then ``count`` newer articles that each mention a ferry once."""
+    url = "https://old.example/1"
+    archive.save(FetchResult(url=url, final_url=url, text="", raw=b"old"), oldest)
+    for number in range(count):
+        text = f"Item {number}. A ferry ran late again today, and the long queue at the quay grew."
+        _add(archive, f"https://new.example/{number}", "2025-01-01", text)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_best_match_comes_first_though_it_is_the_oldest_of_more_matches_than_any_window(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch, exact: bool
 ) -> None:
-    monkeypatch.setattr(search_module, "RANK_WINDOW", 1)
-    assert [hit.site for hit in search(archive, "ferry")] == ["Valley Times"]
-    by_date = search(archive, "ferry", sort="published")
-    assert [hit.site for hit in by_date] == ["Harbour Post", "Valley Times"]
+    monkeypatch.setattr(ranking, "EXACT_MATCHES", 5)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
+    with Archive(archive_path) as archive:
+        _many(
+            archive,
+            Article(headline="Ferry ferry ferry", published="2001-01-01", text="Ferry."),
+            12,
+        )
+        hits = search(archive, "ferry", limit=3, exact=exact)
+        every = search(archive, "ferry", limit=100, exact=exact, all_copies=True)
+    assert hits[0].headline == "Ferry ferry ferry"
+    assert len(every) == 13  # a limit above the windows is honoured
+
+
+def test_past_the_windows_an_old_match_only_in_the_body_is_left_out_unless_exact(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "EXACT_MATCHES", 5)
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
+    with Archive(archive_path) as archive:
+        _many(
+            archive,
+            Article(headline="Harbour log", published="2001-01-01", text="Ferry ferry ferry."),
+            12,
+        )
+        by_windows = search(archive, "ferry", limit=3, all_copies=True)
+        exact = search(archive, "ferry", limit=3, all_copies=True, exact=True)
+    assert exact[0].headline == "Harbour log"
+    assert "Harbour log" not in [hit.headline for hit in by_windows]
 
 
 def test_short_prefixes_use_the_prefix_index(archive: Archive) -> None:
@@ -479,7 +506,14 @@ def test_edits_reach_the_rebuilt_index_through_the_triggers(archive: Archive) ->
 def test_snippets_and_scores_come_with_every_kept_hit(archive: Archive) -> None:
     hits = search(archive, "ferry OR fares OR apples")
     assert len(hits) == 3
-    assert all(hit.snippet and hit.highlights and hit.score > 0 for hit in hits)
+    assert all(hit.snippet and hit.score > 0 for hit in hits)
+    marked = {
+        hit.headline: [hit.snippet[start:end] for start, end in hit.highlights] for hit in hits
+    }
+    # Found by its headline alone: the snippet is the body's first paragraph, with nothing marked.
+    assert marked["Ferry service resumes across the harbour"] == []
+    assert marked["Council debates bus fares"] == ["ferry"]
+    assert marked["Orchard harvest breaks record"] == ["Apples"]
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
 
 

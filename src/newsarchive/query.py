@@ -46,13 +46,14 @@ class Query:
 
     ``loose`` is the same expression with each phrase split into its words, ANDed: it matches
     every article ``match`` matches (and more), without checking word positions. None when
-    it would be ``match`` itself. ``phrases`` holds the words of each phrase, quoted for FTS5.
+    it would be ``match`` itself. ``terms`` holds each word and phrase to find (not those
+    excluded), as FTS5 expressions.
     """
 
     match: str | None
     filters: list[Filter] = field(default_factory=list)
     loose: str | None = None
-    phrases: list[list[str]] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,8 @@ def parse_query(text: str) -> Query:
     if expression is None and not filters:
         raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
     loose = _expression(terms, loose=True)
-    if loose == expression:
-        return Query(match=expression, filters=filters)
-    phrases = [
-        term.words for term in terms if isinstance(term, _Term) and term.words and not term.negated
-    ]
-    return Query(match=expression, filters=filters, loose=loose, phrases=phrases)
+    found = [term.fts for term in terms if isinstance(term, _Term) and not term.negated]
+    return Query(expression, filters, None if loose == expression else loose, found)
 
 
 def build_match(text: str) -> str:

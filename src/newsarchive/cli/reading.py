@@ -75,12 +75,20 @@ def list_command(limit: int | None, as_json: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--all-copies", is_flag=True, help="Show every copy of a story run by many sites.")
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
+@click.option("--exact", is_flag=True, help="Rank every match, however many (slower).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
 @db_option
 def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
     """Full-text search: words, "exact phrases", prefix*, OR, -word, and field filters
     headline: author: site: quote: speaker: lang: before: after: saved-after:
+
+    Ranked by bm25 (headline, then quotes, standfirst, authors and body), the newer article
+    first among equals; a phrase is scored as its words. A query matching more than 20,000
+    articles ranks its 3,000 most recently saved matches and, for each of its words, the 3,000
+    most recently saved matches holding it in the headline, standfirst, authors or quotes: an
+    older article holding the words only in its body is then left out. --exact ranks every
+    match.
 
     \b
     newsarchive search "threatening for Kyiv"

@@ -1,0 +1,166 @@
+"""Ranking a search's matches: bm25 over every match, or over a bounded set of candidates.
+
+Ranking is bm25 with one weight per column (ARTICLE_WEIGHTS: the headline and quotations above
+the standfirst, above the body) and, among equal scores, the newer article first. A phrase must
+match as a phrase but is scored as its words, ANDed: FTS5 would otherwise count the articles
+holding the phrase over the whole index, checking word positions in each, on every search.
+
+A query matching fewer than EXACT_MATCHES articles (nearly every query) has every match scored.
+Above that, scoring every match costs about 2.5 µs a match (a second for a word in most of a
+million articles), so the candidates scored are: the RANK_WINDOW most recently saved matches,
+and for each word of the query the RANK_WINDOW most recently saved matches holding it in the
+headline, standfirst, authors or quotes (STRONG_COLUMNS). The one approximation: an article
+older than those windows that holds the words only in its body is not ranked. ``exact`` scores
+every match whatever their number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from operator import itemgetter
+
+from newsarchive.filters import Conditions, run_sql
+from newsarchive.query import Query
+from newsarchive.store import Archive
+
+# One weight per column of articles_fts: headline, standfirst, authors, quote_text, text, and
+# the publication-date terms, which only filters match and which must not change a ranking.
+ARTICLE_WEIGHTS = (10.0, 4.0, 3.0, 6.0, 1.0, 0.0)
+EXACT_MATCHES = 20_000
+RANK_WINDOW = 3000
+STRONG_COLUMNS = "{headline standfirst authors quote_text}"
+# By relevance (bm25, then the newer article): see ranked(). Other orders:
+SORTS = {
+    "published": "a.published IS NULL, a.published DESC, ranking",
+    "saved": "a.saved_at DESC, ranking",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ranked match before its snippet is made: enough to collapse copies of one story."""
+
+    id: int
+    label: str
+    fingerprint: int | None
+    ranking: float
+
+
+def ranked(
+    archive: Archive,
+    parsed: Query,
+    found: Conditions,
+    sort: str,
+    wanted: int,
+    exact: bool,
+    query: str,
+) -> list[Candidate]:
+    """The best ``wanted`` matches of ``parsed`` under the filters ``found``, best first."""
+    match = _with_terms(parsed.match, found.terms)
+    source = _ARTICLES_JOIN if found.reads_rows else "articles_fts"
+    if sort != "rank":
+        sql = _SORTED_SQL.format(where=found.where, order=SORTS[sort])
+        return [
+            Candidate(*row) for row in run_sql(archive, sql, [match, *found.params, wanted], query)
+        ]
+    search = _Search(archive, match, source, found, query)
+    scoring = _with_terms(parsed.loose or parsed.match, found.terms)
+    if exact or search.count(EXACT_MATCHES) < EXACT_MATCHES:
+        scored = search.every_match_scored(scoring)
+    else:
+        windows = [match, *(f"({match}) AND {STRONG_COLUMNS} : {term}" for term in parsed.terms)]
+        ids = {row for window in windows for row in search.newest(window, max(wanted, RANK_WINDOW))}
+        scored = search.scored(scoring, sorted(ids))
+    return _best(archive, scored, wanted, query)
+
+
+def _with_terms(match: str, terms: str | None) -> str:
+    """Date terms select matches (they weigh nothing); snippets are made for the words alone."""
+    return f"({match}) AND {terms}" if terms else match
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One search's matches: counted, walked newest first, or scored."""
+
+    archive: Archive
+    match: str
+    source: str
+    found: Conditions
+    query: str
+
+    def count(self, most: int) -> int:
+        """How many articles match, counting stops at ``most``."""
+        sql = _COUNT_SQL.format(source=self.source, where=self.found.where)
+        params = [self.match, *self.found.params, most]
+        return run_sql(self.archive, sql, params, self.query)[0][0]
+
+    def newest(self, match: str, most: int) -> list[int]:
+        """The ids of the ``most`` most recently saved articles matching ``match`` and the
+        filters."""
+        sql = _NEWEST_SQL.format(source=self.source, where=self.found.where)
+        params = [match, *self.found.params, most]
+        return [row[0] for row in run_sql(self.archive, sql, params, self.query)]
+
+    def every_match_scored(self, scoring: str) -> list[tuple[int, float]]:
+        """(id, bm25 under ``scoring``) of every match."""
+        if scoring == self.match and not self.found.where:
+            return run_sql(self.archive, _SCORES_SQL, [scoring], self.query)
+        members = _MATCHES_SQL.format(source=self.source, where=self.found.where)
+        sql = f"{_SCORES_SQL} AND +rowid IN ({members})"
+        return run_sql(self.archive, sql, [scoring, self.match, *self.found.params], self.query)
+
+    def scored(self, scoring: str, ids: list[int]) -> list[tuple[int, float]]:
+        """(id, bm25 under ``scoring``) of these ids, read in one walk of the range they span:
+        asked for by id, FTS5 would look each one up in every word's list."""
+        if not ids:
+            return []
+        sql = f"{_SCORES_SQL} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
+        params = [scoring, ids[0], ids[-1], json.dumps(ids)]
+        return run_sql(self.archive, sql, params, self.query)
+
+
+def _best(
+    archive: Archive, scored: list[tuple[int, float]], wanted: int, query: str
+) -> list[Candidate]:
+    """The ``wanted`` best of (id, bm25), the newer article first among equal scores."""
+    scored.sort(key=itemgetter(1))
+    cut = min(wanted, len(scored))
+    while 0 < cut < len(scored) and scored[cut][1] == scored[cut - 1][1]:
+        cut += 1  # the tie-break below needs every row tied with the last one kept
+    found = _metadata(archive, [rowid for rowid, _ in scored[:cut]], query)
+    rows = [(rowid, *found[rowid], ranking) for rowid, ranking in scored[:cut] if rowid in found]
+    rows.sort(key=lambda row: row[3] or "", reverse=True)  # newer first among equals ...
+    rows.sort(key=itemgetter(4))  # ... which a stable sort keeps under equal rankings
+    return [
+        Candidate(rowid, label, fingerprint, ranking)
+        for rowid, label, fingerprint, _, ranking in rows[:wanted]
+    ]
+
+
+def _metadata(archive: Archive, ids: list[int], query: str) -> dict[int, tuple]:
+    """Site (or URL), SimHash and publication date of each article, by id."""
+    sql = (
+        "SELECT id, coalesce(site, url), simhash, published FROM articles"
+        " WHERE id IN (SELECT value FROM json_each(?))"
+    )
+    return {row[0]: row[1:] for row in run_sql(archive, sql, [json.dumps(ids)], query)}
+
+
+_ARTICLES_JOIN = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+_BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
+
+# SQLite computes bm25 only for the rows that pass the WHERE clause.
+_SCORES_SQL = f"SELECT rowid, {_BM25} FROM articles_fts WHERE articles_fts MATCH ?"
+_MATCHES_SQL = "SELECT articles_fts.rowid FROM {source} WHERE articles_fts MATCH ? {where}"
+_COUNT_SQL = f"SELECT count(*) FROM ({_MATCHES_SQL} LIMIT ?)"
+_NEWEST_SQL = f"{_MATCHES_SQL} ORDER BY articles_fts.rowid DESC LIMIT ?"
+
+# Ranking reads no text: SQLite evaluates every selected column of every matching row before an
+# ORDER BY ... LIMIT, so snippets are made afterwards, for the kept rows only.
+_SORTED_SQL = f"""
+    SELECT articles_fts.rowid, coalesce(a.site, a.url), a.simhash, {_BM25} AS ranking
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+    WHERE articles_fts MATCH ? {{where}}
+    ORDER BY {{order}} LIMIT ?"""
