@@ -66,13 +66,17 @@ def ranked(
         ]
     search = _Search(archive, match, source, found, query)
     scoring = _with_terms(parsed.loose or parsed.match, found.terms)
-    if exact or search.count(EXACT_MATCHES) < EXACT_MATCHES:
-        scored = search.every_match_scored(scoring)
-    else:
-        windows = [match, *(f"({match}) AND {STRONG_COLUMNS} : {term}" for term in parsed.terms)]
-        ids = {row for window in windows for row in search.newest(window, max(wanted, RANK_WINDOW))}
-        scored = search.scored(scoring, sorted(ids))
-    return _best(archive, scored, wanted, query)
+    most = max(EXACT_MATCHES, wanted)
+    # Words alone are scored as the index is walked; phrases and filters need the matches first.
+    plain = scoring == match and not found.where
+    if exact or (plain and search.count(most + 1) <= most):
+        return _best(archive, search.every_match_scored(scoring), wanted, query)
+    window = max(RANK_WINDOW, wanted)
+    ids = search.newest(match, window if plain else most + 1)
+    if plain or len(ids) > most:  # more matches than are scored in full: the windows
+        strong = [f"({match}) AND {STRONG_COLUMNS} : {term}" for term in parsed.terms]
+        ids = [*ids[:window], *(row for each in strong for row in search.newest(each, window))]
+    return _best(archive, search.scored(scoring, ids), wanted, query)
 
 
 def _with_terms(match: str, terms: str | None) -> str:
@@ -104,8 +108,8 @@ class _Search:
         return [row[0] for row in run_sql(self.archive, sql, params, self.query)]
 
     def every_match_scored(self, scoring: str) -> list[tuple[int, float]]:
-        """(id, bm25 under ``scoring``) of every match."""
-        if scoring == self.match and not self.found.where:
+        """(id, bm25 under ``scoring``) of every match, however many."""
+        if scoring == self.match and not self.found.where:  # no phrase, no filter
             return run_sql(self.archive, _SCORES_SQL, [scoring], self.query)
         members = _MATCHES_SQL.format(source=self.source, where=self.found.where)
         sql = f"{_SCORES_SQL} AND +rowid IN ({members})"
@@ -117,7 +121,7 @@ class _Search:
         if not ids:
             return []
         sql = f"{_SCORES_SQL} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
-        params = [scoring, ids[0], ids[-1], json.dumps(ids)]
+        params = [scoring, min(ids), max(ids), json.dumps(ids)]
         return run_sql(self.archive, sql, params, self.query)
 
 
@@ -154,8 +158,8 @@ _BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
 # SQLite computes bm25 only for the rows that pass the WHERE clause.
 _SCORES_SQL = f"SELECT rowid, {_BM25} FROM articles_fts WHERE articles_fts MATCH ?"
 _MATCHES_SQL = "SELECT articles_fts.rowid FROM {source} WHERE articles_fts MATCH ? {where}"
-_COUNT_SQL = f"SELECT count(*) FROM ({_MATCHES_SQL} LIMIT ?)"
 _NEWEST_SQL = f"{_MATCHES_SQL} ORDER BY articles_fts.rowid DESC LIMIT ?"
+_COUNT_SQL = f"SELECT count(*) FROM ({_MATCHES_SQL} LIMIT ?)"
 
 # Ranking reads no text: SQLite evaluates every selected column of every matching row before an
 # ORDER BY ... LIMIT, so snippets are made afterwards, for the kept rows only.

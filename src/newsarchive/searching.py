@@ -93,25 +93,47 @@ _ROW_SQL = """
            (SELECT json_group_array(length(q.text)) FROM
                 (SELECT text FROM quotes q WHERE q.article_id = a.id ORDER BY q.position) q)
     FROM {source} WHERE {rows}"""
-_IDS = "(SELECT value FROM json_each(?))"
-# The marked standfirst, quotes and body. The id list is a set of rowid lookups into the match:
-# CROSS JOIN keeps the index outermost, where SQLite would lead with the articles.
+# The marked standfirst, quotes and body. A list of ids is a set of rowid lookups into the match
+# (an id list from a subquery is not: FTS5 would walk every match). CROSS JOIN keeps the index
+# outermost, where SQLite would lead with the articles.
 _MARKED = ", ".join(f"highlight(articles_fts, {column}, ?, ?)" for column in (1, 3, 4))
 _HIGHLIGHT_SQL = _ROW_SQL.format(
     columns=_MARKED,
     source="articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid",
-    rows=f"articles_fts MATCH ? AND articles_fts.rowid IN {_IDS}",
+    rows="articles_fts MATCH ? AND {rows}",
 )
 _PLAIN_SQL = _ROW_SQL.format(
-    columns="a.standfirst, a.quote_text, a.text", source="articles a", rows=f"a.id IN {_IDS}"
+    columns="a.standfirst, a.quote_text, a.text",
+    source="articles a",
+    rows="a.id IN (SELECT value FROM json_each(?))",
 )
+# Ids looked up per statement: well under SQLite's limit on parameters.
+IDS_PER_LOOKUP = 500
 
 
 def _rows(archive: Archive, match: str, ids: list[int], query: str) -> dict[int, tuple]:
     """The shown fields of these articles, with the query's words marked in their text."""
+    found: dict[int, tuple] = {}
     marks = [snippets.HIGHLIGHT_START, snippets.HIGHLIGHT_END] * 3
-    found = run_sql(archive, _HIGHLIGHT_SQL, [*marks, match, json.dumps(ids)], query)
-    return {row[0]: row for row in found}
+    for start in range(0, len(ids), IDS_PER_LOOKUP):
+        some = ids[start : start + IDS_PER_LOOKUP]
+        rows, params = _lookup(match, some)
+        sql = _HIGHLIGHT_SQL.format(rows=rows)
+        found.update(
+            (row[0], row) for row in run_sql(archive, sql, [*marks, match, *params], query)
+        )
+    return found
+
+
+def _lookup(match: str, ids: list[int]) -> tuple[str, list[int]]:
+    """The condition picking ``ids`` out of the match, and its parameters."""
+    marks = ", ".join("?" * len(ids))
+    if "*" in match:
+        # FTS5 expands a prefix afresh for every rowid it is asked for: walking the range the
+        # kept rows span, once, is cheaper than a lookup per row.
+        rows = f"articles_fts.rowid BETWEEN ? AND ? AND +articles_fts.rowid IN ({marks})"
+        return rows, [min(ids), max(ids), *ids]
+    return f"articles_fts.rowid IN ({marks})", ids
 
 
 def _listing_rows(archive: Archive, ids: list[int], query: str) -> dict[int, tuple]:
