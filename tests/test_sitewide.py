@@ -86,3 +86,51 @@ def test_batch_import_strips_what_the_site_repeats_too(server, tmp_path) -> None
     assert imported["headline"] == f"Council weighs future of the {TOPICS[5]}"
     assert SIGN_OFF not in imported["text"]
     assert {"text": SIGN_OFF, "rule": "site-repeated"} in imported["removed"]
+
+
+WIRE_STORY = [  # short paragraphs, as wire copy is written: every one is under 200 characters
+    f"Paragraph {n} of the wire story: the ferry strike entered its {n + 2}nd day on Friday."
+    for n in range(8)
+]
+
+
+def wire_page(extra: str = "") -> str:
+    body = "".join(f"<p>{text}</p>" for text in [*WIRE_STORY, extra] if text)
+    return (
+        "<html><head><meta property='og:site_name' content='Harbour Post'>"
+        "<title>Ferry strike goes on</title></head><body><article>"
+        f"<h1>Ferry strike goes on</h1>{body}</article></body></html>"
+    )
+
+
+def test_copies_of_one_story_on_many_pages_of_a_site_keep_their_text(server) -> None:
+    runner = CliRunner()
+    for number in range(6):
+        result = runner.invoke(cli, ["add", server.route(f"/wire/{number}", wire_page())])
+        assert result.exit_code == 0, result.output
+    assert {len(shown(runner, n)["text"].split()) for n in range(1, 7)} == {
+        len(" ".join(WIRE_STORY).split())
+    }
+    result = runner.invoke(cli, ["reextract", "--all"])
+    assert result.exit_code == 0, result.output
+    assert all(shown(runner, n)["text"] == "\n".join(WIRE_STORY) for n in range(1, 7))
+
+
+def test_an_import_of_many_pages_of_one_story_saves_no_empty_article(server, tmp_path) -> None:
+    links = tmp_path / "links.txt"
+    links.write_text("\n".join(server.route(f"/copy/{n}", wire_page()) for n in range(30)))
+    result = CliRunner().invoke(cli, ["import", str(links), "--delay", "0", "--json"])
+    assert json.loads(result.stdout)["saved"] == 30
+    listed = json.loads(CliRunner().invoke(cli, ["list", "--json"]).stdout)
+    assert {row["word_count"] for row in listed} == {len(" ".join(WIRE_STORY).split())}
+
+
+def test_a_live_blog_captured_again_and_again_keeps_its_text(server) -> None:
+    runner = CliRunner()
+    for number in range(8):  # each capture adds an update; most paragraphs are shared
+        update = f"Update {number}: the ferry company has made a new offer to the union."
+        result = runner.invoke(cli, ["add", server.route(f"/live/{number}", wire_page(update))])
+        assert result.exit_code == 0, result.output
+    last = shown(runner, 8)
+    assert last["text"].startswith(WIRE_STORY[0]) and "Update 7" in last["text"]
+    assert not [block for block in last["removed"] if block["rule"] == "site-repeated"]

@@ -344,3 +344,10 @@ def _link_speakers(db: Database) -> None:
         " WHERE speaker IN (SELECT name FROM speaker_links)"
     )
     db.execute("DROP TABLE temp.speaker_links")
+
+
+@migrations()
+def m014_article_notes(db: Database) -> None:
+    """Why a capture is as it is, when its status alone does not say: extraction stopped at
+    its time budget, or learned boilerplate kept because stripping it would empty the text."""
+    db.execute("ALTER TABLE articles ADD COLUMN note TEXT")

@@ -52,7 +52,12 @@ class RemovedBlock:
 
 @dataclass(frozen=True)
 class Article:
-    """A clean article: metadata, body as text (one paragraph per line) and as HTML, and quotes."""
+    """A clean article: metadata, body as text (one paragraph per line) and as HTML, and quotes.
+
+    ``status`` says what the capture holds (extract/status.py); ``note`` why the extractor
+    left it so, when the status alone does not say (its time budget ran out; learned
+    boilerplate kept because stripping it would have emptied the article).
+    """
 
     headline: str | None = None
     standfirst: str | None = None
@@ -67,6 +72,7 @@ class Article:
     quotes: list[Quote] = field(default_factory=list)
     removed: list[RemovedBlock] = field(default_factory=list)
     status: str = "ok"
+    note: str | None = None
 
     @property
     def word_count(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import requests
@@ -16,6 +16,8 @@ from newsarchive.fetch import decode_html, load
 from newsarchive.models import Article, FetchResult
 from newsarchive.records import Capture, article_url
 from newsarchive.store import Archive
+
+MAX_FURNITURE_SHARE = 1 / 3  # of an article's paragraphs that site boilerplate may make up
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,20 @@ def _reextract_one(archive: Archive, article_id: int) -> ReextractOutcome:
 
 
 def without_site_boilerplate(archive: Archive, article: Article) -> Article:
-    """Strip paragraphs that many of the site's archived articles share verbatim."""
-    return strip_repeated(
-        article, archive.repeated_paragraphs(article.site, counted_lines(article))
+    """Strip paragraphs that many of the site's archived articles share verbatim: its
+    furniture, a small part of any one article. When they would be more than
+    MAX_FURNITURE_SHARE of the article's paragraphs, they are the story itself (a copy of it,
+    a live blog captured again): the text is kept whole, with a note saying why."""
+    repeated = archive.repeated_paragraphs(article.site, counted_lines(article))
+    lines = [line for line in article.text.split("\n") if line.strip()]
+    shared = [line for line in lines if line in repeated]
+    if len(shared) <= MAX_FURNITURE_SHARE * len(lines):
+        return strip_repeated(article, repeated)
+    note = (
+        f"{len(shared)} of its {len(lines)} paragraphs recur across the site; kept, as they are"
+        " the story itself rather than the site's boilerplate"
     )
+    return replace(article, note=article.note or note)
 
 
 def capture_document(capture: Capture) -> FetchResult:

@@ -130,6 +130,7 @@ def article_row(fetched: FetchResult, article: Article) -> dict:
         "simhash": simhash(article.text),
         "word_count": article.word_count,
         "status": article.status,
+        "note": article.note,
         "updated_at": now_iso(),
         "extractor_version": __version__,
     }
@@ -150,6 +151,7 @@ def article_from_record(record: dict, quotes: list[Quote], removed: list[Removed
         quotes=quotes,
         removed=removed,
         status=record["status"] or "ok",
+        note=record.get("note"),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
+from newsarchive.extract.status import MEANINGS, PARTIAL, WITHOUT_TEXT
 from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
 from newsarchive.records import ArchiveStats, ArticleSummary
 
@@ -51,16 +51,18 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
 
 def stored_article_text(stored: StoredArticle) -> str:
     footer = f"id {stored.id} · saved {stored.saved_at} · {stored.article.word_count} words"
-    note = status_note(stored.id, stored.article.status)
+    note = status_note(stored.id, stored.article.status, stored.article.note)
     return article_text(stored.article, stored.url, f"{footer}\n{note}" if note else footer)
 
 
-def status_note(article_id: int, status: str) -> str:
-    """What a capture that is not a whole article holds, and what to do about it ("" if ok)."""
+def status_note(article_id: int, status: str, note: str | None = None) -> str:
+    """What a capture that is not a whole article holds, and what to do about it, and the
+    extractor's note on it ("" if ok and no note)."""
     if status not in MEANINGS:
-        return ""
+        return f"note: {note}" if note else ""
+    meaning = note if status == PARTIAL and note else MEANINGS[status]
     retry = f"; the page is kept: newsarchive reextract {article_id} tries again"
-    return f"status {status}: {MEANINGS[status]}{retry if status in WITHOUT_TEXT else ''}"
+    return f"status {status}: {meaning}{retry if status in WITHOUT_TEXT else ''}"
 
 
 def article_json(article: Article) -> dict:

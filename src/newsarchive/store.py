@@ -341,21 +341,26 @@ class Archive:
         return [capture_from_row(row) for row in rows]
 
     def repeated_paragraphs(self, site: str | None, lines: list[str]) -> set[str]:
-        """Which of ``lines`` recur in many of the site's archived articles (its boilerplate)."""
+        """Which of ``lines`` recur in many of the site's archived articles (its boilerplate).
+
+        Articles are counted by their text's fingerprint: copies of one story (a wire story
+        run on many pages, one page saved under many URLs) count once, so the story's own
+        paragraphs do not become the site's furniture."""
         total = self._site_articles(site) if site and lines else 0
         if total < MIN_ARTICLES:
             return set()
         by_digest = {paragraph_digest(line): line for line in lines}
         marks = ", ".join("?" for _ in by_digest)
         rows = self.db.execute(
-            "SELECT d.digest, count(*) FROM paragraph_digests d JOIN articles a"
+            "SELECT d.digest, count(DISTINCT a.simhash) FROM paragraph_digests d JOIN articles a"
             f" ON a.id = d.article_id WHERE a.site = ? AND d.digest IN ({marks}) GROUP BY d.digest",
             [site, *by_digest],
         )
         return {by_digest[digest] for digest, count in rows if is_repeated(count, total)}
 
     def _site_articles(self, site: str) -> int:
-        return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]
+        query = "SELECT count(DISTINCT simhash) FROM articles WHERE site = ?"
+        return self.db.execute(query, [site]).fetchone()[0]
 
     def capture_to_reextract(self, article_id: int) -> Capture | None:
         """The newest of the captures that hold the most of the article: the newest complete

@@ -92,6 +92,8 @@ def _echo_added(outcome: AddOutcome) -> None:
     status = "" if article.status == "ok" else f" [{article.status}]"
     click.echo(f"{verb} {outcome.id}{status}: {article.headline or outcome.url}")
     click.echo(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
+    if article.note:
+        click.echo(f"  note: {article.note}")
 
 
 @cli.command(name="extract")
