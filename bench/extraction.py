@@ -1,10 +1,11 @@
 """Compare newsarchive's extraction with readability-lxml alone and trafilatura on benchmark sets.
 
     python bench/extraction.py [--sets scrapinghub,wcxb-articles-dev,trafilatura-eval,dates]
-                               [--limit N] [--datasets ../shared/datasets]
+                               [--limit N] [--datasets ../shared/datasets] [--tools newsarchive]
 
 Each set's pages are read into memory once, then every tool runs on them; only the extraction
-calls are timed. trafilatura is not a dependency of newsarchive: ``pip install trafilatura`` to
+calls are timed, and each tool's seconds per page are given as p50, p99 and max, with
+newsarchive's slowest pages listed last. trafilatura is not a dependency of newsarchive: ``pip install trafilatura`` to
 include it. Scoring is newsarchive.evaluate's, so figures match ``newsarchive eval``.
 """
 
@@ -125,11 +126,13 @@ TOOLS = (
 # --- running and the table ---------------------------------------------------------------
 
 
-def run_set(name: str, pages: Sequence[EvalPage]) -> dict[str, EvalReport | None]:
-    """Every tool on one set's pages; a tool that is not installed gets None."""
+def run_set(
+    name: str, pages: Sequence[EvalPage], tools: Sequence[str]
+) -> dict[str, EvalReport | None]:
+    """The ``tools`` on one set's pages; a tool not run or not installed gets None."""
     needs_metadata = any(field in page.truth for page in pages for field in METADATA_FIELDS)
-    reports: dict[str, EvalReport | None] = {}
-    for tool in TOOLS:
+    reports: dict[str, EvalReport | None] = {tool.name: None for tool in TOOLS}
+    for tool in (tool for tool in TOOLS if tool.name in tools):
         print(f"{name}: {tool.name} ...", file=sys.stderr, flush=True)
         extractor = tool.make(needs_metadata)
         reports[tool.name] = evaluate_pages(pages, extractor, name) if extractor else None
@@ -160,7 +163,12 @@ def _measures(report: EvalReport) -> list[tuple[str, str]]:
         measures.append(("headline exact", "headlines.accuracy"))
     if report.authors:
         measures.append(("author exact", "authors.accuracy"))
-    return [*measures, ("failures", "failures"), ("pages/s", "pages_per_second")]
+    timing = [
+        ("p50 s/page", "timing.p50"),
+        ("p99 s/page", "timing.p99"),
+        ("max s/page", "timing.max"),
+    ]
+    return [*measures, ("failures", "failures"), ("pages/s", "pages_per_second"), *timing]
 
 
 def _cell(report: EvalReport | None, tool: Tool, key: str) -> str:
@@ -195,12 +203,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
     parser.add_argument("--limit", type=int, default=None, help="pages per set")
     parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--tools", default=",".join(tool.name for tool in TOOLS))
     args = parser.parse_args(argv)
-    rows = []
+    rows, slowest = [], []
     for name in args.sets.split(","):
         pages = list(load_dataset(args.datasets / name, args.limit))
-        rows += rows_for(name, run_set(name, pages))
+        reports = run_set(name, pages, args.tools.split(","))
+        rows += rows_for(name, reports)
+        slowest += _slowest(name, reports.get("newsarchive"))
     print(format_table(rows))
+    print("\nslowest pages for newsarchive (seconds):")
+    print("\n".join(slowest))
+
+
+def _slowest(name: str, report: EvalReport | None, count: int = 5) -> list[str]:
+    if report is None:
+        return []
+    return [f"  {seconds:6.2f}  {name}/{page}" for page, seconds in report.timing.slowest[:count]]
 
 
 if __name__ == "__main__":

@@ -281,13 +281,17 @@ def test_text_nested_three_hundred_deep_is_kept(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_fifty_thousand_paragraphs(tmp_path: Path) -> None:
+def test_fifty_thousand_paragraphs_are_read_up_to_the_element_limit(tmp_path: Path) -> None:
     many = "".join(
         f"<p>Paragraph {n} of the council minutes, read aloud.</p>" for n in range(50_000)
     )
     result = extract_json(tmp_path, page(body=many))
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["text"].count("\n") >= 49_000
+    article = json.loads(result.stdout)
+    assert article["text"].count("\n") >= 19_000 and article["status"] == "partial"
+    assert article["note"] == (
+        "the page has more than 20,000 elements; only the first 20,000 were read"
+    )
 
 
 @pytest.mark.parametrize(
@@ -534,3 +538,55 @@ def test_a_damaged_archive_file_is_one_line(tmp_path: Path) -> None:
     folder = run("--db", str(tmp_path), "list")  # a usage error: click names the option
     assert folder.exit_code == 2 and "is a directory" in folder.stderr
     assert text.read_text().startswith("these are my notes")
+
+
+# ---- hostile pages of issue 13: bounded work, one line at most -----------------------------
+
+
+def ld_script(text: str) -> str:
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+@pytest.mark.parametrize(
+    "json_ld",
+    ["[" * 100_000, "[" * 900 + '{"@type": "NewsArticle"}' + "]" * 900, '{"@graph": ' * 900],
+    ids=["unclosed-brackets", "nested-lists", "nested-graphs"],
+)
+def test_deeply_nested_json_ld_is_skipped(tmp_path: Path, json_ld: str) -> None:
+    html = page(head=ld_script(json_ld))
+    result = extract_json(tmp_path, html)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"].startswith(PARAGRAPHS[0])
+    added = run("add", str(tmp_path / "page.html"), "--url", "https://news.example/story")
+    assert added.exit_code == 0 and "Traceback" not in added.output
+
+
+def test_twenty_thousand_json_ld_authors_are_cut_to_a_hundred(tmp_path: Path) -> None:
+    people = [{"@type": "Person", "name": f"Jane Number{n} Doe"} for n in range(20_000)]
+    people += people[:50]  # repeated names are one author
+    html = page(head=ld_script(json.dumps({"@type": "NewsArticle", "author": people})))
+    authors = json.loads(extract_json(tmp_path, html).stdout)["authors"]
+    assert authors == [f"Jane Number{n} Doe" for n in range(100)]
+
+
+def test_a_tag_with_fifty_thousand_attributes_loses_them_and_the_page_is_read(
+    tmp_path: Path,
+) -> None:
+    crowded = "<p " + " ".join(f"a{n}='v'" for n in range(50_000)) + f">{PARAGRAPHS[0]}</p>"
+    html = page("".join([crowded, *(f"<p>{text}</p>" for text in PARAGRAPHS[1:])]))
+    result = extract_json(tmp_path, html)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"] == "\n".join(PARAGRAPHS)
+
+
+def test_spans_nested_a_hundred_thousand_deep_end_without_a_traceback(tmp_path: Path) -> None:
+    html = page("<p>" + "<span>word " * 100_000 + "</p>")
+    result = extract_json(tmp_path, html)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"].startswith("word word")
+
+
+def test_a_head_of_twenty_thousand_meta_tags_costs_the_story_nothing(tmp_path: Path) -> None:
+    html = page(head="<meta name='keywords' content='harbour'>" * 20_001)
+    article = json.loads(extract_json(tmp_path, html).stdout)
+    assert article["text"] == "\n".join(PARAGRAPHS) and article["status"] == "partial"

@@ -67,11 +67,22 @@ class PageResult:
 
 
 @dataclass(frozen=True)
+class Timing:
+    """Seconds per page: the median, the 99th percentile, the slowest, and the slowest pages."""
+
+    p50: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0
+    slowest: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class EvalReport:
     dataset: str
     pages: int
     failures: int
     seconds: float
+    timing: Timing = Timing()
     body: BodyScore | None = None
     snippets: SnippetScore | None = None
     dates: AccuracyScore | None = None
@@ -161,6 +172,7 @@ def evaluate_pages(
         pages=len(outcomes),
         failures=sum(o.error is not None for o in outcomes),
         seconds=sum(o.seconds for o in outcomes),
+        timing=timing(outcomes, worst),
         **_metrics(outcomes),
         worst=_worst(outcomes, worst),
     )
@@ -180,6 +192,25 @@ def _run(extractor: Extractor, page: EvalPage) -> _Outcome:
     seconds = time.perf_counter() - started
     # Keep only what is scored, so a streamed dataset never sits in memory whole.
     return _Outcome(replace(page, html=""), replace(article, html="", removed=[]), seconds, error)
+
+
+def timing(outcomes: Sequence[_Outcome], slowest: int = 10) -> Timing:
+    """Per-page extraction seconds: p50, p99 and max, and the ``slowest`` pages by id."""
+    if not outcomes:
+        return Timing()
+    ranked = sorted(outcomes, key=lambda outcome: outcome.seconds)
+    seconds = [outcome.seconds for outcome in ranked]
+    return Timing(
+        p50=_percentile(seconds, 0.50),
+        p99=_percentile(seconds, 0.99),
+        max=seconds[-1],
+        slowest=tuple((o.page.id, o.seconds) for o in reversed(ranked[-slowest:])),
+    )
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of sorted values."""
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def _metrics(outcomes: Sequence[_Outcome]) -> dict[str, Any]:
@@ -270,6 +301,8 @@ def format_report(report: EvalReport) -> str:
     lines = [
         f"{report.dataset or 'dataset'}: {report.pages} pages, {report.failures} failed, "
         f"{report.pages_per_second:.1f} pages/s",
+        f"seconds per page: p50 {report.timing.p50:.3f}, p99 {report.timing.p99:.3f},"
+        f" max {report.timing.max:.3f}",
         "",
         *(f"  {name:<22} {value}" for name, value in _rows(report)),
     ]

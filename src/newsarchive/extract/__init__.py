@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from newsarchive.controls import strip_controls
 from newsarchive.errors import ExtractionError
 from newsarchive.models import Article, FetchResult
 
 __all__ = ["extract", "extract_article", "extract_capture", "extract_text_article"]
+
+_TEXT_FIELDS = ("headline", "standfirst", "published", "modified", "site", "language")
+_TEXT_FIELDS += ("canonical_url", "text", "html", "note")
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
@@ -21,7 +25,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     Raises ExtractionError when the page holds no article text.
     """
     from newsarchive.extract import article as html_path
-    from newsarchive.extract.status import BLOCKED, MEANINGS, assess_status, blocked_page
+    from newsarchive.extract.status import BLOCKED, MEANINGS, PARTIAL, assess_status, blocked_page
 
     try:
         article = html_path.extract_article(html, url)
@@ -32,32 +36,69 @@ def extract_article(html: str, url: str | None = None) -> Article:
                 article=error.article and replace(error.article, status=BLOCKED),
             ) from error
         raise
-    return replace(article, status=assess_status(html, article, url))
+    if article.status != PARTIAL:  # partial: cut short by extraction itself, its note says why
+        article = replace(article, status=assess_status(html, article, url))
+    return without_controls(article)
 
 
-def extract(fetched: FetchResult) -> Article:
-    """Extract the article from a fetched document, dispatching on its kind ("html" or "text")."""
+def extract(fetched: FetchResult, budget: float | None = None) -> Article:
+    """Extract the article from a fetched document, dispatching on its kind ("html" or "text").
+
+    Within ``budget`` seconds (default ``budget.TIME_BUDGET``): past it, what was found comes
+    back with status ``partial`` and a note saying so.
+    """
+    from newsarchive.extract.budget import TIME_BUDGET, TIME_UP_NOTE, TimeUp, time_budget
+    from newsarchive.extract.status import PARTIAL
+
     url = fetched.final_url or fetched.url
-    if fetched.kind == "text":
-        return extract_text_article(fetched.text, url)
-    return extract_article(fetched.text, url)
+    article = None
+    try:
+        with time_budget(TIME_BUDGET if budget is None else budget):
+            if fetched.kind == "text":
+                article = extract_text_article(fetched.text, url)
+            else:
+                article = extract_article(fetched.text, url)
+    except TimeUp:
+        article = article or Article(status=PARTIAL, note=f"{TIME_UP_NOTE}, while reading the page")
+    return article
 
 
-def extract_capture(fetched: FetchResult) -> Article:
+def extract_capture(fetched: FetchResult, budget: float | None = None) -> Article:
     """``extract``, but a page with no article text comes back as what could be read of it
     (its metadata, no text) with status ``no_text``, or ``blocked`` for a wall, instead of
     raising: such a capture is still worth keeping, for a later extractor to try again."""
     from newsarchive.extract.status import BLOCKED, NO_TEXT
 
     try:
-        return extract(fetched)
+        return extract(fetched, budget)
     except ExtractionError as error:
-        article = error.article or Article()
+        article = without_controls(error.article or Article())
         return replace(article, status=BLOCKED if article.status == BLOCKED else NO_TEXT)
+
+
+def without_controls(article: Article) -> Article:
+    """The article with control characters stripped from every text field (controls.py):
+    no page gets to write to the terminal of whoever reads the archive."""
+    clean = strip_controls
+    return replace(
+        article,
+        **{name: clean(getattr(article, name)) for name in _TEXT_FIELDS if getattr(article, name)},
+        authors=[clean(author) for author in article.authors],
+        quotes=[
+            replace(
+                quote,
+                text=clean(quote.text),
+                speaker=quote.speaker and clean(quote.speaker),
+                role=quote.role and clean(quote.role),
+            )
+            for quote in article.quotes
+        ],
+        removed=[replace(block, text=clean(block.text)) for block in article.removed],
+    )
 
 
 def extract_text_article(text: str, url: str | None = None) -> Article:
     """Extract a plain-text article: headline, standfirst, then paragraphs."""
     from newsarchive.extract import plaintext
 
-    return plaintext.extract_text_article(text, url)
+    return without_controls(plaintext.extract_text_article(text, url))

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
+
+import lxml.html
+from lxml.html import HtmlElement
 
 from newsarchive.errors import ExtractionError
+from newsarchive.extract.budget import TIME_UP_NOTE, TimeUp
 from newsarchive.extract.clean import CleanBody, clean_body, paragraphs_html, safe_body
 from newsarchive.extract.metadata import Metadata, read_metadata
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.quotes import find_quotes
-from newsarchive.extract.readable import body_html, parse, readability_html
+from newsarchive.extract.readable import (
+    MAX_ELEMENTS,
+    body_html,
+    cut_after,
+    parse,
+    readability_html,
+)
 from newsarchive.extract.rules import clean_paragraphs
-from newsarchive.models import Article
+from newsarchive.extract.status import PARTIAL
+from newsarchive.models import Article, Quote
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +31,35 @@ TINY_SHARE = 0.3  # readability text below this share of JSON-LD articleBody cou
 FLOOR_CHECK = 600  # characters: a body shorter than this is checked against readability alone
 FLOOR_SHARE = 0.5  # ...and gives way to its answer when, with what we removed, under this share
 FLOOR_MIN = 80  # characters: a shorter answer of readability's (a menu link) is no story either
+CUT_NOTE = (
+    f"the page has more than {MAX_ELEMENTS:,} elements; only the first {MAX_ELEMENTS:,} were read"
+)
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
     """Extract the article in an HTML page: metadata, clean body text and HTML, quotes.
 
-    Raises ExtractionError when the page holds no article text.
+    Raises ExtractionError when the page holds no article text. Under a time budget
+    (budget.py) that runs out, what was found by then comes back, with status ``partial``.
     """
-    doc = parse(html)
-    meta = read_metadata(doc, url)
+    meta = body = None
+    try:
+        doc = parse(html)
+        note = CUT_NOTE if cut_after(doc) else None
+        if note:  # readability's floor reads the same elements
+            html = lxml.html.tostring(doc, encoding="unicode")
+        meta = read_metadata(doc, url)
+        body = _body(doc, html, meta)
+        if not body.lines:
+            metadata_only = _article(meta, CleanBody("", [], body.removed), [])
+            raise ExtractionError(f"{url or 'page'}: no article text found", article=metadata_only)
+        article = _article(meta, body, _quotes(meta, body))
+    except TimeUp:
+        return _cut_short(meta, body)
+    return replace(article, status=PARTIAL, note=note) if note else article
+
+
+def _body(doc: HtmlElement, html: str, meta: Metadata) -> CleanBody:
     body = clean_body(body_html(doc))
     body = _without_headline(body, meta.headline)
     if meta.article_body and _is_miss(body, meta.article_body):
@@ -36,10 +67,18 @@ def extract_article(html: str, url: str | None = None) -> Article:
         body = _from_article_body(meta.article_body)
     if _length(body) < FLOOR_CHECK:
         body = _at_least_readability(body, html, meta.headline)
-    if not body.lines:
-        metadata_only = _article(meta, CleanBody("", [], body.removed))
-        raise ExtractionError(f"{url or 'page'}: no article text found", article=metadata_only)
-    return _article(meta, body)
+    return body
+
+
+def _quotes(meta: Metadata, body: CleanBody) -> list[Quote]:
+    return find_quotes([meta.standfirst, *body.lines] if meta.standfirst else body.lines)
+
+
+def _cut_short(meta: Metadata | None, body: CleanBody | None) -> Article:
+    """What was found when the time budget ran out: the metadata, the body, no quotes."""
+    stage = "finding quotes" if body else "finding the body" if meta else "reading the page"
+    found = _article(meta or Metadata(), body or CleanBody("", [], []), [])
+    return replace(found, status=PARTIAL, note=f"{TIME_UP_NOTE}, while {stage}")
 
 
 def _without_headline(body: CleanBody, headline: str | None) -> CleanBody:
@@ -91,7 +130,7 @@ def _byline_authors(body: CleanBody) -> list[str]:
     return clean_authors([block.text for block in body.removed if block.rule == "byline"])
 
 
-def _article(meta: Metadata, body: CleanBody) -> Article:
+def _article(meta: Metadata, body: CleanBody, quotes: list[Quote]) -> Article:
     read = {name.name: getattr(meta, name.name) for name in fields(Article)}
     return Article(
         **{
@@ -99,9 +138,7 @@ def _article(meta: Metadata, body: CleanBody) -> Article:
             "authors": meta.authors or _byline_authors(body),
             "text": "\n".join(body.lines),
             "html": body.html,
-            "quotes": find_quotes(
-                [meta.standfirst, *body.lines] if meta.standfirst else body.lines
-            ),
+            "quotes": quotes,
             "removed": body.removed,
         }
     )

@@ -52,6 +52,7 @@ PAGE_TYPES = {"webpage", "itempage"}
 STANDFIRST_CLASS = re.compile("standfirst|lede|dek|subtitle|subheadline")
 DATE_CLASS = re.compile("date|time|posted|meta|byline|autor")
 MAX_DATE_ELEMENTS = 12  # visible dates further down are comments and teasers
+MAX_LD_DEPTH = 8  # JSON-LD nests an article in a list or a @graph, not in hundreds of them
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _ld_items(doc: HtmlElement) -> list[dict[str, Any]]:
     for script in doc.xpath("/descendant::script[contains(@type, 'ld+json')]"):
         try:
             data = json.loads(script.text_content().strip(), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             log.debug("unreadable JSON-LD block skipped")
             continue
         items.extend(_ld_objects(data))
@@ -151,14 +152,17 @@ def _ld_first(items: list[dict[str, Any]], types: set[str]) -> dict[str, Any]:
     return next((item for item in items if _ld_types(item) & types), {})
 
 
-def _ld_objects(data: Any) -> Iterator[dict[str, Any]]:
+def _ld_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """The objects in ``data``, looked for no deeper than MAX_LD_DEPTH lists and graphs."""
+    if depth > MAX_LD_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _ld_objects(item)
+            yield from _ld_objects(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        yield from _ld_objects(data.get("@graph"))
-        yield from _ld_objects(data.get("mainEntity"))
+        yield from _ld_objects(data.get("@graph"), depth + 1)
+        yield from _ld_objects(data.get("mainEntity"), depth + 1)
 
 
 def _ld_types(item: dict[str, Any]) -> set[str]:

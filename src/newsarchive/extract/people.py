@@ -53,6 +53,7 @@ GROUP_WORDS = re.compile(
     r"|rédaction|redacción)\b",
     re.IGNORECASE,
 )
+MAX_AUTHORS = 100  # a byline credits a few people; a list of thousands is no byline
 GROUP_NAME = re.compile(r"^[^\W\d_][\w.'’&-]*(?:\s+[\w.'’&-]+){0,5}$")
 
 
@@ -63,12 +64,13 @@ def clean_authors(raw_names: list[str], trusted: bool = False) -> list[str]:
     tags): one of those that is a single name, not a list, is kept even when it reads like a
     team ("Harbour Gazette Staff", "The Ledger editors"), since that is how the site credits it.
     """
-    names: list[str] = []
+    names: dict[str, str] = {}  # lower-cased -> as first written
     for raw in raw_names:
         for name in _split(raw, trusted):
-            if name.lower() not in (known.lower() for known in names):
-                names.append(name)
-    return names
+            names.setdefault(name.lower(), name)
+        if len(names) >= MAX_AUTHORS:
+            break
+    return list(names.values())[:MAX_AUTHORS]
 
 
 def _split(raw: str, trusted: bool) -> list[str]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from newsarchive.errors import ExtractionError
+from newsarchive.extract.budget import TIME_UP_NOTE, TimeUp
 from newsarchive.extract.clean import paragraphs_html
 from newsarchive.extract.quotes import find_quotes
 from newsarchive.extract.rules import clean_paragraphs, line_rule, normalise
+from newsarchive.extract.status import PARTIAL
 from newsarchive.models import Article
 
 STANDFIRST_MAX = 300
@@ -21,15 +25,19 @@ def extract_text_article(text: str, url: str | None = None) -> Article:
     paragraphs, removed = clean_paragraphs(lines)
     if not paragraphs:
         raise ExtractionError(f"{url or 'page'}: no article text found")
-    return Article(
+    article = Article(
         headline=headline,
         standfirst=standfirst,
         canonical_url=url,
         text="\n".join(paragraphs),
         html=paragraphs_html(paragraphs),
-        quotes=find_quotes([standfirst, *paragraphs] if standfirst else paragraphs),
         removed=removed,
     )
+    try:
+        quotes = find_quotes([standfirst, *paragraphs] if standfirst else paragraphs)
+    except TimeUp:  # the time budget ran out (budget.py): the text is kept
+        return replace(article, status=PARTIAL, note=f"{TIME_UP_NOTE}, while finding quotes")
+    return replace(article, quotes=quotes)
 
 
 def _is_standfirst(line: str) -> bool:

@@ -40,6 +40,7 @@ SHORT_WORDS = 150  # a wall or stub leaves at most this much text
 STUB_WORDS = 350  # a paywalled article shows at most a few paragraphs
 INDEX_WORDS = 250
 SCAN_CHARS = 400_000  # markers sit in the head or the first screens of the page
+SCAN_TAIL = 3_000  # characters at the end of the text where a paywall prompt stands
 
 _CHALLENGE_VERBS = ("complete", "solve", "pass")  # "... the security check", "... the captcha"
 # What a bot check tells its reader. "captcha" alone counts only in the title: under a real
@@ -95,7 +96,9 @@ def assess_status(html: str, article: Article, url: str | None = None) -> str:
     """Classify a capture from its page and what was extracted from it."""
     head = html[:SCAN_CHARS]
     words = article.word_count
-    if words < SHORT_WORDS and (_shows_bot_check(head) or _CONSENT_WALL.search(article.text)):
+    if words < SHORT_WORDS and (
+        _shows_bot_check(head) or _CONSENT_WALL.search(article.text[:SCAN_CHARS])
+    ):
         return BLOCKED
     if _is_stub(head, article, words):
         return PARTIAL
@@ -158,8 +161,8 @@ def _is_bot_check(head: str) -> bool:
 def _is_stub(head: str, article: Article, words: int) -> bool:
     if words >= STUB_WORDS:
         return False
-    ending = " ".join(article.text.split("\n")[-3:])
-    removed = " ".join(block.text for block in article.removed)
+    ending = article.text[-SCAN_TAIL:]  # the last paragraphs, where a paywall cuts in
+    removed = " ".join(block.text for block in article.removed)[:SCAN_CHARS]
     return bool(_NOT_FREE.search(head) or _PAYWALL.search(ending) or _PAYWALL.search(removed))
 
 

@@ -80,7 +80,21 @@ def start_pool(processes: int, start_method: str | None) -> ProcessPoolExecutor 
         log.warning("no extraction processes (%s); extracting in the fetch threads", error)
         pool.shutdown(wait=False, cancel_futures=True)
         return None
+    for _ in range(processes):  # not waited for: it runs while the first pages download
+        pool.submit(load_date_parser)
     return pool
+
+
+def load_date_parser() -> None:
+    """Load what htmldate's extensive date search uses, dateparser with its hundreds of
+    locales (1-3 s), so that the first page to need it does not pay for it. These are
+    htmldate's internals: if a later htmldate moves them, this does nothing."""
+    try:
+        from htmldate.extractors import get_external_parser, month_words
+    except ImportError:
+        return
+    month_words()
+    get_external_parser().get_date_data("3. Juni 2008")
 
 
 def _init_worker() -> None:
