@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from newsarchive.controls import one_line, printable
 from newsarchive.extract.status import MEANINGS, PARTIAL, WITHOUT_TEXT
 from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
 from newsarchive.records import ArchiveStats, ArticleSummary
@@ -46,7 +47,7 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
         paragraphs.insert(0, article.standfirst)
     blocks = ["\n".join(line for line in head if line)]
     blocks += [textwrap.fill(paragraph, width) for paragraph in paragraphs]
-    return "\n\n".join(blocks)
+    return printable("\n\n".join(blocks))
 
 
 def stored_article_text(stored: StoredArticle) -> str:
@@ -83,16 +84,18 @@ def summary_line(summary: ArticleSummary) -> str:
     date = (summary.published or "")[:10] or "----------"
     site = (summary.site or "")[:24]
     status = "" if summary.status == "ok" else f"[{summary.status}] "
-    return f"{summary.id:>6}  {date}  {site:<24}  {status}{summary.headline or summary.url}"
+    return one_line(
+        f"{summary.id:>6}  {date}  {site:<24}  {status}{summary.headline or summary.url}"
+    )
 
 
 def highlighted(text: str, spans: list[tuple[int, int]], highlight: Highlighter) -> str:
     """``text`` with each span passed through ``highlight`` (colour on a terminal)."""
     pieces, position = [], 0
     for start, end in spans:
-        pieces += [text[position:start], highlight(text[start:end])]
+        pieces += [printable(text[position:start]), highlight(printable(text[start:end]))]
         position = end
-    pieces.append(text[position:])
+    pieces.append(printable(text[position:]))
     return "".join(pieces)
 
 
@@ -102,11 +105,11 @@ def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
         details.append(_join_names(hit.authors))
     snippet = highlighted(hit.snippet, hit.highlights, highlight)
     lines = [
-        f"{rank}. {hit.headline or hit.url}  [id {hit.id}]",
-        "   " + " · ".join(details) if details else "",
+        printable(f"{rank}. {hit.headline or hit.url}  [id {hit.id}]"),
+        printable("   " + " · ".join(details)) if details else "",
         textwrap.indent(textwrap.fill(snippet, line_width() - 3), "   "),
-        "   " + hit.url,
-        "   also on: " + ", ".join(hit.also_on) if hit.also_on else "",
+        printable("   " + hit.url),
+        printable("   also on: " + ", ".join(hit.also_on)) if hit.also_on else "",
     ]
     return "\n".join(line for line in lines if line)
 
@@ -118,7 +121,7 @@ def quote_hit_text(hit: QuoteHit) -> str:
     kind = "" if hit.kind == "speech" else f" [{hit.kind}]"
     date = f" ({hit.published[:10]})" if hit.published else ""
     quote = textwrap.fill(f"“{hit.text}”{speaker}{kind}", line_width())
-    return f"{quote}\n   {hit.headline or hit.url}{date}  [id {hit.article_id}]"
+    return printable(f"{quote}\n   {hit.headline or hit.url}{date}  [id {hit.article_id}]")
 
 
 SPEAKERS_HEADER = " quotes  articles  speaker"
@@ -126,7 +129,7 @@ SPEAKERS_HEADER = " quotes  articles  speaker"
 
 def speaker_line(speaker: SpeakerSummary) -> str:
     """One row of ``speakers``, under SPEAKERS_HEADER."""
-    return f"{speaker.quotes:>7}  {speaker.articles:>8}  {speaker.name}"
+    return printable(f"{speaker.quotes:>7}  {speaker.articles:>8}  {speaker.name}")
 
 
 SEARCH_CSV_COLUMNS = ["id", "url", "headline", "site", "published", "authors", "score", "snippet"]
@@ -159,7 +162,7 @@ def stats_text(stats: ArchiveStats, top: int = 15) -> str:
         lines += [f"  {count:>8}  {key}" for key, count in list(counts.items())[:top]]
         if len(counts) > top:
             lines.append(f"  … and {len(counts) - top} more")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 # ---- batch import -----------------------------------------------------------------------------
@@ -167,6 +170,10 @@ def stats_text(stats: ArchiveStats, top: int = 15) -> str:
 
 def outcome_line(outcome: Outcome) -> str:
     """One line for one finished link of an import."""
+    return one_line(_outcome_text(outcome))
+
+
+def _outcome_text(outcome: Outcome) -> str:
     where = f"line {outcome.line}: " if outcome.line is not None else ""
     if outcome.status == "invalid":
         return f"{where}skipped: {outcome.reason}"

@@ -18,6 +18,7 @@ import click
 from platformdirs import user_data_dir
 
 from newsarchive import __version__
+from newsarchive.controls import one_line
 from newsarchive.errors import NewsarchiveError
 
 EXIT_INTERRUPTED = 130
@@ -36,7 +37,7 @@ class ArchiveGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsarchiveError as error:
-            exception = click.ClickException(str(error))
+            exception = click.ClickException(one_line(str(error)))
             exception.exit_code = error.exit_code
             raise exception from error
         except KeyboardInterrupt:
@@ -75,7 +76,11 @@ def open_archive(read_only: bool = False):
 
 
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    """JSON escapes C0 controls itself; DEL and C1 are escaped too, for the terminal's sake."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2).translate(_JSON_ESCAPES))
+
+
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
 
 
 @click.group(
@@ -99,7 +104,7 @@ def echo_removed(blocks: list) -> None:
     """List the blocks the cleaner removed (``--removed`` of extract and show)."""
     click.echo(f"\n--- removed blocks ({len(blocks)}) ---")
     for block in blocks:
-        click.echo(f"[{block.rule}] {block.text}")
+        click.echo(one_line(f"[{block.rule}] {block.text}"))
 
 
 # The commands register themselves on ``cli`` when imported; they import the library lazily.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from newsarchive.cli import EXIT_NO_TEXT, cli, db_option, echo_removed, open_archive, print_json
+from newsarchive.controls import one_line
 from newsarchive.errors import InputError, NewsarchiveError
 from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
 
@@ -64,7 +65,7 @@ def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int
             except NewsarchiveError as error:
                 if len(sources) == 1:
                     raise
-                click.echo(f"Error: {error}", err=True)
+                click.echo(f"Error: {one_line(str(error))}", err=True)
                 failures += 1
                 continue
             _echo_added(outcome)
@@ -79,8 +80,8 @@ def _echo_added(outcome: AddOutcome) -> None:
     article = outcome.article
     if article.status in WITHOUT_TEXT:
         click.echo(
-            f"Error: {outcome.url}: {MEANINGS[article.status]}; the page is kept as article"
-            f" {outcome.id} (status {article.status}) for newsarchive reextract",
+            f"Error: {one_line(outcome.url)}: {MEANINGS[article.status]}; the page is kept as"
+            f" article {outcome.id} (status {article.status}) for newsarchive reextract",
             err=True,
         )
     if outcome.kept_earlier:
@@ -90,8 +91,10 @@ def _echo_added(outcome: AddOutcome) -> None:
         return
     verb = "Added" if outcome.created else "Updated"
     status = "" if article.status == "ok" else f" [{article.status}]"
-    click.echo(f"{verb} {outcome.id}{status}: {article.headline or outcome.url}")
-    click.echo(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
+    click.echo(one_line(f"{verb} {outcome.id}{status}: {article.headline or outcome.url}"))
+    click.echo(
+        one_line(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
+    )
     if article.note:
         click.echo(f"  note: {article.note}")
 
@@ -141,7 +144,7 @@ def reextract(ids: tuple[int, ...], every: bool) -> None:
             total += 1
             if outcome.error:
                 failed += 1
-                click.echo(f"Error: article {outcome.id}: {outcome.error}", err=True)
+                click.echo(f"Error: article {outcome.id}: {one_line(outcome.error)}", err=True)
             elif outcome.changed:
                 changed += 1
                 click.echo(f"{outcome.id}: {', '.join(outcome.changed)} changed")

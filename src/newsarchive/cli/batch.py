@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from newsarchive.cli import EXIT_INTERRUPTED, cli, db_option, json_option, open_archive, print_json
+from newsarchive.controls import one_line
 from newsarchive.errors import InputError
 
 # The same names as newsarchive.linklists.FORMATS, written out so --help needs no lxml import.
@@ -157,4 +158,5 @@ def failures(as_json: bool) -> None:
     for failure in recorded:
         tries = "1 attempt" if failure.attempts == 1 else f"{failure.attempts} attempts"
         reason = failure_reason(failure.url, failure.reason).removeprefix(failure.url + ": ")
-        click.echo(f"{failure.url}\n  {reason} ({tries}, last {failure.last_failed_at})")
+        click.echo(one_line(failure.url))
+        click.echo(one_line(f"  {reason} ({tries}, last {failure.last_failed_at})"))
