@@ -590,3 +590,50 @@ def test_a_head_of_twenty_thousand_meta_tags_costs_the_story_nothing(tmp_path: P
     html = page(head="<meta name='keywords' content='harbour'>" * 20_001)
     article = json.loads(extract_json(tmp_path, html).stdout)
     assert article["text"] == "\n".join(PARAGRAPHS) and article["status"] == "partial"
+
+
+@pytest.mark.parametrize("label", ["undefined", "punycode", "unicode_escape", "idna", "base64"])
+def test_a_charset_label_naming_no_text_encoding_is_ignored(server, label: str) -> None:
+    body = page().encode("utf-8").replace(b"<head>", f"<head><meta charset='{label}'>".encode())
+    url = server.route("/story", body, headers={"Content-Type": f"text/html; charset={label}"})
+    result = run("add", url)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run("show", "1", "--format", "json").stdout)
+    assert shown["text"] == "\n".join(PARAGRAPHS)
+
+
+def test_a_redirect_location_that_is_not_utf8_is_followed(server) -> None:
+    server.route("/caf%E9", page())
+
+    def redirect(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", "/caf\xe9")  # sent as the byte 0xE9 (latin-1)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    result = run("add", server.handler("/old", redirect))
+    assert result.exit_code == 0, result.output
+    assert server.hits("/caf%E9") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--limit", "99999999999999999999999"],
+        ["search", "harbour", "--limit", "99999999999999999999999"],
+        ["show", "99999999999999999999999"],
+        ["export", "--format", "jsonl", "--id", "99999999999999999999999"],
+        ["reextract", "99999999999999999999999"],
+    ],
+    ids=["list", "search", "show", "export", "reextract"],
+)
+def test_numbers_past_sqlite_integers_end_in_one_error_line(
+    tmp_path: Path, args: list[str]
+) -> None:
+    saved = tmp_path / "page.html"
+    saved.write_text(page())
+    assert run("add", str(saved), "--url", "https://news.example/story").exit_code == 0
+    result = run(*args)
+    assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert "99999999999999999999999" in errors[0], result.stderr

@@ -57,6 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
+MAX_INTEGER = 2**63 - 1  # SQLite's; a larger number given for an id or a limit names no row
 # How far short of the whole article a capture falls: a capture never replaces a stored one
 # that holds more (a paywall stub, a wall or a page without text never replaces the article).
 SHORTFALL = {PARTIAL: 1, BLOCKED: 2, NO_TEXT: 2}
@@ -296,7 +297,7 @@ class Archive:
     def resolve(self, reference: str | int) -> int:
         """Turn an id or a URL into an article id, or raise NotFoundError."""
         text = str(reference).strip()
-        if text.isdigit():
+        if text.isdigit() and int(text) <= MAX_INTEGER:
             if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [int(text)]).fetchone():
                 return int(text)
         else:
@@ -393,7 +394,7 @@ class Archive:
             "SELECT id, url, headline, site, published, saved_at, word_count,"
             " coalesce(status, 'ok') FROM articles"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
-            [-1 if limit is None else limit, offset],
+            [-1 if limit is None else min(limit, MAX_INTEGER), min(offset, MAX_INTEGER)],
         )
         return [ArticleSummary(*row) for row in rows]
 

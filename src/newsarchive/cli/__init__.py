@@ -23,6 +23,8 @@ from newsarchive.errors import NewsarchiveError
 
 EXIT_INTERRUPTED = 130
 EXIT_NO_TEXT = 3  # add: the page was kept, but it holds no article text (no_text, blocked)
+# A count or a size given on the command line: past SQLite's integers it names nothing.
+COUNT = click.IntRange(min=1, max=2**63 - 1)
 
 
 def default_db_path() -> Path:

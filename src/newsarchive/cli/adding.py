@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsarchive.cli import EXIT_NO_TEXT, cli, db_option, echo_removed, open_archive, print_json
+from newsarchive.cli import (
+    EXIT_NO_TEXT,
+    cli,
+    db_option,
+    echo_removed,
+    open_archive,
+    print_json,
+)
 from newsarchive.controls import one_line
 from newsarchive.errors import InputError, NewsarchiveError
 from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
@@ -27,7 +34,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--max-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1_000_000),
     default=20,
     show_default=True,
     help="Largest page to accept, in MB.",

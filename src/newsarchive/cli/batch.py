@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from newsarchive.cli import EXIT_INTERRUPTED, cli, db_option, json_option, open_archive, print_json
+from newsarchive.cli import (
+    COUNT,
+    EXIT_INTERRUPTED,
+    cli,
+    db_option,
+    json_option,
+    open_archive,
+    print_json,
+)
 from newsarchive.controls import one_line
 from newsarchive.errors import InputError
 
@@ -18,9 +26,7 @@ LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
 @cli.command(name="import")
 @click.argument("source", required=False)
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), help="Default: detected.")
-@click.option(
-    "--workers", type=click.IntRange(min=1), default=8, show_default=True, help="Fetches at once."
-)
+@click.option("--workers", type=COUNT, default=8, show_default=True, help="Fetches at once.")
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from newsarchive.cli import cli, db_option, echo_removed, json_option, open_archive, print_json
+from newsarchive.cli import (
+    COUNT,
+    cli,
+    db_option,
+    echo_removed,
+    json_option,
+    open_archive,
+    print_json,
+)
 from newsarchive.errors import InputError
 
 
@@ -45,7 +53,7 @@ def show(reference: str, fmt: str, removed: bool) -> None:
 
 
 @cli.command(name="list")
-@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
+@click.option("--limit", type=COUNT, help="Show at most this many.")
 @json_option
 @db_option
 def list_command(limit: int | None, as_json: bool) -> None:
@@ -72,7 +80,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
 @click.option("--since", help="Published on or after YYYY[-MM[-DD]].")
 @click.option("--until", help="Published on or before YYYY[-MM[-DD]].")
 @click.option("--sort", type=click.Choice(["rank", "published", "saved"]), default="rank")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.option("--all-copies", is_flag=True, help="Show every copy of a story run by many sites.")
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
 @click.option("--exact", is_flag=True, help="Rank every match, however many (slower).")
@@ -116,7 +124,7 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
 @click.argument("query", required=False)
 @click.option("--speaker", help="Only quotes by a speaker with these words in their name.")
 @click.option("--all", "include_terms", is_flag=True, help="Also terms in quote marks.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=COUNT, default=50, show_default=True)
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
 @json_option
 @db_option
@@ -146,7 +154,7 @@ def quotes(query: str | None, as_json: bool, **options: Any) -> None:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=COUNT, default=50, show_default=True)
 @json_option
 @db_option
 def speakers(query: str | None, limit: int, as_json: bool) -> None:

@@ -29,7 +29,10 @@ _BROWSER_CODECS = {
     "euc_kr": "cp949",
     "big5": "big5hkscs",
 }
-_REFUSED_CODECS = frozenset({"utf-7"})
+# Python codecs that name no text encoding of a web page: a label naming one is no label.
+_REFUSED_CODECS = frozenset(
+    {"utf-7", "undefined", "punycode", "idna", "unicode-escape", "raw-unicode-escape"}
+)
 _CHAOS_MARGIN = 0.15
 
 
@@ -100,11 +103,12 @@ def _declared_codec(label: str | None, raw: bytes, in_document: bool) -> str | N
 def _codec(label: str) -> str | None:
     label = label.strip().lower()
     try:
-        name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
+        codec = codecs.lookup(_LABEL_ALIASES.get(label, label))
     except LookupError:
         return None
-    name = _BROWSER_CODECS.get(name, name)
-    return None if name in _REFUSED_CODECS else name
+    name = _BROWSER_CODECS.get(codec.name, codec.name)
+    refused = name in _REFUSED_CODECS or not codec._is_text_encoding  # base64, zlib, rot13
+    return None if refused else name
 
 
 def _strict_decode(raw: bytes, encoding: str | None) -> str | None:
@@ -112,7 +116,7 @@ def _strict_decode(raw: bytes, encoding: str | None) -> str | None:
         return None
     try:
         return raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return None
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from http import HTTPStatus
 from importlib import metadata
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import requests
 from requests.utils import get_auth_from_url
@@ -45,9 +45,21 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _Auth = tuple[str, str] | Callable[[requests.PreparedRequest], requests.PreparedRequest] | None
 
 
+class _Session(requests.Session):
+    """A session whose redirect targets never raise: requests decodes ``Location`` as UTF-8
+    (even for a response it does not follow); other bytes are percent-encoded, as browsers do."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        try:
+            return super().get_redirect_target(resp)
+        except UnicodeDecodeError:
+            raw = resp.headers["location"].encode("latin-1")
+            return quote(raw, safe="/:?#[]@!$&'()*+,;=%~")
+
+
 def make_session() -> requests.Session:
     """A requests session that names newsarchive and asks for HTML first."""
-    session = requests.Session()
+    session = _Session()
     session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
     return session
 
