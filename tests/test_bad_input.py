@@ -637,3 +637,17 @@ def test_numbers_past_sqlite_integers_end_in_one_error_line(
     assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert "99999999999999999999999" in errors[0], result.stderr
+
+
+def test_a_word_repeated_in_a_query_is_searched_once_and_a_huge_query_refused(
+    tmp_path: Path,
+) -> None:
+    saved = tmp_path / "page.html"
+    saved.write_text(page())
+    assert run("add", str(saved), "--url", "https://news.example/story").exit_code == 0
+    once = json.loads(run("search", "harbour", "--json").stdout)
+    repeated = run("search", "harbour " * 250, "--json")  # 2,000 characters
+    assert repeated.exit_code == 0 and json.loads(repeated.stdout) == once
+    huge = run("search", "harbour " * 12_000)
+    assert huge.exit_code == 1
+    assert huge.stderr == "Error: the query is 96,000 characters long (at most 2,000)\n"

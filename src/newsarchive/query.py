@@ -18,6 +18,7 @@ from newsarchive.errors import QueryError
 COLUMN_FIELDS = {"headline": "headline", "author": "authors", "standfirst": "standfirst"}
 FILTER_FIELDS = {"site", "lang", "before", "after", "saved-after", "quote", "speaker"}
 DATE_FIELDS = {"before", "after", "saved-after"}
+MAX_QUERY_CHARS = 2_000  # a query, not a document: each word costs a pass over the index
 
 _QUOTE_CHARS = '"“”„«»'
 _FIELD_NAMES = "|".join(sorted({*COLUMN_FIELDS, *FILTER_FIELDS}, key=len, reverse=True))
@@ -69,7 +70,11 @@ class _Term:
 
 
 def parse_query(text: str) -> Query:
-    """Parse a user's query, or raise QueryError if it cannot mean anything."""
+    """Parse a user's query, or raise QueryError if it cannot mean anything or is too long."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long (at most {MAX_QUERY_CHARS:,})"
+        )
     terms: list[_Term | str] = []
     filters: list[Filter] = []
     negate_next = False
@@ -92,6 +97,7 @@ def parse_query(text: str) -> Query:
         raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
     loose = _expression(terms, loose=True)
     found = [term.fts for term in terms if isinstance(term, _Term) and not term.negated]
+    found = list(dict.fromkeys(found))  # a word given twice is looked for once
     return Query(expression, filters, None if loose == expression else loose, found)
 
 
@@ -168,11 +174,13 @@ def _expression(terms: list[_Term | str], loose: bool = False) -> str | None:
         if negatives:
             raise QueryError("only excluded words: give at least one word to find")
         return None
+    clauses = list(dict.fromkeys(tuple(dict.fromkeys(clause)) for clause in clauses))  # a AND a
+    negatives = list(dict.fromkeys(negatives))
     expression = " AND ".join(_alternatives(clause) for clause in clauses)
     return " NOT ".join([f"({expression})", *negatives]) if negatives else expression
 
 
-def _alternatives(clause: list[str]) -> str:
+def _alternatives(clause: tuple[str, ...]) -> str:
     return clause[0] if len(clause) == 1 else "(" + " OR ".join(clause) + ")"
 
 
