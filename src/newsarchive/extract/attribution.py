@@ -93,6 +93,9 @@ INHERIT = "inherit"  # the candidate "whoever spoke the quotation before"
 NOBODY = "nobody"  # the candidate "no one is named as saying this"
 SOURCES_PER_SIDE = 5  # candidates farther from a quotation than this many on its side never won
 RESOLVER_PEOPLE = 8  # how many of the people named last a pronoun may stand for
+# ...among this many mentions before it at most: an article naming one or two people looks no
+# further back than this, which keeps a page of thousands of names and pronouns linear
+RESOLVER_LOOK_BACK = 300
 # Speakers are looked for in this many quotations of an article at most (a page of thousands
 # of quote marks is not news; the longest interview in the annotated set has 55): the time a
 # page takes stays bounded, and the quotations past it are kept, without a speaker.
@@ -129,7 +132,7 @@ def resolver_candidates(
     recent: dict[str, Mention] = {}
     speaking: dict[str, int] = {}  # people by when they last were the subject of a speech verb
     lowest = anaphor.paragraph - SPEAKING_PARAGRAPHS
-    for number in range(known.order[anaphor] - 1, -1, -1):
+    for number in _looking_back(known, anaphor):
         mention = mentions[number]
         if mention.kind != "name":
             continue
@@ -147,6 +150,12 @@ def resolver_candidates(
         extra = ["nobody", f"nobody|anaphor={anaphor_kind(anaphor)}"]
         candidates.append((NOBODY, Features("", extra=extra)))
     return candidates
+
+
+def _looking_back(known: Context, anaphor: Mention) -> range:
+    """The numbers of the mentions before ``anaphor`` it may stand for, the nearest first."""
+    at = known.order[anaphor]
+    return range(at - 1, max(-1, at - 1 - RESOLVER_LOOK_BACK), -1)
 
 
 @dataclass(frozen=True)
@@ -173,9 +182,6 @@ def attribute(
     shared: dict[object, float] = {}  # scores of the features candidates share
     spoken: set[str] = set()  # who the quotations so far were attributed to
     for number in range(len(sites)):
-        if number >= ATTRIBUTED_QUOTATIONS:
-            attributions.append(Attribution(None))
-            continue
         previous = speakers[-1] if speakers else None
         candidates = source_candidates(known, sites, number, previous is not None)
         best, _ = max(candidates, key=lambda item: source.score(item[1], shared))
@@ -227,7 +233,7 @@ def _just_spoke(
     """The last subject of a speech verb ("Jane Doe said …") in the anaphor's paragraph or the
     one before, the last subject of any verb in its own paragraph, or the person the same
     pronoun stood for there; one the article's own pronouns disagree with is passed over."""
-    for number in range(known.order[anaphor] - 1, -1, -1):
+    for number in _looking_back(known, anaphor):
         mention = mentions[number]
         if mention.paragraph < anaphor.paragraph - 1:
             return None
@@ -245,5 +251,5 @@ def _just_spoke(
 def _agrees(known: Context, mention: Mention, pronoun: Mention) -> bool:
     if pronoun.key not in ("he", "she"):
         return True
-    gender = "she" if mention.female else known.genders.get(mention.key, pronoun.key)
+    gender = "she" if mention.female else known.gender(mention.key) or pronoun.key
     return gender == pronoun.key

@@ -9,7 +9,8 @@ French forms) or a role phrase ("the senator", "her spokesman", "the report").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 
 from newsarchive.extract.names import WORD, name_runs
@@ -95,12 +96,18 @@ class Mention:
     female: bool = False
 
 
-def find_mentions(masked: Sequence[str]) -> list[Mention]:
-    """Every candidate source in the paragraphs (quoted text already blanked), in reading order."""
+def find_mentions(masked: Sequence[str], near: Container[int]) -> list[Mention]:
+    """The candidate sources in the paragraphs (quoted text already blanked), in reading order:
+    names everywhere, pronouns and role phrases only in the paragraphs ``near`` quotations (a
+    pronoun far from any quotation is nobody's source, while a name there may be the person a
+    later pronoun stands for)."""
     mentions: list[Mention] = []
     for index, text in enumerate(masked):
-        found = [*_names(index, text), *_pronouns(index, text), *_nominals(index, text)]
-        mentions += sorted(found, key=lambda mention: mention.start)
+        if index in near:
+            found = [*_names(index, text), *_pronouns(index, text), *_nominals(index, text)]
+            mentions += sorted(found, key=lambda mention: mention.start)
+        else:
+            mentions += _names(index, text)
     return mentions
 
 
@@ -144,13 +151,6 @@ def _nominals(index: int, text: str) -> Iterator[Mention]:
         yield Mention(index, found.start(), found.end(), phrase, "nominal", phrase.casefold())
 
 
-def by_paragraph(mentions: Sequence[Mention]) -> dict[int, list[Mention]]:
-    grouped: dict[int, list[Mention]] = {}
-    for mention in mentions:
-        grouped.setdefault(mention.paragraph, []).append(mention)
-    return grouped
-
-
 _ROLE = re.compile(
     r",\s+((?:a|an|the|his|her|their|who\s+is|who\s+was)\s[^,.;:|“”\"]{2,90}?)\s*(?=[,.;:]|$)"
 )
@@ -160,32 +160,34 @@ class Names:
     """The article's names grouped by who they are, for the fullest form of each speaker."""
 
     def __init__(self, mentions: Sequence[Mention]) -> None:
-        self._by_key: dict[str, list[Mention]] = {}
+        self._texts: dict[str, dict[str, None]] = {}  # each key's names, in order of first use
+        self._multiword: dict[str, list[Mention]] = {}  # each key's names of several words
         for mention in mentions:
             if mention.kind == "name" and not mention.possessive:
-                self._by_key.setdefault(mention.key, []).append(mention)
-        self._full: dict[Mention, str] = {}
+                self._texts.setdefault(mention.key, {})[mention.text] = None
+                if " " in mention.text:
+                    self._multiword.setdefault(mention.key, []).append(mention)
+        self._positions = {
+            key: [(m.paragraph, m.start) for m in found] for key, found in self._multiword.items()
+        }
+        self._widest: dict[tuple[str, frozenset[str]], str | None] = {}
 
     def full(self, mention: Mention) -> str:
         """The fullest form of the name the article uses for ``mention``'s person, titles left
         out: the longest name containing its words; a bare surname first takes the full name of
         that surname named nearest before it (or first after it)."""
-        if mention not in self._full:
-            self._full[mention] = self._fullest(mention)
-        return self._full[mention]
-
-    def _fullest(self, mention: Mention) -> str:
-        names = self._by_key.get(mention.key, [])
-        words = set(mention.text.split())
-        if len(words) == 1:
-            full = [m for m in names if " " in m.text]
-            before = [
-                m for m in full if (m.paragraph, m.start) < (mention.paragraph, mention.start)
+        words = frozenset(mention.text.split())
+        if len(words) == 1 and mention.key in self._multiword:
+            before = bisect_left(self._positions[mention.key], (mention.paragraph, mention.start))
+            chosen = self._multiword[mention.key][before - 1 if before else 0]
+            words = frozenset(chosen.text.split())
+        key = (mention.key, words)
+        if key not in self._widest:
+            wider = [
+                text for text in self._texts.get(mention.key, ()) if words <= set(text.split())
             ]
-            chosen = before[-1] if before else (full[0] if full else None)
-            words = set(chosen.text.split()) if chosen else words
-        wider = [m.text for m in names if words <= set(m.text.split())]
-        return max(wider, key=len) if wider else mention.text
+            self._widest[key] = max(wider, key=len) if wider else None
+        return self._widest[key] or mention.text
 
 
 def role_after(masked: Sequence[str], mention: Mention) -> str | None:

@@ -8,14 +8,19 @@ here too, because a lone capitalised word followed by one ("Klitschko said") is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Position = tuple[int, int]  # (paragraph index, character offset)
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*")
-SENTENCE_END = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!St)[.!?]+(?=\s|$)")
+# A run of sentence-ending marks, not after a capital (U.S.) or an abbreviated title. The first mark
+# comes before the look back at what precedes it, so that the regex engine can skip from mark to
+# mark instead of looking back at every character.
+SENTENCE_END = re.compile(
+    r"[.!?](?<![A-Z].)(?<!Mr.)(?<!Mrs.)(?<!Ms.)(?<!Dr.)(?<!St.)[.!?]*(?=\s|$)"
+)
 _GAPS = (" ", "\u00a0", ". ", ".\u00a0", ".")  # what may stand between two words of a name
-_POSSESSIVE = re.compile("(?:’s|'s|’|')$")
+_POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
 
 
 def _words(text: str) -> str:
@@ -95,8 +100,7 @@ _TITLES = _set(
 _PARTICLES = _set("de del della di da das dos du van von der den ter bin ibn al")
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """Capitalised words that may name someone, leading stopwords and titles removed."""
 
     start: int
@@ -106,62 +110,84 @@ class Run:
     possessive: bool
 
 
+Word = tuple[int, str]  # where a word starts, and the word
+
+
 def name_runs(text: str) -> list[Run]:
     """Runs of capitalised words ("Vitali Klitschko", "Mr. Smith") in ``text``.
 
-    Only capitalised words and name particles are visited (a lower-case word between two of
-    them leaves a gap that does not join), which is what makes this fast on long articles.
+    One regular expression finds each stretch of capitalised words and name particles with at
+    most a space or a dot between them; only a stretch of several words is split, where two of
+    its words do not join (after a possessive; a full stop after a word that is neither a title
+    nor an initial). Most stretches are one word, and many of those a stopword.
     """
     runs: list[Run] = []
-    current: list[re.Match[str]] = []
-    for word in _NAME_WORD.finditer(text):
-        value = word.group()
-        if value[0].isupper() or (current and value in _PARTICLES):
+    for stretch in _NAME_STRETCH.finditer(text):
+        word = stretch.group()
+        if _GAP_CHARS.search(word) is None:
+            stem = _without_possessive(word)
+            if stem not in _STOP and word not in _TITLES:
+                start = stretch.start()
+                runs.append(Run(start, start + len(stem), (stem,), False, stem != word))
+            continue
+        current: list[Word] = []
+        for found in _NAME_WORD.finditer(text, stretch.start(), stretch.end()):
+            word = (found.start(), found.group())
             if current and not _joins(text, current[-1], word):
                 runs += _run(current)
                 current = []
-            if value[0].isupper() or current:
+            if current or word[1][0].isupper():  # a particle never starts a name
                 current.append(word)
-        elif current:
-            runs += _run(current)
-            current = []
-    return runs + _run(current)
+        runs += _run(current)
+    return runs
 
 
-_UPPER = "".join(chr(code) for code in range(0x2000) if chr(code).isupper())
-_NAME_WORD = re.compile(
-    rf"(?<![^\W\d_])(?<![\w][’'-])(?:[{re.escape(_UPPER)}][\w’'-]*|(?:{'|'.join(sorted(_PARTICLES))})(?![\w’'-]))"
+_UPPER = re.escape("".join(chr(code) for code in range(0x2000) if chr(code).isupper()))
+# A word starts where no letter, and no letter with an apostrophe or hyphen, stands before it.
+# The capital comes first and the look back after it, so that the regex engine can skip to the
+# next capital instead of looking back at every character.
+_CAPITALISED = rf"[{_UPPER}](?<![^\W\d_].)(?<![\w][’'-].)[\w’'-]*"
+_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})(?![\w’'-])"
+_NAME_WORD = re.compile(rf"{_CAPITALISED}|(?<![^\W\d_])(?<![\w][’'-]){_PARTICLE}")
+# what may stand between two words of a name: a space or a dot (see _GAPS)
+_NAME_STRETCH = re.compile(
+    rf"{_CAPITALISED}(?:(?:[ \u00a0]|\.[ \u00a0]?)(?:[{_UPPER}][\w’'-]*|{_PARTICLE}))*"
 )
+_GAP_CHARS = re.compile("[ .\u00a0]")
 
 
-def _joins(text: str, previous: re.Match[str], word: re.Match[str]) -> bool:
-    gap = text[previous.end() : word.start()]
-    if gap not in _GAPS or _possessive(previous.group()):
+def _joins(text: str, previous: Word, word: Word) -> bool:
+    start, name = previous
+    gap = text[start + len(name) : word[0]]
+    if gap not in _GAPS or name.endswith(_POSSESSIVE_ENDS):
         return False
-    dotted = previous.group() in _TITLES or len(previous.group()) == 1
-    initial = len(previous.group()) == 1 and gap == "."  # "G.K. Jones"
+    dotted = name in _TITLES or len(name) == 1
+    initial = len(name) == 1 and gap == "."  # "G.K. Jones"
     return gap in (" ", "\u00a0") or initial or (dotted and gap in (". ", ".\u00a0"))
 
 
-def _possessive(word: str) -> bool:
-    return bool(_POSSESSIVE.search(word))
+def _without_possessive(word: str) -> str:
+    """ "Jones" for "Jones’s", "Joneses" for "Joneses’"; "He" for "He’s"."""
+    last = word[-1]
+    if last == "s":
+        return word[:-2] if word[-2:-1] in ("’", "'") else word
+    return word[:-1] if last in ("’", "'") else word
 
 
-def _run(words: list[re.Match[str]]) -> list[Run]:
-    while words and _POSSESSIVE.sub("", words[0].group()) in _STOP:  # "He’s" is "He"
+def _run(words: list[Word]) -> list[Run]:
+    while words and _without_possessive(words[0][1]) in _STOP:  # "He’s" is "He"
         words = words[1:]
-    titles = [number for number, word in enumerate(words) if word.group() in _TITLES]
+    titles = [number for number, (_, word) in enumerate(words) if word in _TITLES]
     if titles:
         words = words[titles[-1] + 1 :]
-    while words and words[-1].group() in _PARTICLES:
+    while words and words[-1][1] in _PARTICLES:
         words = words[:-1]
     if not words:
         return []
-    last = words[-1].group()
-    stem = _POSSESSIVE.sub("", last)
-    names = (*(word.group() for word in words[:-1]), stem)
-    end = words[-1].start() + len(stem)
-    return [Run(words[0].start(), end, names, bool(titles), stem != last)]
+    start, last = words[-1]
+    stem = _without_possessive(last)
+    names = (*(word for _, word in words[:-1]), stem)
+    return [Run(words[0][0], start + len(stem), names, bool(titles), stem != last)]
 
 
 def after_preposition(text: str, start: int) -> bool:

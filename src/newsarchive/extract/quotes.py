@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from newsarchive.extract.attribution import Attribution, attribute
+from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS, Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
 from newsarchive.extract.names import WORD
 from newsarchive.extract.speaker_context import MASK, QuoteSite, SentenceEnds, quote_site
@@ -39,6 +39,9 @@ _OPENER = re.compile('[“”„"«‘]')
 _SINGLE_MARK = re.compile("[‘’]")
 _NOT_SINGLE_QUOTE = re.compile(r"\d\ds\b|n’")  # ‘90s and rock ‘n’ roll typed with the wrong mark
 _MID_CLAUSE = re.compile(r"\s+[a-z]")
+# Pronouns and role phrases are looked for this many paragraphs before a quotation: one for a
+# source in the paragraph before, one more for who a pronoun there stands for (``attribution``).
+ANAPHOR_PARAGRAPHS = 2
 TERM_WORDS = 3  # a quotation this short that nothing attributes is a term
 TITLE_WORDS = 6  # a title in quote marks ("on “Face the Nation”") is at most this long
 _TERM_MARKER = re.compile(
@@ -91,10 +94,11 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
         return []
     mentions = located.mentions()
     attributions = attribute(located.masked, located.sites, mentions, located.ends)
+    attributions += [Attribution(None)] * (len(located.spans) - len(located.sites))
     names = Names(mentions)
     quotes: dict[str, Quote] = {}
-    for number, (span, said) in enumerate(zip(located.spans, attributions, strict=True)):
-        quote = _quote(located, number, span, said, names)
+    for span, said in zip(located.spans, attributions, strict=True):
+        quote = _quote(located, span, said, names)
         known = quotes.get(span.text)
         if known is None or (known.speaker is None and quote.speaker is not None):
             quotes[span.text] = quote
@@ -103,7 +107,8 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
 
 @dataclass(frozen=True)
 class Located:
-    """The quotations of an article, the paragraphs with them blanked out, and where each stands."""
+    """The quotations of an article, the paragraphs with them blanked out, and where each of
+    the first ``ATTRIBUTED_QUOTATIONS`` stands (those whose speakers are looked for)."""
 
     spans: list[_Span]
     masked: list[str]
@@ -111,8 +116,17 @@ class Located:
     ends: SentenceEnds
 
     def mentions(self) -> list[Mention]:
-        """The candidate speakers up to the last quotation's paragraph (none can speak later)."""
-        return find_mentions(self.masked[: self.sites[-1].last + 1]) if self.sites else []
+        """The candidate speakers up to the last attributed quotation's paragraph (none can speak
+        later); pronouns and role phrases only where a quotation's source or the person a
+        source stands for may be: in the quotations' paragraphs and the two before each."""
+        if not self.sites:
+            return []
+        near = {
+            paragraph
+            for site in self.sites
+            for paragraph in range(site.first - ANAPHOR_PARAGRAPHS, site.last + 1)
+        }
+        return find_mentions(self.masked[: self.sites[-1].last + 1], near)
 
 
 def locate(paragraphs: list[str]) -> Located:
@@ -121,13 +135,14 @@ def locate(paragraphs: list[str]) -> Located:
     masked = _mask(paragraphs, spans)
     ends = SentenceEnds(masked)
     sites = [
-        quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end) for s in spans
+        quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end)
+        for s in spans[:ATTRIBUTED_QUOTATIONS]
     ]
     return Located(spans, masked, sites, ends)
 
 
-def _quote(located: Located, number: int, span: _Span, said: Attribution, names: Names) -> Quote:
-    if _is_term(located, number, span, said):
+def _quote(located: Located, span: _Span, said: Attribution, names: Names) -> Quote:
+    if _is_term(located, span, said):
         return Quote(span.text, None, None, "term")
     speaker = said.speaker
     if speaker is None:
@@ -241,12 +256,12 @@ def _mask(paragraphs: list[str], spans: list[_Span]) -> list[str]:
 # Kinds of quotation
 
 
-def _is_term(located: Located, number: int, span: _Span, said: Attribution) -> bool:
+def _is_term(located: Located, span: _Span, said: Attribution) -> bool:
     """A phrase in quote marks that nobody is quoted as saying: a title after a preposition
     ("on “Face the Nation”"), a phrase named as such ("so-called “experts”"), or a short phrase
     that nothing around it attributes to anyone."""
-    site = located.sites[number]
-    before = located.masked[site.first][max(0, site.start - 20) : site.start]
+    start = span.marks[0].start
+    before = located.masked[span.first][max(0, start - 20) : start]
     words = WORD.findall(span.text)
     if _TERM_MARKER.search(before):
         return True

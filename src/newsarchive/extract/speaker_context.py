@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
-from newsarchive.extract.mentions import Mention, by_paragraph
+from newsarchive.extract.mentions import Mention
 from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD
 
 FeatureNames = list[str]  # the names of the features that are on
@@ -22,7 +23,8 @@ SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 _GENDERED = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
-_LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
+_LOWER_WORD = re.compile(r"[a-z][a-z-]+")
+_WORD_CHAR = re.compile(r"[\w-]")
 _ROLE_GAP = re.compile(r"(?:\s+[a-z][\w-]*){0,4}\s+")
 _OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){1,4},?\s+")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
@@ -38,16 +40,17 @@ _FUNCTION_WORDS = frozenset((
 @dataclass(frozen=True)
 class QuoteSite:
     """Where one quotation stands: its first paragraph and opening offset, last and closing;
-    whether only white space comes before it in its paragraph; and the parts of its sentence
-    before and after it (``SENTENCE_WINDOW`` characters at the most)."""
+    whether only white space comes before it in its paragraph; whether it opens in lower case (a
+    fragment inside a sentence); and whether a speech verb stands in its sentence, before or
+    after it (``SENTENCE_WINDOW`` characters at the most)."""
 
     first: int
     start: int
     last: int
     end: int
     opens: bool = False
-    head: str = ""
-    tail: str = ""
+    lower_start: bool = False
+    verb_near: bool = False
 
 
 class SentenceEnds:
@@ -79,7 +82,9 @@ def quote_site(
     at = bisect_left(opens_after, end)
     tail = after[end : min(high, opens_after[at]) if at < len(opens_after) else high]
     opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
-    return QuoteSite(first, start, last, end, opens, head, tail)
+    lower_start = before[start + 1 : start + 2].islower()
+    verb_near = bool(VERBS.search(head) or VERBS.search(tail))
+    return QuoteSite(first, start, last, end, opens, lower_start, verb_near)
 
 
 @dataclass(frozen=True)
@@ -101,31 +106,66 @@ class Context:
         self.masked = masked
         self.mentions = mentions
         self.ends = ends  # shared with the quotation sites: each paragraph is scanned once
-        self.counts: dict[str, int] = {}  # how often each name is mentioned
-        self.following: dict[Mention, Mention] = {}  # the next mention in the same paragraph
-        for number, mention in enumerate(mentions):
-            if mention.kind == "name":
-                self.counts[mention.key] = self.counts.get(mention.key, 0) + 1
-            if number + 1 < len(mentions) and mentions[number + 1].paragraph == mention.paragraph:
-                self.following[mention] = mentions[number + 1]
-        self.preceding = {after: before for before, after in self.following.items()}
-        self.paragraphs = {
-            paragraph: ParagraphMentions(found, [m.start for m in found])
-            for paragraph, found in by_paragraph(mentions).items()
-        }
+        self.counts = Counter(m.key for m in mentions if m.kind == "name")  # how often named
         self.order = {mention: number for number, mention in enumerate(mentions)}
+        self._paragraph_of = [mention.paragraph for mention in mentions]
+        self._paragraphs: dict[int, ParagraphMentions | None] = {}
         self.atoms: dict[tuple[str, Mention], tuple[dict[str, object], FeatureNames]] = {}
         self._firsts: dict[int, frozenset[Mention]] = {}
+        self._genders: dict[str, str | None] = {}
+        self._lower: dict[str, bool] = {}
+
+    def paragraph(self, paragraph: int) -> ParagraphMentions | None:
+        """The mentions in ``paragraph``, or None where it has none."""
+        if paragraph not in self._paragraphs:
+            low = bisect_left(self._paragraph_of, paragraph)
+            found = self.mentions[low : bisect_right(self._paragraph_of, paragraph, low)]
+            self._paragraphs[paragraph] = (
+                ParagraphMentions(list(found), [m.start for m in found]) if found else None
+            )
+        return self._paragraphs[paragraph]
+
+    def following(self, mention: Mention) -> Mention | None:
+        """The next mention in the same paragraph."""
+        number = self.order[mention] + 1
+        if number < len(self.mentions) and self._paragraph_of[number] == mention.paragraph:
+            return self.mentions[number]
+        return None
+
+    def preceding(self, mention: Mention) -> Mention | None:
+        """The mention before in the same paragraph."""
+        number = self.order[mention] - 1
+        if number >= 0 and self._paragraph_of[number] == mention.paragraph:
+            return self.mentions[number]
+        return None
+
+    def gender(self, key: str) -> str | None:
+        """ "he" or "she" when the article follows the name ``key`` with that pronoun."""
+        if key not in self._genders:
+            self._genders[key] = _gender(self, self._named_at.get(key, ()))
+        return self._genders[key]
 
     @cached_property
-    def genders(self) -> dict[str, str]:
-        """ "he" or "she" for the names the article follows with that pronoun."""
-        return _genders(self.masked, self.mentions)
+    def _named_at(self) -> dict[str, list[int]]:
+        """Where each name stands in the mentions, not as a possessive."""
+        found: dict[str, list[int]] = {}
+        for number, mention in enumerate(self.mentions):
+            if mention.kind == "name" and not mention.possessive:
+                found.setdefault(mention.key, []).append(number)
+        return found
 
     @cached_property
-    def lower_words(self) -> frozenset[str]:
-        """The words the article writes in lower case."""
-        return frozenset(word for text in self.masked for word in _LOWER_WORD.findall(text))
+    def _text(self) -> str:
+        return "\n".join(self.masked)
+
+    def written_lower(self, word: str) -> bool:
+        """Whether the article also writes ``word`` in lower case ("Will", "will")."""
+        lower = word.lower()
+        if lower not in self._lower:
+            self._lower[lower] = bool(_LOWER_WORD.fullmatch(lower)) and _stands_alone(
+                self._text, lower
+            )
+        return self._lower[lower]
 
     def first_in_sentence(self, mention: Mention) -> bool:
         """Whether no other name (one that is not a mere modifier) comes before ``mention`` in
@@ -139,7 +179,7 @@ def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
     firsts: set[Mention] = set()
     _, ends = known.ends.of(paragraph)
     named: set[int] = set()  # sentences that have had a name
-    for mention in known.paragraphs[paragraph].mentions:
+    for mention in known.paragraph(paragraph).mentions:
         sentence = bisect_right(ends, mention.start)
         if sentence not in named:
             firsts.add(mention)
@@ -148,39 +188,52 @@ def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
     return frozenset(firsts)
 
 
-def _genders(masked: Sequence[str], mentions: Sequence[Mention]) -> dict[str, str]:
-    """Which pronoun the article uses for each name: a vote of the he/his/him and she/her words
-    that follow a mention of it before the next name, in its sentence and the next one."""
-    votes: dict[str, dict[str, int]] = {}
-    for number, mention in enumerate(mentions):
-        if mention.kind != "name" or mention.possessive:
-            continue
-        text = masked[mention.paragraph]
-        after = mentions[number + 1] if number + 1 < len(mentions) else None
-        stop = (
-            after.start
-            if after and after.paragraph == mention.paragraph and after.kind == "name"
-            else len(text)
-        )
-        stop = min(stop, mention.end + 2 * SENTENCE_WINDOW)
+def _stands_alone(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a word of its own (not in "anti-word", "words")."""
+    at = text.find(word)
+    while at >= 0:
+        before, after = text[at - 1 : at] if at else "", text[at + len(word) : at + len(word) + 1]
+        if not _WORD_CHAR.match(before) and not _WORD_CHAR.match(after):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _gender(known: Context, numbers: Sequence[int]) -> str | None:
+    """A vote of the he/his/him and she/her words that follow each mention of a name (at
+    ``numbers`` in the article's mentions) before the next name, in its sentence and the next."""
+    votes = {"he": 0, "she": 0}
+    mentions = known.mentions
+    for number in numbers:
+        mention = mentions[number]
+        text = known.masked[mention.paragraph]
+        stop = min(_next_name(mentions, number, len(text)), mention.end + 2 * SENTENCE_WINDOW)
         ends = islice(SENTENCE_END.finditer(text, mention.end, stop), 2)
         last_end = [end.end() for end in ends][1:]
         found = _GENDERED.search(text, mention.end, last_end[0] if last_end else stop)
         if found:
-            tally = votes.setdefault(mention.key, {"he": 0, "she": 0})
-            tally["she" if found.group().lower() in _FEMININE else "he"] += 1
-    return {
-        key: "she" if tally["she"] > tally["he"] else "he"
-        for key, tally in votes.items()
-        if tally["he"] != tally["she"]
-    }
+            votes["she" if found.group().lower() in _FEMININE else "he"] += 1
+    if votes["he"] == votes["she"]:
+        return None
+    return "she" if votes["she"] > votes["he"] else "he"
+
+
+def _next_name(mentions: Sequence[Mention], number: int, otherwise: int) -> int:
+    """Where the next name in the paragraph of mention ``number`` starts (else ``otherwise``)."""
+    paragraph = mentions[number].paragraph
+    for after in range(number + 1, len(mentions)):
+        if mentions[after].paragraph != paragraph:
+            break
+        if mentions[after].kind == "name":
+            return mentions[after].start
+    return otherwise
 
 
 def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, list[Mention]]]:
     """Each side of the quotation at ``site`` (before it in its first paragraph, after it in
     its last, and the paragraph before when the quotation opens its own) with up to ``limit``
     mentions there, nearest first. Modifiers and names inside an apposition never speak."""
-    first, last = known.paragraphs.get(site.first), known.paragraphs.get(site.last)
+    first, last = known.paragraph(site.first), known.paragraph(site.last)
     if first:
         at = bisect_left(first.starts, site.start)
         yield (
@@ -189,8 +242,11 @@ def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, 
         )
     if last:
         at = bisect_left(last.starts, site.end)
-        yield "after", _speakers(known, islice(last.mentions, at, None), limit)
-    previous = known.paragraphs.get(site.first - 1)
+        yield (
+            "after",
+            _speakers(known, map(last.mentions.__getitem__, range(at, len(last.mentions))), limit),
+        )
+    previous = known.paragraph(site.first - 1)
     if previous and site.opens:
         yield "previous", _speakers(known, reversed(previous.mentions), limit)
 
@@ -226,7 +282,7 @@ def closed_off(gap: str) -> bool:
 def modifies(known: Context, mention: Mention) -> bool:
     """Whether the mention only qualifies a name right after it ("Trump lawyer Jane Doe", "the
     newspaper Le Monde", "her adviser, Jane Doe"): the name after it is the one that speaks."""
-    after = known.following.get(mention)
+    after = known.following(mention)
     if after is None or after.kind != "name" or mention.titled:
         return False
     gap = known.masked[mention.paragraph][mention.end : after.start]
@@ -250,7 +306,7 @@ def _not_role_word(word: str) -> bool:
 def in_apposition(known: Context, mention: Mention) -> bool:
     """Whether the mention stands inside an apposition to an earlier name ("Jane Doe, head of
     the Acme Institute, said"): it describes that person and does not speak."""
-    before = known.preceding.get(mention)
+    before = known.preceding(mention)
     if before is None or before.kind != "name":
         return False
     return bool(

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 
 from newsarchive.extract.mentions import Mention
 from newsarchive.extract.names import SENTENCE_END, VERBS, WORD, after_preposition
@@ -48,6 +50,10 @@ class Features:
         atoms = self.shared + self.own
         return [self.frame, *atoms, *(f"{self.frame}|{atom}" for atom in atoms), *self.extra]
 
+    def with_shared(self, shared: FeatureNames, key: tuple[str, Mention]) -> Features:
+        """These features and a candidate's ``shared`` ones, kept under ``key``."""
+        return Features(self.frame, shared, self.own, self.extra, key)
+
 
 _APPOSITION_VERB = re.compile(rf"(?:,[^,|]{{1,90}},)?\s*(?:\w+\s+){{0,2}}?(?:{VERBS.pattern})")
 _VERB_BEFORE = re.compile(rf"(?:{VERBS.pattern})(?:\s+(?:by|to))?\s+(?:\w+\.?\s+){{0,2}}$")
@@ -76,32 +82,58 @@ def source_features(
     """What makes ``mention``, on ``side`` of the quotation at ``site`` with ``gap`` between
     them, look like its source; ``rank``: how many candidates on that side stand nearer."""
     atoms, shared = _atoms(known, "source", mention, _source_atoms)
-    frame = f"{side}:{mention.kind}"
-    near = _bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25))
     sentence_break = bool(SENTENCE_END.search(gap))
-    dynamic = {
-        "near": near,
-        "break": sentence_break,
-        "quote_between": MASK in gap,
-        "verb_between": bool(VERBS.search(gap)),
-        "rank": min(rank, 3),
-        "dash": side == "after" and bool(_DASH.fullmatch(gap)),
-        "lower_start": _lower_start(known.masked, site),
-        "opens_paragraph": site.opens,
-        "tight": _tight(atoms, side, gap, sentence_break),
-    }
+    dynamic = _Dynamic(
+        near=_bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25)),
+        sentence_break=sentence_break,
+        quote_between=MASK in gap,
+        verb_between=bool(VERBS.search(gap)),
+        rank=min(rank, 3),
+        dash=side == "after" and bool(_DASH.fullmatch(gap)),
+        lower_start=site.lower_start,
+        opens_paragraph=site.opens,
+        tight=_tight(atoms, side, gap, sentence_break),
+    )
+    return _source_names(
+        f"{side}:{mention.kind}",
+        dynamic,
+        bool(atoms["verb_after"]),
+        bool(atoms["verb_before"]),
+        bool(atoms["first_in_sentence"]),
+    ).with_shared(shared, ("source", mention))
+
+
+class _Dynamic(NamedTuple):
+    """The features of a candidate source that depend on the quotation."""
+
+    near: int
+    sentence_break: bool
+    quote_between: bool
+    verb_between: bool
+    rank: int
+    dash: bool
+    lower_start: bool
+    opens_paragraph: bool
+    tight: bool
+
+
+@cache
+def _source_names(
+    frame: str, dynamic: _Dynamic, verb_after: bool, verb_before: bool, first: bool
+) -> Features:
+    """The names of a candidate source's features that depend on the quotation. Few
+    combinations occur, so each is named once and not once per candidate."""
+    near, sentence_break = dynamic.near, dynamic.sentence_break
+    own = [f"{name}={value}" for name, value in dynamic._asdict().items()]
     return Features(
         f"frame={frame}",
-        shared,
-        _named(dynamic),
-        [
-            f"{frame}|near={near}|verb_after={bool(atoms['verb_after'])}",
-            f"{frame}|near={near}|verb_before={bool(atoms['verb_before'])}",
-            f"{frame}|first={atoms['first_in_sentence']}|break={sentence_break}",
-            f"{frame}|break={sentence_break}|verbs={bool(atoms['verb_after'])}"
-            f":{bool(atoms['verb_before'])}",
+        own=own,
+        extra=[
+            f"{frame}|near={near}|verb_after={verb_after}",
+            f"{frame}|near={near}|verb_before={verb_before}",
+            f"{frame}|first={first}|break={sentence_break}",
+            f"{frame}|break={sentence_break}|verbs={verb_after}:{verb_before}",
         ],
-        ("source", mention),
     )
 
 
@@ -133,7 +165,7 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
         "titled": mention.titled,
         "count": _bucket(known.counts.get(mention.key, 0), (0, 1, 2, 4, 8)),
         "single_sentence_start": single and starts,
-        "lower_elsewhere": single and mention.text.lower() in known.lower_words,
+        "lower_elsewhere": single and known.written_lower(mention.text),
         "first_in_sentence": known.first_in_sentence(mention),
         "says_noun": mention.possessive and bool(_SPEECH_NOUN.match(text, mention.end)),
         "key": anaphor_kind(mention) if mention.kind != "name" else "",
@@ -180,12 +212,6 @@ def _starts_sentence(text: str, start: int) -> bool:
     return before.endswith((".", "!", "?", ":", ";", MASK))
 
 
-def _lower_start(masked: Sequence[str], site: QuoteSite) -> bool:
-    """Whether the quotation is a fragment inside a sentence (“…” opening in lower case)."""
-    text = masked[site.first][site.start : site.start + 3]
-    return bool(text) and any(char.islower() for char in text[1:2])
-
-
 def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite) -> Features:
     """What makes the speaker of the quotation before (at ``previous``) this one's speaker too."""
     gap = site.first - previous.last
@@ -200,7 +226,7 @@ def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite
             f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
             f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
             f"inherit:between_verb:{bool(VERBS.search(between))}",
-            f"inherit:verb_near:{_verb_near(masked, site)}",
+            f"inherit:verb_near:{site.verb_near}",
         ],
     )
 
@@ -211,16 +237,11 @@ def none_features(masked: Sequence[str], site: QuoteSite) -> Features:
         "",
         extra=[
             "none",
-            f"none:verb_near:{_verb_near(masked, site)}",
-            f"none:lower_start:{_lower_start(masked, site)}",
+            f"none:verb_near:{site.verb_near}",
+            f"none:lower_start:{site.lower_start}",
             f"none:opens_paragraph:{site.opens}",
         ],
     )
-
-
-def _verb_near(masked: Sequence[str], site: QuoteSite) -> bool:
-    """Whether a speech verb stands in the quotation's sentence, before or after it."""
-    return bool(VERBS.search(site.head) or VERBS.search(site.tail))
 
 
 # Features of a person a pronoun or role phrase may stand for
@@ -282,8 +303,8 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
         "once_at_sentence_start": single and subject and known.counts[candidate.key] == 1,
         "female": candidate.female,
         "organisation": len(candidate.text) > 1 and candidate.text.isupper(),
-        "gender": known.genders.get(candidate.key, ""),
-        "lower_elsewhere": single and candidate.text.lower() in known.lower_words,
+        "gender": known.gender(candidate.key) or "",
+        "lower_elsewhere": single and known.written_lower(candidate.text),
     }
 
 
