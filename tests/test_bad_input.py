@@ -651,3 +651,22 @@ def test_a_word_repeated_in_a_query_is_searched_once_and_a_huge_query_refused(
     huge = run("search", "harbour " * 12_000)
     assert huge.exit_code == 1
     assert huge.stderr == "Error: the query is 96,000 characters long (at most 2,000)\n"
+
+
+def test_a_query_starting_with_a_minus_is_a_query_not_options(tmp_path: Path) -> None:
+    saved = tmp_path / "page.html"
+    saved.write_text(page())
+    assert run("add", str(saved), "--url", "https://news.example/story").exit_code == 0
+    result = run("search", "-ferries harbour", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []  # the story names ferries
+    only_excluded = run("search", "-harbour -bridge")
+    assert only_excluded.exit_code == 1
+    assert only_excluded.stderr == "Error: only excluded words: give at least one word to find\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_page_without_a_byte_order_mark_is_read(tmp_path: Path, codec: str) -> None:
+    result = extract_json(tmp_path, page().encode(codec))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"] == "\n".join(PARAGRAPHS)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -115,7 +117,7 @@ def test_cli_doctor_finds_then_repairs(archive: Archive) -> None:
 
 
 def test_backup_is_a_complete_checked_archive(archive: Archive, tmp_path: Path) -> None:
-    target = backup(archive, tmp_path / "copy.db")
+    target = backup(archive, tmp_path / "copy.db").path
     assert not Path(f"{target}-wal").exists()
     with Archive(target) as copy:
         assert copy.count() == 5
@@ -130,7 +132,7 @@ def test_backup_copies_only_committed_work_while_another_writer_is_busy(
     writer.db.conn.execute("BEGIN IMMEDIATE")
     writer.db.conn.execute("DELETE FROM quotes")
     try:
-        target = backup(archive, tmp_path / "copy.db")
+        target = backup(archive, tmp_path / "copy.db").path
     finally:
         writer.db.conn.execute("ROLLBACK")
         writer.close()
@@ -174,3 +176,45 @@ def test_cli_backup(archive: Archive, tmp_path: Path) -> None:
     connection = sqlite3.connect(target)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     connection.close()
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_backup_refuses_the_archive_s_own_wal_and_shm_files(
+    archive: Archive, archive_path: Path, suffix: str
+) -> None:
+    beside = Path(f"{archive_path}{suffix}")
+    archive.save(  # a committed change still in the WAL
+        FetchResult(url="https://a.example/x", final_url=None, text="", raw=b"x"),
+        Article(headline="Late story", text="Words."),
+    )
+    assert beside.exists()
+    result = run("backup", str(beside), "--force")
+    assert result.exit_code == 2 and "is a file of the archive itself" in result.stderr
+    with Archive(archive_path) as again:
+        assert again.count() == 6
+
+
+def test_backup_says_how_many_articles_the_copy_holds(archive: Archive, tmp_path: Path) -> None:
+    written = backup(archive, tmp_path / "copy.db")
+    with Archive(written.path) as copy:
+        assert written.articles == copy.count() == 5
+
+
+def test_backups_and_exports_get_the_user_s_umask(archive: Archive, tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        assert run("backup", str(tmp_path / "copy.db")).exit_code == 0
+        assert run("export", str(tmp_path / "out"), "--id", "1").exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o644
+    (exported,) = (tmp_path / "out").iterdir()
+    assert stat.S_IMODE(exported.stat().st_mode) == 0o644
+
+
+def test_a_failed_export_leaves_no_temporary_file(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    (folder / "1-harbour-story-0.md").mkdir(parents=True)  # in the way of the first file
+    result = run("export", str(folder), "--id", "1")
+    assert result.exit_code == 2 and "cannot write" in result.stderr
+    assert [path.name for path in folder.iterdir()] == ["1-harbour-story-0.md"]

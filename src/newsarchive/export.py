@@ -12,12 +12,12 @@ import html
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from newsarchive.errors import InputError
+from newsarchive.files import temporary_file
 from newsarchive.models import StoredArticle
 from newsarchive.render import byline, stored_article_json
 from newsarchive.sanitize import sanitize_html
@@ -90,11 +90,15 @@ def _prepare_folder(folder: Path) -> Path:
 
 def _write_atomically(path: Path, content: str) -> None:
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
+        handle, temporary = temporary_file(path.parent, ".export-", ".tmp")
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
+    try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(content)
         os.replace(temporary, path)
     except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
         raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsarchive.errors import ArchiveError, InputError
+from newsarchive.files import temporary_file
 from newsarchive.store import Archive
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,15 @@ def repair(archive: Archive) -> Report:
     return check(archive)
 
 
-def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> Path:
+@dataclass(frozen=True)
+class Backup:
+    """A backup written: where, and how many articles the copy holds."""
+
+    path: Path
+    articles: int
+
+
+def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> Backup:
     """Copy the archive, consistently even while others write to it, into ``target``.
 
     Uses SQLite's online backup API into a temporary file beside ``target``, checks the copy,
@@ -106,16 +114,16 @@ def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> 
     """
     destination = Path(target)
     _check_target(archive, destination, overwrite)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".backup-", suffix=".db")
+    handle, temporary = temporary_file(destination.parent, ".backup-", ".db")
     os.close(handle)
     try:
-        _copy(archive.db.conn, temporary)
+        articles = _copy(archive.db.conn, temporary)
         os.replace(temporary, destination)
     except (OSError, sqlite3.Error) as error:
         raise ArchiveError(f"{destination}: backup failed: {error}") from error
     finally:
         Path(temporary).unlink(missing_ok=True)
-    return destination
+    return Backup(destination, articles)
 
 
 def _check_target(archive: Archive, destination: Path, overwrite: bool) -> None:
@@ -123,13 +131,17 @@ def _check_target(archive: Archive, destination: Path, overwrite: bool) -> None:
         raise InputError(f"{destination}: is a folder; give a file name for the backup")
     if destination.exists() and destination.resolve() == archive.path.resolve():
         raise InputError(f"{destination}: is the archive itself; give another file name")
+    beside = {Path(f"{archive.path.resolve()}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
+    if destination.resolve() in beside:
+        raise InputError(f"{destination}: is a file of the archive itself; give another file name")
     if destination.exists() and not overwrite:
         raise InputError(f"{destination}: already exists (use --force to replace it)")
     if not destination.parent.is_dir():
         raise InputError(f"{destination.parent}: no such folder")
 
 
-def _copy(source: sqlite3.Connection, path: str) -> None:
+def _copy(source: sqlite3.Connection, path: str) -> int:
+    """Copy and check the archive; return how many articles the copy holds."""
     copy = sqlite3.connect(path)
     try:
         source.backup(copy)
@@ -137,5 +149,6 @@ def _copy(source: sqlite3.Connection, path: str) -> None:
         result = copy.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             raise sqlite3.DatabaseError(f"the copy fails its integrity check ({result})")
+        return copy.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
         copy.close()

@@ -73,7 +73,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
         click.echo(summary_line(summary))
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})  # search '-harbour -bridge'
 @click.argument("query")
 @click.option("--site", help="Only articles whose site name or URL host contains this.")
 @click.option("--author", help="Only articles by an author whose name contains this.")

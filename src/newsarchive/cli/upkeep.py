@@ -89,5 +89,4 @@ def backup_command(file: Path, force: bool) -> None:
 
     with open_archive(read_only=True) as archive:
         written = backup(archive, file, overwrite=force)
-        count = archive.count()
-    click.echo(f"Backed up {count} articles to {written}")
+    click.echo(f"Backed up {written.articles} articles to {written.path}")

@@ -47,6 +47,9 @@ def decode_html(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return _clean(raw[len(bom) :].decode(encoding, "replace")), encoding
+    utf16 = utf16_without_bom(raw)
+    if utf16:
+        return _clean(raw.decode(utf16, "replace")), utf16
     labels = [(_http_charset(content_type), False), (_meta_charset(raw), True)]
     for label, in_document in labels:
         encoding = _declared_codec(label, raw, in_document)
@@ -58,6 +61,21 @@ def decode_html(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
         return _clean(mixed), "utf-8"
     encoding = _detect(raw)
     return _clean(raw.decode(encoding, "replace")), encoding
+
+
+def utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for text in UTF-16 without a byte-order mark, told by
+    its Latin (mostly ASCII) characters: a NUL in every other byte, always the same one."""
+    head = raw[: PRESCAN_BYTES - PRESCAN_BYTES % 2]
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 0.6 * pairs and even == 0:
+        return "utf-16-le"
+    if even >= 0.6 * pairs and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _mixed_utf8(raw: bytes) -> str | None:
@@ -167,7 +185,7 @@ def looks_binary(raw: bytes, text: str) -> bool:
     """Known binary signatures, NUL bytes (outside UTF-16), or text that is mostly garbage."""
     if raw.startswith(_BINARY_MAGIC):
         return True
-    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(raw)
     if b"\x00" in raw[:PRESCAN_BYTES] and not utf16:
         return True
     sample = text[:PRESCAN_BYTES]
