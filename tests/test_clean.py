@@ -41,22 +41,21 @@ from newsarchive.models import RemovedBlock
         ("¿Ya eres suscriptor? Inicia sesión", "subscription"),
         ("Déjà abonné ? Connectez-vous", "subscription"),
         ("Your support helps us to tell the story", "appeal"),
-        ("We need your financial support to keep reporting", "appeal"),
-        ("Support our journalism", "appeal"),
-        ("Become a member today", "appeal"),
+        ("Help us keep reporting from the harbour", "appeal"),
+        ("Donate today", "appeal"),
+        ("Join the conversation", "comments"),
+        ("Leave a comment", "comments"),
+        ("Story continues below advertisement", "advertisement"),
+        ("Next article", "related"),
+        ("Subscribe to The Courier and read every story", "subscription"),
         ("Unterstützen Sie unabhängigen Journalismus", "appeal"),
-        ("Soutenez notre journalisme", "appeal"),
-        ("Apoya nuestro periodismo", "appeal"),
-        ("Support now", "appeal"),
         ("By Jane Doe and John Roe, Political Editor", "byline"),
         ("Tuesday 14 January 2025 09:12 GMT", "dateline"),
         ("Veröffentlicht am 3. März 2024", "dateline"),
         ("Advert", "advertisement"),
         ("Continue Reading Below", "advertisement"),
-        ("DON'T MISS", "related"),
         ("Most read in sport", "related"),
         ("SEE MORE: Ferry timetable changes for the summer", "related"),
-        ("This slideshow requires JavaScript.", "navigation"),
         ("close", "navigation"),
         ("Like this story? Share it with a friend!", "share"),
         ("Tell us what YOU think...", "comments"),
@@ -73,6 +72,9 @@ def test_boilerplate_lines(line: str, rule: str) -> None:
         "“Thank you for your support,” the mayor told the crowd.",
         "More than 200 readers wrote in to share their memories of the old pier.",
         "By noon, the crowd outside the town hall had grown to several hundred people.",
+        "The tide data helps us understand why the harbour wall failed.",
+        "Subscribers to the print edition fell by a third last year.",
+        "Volunteers helped us to keep the shelter open through the night.",
         "He spoke to Reuters.",
         "The close of the season came early.",
         "Most readers never saw the second edition.",
@@ -87,8 +89,8 @@ def test_story_lines_stay(line: str) -> None:
 
 def test_long_block_made_mostly_of_appeal_sentences_goes() -> None:
     block = (
-        "Quality reporting costs money. Your donation allows us to keep reporters in the field. "
-        "Support independent journalism today: become a member and make a contribution."
+        "Quality reporting costs money. Your gift helps us keep reporters in the field. "
+        "Donate today, and help us grow the newsroom."
     )
     assert line_rule(block) == "appeal"
 
@@ -177,7 +179,7 @@ def test_blocks_are_judged_alike_however_their_whitespace_runs() -> None:
 
 def test_appeal_run_stops_at_story() -> None:
     paragraphs = [
-        "Support our journalism",
+        "Help us keep reporting",
         "The council approved the budget on Monday.",
         "Councillors argued for two hours.",
         "Funding for libraries was protected.",
@@ -189,14 +191,14 @@ def test_appeal_run_stops_at_story() -> None:
 def test_clean_body_drops_boilerplate_and_unsafe_markup() -> None:
     fragment = (
         '<div class="story"><p onclick="steal()">The pier reopened on Saturday.</p>'
-        '<div class="share-tools"><a href="#">Facebook</a></div>'
+        '<div class="story-byline"><a href="#">Ana Ruiz</a></div>'
         "<script>alert(1)</script><p>Advertisement</p>"
         '<figure><img src="/pier.jpg" alt="The pier"><figcaption>The pier at dusk (PA)</figcaption></figure>'
         '<p><a href="javascript:void(0)">Crowds</a> gathered to watch.</p></div>'
     )
     body = clean_body(fragment)
     assert body.lines == ["The pier reopened on Saturday.", "Crowds gathered to watch."]
-    assert {block.rule for block in body.removed} == {"class-share", "advertisement", "caption"}
+    assert {block.rule for block in body.removed} == {"class-byline", "advertisement", "caption"}
     for unsafe in ("onclick", "javascript:", "<script", "class="):
         assert unsafe not in body.html
     assert '<img src="/pier.jpg" alt="The pier">' in body.html
@@ -204,7 +206,7 @@ def test_clean_body_drops_boilerplate_and_unsafe_markup() -> None:
 
 def test_hinted_element_holding_most_of_the_body_stays() -> None:
     text = "The whole story sits in a wrapper with an unlucky class name. " * 5
-    body = clean_body(f'<div class="related-wrapper"><p>{text}</p></div>')
+    body = clean_body(f'<div class="author-wrapper"><p>{text}</p></div>')
     assert body.lines == [text.strip()]
 
 
@@ -249,9 +251,7 @@ def test_paragraphs_html_escapes() -> None:
             "related",
         ),
         ("Keine Kommentare", "comments"),
-        ("Sie müssen sich einloggen, um einen Kommentar zu schreiben.", "comments"),
         ("Jetzt teilen!", "share"),
-        ("War der Artikel nützlich?", "share"),
         ("Síguenos en Telegram y Facebook", "share"),
         ("Crédits photos : Studio Nord", "credit"),
         ("DPA / Kai Berg", "credit"),
@@ -261,18 +261,14 @@ def test_paragraphs_html_escapes() -> None:
         ("Updated 1:39 am EST, Wednesday, November 20, 2019", "dateline"),
         ("Erstellt am Dienstag 6. Mai 2014", "dateline"),
         ("Tags: Hafen, Fähre, Insel", "navigation"),
-        ("Zurück zur Übersicht", "navigation"),
         ("Über den Autor", "author"),
         ("Alle Angaben ohne Gewähr", "legal"),
         ("Dieser Beitrag enthält Werbung für eine Reederei.", "legal"),
         ("Subscribe now to our digital edition for the full story.", "subscription"),
-        ("Rezept drucken Bei Pinterest speichern", "interface"),
         ("Gefällt mir Wird geladen…", "interface"),
-        ("weiterlesen 5 Minuten", "interface"),
         ("Kontakt:", "navigation"),
         ("Weitere Informationen zum Hafenfest:", "navigation"),
         ("Quellenangaben:", "navigation"),
-        ("Dieses Skript als PDF herunterladen", "navigation"),
         ("meist-gelesen", "related"),
         ("Vorschau auf den nächsten Artikel", "related"),
         ("Mehr zum Thema auf hafenblatt.de", "related"),
@@ -287,7 +283,6 @@ def test_paragraphs_html_escapes() -> None:
         ("Lesezeit: ca. 3 Min.", "navigation"),
         ("Temps de lecture : 4 minutes", "navigation"),
         ("Caption", "navigation"),
-        ("Read Later", "navigation"),
         (
             "Lesen Sie hier: Warum die Fähre zur Insel im Winter seltener fährt und was die"
             " Reederei plant",
