@@ -2,6 +2,7 @@
 
     python bench/rules.py count [--sets scrapinghub,wcxb-articles-dev,trafilatura-eval,dates]
     python bench/rules.py folds [--sets scrapinghub,wcxb-articles-dev] [--folds 5] [--effects]
+                                [--worst N]
 
 ``count`` runs the extractor on the dev sets and, for every phrase alternative of
 ``extract/rules.py`` (each ``|``-separated phrase of a whole-line shape, of a phrase rule, of the
@@ -13,7 +14,8 @@ A phrase firing on fewer than ``--min-sites`` sites is fitted to those sites, no
 per fold for newsarchive, trafilatura and readability alone. It also scores newsarchive with the
 phrases *chosen without the fold*: only those firing on ``--min-sites`` sites of the other folds
 stay, so the held-out fold sees rules it did not help write. ``--effects`` adds, per phrase, the
-change in F1 on each fold when that phrase alone is switched off (positive: the phrase helps).
+change in F1 on each fold when that phrase alone is switched off (positive: the phrase helps);
+``--worst N`` lists, per fold, the N pages where the held-out newsarchive trails trafilatura most.
 Figures are on the dev sets: they say how well the rule choice carries to sites it never saw.
 """
 
@@ -341,7 +343,9 @@ def _texts(pages: Sequence[Page], extractor) -> dict[str, str]:
     return texts
 
 
-def folds_report(name: str, pages: list[Page], folds: int, min_sites: int, effects: bool) -> str:
+def folds_report(
+    name: str, pages: list[Page], folds: int, min_sites: int, effects: bool, worst: int = 0
+) -> str:
     print(f"{name}: counting phrases ...", file=sys.stderr, flush=True)
     hits = count(removed_blocks(pages))
     site_fold = {p.site: fold_of(p.site, folds) for p in pages}
@@ -375,8 +379,31 @@ def folds_report(name: str, pages: list[Page], folds: int, min_sites: int, effec
         ["all", str(len(site_fold)), str(len(pages)), *(_cell(c, pages) for c in columns.values())]
     )
     lines.append(_table(header, rows))
+    if worst and columns["trafilatura"]:
+        lines.append(_worst(by_fold, held_out, columns["trafilatura"], worst))
     if effects:
         lines.append(_effects(hits, pages, by_fold, columns["newsarchive (dev rules)"]))
+    return "\n".join(lines)
+
+
+def _worst(by_fold, ours: dict[str, str], theirs: dict[str, str], count: int) -> str:
+    """Per fold, the pages where the held-out newsarchive trails trafilatura most: where to look
+    for what we drop or keep that it does not."""
+    lines = [
+        "",
+        "pages trailing trafilatura most, per fold (page F1: held-out newsarchive, trafilatura)",
+    ]
+    for k, fold in enumerate(by_fold):
+        rows = []
+        for page in fold:
+            truth = page.page.truth.get("articleBody") or ""
+            mine = body_counts(ours[page.page.id], truth).f1
+            rows.append((mine - body_counts(theirs[page.page.id], truth).f1, mine, page))
+        for gap, mine, page in sorted(rows, key=lambda row: row[0])[:count]:
+            if gap < 0:
+                lines.append(
+                    f"  fold {k}  {mine:.3f} {mine - gap:.3f}  {page.page.id}  {page.page.url}"
+                )
     return "\n".join(lines)
 
 
@@ -417,6 +444,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-sites", type=int, default=3)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--effects", action="store_true", help="per-phrase effect on each fold")
+    parser.add_argument("--worst", type=int, default=0, help="folds: pages trailing trafilatura")
     parser.add_argument("--json", type=Path, help="count: also write the counts here")
     parser.add_argument("--cache", type=Path, help="count: removed blocks kept here, reused")
     args = parser.parse_args(argv)
@@ -436,7 +464,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     for name in args.sets.split(",") if args.sets else FOLD_SETS:
         pages = _pages([name], args.datasets, args.limit)
-        print(folds_report(name, pages, args.folds, args.min_sites, args.effects), flush=True)
+        report = folds_report(name, pages, args.folds, args.min_sites, args.effects, args.worst)
+        print(report, flush=True)
 
 
 if __name__ == "__main__":
