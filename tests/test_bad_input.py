@@ -646,11 +646,11 @@ def test_a_word_repeated_in_a_query_is_searched_once_and_a_huge_query_refused(
     saved.write_text(page())
     assert run("add", str(saved), "--url", "https://news.example/story").exit_code == 0
     once = json.loads(run("search", "harbour", "--json").stdout)
-    repeated = run("search", "harbour " * 250, "--json")  # 2,000 characters
+    repeated = run("search", "harbour " * 1_250, "--json")  # 10,000 characters
     assert repeated.exit_code == 0 and json.loads(repeated.stdout) == once
     huge = run("search", "harbour " * 12_000)
     assert huge.exit_code == 1
-    assert huge.stderr == "Error: the query is 96,000 characters long (at most 2,000)\n"
+    assert huge.stderr == "Error: the query is 96,000 characters long (at most 10,000)\n"
 
 
 def test_a_query_starting_with_a_minus_is_a_query_not_options(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from newsarchive.errors import QueryError
 COLUMN_FIELDS = {"headline": "headline", "author": "authors", "standfirst": "standfirst"}
 FILTER_FIELDS = {"site", "lang", "before", "after", "saved-after", "quote", "speaker"}
 DATE_FIELDS = {"before", "after", "saved-after"}
-MAX_QUERY_CHARS = 2_000  # a query, not a document: each word costs a pass over the index
+MAX_QUERY_CHARS = 10_000  # a query, not a document: each word costs a pass over the index
 
 _QUOTE_CHARS = '"“”„«»'
 _FIELD_NAMES = "|".join(sorted({*COLUMN_FIELDS, *FILTER_FIELDS}, key=len, reverse=True))
