@@ -31,11 +31,16 @@ def test_the_watchdog_stops_a_block_that_runs_past_its_budget() -> None:
         forever()
 
 
+def test_a_budget_of_nothing_stops_the_block_whenever_the_timer_fires() -> None:
+    with pytest.raises(TimeUp), time_budget(0.0):  # before the block (arm raises) or in it
+        forever()
+
+
 def test_the_watchdog_never_fires_once_the_block_is_left() -> None:
     for _ in range(20):
-        with time_budget(0.001):
+        with time_budget(0.05):
             pass
-    time.sleep(0.05)  # a TimeUp armed above would be raised here
+    time.sleep(0.2)  # a TimeUp armed above would be raised here
 
 
 def test_a_page_past_its_budget_keeps_its_text_and_is_partial(monkeypatch) -> None:

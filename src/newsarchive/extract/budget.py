@@ -35,6 +35,7 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     timer.daemon = True
     timer.start()
     try:
+        watchdog.arm()
         yield
     finally:
         _stop(timer, watchdog)
@@ -53,14 +54,23 @@ def _stop(timer: threading.Timer, watchdog: _Watchdog) -> None:
 
 
 class _Watchdog:
+    """Raises TimeUp in its thread only between ``arm`` and ``disarm``: never inside the
+    threading code that starts and stops it."""
+
     def __init__(self, thread_id: int) -> None:
         self.thread_id = thread_id
         self.lock = threading.Lock()
-        self.armed = True
-        self.fired = False
+        self.armed = self.expired = self.fired = False
+
+    def arm(self) -> None:
+        with self.lock:
+            if self.expired:  # the budget ran out before the block began
+                raise TimeUp
+            self.armed = True
 
     def fire(self) -> None:
         with self.lock:
+            self.expired = True
             if self.armed:
                 self.fired = True
                 _raise_in(self.thread_id, TimeUp)
