@@ -5,13 +5,14 @@ the standfirst, above the body) and, among equal scores, the newer article first
 match as a phrase but is scored as its words, ANDed: FTS5 would otherwise count the articles
 holding the phrase over the whole index, checking word positions in each, on every search.
 
-A query matching fewer than EXACT_MATCHES articles (nearly every query) has every match scored.
+A query matching at most EXACT_MATCHES articles (nearly every query) has every match scored.
 Above that, scoring every match costs about 2.5 µs a match (a second for a word in most of a
-million articles), so the candidates scored are: the RANK_WINDOW most recently saved matches,
-and for each word of the query the RANK_WINDOW most recently saved matches holding it in the
-headline, standfirst, authors or quotes (STRONG_COLUMNS). The one approximation: an article
-older than those windows that holds the words only in its body is not ranked. ``exact`` scores
-every match whatever their number.
+million articles), so EXACT_MATCHES of them are scored: the RANK_WINDOW most recently saved
+matches, and the most recently saved matches holding a word of the query in the headline,
+standfirst, authors or quotes (STRONG_COLUMNS, where a word weighs 3 to 10 times what it does
+in the body), the rest of the budget shared among the words. The one approximation: an older
+article holding the words only in its body, or in those columns but past the budget, is not
+ranked. ``exact`` scores every match whatever their number.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def ranked(
     ids = search.newest(match, window if plain else most + 1)
     if plain or len(ids) > most:  # more matches than are scored in full: the windows
         strong = [f"({match}) AND {STRONG_COLUMNS} : {term}" for term in parsed.terms]
-        ids = [*ids[:window], *(row for each in strong for row in search.newest(each, window))]
+        share = max(window, (most - window) // max(1, len(strong)))
+        ids = [*ids[:window], *(row for each in strong for row in search.newest(each, share))]
     return _best(archive, search.scored(scoring, ids), wanted, query)
 
 

@@ -93,10 +93,10 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
 
     Ranked by bm25 (headline, then quotes, standfirst, authors and body), the newer article
     first among equals; a phrase is scored as its words. A query matching more than 20,000
-    articles ranks its 3,000 most recently saved matches and, for each of its words, the 3,000
-    most recently saved matches holding it in the headline, standfirst, authors or quotes: an
-    older article holding the words only in its body is then left out. --exact ranks every
-    match.
+    articles has 20,000 of them scored: the 3,000 most recently saved matches, then the most
+    recently saved matches holding its words in the headline, standfirst, authors or quotes.
+    An older article holding the words only in its body is then left out (or, past those
+    20,000, holding them in those columns). --exact ranks every match.
 
     \b
     newsarchive search "threatening for Kyiv"
