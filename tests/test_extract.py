@@ -261,6 +261,62 @@ def test_lede_named_block_after_the_story_is_not_a_standfirst() -> None:
     assert lines[0].startswith("Paragraph 0")  # not put in front of the story as its standfirst
 
 
+def _story(count: int) -> str:
+    return "".join(
+        f"<p>Paragraph {n} of the story about the harbour, long enough to count as real text.</p>"
+        for n in range(count)
+    )
+
+
+def test_summary_line_under_the_headline_is_the_standfirst_not_the_body() -> None:
+    html = (
+        "<html><body><header><h1>Harbour news</h1>"
+        "<p class='article-dek'>Engineers finished the repairs a week early, the council says.</p>"
+        f"</header><div class='story'>{_story(6)}</div></body></html>"
+    )
+    article = extract_article(html, None)
+    assert article.standfirst == "Engineers finished the repairs a week early, the council says."
+    assert article.text.split("\n")[0].startswith("Paragraph 0")
+
+
+def test_opening_paragraph_set_apart_under_the_headline_stays_in_the_body() -> None:
+    opening = "Le port a rouvert lundi après trois semaines de travaux sur le quai principal."
+    html = (
+        f"<html><body><header><h1>Le port rouvre</h1><p class='chapo'>{opening}</p></header>"
+        f"<div class='story'>{_story(6)}</div></body></html>"
+    )
+    assert extract_article(html, None).text.split("\n")[0] == opening
+
+
+def test_short_story_beside_a_longer_list_of_other_posts_is_the_body() -> None:
+    """Readability picks the "You may also like" box, each post an <article> of its own, when
+    its text outweighs the story's: the article holding the headline is the story."""
+    story = [
+        "The ferry to the island will run twice a day from Monday, the harbour office said, "
+        "after a winter in which storms cancelled one crossing in three and islanders waited "
+        "days for supplies.",
+        "The second boat, leased from a northern operator, arrives on Friday and will be "
+        "crewed by the harbour's own staff, who trained on it in March. Fares stay as they "
+        "are until the autumn, when the council will look at them again.",
+        "Islanders had asked for a second crossing for years; a petition last winter gathered "
+        "more signatures than the island has voters, its organiser said with a laugh.",
+        "The harbour office will publish the new timetable on its noticeboard on Thursday.",
+    ]
+    other = (
+        "<article class='post teaser'><p>{0}, the bakery on the quay, bakes its last loaf "
+        "this week after forty years, and its owners say they will miss the early mornings, "
+        "the fishermen and the smell of rye most of all, but not the flour bills.</p></article>"
+    )
+    html = (
+        "<html><body><article class='post'><h1>Second ferry for the island</h1>"
+        + "".join(f"<p>{paragraph}</p>" for paragraph in story)
+        + "</article><div class='more'><h3>You may also like</h3>"
+        + "".join(other.format(name) for name in ("Anna", "Brod", "Mill", "Kerr", "Lund", "Moss"))
+        + "</div></body></html>"
+    )
+    assert extract_article(html, None).text == "\n".join(story)
+
+
 def test_loose_text_and_its_links_stay_one_paragraph() -> None:
     """Readability wraps a div's loose text in a <p>; the inline link after it joins that <p>."""
     opening = "The harbour reopened on Monday after three weeks of repairs to the quay. " * 3
