@@ -185,7 +185,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         # The reader asked for a comment, as comment forms ask.
         r"(?:(?:leave|post|add|write|share) (?:a|your) (?:comments?|reply|thoughts)"
         r"|(?:schreibe|schreiben sie) (?:einen|den ersten) kommentar"
-        r"|tell us what you think|we want to hear what you think)",
+        r"|tell us what you think|we want to hear what you think"
+        r"|(?:submit|send|write)[^.]{0,20} letters? to the editor)",
         # "Join the conversation", "Join our commenting forum"
         r"join (?:[\w-]+ ){0,3}(?:conversations?|discussions?|debates?|forums?)\b",
     ),
