@@ -68,8 +68,8 @@ def ranked(
     search = _Search(archive, match, source, found, query)
     scoring = _with_terms(parsed.loose or parsed.match, found.terms)
     most = max(EXACT_MATCHES, wanted)
-    # Words alone are scored as the index is walked; phrases and filters need the matches first.
-    plain = scoring == match and not found.where
+    # Without a phrase, matches are scored as they are walked; a phrase's are found first.
+    plain = scoring == match
     if exact or (plain and search.count(most + 1) <= most):
         return _best(archive, search.every_match_scored(scoring), wanted, query)
     window = max(RANK_WINDOW, wanted)
@@ -111,11 +111,13 @@ class _Search:
 
     def every_match_scored(self, scoring: str) -> list[tuple[int, float]]:
         """(id, bm25 under ``scoring``) of every match, however many."""
-        if scoring == self.match and not self.found.where:  # no phrase, no filter
-            return run_sql(self.archive, _SCORES_SQL, [scoring], self.query)
+        params = [*self.found.params]
+        if scoring == self.match:  # no phrase
+            sql = _SCORED_MATCHES_SQL.format(source=self.source, where=self.found.where)
+            return run_sql(self.archive, sql, [scoring, *params], self.query)
         members = _MATCHES_SQL.format(source=self.source, where=self.found.where)
         sql = f"{_SCORES_SQL} AND +rowid IN ({members})"
-        return run_sql(self.archive, sql, [scoring, self.match, *self.found.params], self.query)
+        return run_sql(self.archive, sql, [scoring, self.match, *params], self.query)
 
     def scored(self, scoring: str, ids: list[int]) -> list[tuple[int, float]]:
         """(id, bm25 under ``scoring``) of these ids, read in one walk of the range they span:
@@ -160,6 +162,7 @@ _BM25 = "bm25(articles_fts, " + ", ".join(map(str, ARTICLE_WEIGHTS)) + ")"
 # SQLite computes bm25 only for the rows that pass the WHERE clause.
 _SCORES_SQL = f"SELECT rowid, {_BM25} FROM articles_fts WHERE articles_fts MATCH ?"
 _MATCHES_SQL = "SELECT articles_fts.rowid FROM {source} WHERE articles_fts MATCH ? {where}"
+_SCORED_MATCHES_SQL = _MATCHES_SQL.replace("rowid FROM", f"rowid, {_BM25} FROM")
 _NEWEST_SQL = f"{_MATCHES_SQL} ORDER BY articles_fts.rowid DESC LIMIT ?"
 _COUNT_SQL = f"SELECT count(*) FROM ({_MATCHES_SQL} LIMIT ?)"
 
