@@ -347,6 +347,20 @@ def test_seed_article() -> None:
         assert not text.startswith(("s ", "’")), text
 
 
+def test_a_pronoun_after_thousands_of_mentions_still_finds_who_just_spoke() -> None:
+    # a pronoun looks back a bounded number of mentions (a page of one name repeated thousands
+    # of times stays linear); the person it stands for was named just before
+    filler = "Dana Reyes met Lee Park. " * 3000
+    paragraphs = [filler, "Dana Reyes spoke next. “We are ready,” she said."]
+    quotes = find_quotes(paragraphs)
+    assert [(q.text, q.speaker) for q in quotes] == [("We are ready", "Dana Reyes")]
+
+
+def test_the_fullest_name_is_found_among_thousands_of_mentions() -> None:
+    paragraphs = ["Reyes met Park. " * 2000, "Dana Maria Reyes arrived.", "“Go,” Reyes said."]
+    assert [(q.text, q.speaker) for q in find_quotes(paragraphs)] == [("Go", "Dana Maria Reyes")]
+
+
 def test_speakers_are_looked_for_in_a_bounded_number_of_quotations() -> None:
     from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS
 

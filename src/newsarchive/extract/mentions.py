@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 
-from newsarchive.extract.names import WORD, name_runs
+from newsarchive.extract.names import WORD, alternation, name_runs
 
 _PRONOUN_KINDS = {
     "he": "he", "He": "he", "she": "she", "She": "she", "they": "they", "They": "they",
@@ -26,10 +26,10 @@ _GERMAN_ARTICLE = re.compile(
     r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|zur|zum|im|am|vom|beim)\s+$"
 )
 _PEOPLE_ROLES = (
-    "senator|candidate|nominee|governor|mayor|president|secretary|spokesman|spokeswoman|"
-    "spokesperson|businessman|businesswoman|billionaire|mogul|congressman|congresswoman|lawmaker|"
-    "chairman|chairwoman|aide|adviser|advisor|official|judge|lawyer|attorney|minister|chancellor|"
-    "leader|officer|director|chief|executive|founder|author"
+    "senator,candidate,nominee,governor,mayor,president,secretary,spokesman,spokeswoman,"
+    "spokesperson,businessman,businesswoman,billionaire,mogul,congressman,congresswoman,lawmaker,"
+    "chairman,chairwoman,aide,adviser,advisor,official,judge,lawyer,attorney,minister,chancellor,"
+    "leader,officer,director,chief,executive,founder,author"
 )
 # role phrases that need not stand for a person: "the report said"
 NOT_PEOPLE = frozenset((
@@ -38,9 +38,10 @@ NOT_PEOPLE = frozenset((
     "lawsuit", "complaint", "editorial", "article", "document", "filing", "ruling", "release",
     "website", "email", "ad", "video", "post", "tweet",
 ))  # fmt: skip
-_ROLE_NOUNS = _PEOPLE_ROLES + "|" + "|".join(sorted(NOT_PEOPLE))
+_ROLE_NOUNS = _PEOPLE_ROLES + "," + ",".join(sorted(NOT_PEOPLE))
 _NOMINAL = re.compile(
-    rf"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[\w-]+\s+){{0,4}}?(?:{_ROLE_NOUNS})\b"
+    rf"\b(?:[Tt]he(?:ir)?|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,4}}?"
+    rf"{alternation(_ROLE_NOUNS)}\b"
 )
 
 _FEMALE_TITLES = frozenset(

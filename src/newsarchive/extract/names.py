@@ -23,7 +23,7 @@ _GAPS = (" ", "\u00a0", ". ", ".\u00a0", ".")  # what may stand between two word
 _POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
 
 
-def _words(text: str) -> str:
+def alternation(text: str) -> str:
     """A regex alternation of the comma-separated words in ``text``, factored by common
     prefixes ("sa(?:id|ys)"): Python's regex engine tries a plain alternation word by word at
     every position, and the speech verbs are searched in every gap around every quotation."""
@@ -53,7 +53,7 @@ def _set(text: str) -> frozenset[str]:
 
 VERBS = re.compile(
     r"\b(?:"
-    + _words(
+    + alternation(
         "said,says,added,wrote,according to,According to,sagte,sagt,schrieb,erklärte,laut,Laut,"
         "a déclaré,a dit,a ajouté,selon,Selon,dijo,añadió,según,Según,"
         "say,tells,told,adds,writes,warned,warns,insisted,insists,asked,asks,explained,explains,"

@@ -21,7 +21,8 @@ FeatureNames = list[str]  # the names of the features that are on
 MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
-_GENDERED = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself|[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")
+# he, his, him, himself, she, her, hers, herself (factored: tried at every word of a sentence)
+_GENDERED = re.compile(r"\b(?:[Hh](?:e(?:r(?:self|s)?)?|i(?:m(?:self)?|s))|[Ss]he)\b")
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
 _LOWER_WORD = re.compile(r"[a-z][a-z-]+")
 _WORD_CHAR = re.compile(r"[\w-]")
@@ -114,6 +115,7 @@ class Context:
         self._firsts: dict[int, frozenset[Mention]] = {}
         self._genders: dict[str, str | None] = {}
         self._lower: dict[str, bool] = {}
+        self._can_speak: dict[Mention, bool] = {}
 
     def paragraph(self, paragraph: int) -> ParagraphMentions | None:
         """The mentions in ``paragraph``, or None where it has none."""
@@ -138,6 +140,15 @@ class Context:
         if number >= 0 and self._paragraph_of[number] == mention.paragraph:
             return self.mentions[number]
         return None
+
+    def can_speak(self, mention: Mention) -> bool:
+        """Whether the mention may be a source: not a mere modifier of the name after it, nor
+        inside an apposition to the one before."""
+        if mention not in self._can_speak:
+            self._can_speak[mention] = not modifies(self, mention) and not in_apposition(
+                self, mention
+            )
+        return self._can_speak[mention]
 
     def gender(self, key: str) -> str | None:
         """ "he" or "she" when the article follows the name ``key`` with that pronoun."""
@@ -252,8 +263,7 @@ def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, 
 
 
 def _speakers(known: Context, mentions: Iterator[Mention], limit: int) -> list[Mention]:
-    able = (m for m in mentions if not modifies(known, m) and not in_apposition(known, m))
-    return list(islice(able, limit))
+    return list(islice(filter(known.can_speak, mentions), limit))
 
 
 def between(masked: Sequence[str], site: QuoteSite, side: str, mention: Mention) -> str:

@@ -59,6 +59,9 @@ _APPOSITION_VERB = re.compile(rf"(?:,[^,|]{{1,90}},)?\s*(?:\w+\s+){{0,2}}?(?:{VE
 _VERB_BEFORE = re.compile(rf"(?:{VERBS.pattern})(?:\s+(?:by|to))?\s+(?:\w+\.?\s+){{0,2}}$")
 _TIGHT_AFTER = re.compile(rf"[\s,—–-]*(?:(?:{VERBS.pattern})\s+)?")
 _LOOK_BACK = 80  # enough for "according to Sen." before a name
+# the most words _VERB_BEFORE spans: a speech verb of two ("according to"), "by" or "to", and
+# two more; read backwards, so that the search starts at the first of them, not 80 characters back
+_LAST_WORDS_REVERSED = re.compile(r"\s*(?:\S+\s+){0,4}\S+")
 _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)\b")
 _DASH = re.compile(r"[\s,]*[—―–-]\s*")
 _SPEECH_NOUN = re.compile(
@@ -157,7 +160,7 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
     return {
         "verb_after": _verb_word(_APPOSITION_VERB.match(text, mention.end)),
         "verb_before": _verb_word(
-            _VERB_BEFORE.search(text, max(0, mention.start - _LOOK_BACK), mention.start)
+            _VERB_BEFORE.search(text, _last_words_start(text, mention.start), mention.start)
         ),
         "possessive": mention.possessive,
         "after_preposition": after_preposition(text, mention.start),
@@ -196,6 +199,13 @@ def _verb_word(found: re.Match[str] | None) -> str | bool:
         return False
     verb = VERBS.search(found.group())
     return verb.group().lower() if verb else ""
+
+
+def _last_words_start(text: str, start: int) -> int:
+    """Where the last words before ``start`` that a speech verb before a name may span begin."""
+    low = max(0, start - _LOOK_BACK)
+    found = _LAST_WORDS_REVERSED.match(text[low:start][::-1])
+    return start - found.end() if found else low
 
 
 def _bucket(value: int, edges: Sequence[int]) -> int:
