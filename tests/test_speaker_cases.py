@@ -106,6 +106,15 @@ def test_a_role_before_the_name_is_not_part_of_it() -> None:
     assert found.speaker == "Ines Vidal"
 
 
+@pytest.mark.parametrize(
+    "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once"]
+)
+def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
+    # a pronoun with a clitic or a word opening a sentence is not a person to quote
+    paragraphs = [f"{opening} saw “a quiet revolution” at the depot."]
+    assert speaker(paragraphs, "a quiet revolution") != opening
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",

@@ -84,7 +84,8 @@ _STOP = _set(
     "Only Just Last Next Every Each All No Not Yet Since Until Under Over Despite Although Though "
     "Because According Selon Laut Según Wie Der Die Das Ein Eine Le La Les Un Une El Los Las Monday Tuesday Wednesday "
     "Thursday Friday Saturday Sunday January February March April May June July August September "
-    "October November December"
+    "October November December One Another Other Both Several Few Such More Once Ever First "
+    "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps"
 )
 _TITLES = _set(
     "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Vice Prime Minister "
@@ -126,7 +127,7 @@ def name_runs(text: str) -> list[Run]:
         word = stretch.group()
         if _GAP_CHARS.search(word) is None:
             stem = _without_possessive(word)
-            if stem not in _STOP and word not in _TITLES:
+            if not _is_stopword(word) and word not in _TITLES:
                 start = stretch.start()
                 runs.append(Run(start, start + len(stem), (stem,), False, stem != word))
             continue
@@ -166,6 +167,14 @@ def _joins(text: str, previous: Word, word: Word) -> bool:
     return gap in (" ", "\u00a0") or initial or (dotted and gap in (". ", ".\u00a0"))
 
 
+_CLITIC = re.compile(r"[’'](?:s|d|ll|re|ve|m)$")
+
+
+def _is_stopword(word: str) -> bool:
+    """A word that starts no name, with a clitic too ("He’s", "She’d", "They’ll")."""
+    return word in _STOP or (_CLITIC.search(word) is not None and _CLITIC.sub("", word) in _STOP)
+
+
 def _without_possessive(word: str) -> str:
     """ "Jones" for "Jones’s", "Joneses" for "Joneses’"; "He" for "He’s"."""
     last = word[-1]
@@ -175,7 +184,7 @@ def _without_possessive(word: str) -> str:
 
 
 def _run(words: list[Word]) -> list[Run]:
-    while words and _without_possessive(words[0][1]) in _STOP:  # "He’s" is "He"
+    while words and _is_stopword(words[0][1]):
         words = words[1:]
     titles = [number for number, (_, word) in enumerate(words) if word in _TITLES]
     if titles:
