@@ -128,15 +128,49 @@ def test_scare_quotes_and_titles_are_terms() -> None:
     }
 
 
-def test_a_quoted_transcript_keeps_the_speaker_introduced_before_it() -> None:
-    # Labels inside one long quotation ("SERRA: … LUND: …") do not split it by speaker yet.
+def test_each_turn_of_a_quoted_transcript_is_its_labels_speaker() -> None:
     paragraphs = [
         "Governor Ida Lund and the moderator, Paul Serra, spoke on Sunday. A partial transcript:",
         "“SERRA: Will the bridge reopen this year?",
-        "“LUND: It will, and the ferry will run until it does.”",
+        "“LUND: It will, and the ferry will run until it does.",
+        "“SERRA: And the tolls, Governor, what happens to them?”",
     ]
-    quotes = find_quotes(paragraphs)
-    assert [q.speaker for q in quotes] == ["Paul Serra"]
+    speakers = [(q.text.split(":")[0], q.speaker) for q in find_quotes(paragraphs)]
+    assert speakers == [("SERRA", "Paul Serra"), ("LUND", "Ida Lund"), ("SERRA", "Paul Serra")]
+
+
+def test_a_transcript_without_quote_marks_is_quoted_turn_by_turn() -> None:
+    paragraphs = [
+        "The station's evening show spoke to a harbour pilot.",
+        "NORA BAKKE, HOST: How long have you guided ships into this port?",
+        "ANDERS VIK: Thirty-one years, and never in fog like this week's.",
+        "BAKKE: What made this week different?",
+        "VIK: The wind died and the fog sat on the water for three days.",
+    ]
+    quotes = [(q.text, q.speaker) for q in find_quotes(paragraphs)]
+    assert quotes == [
+        ("How long have you guided ships into this port?", "NORA BAKKE"),
+        ("Thirty-one years, and never in fog like this week's.", "ANDERS VIK"),
+        ("What made this week different?", "NORA BAKKE"),
+        ("The wind died and the fog sat on the water for three days.", "ANDERS VIK"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # two labelled paragraphs are no transcript
+        ["SERRA: Will the bridge reopen this year?", "LUND: It will, and soon enough."],
+        # a fact box: short values after the labels
+        ["CEO: Ida Lund", "CFO: Paul Serra", "CEO: Ines Vidal", "FOUNDED: In 1921"],
+        # letters to an advice column open with a salutation, not a speaker
+        ["DEAR PENNY: My brother borrowed my car and never gave it back to me.",
+         "DEAR SISTER: Ask him for the keys and set a date for their return.",
+         "DEAR PENNY: My neighbour plays the drums at night and will not stop."],
+    ],
+)  # fmt: skip
+def test_labelled_paragraphs_that_are_no_transcript_quote_nobody(paragraphs: list[str]) -> None:
+    assert find_quotes(paragraphs) == []
 
 
 # German and French: „…“ and « … » with their own cue verbs

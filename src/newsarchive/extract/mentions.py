@@ -173,6 +173,12 @@ class Names:
         }
         self._widest: dict[tuple[str, frozenset[str]], str | None] = {}
 
+    def fullest(self, word: str) -> str | None:
+        """The longest name the article gives a person it also calls ``word`` ("WALLACE" ->
+        "Chris Wallace"), or None when it names nobody so."""
+        names = self._texts.get(word.casefold(), ())
+        return max(names, key=len) if names else None
+
     def full(self, mention: Mention) -> str:
         """The fullest form of the name the article uses for ``mention``'s person, titles left
         out: the longest name containing its words; a bare surname first takes the full name of

@@ -16,6 +16,7 @@ preposition is kind ``term`` rather than ``speech``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -42,6 +43,14 @@ _MID_CLAUSE = re.compile(r"\s+[a-z]")
 # Pronouns and role phrases are looked for this many paragraphs before a quotation: one for a
 # source in the paragraph before, one more for who a pronoun there stands for (``attribution``).
 ANAPHOR_PARAGRAPHS = 2
+# A transcript names who speaks at the start of each paragraph ("PENCE: Well, look, ..."), inside
+# the quote marks or without any; an article is one when it has this many such paragraphs, with
+# two speakers at least and one of them speaking twice ("UPDATE:" and "NOTE:" are no dialogue).
+_LABEL = re.compile(
+    r"([\"“”„«]?)((?:[A-Z][A-Z’'.-]*\s){0,2}[A-Z][A-Z’'.-]+)(?:,\s+[A-Z][A-Z ]*[A-Z])?:\s+"
+)  # "PENCE:", "“WALLACE:", "SEN. TIM KAINE:", "JANE DOE, HOST:" (the role is left out)
+TRANSCRIPT_TURNS = 3
+TURN_WORDS = 4  # a turn says this many words at least
 TERM_WORDS = 3  # a quotation this short that nothing attributes is a term
 TITLE_WORDS = 6  # a title in quote marks ("on “Face the Nation”") is at most this long
 _TERM_MARKER = re.compile(
@@ -98,7 +107,8 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     names = Names(mentions)
     quotes: dict[str, Quote] = {}
     for span, said in zip(located.spans, attributions, strict=True):
-        quote = _quote(located, span, said, names)
+        label = _turn_speaker(located, span, names)
+        quote = Quote(span.text, label) if label else _quote(located, span, said, names)
         known = quotes.get(span.text)
         if known is None or (known.speaker is None and quote.speaker is not None):
             quotes[span.text] = quote
@@ -114,6 +124,7 @@ class Located:
     masked: list[str]
     sites: list[QuoteSite]
     ends: SentenceEnds
+    turns: dict[int, _Turn]
 
     def mentions(self) -> list[Mention]:
         """The candidate speakers up to the last attributed quotation's paragraph (none can speak
@@ -131,14 +142,32 @@ class Located:
 
 def locate(paragraphs: list[str]) -> Located:
     """Find the quotations and blank them out, so that names inside them are not speakers."""
-    spans = _spans(paragraphs)
+    turns = _turns(paragraphs)
+    spans = _spans(paragraphs, turns)
     masked = _mask(paragraphs, spans)
     ends = SentenceEnds(masked)
     sites = [
         quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end)
         for s in spans[:ATTRIBUTED_QUOTATIONS]
     ]
-    return Located(spans, masked, sites, ends)
+    return Located(spans, masked, sites, ends, turns)
+
+
+def _turn_speaker(located: Located, span: _Span, names: Names) -> str | None:
+    """Who speaks a transcript's turn: the person the article names by the label's last word
+    ("WALLACE" -> "Chris Wallace"), else the fullest label with that last word when it is a
+    full name or speaks more than once (one word met once and named nowhere else may be a
+    caption: "VIDEO:")."""
+    turn = located.turns.get(span.first)
+    if turn is None or span.marks[0].start > turn.start:
+        return None
+    last = turn.label.split()[-1]
+    named = names.fullest(last)
+    if named:
+        return named
+    labels = [other.label for other in located.turns.values() if other.label.split()[-1] == last]
+    fullest = max(labels, key=len)
+    return fullest if len(labels) > 1 or " " in fullest else None
 
 
 def _quote(located: Located, span: _Span, said: Attribution, names: Names) -> Quote:
@@ -153,15 +182,53 @@ def _quote(located: Located, span: _Span, said: Attribution, names: Names) -> Qu
 # Finding the quotation marks
 
 
-def _spans(paragraphs: list[str]) -> list[_Span]:
+def _spans(paragraphs: list[str], turns: dict[int, _Turn]) -> list[_Span]:
     spans: list[_Span] = []
     for index, paragraph in enumerate(paragraphs):
-        for number, mark in enumerate(_marks(paragraph)):
-            if number == 0 and _continues(spans, index, paragraph, mark):
+        for number, mark in enumerate(_turn_marks(paragraph, turns.get(index))):
+            if number == 0 and index not in turns and _continues(spans, index, paragraph, mark):
                 spans[-1] = _Span(spans[-1].first, (*spans[-1].marks, mark))
             else:
                 spans.append(_Span(index, (mark,)))
     return [span for span in spans if span.text]
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """A paragraph of a transcript: who speaks, and where their words start."""
+
+    label: str  # as the transcript writes it: "PENCE", "SEN. KAINE"
+    start: int
+
+
+def _turns(paragraphs: list[str]) -> dict[int, _Turn]:
+    """The paragraphs that open with a speaker's label, by index, when the article is a
+    transcript (see ``_LABEL``); none otherwise."""
+    found = {
+        index: label
+        for index, paragraph in enumerate(paragraphs)
+        if (label := _LABEL.match(paragraph)) and _is_turn(paragraph, label)
+    }
+    said = Counter(label.group(2).split()[-1] for label in found.values())  # BAKKE, NORA BAKKE
+    if len(found) < TRANSCRIPT_TURNS or len(said) < 2 or max(said.values()) < 2:
+        return {}
+    return {index: _Turn(label.group(2), label.end()) for index, label in found.items()}
+
+
+def _is_turn(paragraph: str, label: re.Match[str]) -> bool:
+    """Whether a labelled paragraph is someone speaking: a few words at least ("CEO: Jane Doe" is
+    a fact box), after a name that is no letter's salutation ("DEAR ABBY:")."""
+    spoken = WORD.findall(paragraph, label.end())
+    return len(spoken) >= TURN_WORDS and not label.group(2).startswith("DEAR ")
+
+
+def _turn_marks(paragraph: str, turn: _Turn | None) -> list[_Mark]:
+    """The quote marks of a paragraph; a transcript's turn without marks is quoted whole after
+    its label, its own quote marks part of it (the label is blanked with it: no speaker)."""
+    marks = _marks(paragraph)
+    if turn is None or (marks and marks[0].start < turn.start):
+        return marks
+    return [_Mark(0, len(paragraph), paragraph[turn.start :], "transcript", True)]
 
 
 def _continues(spans: list[_Span], index: int, paragraph: str, mark: _Mark) -> bool:
