@@ -10,6 +10,8 @@ match so few articles that checking their rows costs less (see ``_as_set``).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -36,10 +38,18 @@ def run_sql(
     archive: Archive, sql: str, params: list, query: str, most: int | None = None
 ) -> list[tuple]:
     """Rows of ``sql``, only the first ``most`` when given (the rest are never computed)."""
+    with open_rows(archive, sql, params, query) as cursor:
+        return cursor.fetchall() if most is None else cursor.fetchmany(most)
+
+
+@contextmanager
+def open_rows(archive: Archive, sql: str, params: list, query: str) -> Iterator[sqlite3.Cursor]:
+    """A cursor over the rows of ``sql``, read as far as the caller needs; an invalid search
+    is a QueryError naming ``query``."""
     try:
         cursor = archive.db.execute(sql, params)
         try:
-            return cursor.fetchall() if most is None else cursor.fetchmany(most)
+            yield cursor
         finally:
             cursor.close()  # ends the statement, and with it the read transaction
     except sqlite3.OperationalError as error:

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from operator import itemgetter
 
-from newsarchive.filters import Conditions, run_sql
+from newsarchive.filters import Conditions, open_rows, run_sql
 from newsarchive.query import Query
 from newsarchive.store import Archive
 
@@ -67,18 +67,22 @@ def ranked(
         ]
     search = _Search(archive, match, source, found, query)
     scoring = _with_terms(parsed.loose or parsed.match, found.terms)
-    most = max(EXACT_MATCHES, wanted)
-    # Without a phrase, matches are scored as they are walked; a phrase's are found first.
-    plain = scoring == match
-    if exact or (plain and search.count(most + 1) <= most):
+    if exact:
         return _best(archive, search.every_match_scored(scoring), wanted, query)
-    window = max(RANK_WINDOW, wanted)
-    ids = search.newest(match, window if plain else most + 1)
-    if plain or len(ids) > most:  # more matches than are scored in full: the windows
+    most, window = max(EXACT_MATCHES, wanted), max(RANK_WINDOW, wanted)
+    if scoring == match:  # no phrase: matches are scored as they are walked
+        scored, every = search.newest_scored(window, most)
+    else:  # a phrase's matches are found first, then scored as its words
+        ids = search.newest(match, most + 1)
+        every = len(ids) <= most
+        scored = search.scored(scoring, ids if every else ids[:window])
+    if not every:  # more matches than are scored in full: add the strong windows
         strong = [f"({match}) AND {STRONG_COLUMNS} : {term}" for term in parsed.terms]
         share = max(window, (most - window) // max(1, len(strong)))
-        ids = [*ids[:window], *(row for each in strong for row in search.newest(each, share))]
-    return _best(archive, search.scored(scoring, ids), wanted, query)
+        seen = {row[0] for row in scored}
+        ids = {row for each in strong for row in search.newest(each, share)} - seen
+        scored += search.scored(scoring, list(ids))
+    return _best(archive, scored, wanted, query)
 
 
 def _with_terms(match: str, terms: str | None) -> str:
@@ -101,6 +105,22 @@ class _Search:
         sql = _COUNT_SQL.format(source=self.source, where=self.found.where)
         params = [self.match, *self.found.params, most]
         return run_sql(self.archive, sql, params, self.query)[0][0]
+
+    def newest_scored(self, window: int, most: int) -> tuple[list[tuple[int, float]], bool]:
+        """(id, bm25) of every match, and True, when there are at most ``most``; else of the
+        ``window`` most recently saved, and False. One walk, newest first: SQLite scores only
+        the rows it is asked for, so a search with few matches is done in its first rows."""
+        sql = _SCORED_MATCHES_SQL.format(source=self.source, where=self.found.where)
+        order = " ORDER BY articles_fts.rowid DESC"
+        with open_rows(
+            self.archive, sql + order, [self.match, *self.found.params], self.query
+        ) as rows:
+            first = rows.fetchmany(window + 1)
+            if len(first) <= window:
+                return first, True
+            if self.count(most + 1) <= most:
+                return first + rows.fetchall(), True
+            return first[:window], False
 
     def newest(self, match: str, most: int) -> list[int]:
         """The ids of the ``most`` most recently saved articles matching ``match`` and the
