@@ -27,6 +27,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     from newsarchive.extract import article as html_path
     from newsarchive.extract.status import BLOCKED, MEANINGS, PARTIAL, assess_status, blocked_page
 
+    html = strip_controls(html)
     try:
         article = html_path.extract_article(html, url)
     except ExtractionError as error:
@@ -101,4 +102,4 @@ def extract_text_article(text: str, url: str | None = None) -> Article:
     """Extract a plain-text article: headline, standfirst, then paragraphs."""
     from newsarchive.extract import plaintext
 
-    return without_controls(plaintext.extract_text_article(text, url))
+    return without_controls(plaintext.extract_text_article(strip_controls(text), url))
