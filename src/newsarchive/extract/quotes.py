@@ -107,12 +107,19 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     names = Names(mentions)
     quotes: dict[str, Quote] = {}
     for span, said in zip(located.spans, attributions, strict=True):
+        known = quotes.get(span.text)
+        if known is not None and (known.speaker or _nameless(located, span, said)):
+            continue  # the first speaker named for a text stays; a nameless copy adds nothing
         label = _turn_speaker(located, span, names)
         quote = Quote(span.text, label) if label else _quote(located, span, said, names)
-        known = quotes.get(span.text)
-        if known is None or (known.speaker is None and quote.speaker is not None):
+        if known is None or quote.speaker is not None:
             quotes[span.text] = quote
     return list(quotes.values())
+
+
+def _nameless(located: Located, span: _Span, said: Attribution) -> bool:
+    """Whether nothing names the speaker of ``span``: no attribution, no transcript label."""
+    return said.speaker is None and span.first not in located.turns
 
 
 @dataclass(frozen=True)
