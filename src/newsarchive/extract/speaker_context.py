@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -240,26 +240,34 @@ def _next_name(mentions: Sequence[Mention], number: int, otherwise: int) -> int:
     return otherwise
 
 
-def nearest(known: Context, site: QuoteSite, limit: int) -> Iterator[tuple[str, list[Mention]]]:
+def nearest(
+    known: Context, site: QuoteSite, limits: Mapping[str, int]
+) -> Iterator[tuple[str, list[Mention]]]:
     """Each side of the quotation at ``site`` (before it in its first paragraph, after it in
-    its last, and the paragraph before when the quotation opens its own) with up to ``limit``
-    mentions there, nearest first. Modifiers and names inside an apposition never speak."""
+    its last, and the paragraph before when the quotation opens its own) with up to its
+    ``limits`` of mentions there, nearest first. Modifiers and names inside an apposition never speak."""
     first, last = known.paragraph(site.first), known.paragraph(site.last)
     if first:
         at = bisect_left(first.starts, site.start)
         yield (
             "before",
-            _speakers(known, map(first.mentions.__getitem__, range(at - 1, -1, -1)), limit),
+            _speakers(
+                known, map(first.mentions.__getitem__, range(at - 1, -1, -1)), limits["before"]
+            ),
         )
     if last:
         at = bisect_left(last.starts, site.end)
         yield (
             "after",
-            _speakers(known, map(last.mentions.__getitem__, range(at, len(last.mentions))), limit),
+            _speakers(
+                known,
+                map(last.mentions.__getitem__, range(at, len(last.mentions))),
+                limits["after"],
+            ),
         )
     previous = known.paragraph(site.first - 1)
     if previous and site.opens:
-        yield "previous", _speakers(known, reversed(previous.mentions), limit)
+        yield "previous", _speakers(known, reversed(previous.mentions), limits["previous"])
 
 
 def _speakers(known: Context, mentions: Iterator[Mention], limit: int) -> list[Mention]:
