@@ -29,13 +29,14 @@ from newsarchive.extract.speaker_context import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Features:
     """The features of one candidate. Each atom ("verb_after=said") counts alone and within the
     candidate's ``frame`` ("frame=before:name|verb_after=said"), so that a linear model can
     weigh it differently before and after a quotation; ``shared`` atoms are the same for every
     quotation the candidate stands beside (scored once, under ``key``), ``own`` ones are not;
-    ``extra`` features are combinations named in full."""
+    ``extra`` features are combinations named in full. (Not frozen, which is several times
+    slower to make, and a candidate makes one: nothing changes them.)"""
 
     frame: str
     shared: FeatureNames = field(default_factory=list)
