@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from sqlite_utils import Database
 
 from newsarchive.errors import ArchiveError, NotFoundError
-from newsarchive.migrations import migrations
+from newsarchive.migrations import applied_names, migrations, step_names
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
 from newsarchive.searching import search
 from newsarchive.store import Archive
@@ -207,6 +209,30 @@ def test_reopening_keeps_data_and_applies_nothing_twice(archive_path: Path) -> N
 
 def migrations_in_code() -> list[str]:
     return [migration.name for migration in migrations.pending(Database(memory=True))]
+
+
+def test_applied_names_read_without_sqlite_utils_are_its_own(archive_path: Path) -> None:
+    with Archive(archive_path) as archive:
+        archive.save(fetched(), article())
+        by_sqlite_utils = [migration.name for migration in migrations.applied(archive.db)]
+        assert applied_names(archive.conn) == by_sqlite_utils == step_names()
+        assert archive.conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+
+
+def test_searching_an_up_to_date_archive_leaves_sqlite_utils_unimported(
+    archive_path: Path,
+) -> None:
+    with Archive(archive_path) as archive:
+        archive.save(fetched(), article())
+    script = (
+        "import sys\n"
+        "from newsarchive.cli import cli\n"
+        f"sys.argv = ['newsarchive', '--db', {str(archive_path)!r}, 'search', 'body']\n"
+        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
+        "print('sqlite_utils' in sys.modules, 'platformdirs' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.splitlines()[-1] == "False False", result.stderr
 
 
 def test_an_archive_from_the_first_schema_is_migrated_with_its_data(archive_path: Path) -> None:

@@ -47,7 +47,7 @@ def open_rows(archive: Archive, sql: str, params: list, query: str) -> Iterator[
     """A cursor over the rows of ``sql``, read as far as the caller needs; an invalid search
     is a QueryError naming ``query``."""
     try:
-        cursor = archive.db.execute(sql, params)
+        cursor = archive.conn.execute(sql, params)
         try:
             yield cursor
         finally:
@@ -124,7 +124,7 @@ def _published_span(archive: Archive) -> tuple[date, date]:
     after its last (read from the ends of the date index): whole years, so an open range ends
     in year terms."""
     sql = "SELECT (SELECT min(published) FROM articles), (SELECT max(published) FROM articles)"
-    first, last = archive.db.execute(sql).fetchone()
+    first, last = archive.conn.execute(sql).fetchone()
     if first is None:
         raise ValueError("no article has a publication date")
     first_year, last_year = (date.fromisoformat(day[:10]).year for day in (first, last))
@@ -222,7 +222,7 @@ def _as_set(
     if matches.match is not None:
         most = matches.count() * SET_IDS_PER_MATCH
         counted = f"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {condition} LIMIT ?)"
-        if archive.db.execute(counted, [*params, most]).fetchone()[0] < most:
+        if archive.conn.execute(counted, [*params, most]).fetchone()[0] < most:
             # The unary + keeps SQLite from probing the full-text index once per id instead.
             ids = f"(SELECT a.id FROM articles a WHERE {condition})"
             return f"+{rowid} {'NOT IN' if negated else 'IN'} {ids}", params, False
@@ -235,7 +235,7 @@ def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
     (any case), resolved first against the archive's distinct names and hosts."""
     pattern = f"%{value}%"
     sql = "SELECT site, site LIKE ?1 FROM site_hosts WHERE site LIKE ?1 OR host LIKE ?1"
-    found = archive.db.execute(sql, [pattern]).fetchall()
+    found = archive.conn.execute(sql, [pattern]).fetchall()
     named = sorted({site for site, by_name in found if by_name})
     by_host = sorted({site for site, by_name in found if not by_name} - set(named))
     clauses = [f"a.site IN ({', '.join('?' * len(named))})"] if named else []

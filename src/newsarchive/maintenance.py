@@ -44,8 +44,8 @@ class Report:
 def check(archive: Archive) -> Report:
     """SQLite's ``integrity_check`` on the file, then FTS5's check that each search index matches
     the rows it indexes."""
-    checks = [_integrity(archive.db.conn), _foreign_keys(archive.db.conn)]
-    checks += [_fts_integrity(archive.db.conn, table) for table in FTS_TABLES]
+    checks = [_integrity(archive.conn), _foreign_keys(archive.conn)]
+    checks += [_fts_integrity(archive.conn, table) for table in FTS_TABLES]
     return Report(str(archive.path), checks)
 
 
@@ -83,7 +83,7 @@ def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
 
 def repair(archive: Archive) -> Report:
     """Rebuild the full-text indexes from the rows they mirror, then check again."""
-    conn = archive.db.conn
+    conn = archive.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
         for table in FTS_TABLES:
@@ -117,7 +117,7 @@ def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> 
     handle, temporary = temporary_file(destination.parent, ".backup-", ".db")
     os.close(handle)
     try:
-        articles = _copy(archive.db.conn, temporary)
+        articles = _copy(archive.conn, temporary)
         os.replace(temporary, destination)
     except (OSError, sqlite3.Error) as error:
         raise ArchiveError(f"{destination}: backup failed: {error}") from error

@@ -8,7 +8,13 @@ The tokenizer stems English words (``archive`` finds ``archived``) and folds dia
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+import sqlite3
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 # The columns of the articles' text that searches are matched against (in m003 to m011).
@@ -17,10 +23,53 @@ TEXT_SEARCH_COLUMNS = ["headline", "standfirst", "authors", "quote_text", "text"
 ARTICLE_SEARCH_COLUMNS = [*TEXT_SEARCH_COLUMNS, "published_terms"]
 QUOTE_SEARCH_COLUMNS = ["text", "speaker"]
 
-migrations = Migrations("newsarchive")
+MIGRATION_SET = "newsarchive"
+# The steps in order. sqlite-utils' Migrations (and with it the whole of sqlite-utils, a third
+# of a command's start-up) is imported only when an archive has steps to apply: opening an
+# archive that is up to date reads the applied names with plain SQL (applied_names).
+_STEPS: list[Callable[[Database], None]] = []
 
 
-@migrations()
+def _migration(step: Callable[[Database], None]) -> Callable[[Database], None]:
+    _STEPS.append(step)
+    return step
+
+
+NAMES_SQL = "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid"
+
+
+def step_names() -> list[str]:
+    """The names of the migrations in this version, in order."""
+    return [step.__name__ for step in _STEPS]
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The names of the migrations applied to this file, in the order they were applied (what
+    sqlite-utils' Migrations.applied reads)."""
+    exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    if not conn.execute(exists).fetchone():
+        return []
+    return [row[0] for row in conn.execute(NAMES_SQL, [MIGRATION_SET])]
+
+
+@cache
+def migration_set() -> Migrations:
+    """The steps as sqlite-utils Migrations, which applies them and records each."""
+    from sqlite_utils import Migrations
+
+    steps = Migrations(MIGRATION_SET)
+    for step in _STEPS:
+        steps()(step)
+    return steps
+
+
+def __getattr__(name: str) -> object:
+    if name == "migrations":  # the Migrations object, built on first use
+        return migration_set()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@_migration
 def m001_initial(db: Database) -> None:
     db["articles"].create(
         {
@@ -95,7 +144,7 @@ def _create_child_tables(db: Database) -> None:
         db[table].create_index(["article_id"])
 
 
-@migrations()
+@_migration
 def m002_failures(db: Database) -> None:
     """Links that could not be archived, with why, so batch work can go on and retry later."""
     db["failures"].create(
@@ -112,7 +161,7 @@ def m002_failures(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m003_quotes_in_search_and_fingerprints(db: Database) -> None:
     """Index each article's quotations with it (ranked above the body), and store a SimHash of
     the body so wire copies of one story can be collapsed in results."""
@@ -133,7 +182,7 @@ def m003_quotes_in_search_and_fingerprints(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m004_tags(db: Database) -> None:
     """Tags brought in by imports (Pocket, Instapaper, bookmarks), one row per article and tag."""
     db["tags"].create(
@@ -144,14 +193,14 @@ def m004_tags(db: Database) -> None:
     db["tags"].create_index(["tag"])
 
 
-@migrations()
+@_migration
 def m005_capture_status(db: Database) -> None:
     """Each capture records what it held (ok, partial, not_article, blocked)."""
     db["captures"].add_column("status", str)
     db.execute("UPDATE captures SET status = 'ok'")
 
 
-@migrations()
+@_migration
 def m006_site_paragraphs(db: Database) -> None:
     """Digests of each article's short paragraphs, so a paragraph repeated across many
     articles of one site (a sign-off, an appeal) can be recognised as that site's boilerplate."""
@@ -168,7 +217,7 @@ def m006_site_paragraphs(db: Database) -> None:
 ARTICLE_PREFIXES = "2 3 4"
 
 
-@migrations()
+@_migration
 def m007_search_prefix_index(db: Database) -> None:
     """Rebuild the articles' full-text index with prefix indexes, so prefix queries on common
     beginnings stay fast at a million articles. Table, columns, tokenizer and the _ai/_ad/_au
@@ -187,7 +236,7 @@ def _create_article_index(db: Database, columns: list[str]) -> None:
     )
 
 
-@migrations()
+@_migration
 def m008_search_site_index(db: Database) -> None:
     """Index site and URL together, so ``site:`` filters on common words read the matching ids
     from this index instead of every matching article's row."""
@@ -198,7 +247,7 @@ def m008_search_site_index(db: Database) -> None:
 ARTICLE_AUTOMERGE = 16
 
 
-@migrations()
+@_migration
 def m009_search_merge_less_often(db: Database) -> None:
     """Merge the articles' full-text segments less eagerly: at 100,000 articles the default
     spends more time re-merging old segments than indexing new articles. Kept in the index's
@@ -216,7 +265,7 @@ def _set_article_index_option(db: Database, name: str, value: int) -> None:
 ARTICLE_HASHSIZE = 16 * 1024 * 1024
 
 
-@migrations()
+@_migration
 def m010_search_bigger_write_batches(db: Database) -> None:
     """Let a bulk save write the articles' new index entries as one segment: fewer, larger
     segments leave less merging to do, about a fifth of the indexing work of a batch of 500."""
@@ -230,7 +279,7 @@ def url_host(column: str) -> str:
     return f"CASE WHEN instr({column}, '//') THEN lower({host}) ELSE '' END"
 
 
-@migrations()
+@_migration
 def m011_search_site_hosts(db: Database) -> None:
     """Keep each pair of site name ('' for none) and URL host found in the archive, so a
     ``site:`` filter is resolved against a few hundred names and hosts, then read from the site
@@ -273,7 +322,7 @@ _DATE_PARTS = [(1, 4), (6, 2), (9, 2)]
 _ISO_DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 
 
-@migrations()
+@_migration
 def m012_search_published_terms(db: Database) -> None:
     """Index each article's publication year, month and day as terms in the full-text index,
     so a date range on a search's words is intersected by the index itself, not checked match
@@ -313,7 +362,7 @@ def _create_article_index_triggers(db: Database, columns: list[str]) -> None:
 SPEAKER_TOKENIZE = "unicode61 remove_diacritics 2"
 
 
-@migrations()
+@_migration
 def m013_quote_speakers_roles_kinds(db: Database) -> None:
     """Quotes get the role the article gives their speaker, their kind (``speech``, or
     ``term`` for a scare quote nobody said) and a link to a row of ``speakers``: one per name
@@ -346,7 +395,7 @@ def _link_speakers(db: Database) -> None:
     db.execute("DROP TABLE temp.speaker_links")
 
 
-@migrations()
+@_migration
 def m014_article_notes(db: Database) -> None:
     """Why a capture is as it is, when its status alone does not say: extraction stopped at
     its time budget, or learned boilerplate kept because stripping it would empty the text."""

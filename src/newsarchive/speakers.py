@@ -78,7 +78,7 @@ def list_speakers(
         where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
         params.append(speaker_match(query))
     sql = _LISTING_SQL.format(where=where)
-    rows = archive.db.execute(sql, [*params, -1 if limit is None else limit])
+    rows = archive.conn.execute(sql, [*params, -1 if limit is None else limit])
     return [SpeakerSummary(*row) for row in rows]
 
 

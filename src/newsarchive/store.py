@@ -14,9 +14,9 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from newsarchive.errors import ArchiveError, NotFoundError
 from newsarchive.extract.sitewide import (
@@ -26,7 +26,7 @@ from newsarchive.extract.sitewide import (
     paragraph_digest,
 )
 from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL, WITHOUT_TEXT
-from newsarchive.migrations import migrations
+from newsarchive.migrations import applied_names, migration_set, step_names
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
     ArchiveStats,
@@ -43,6 +43,9 @@ from newsarchive.records import (
 )
 from newsarchive.speakers import speaker_ids
 from newsarchive.urls import normalize_url
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 __all__ = [
     "Archive",
@@ -74,8 +77,16 @@ class Archive:
         self.path = Path(path)
         self.read_only = read_only
         self.unchangeable = False
-        self.db = Database(self._connect(), execute_plugins=False)
+        self.conn = self._connect()
         self._migrate()
+
+    @cached_property
+    def db(self) -> Database:
+        """The file through sqlite-utils, for writing and migrating. Imported on first use: a
+        command that only reads (search, show) goes through ``conn`` and starts faster."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -84,6 +95,7 @@ class Archive:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA recursive_triggers=on")  # as sqlite-utils' Database sets it
         except (OSError, sqlite3.Error) as error:
             if self.read_only and self.path.is_file() and _read_only_place(self.path):
                 return self._connect_unchangeable(error)
@@ -105,9 +117,9 @@ class Archive:
         return conn
 
     def _migrate(self) -> None:
-        known = {migration.name for migration in migrations._migrations}
+        known = set(step_names())
         try:
-            applied = {migration.name for migration in migrations.applied(self.db)}
+            applied = set(applied_names(self.conn))
             if applied - known:
                 raise ArchiveError(
                     f"{self.path}: made by a newer newsarchive (schema {sorted(applied - known)[-1]});"
@@ -120,7 +132,7 @@ class Archive:
                 )
             if known - applied:
                 self._announce_upgrade(sorted(known - applied))
-                migrations.apply(self.db)
+                migration_set().apply(self.db)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: not a usable archive: {error}") from error
 
@@ -128,7 +140,7 @@ class Archive:
         """Say so before upgrading an archive that holds articles: rebuilding its full-text index
         takes minutes at a million articles, which would otherwise look like a hang."""
         holds_articles = "SELECT 1 FROM articles LIMIT 1"
-        if self.db["articles"].exists() and self.db.execute(holds_articles).fetchone():
+        if self.db["articles"].exists() and self.conn.execute(holds_articles).fetchone():
             log.warning(
                 "%s: upgrading the archive for this version of newsarchive (%s), once;"
                 " a large archive takes a few minutes",
@@ -139,11 +151,11 @@ class Archive:
     @property
     def schema_version(self) -> str:
         """The name of the last migration applied to this file."""
-        applied = migrations.applied(self.db)
-        return applied[-1].name if applied else ""
+        applied = applied_names(self.conn)
+        return applied[-1] if applied else ""
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -154,7 +166,7 @@ class Archive:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with IMMEDIATE so concurrent writers wait, never deadlock."""
-        conn = self.db.conn
+        conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -213,12 +225,12 @@ class Archive:
 
     def article_status(self, article_id: int) -> str:
         """What the stored article's capture holds: ok, partial, not_article, blocked, no_text."""
-        row = self.db.execute("SELECT status FROM articles WHERE id = ?", [article_id]).fetchone()
+        row = self.conn.execute("SELECT status FROM articles WHERE id = ?", [article_id]).fetchone()
         return (row[0] if row else None) or "ok"
 
     def _find_by_keys(self, keys: list[str]) -> int | None:
         marks = ", ".join("?" for _ in keys)
-        row = self.db.execute(
+        row = self.conn.execute(
             f"SELECT article_id FROM article_urls WHERE url_key IN ({marks}) LIMIT 1", keys
         ).fetchone()
         return row[0] if row else None
@@ -298,7 +310,7 @@ class Archive:
         """Turn an id or a URL into an article id, or raise NotFoundError."""
         text = str(reference).strip()
         if text.isdigit() and int(text) <= MAX_INTEGER:
-            if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [int(text)]).fetchone():
+            if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", [int(text)]).fetchone():
                 return int(text)
         else:
             found = self.find_id(text)
@@ -320,7 +332,7 @@ class Archive:
         )
 
     def _quotes(self, article_id: int) -> list[Quote]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT text, speaker, role, kind FROM quotes WHERE article_id = ? ORDER BY position",
             [article_id],
         )
@@ -328,7 +340,7 @@ class Archive:
 
     def removed_blocks(self, article_id: int) -> list[RemovedBlock]:
         """The blocks the cleaner removed from this article, with their rules."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT text, rule FROM removed_blocks WHERE article_id = ? ORDER BY position",
             [article_id],
         )
@@ -352,7 +364,7 @@ class Archive:
             return set()
         by_digest = {paragraph_digest(line): line for line in lines}
         marks = ", ".join("?" for _ in by_digest)
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT d.digest, count(DISTINCT a.simhash) FROM paragraph_digests d JOIN articles a"
             f" ON a.id = d.article_id WHERE a.site = ? AND d.digest IN ({marks}) GROUP BY d.digest",
             [site, *by_digest],
@@ -361,7 +373,7 @@ class Archive:
 
     def _site_articles(self, site: str) -> int:
         query = "SELECT count(DISTINCT simhash) FROM articles WHERE site = ?"
-        return self.db.execute(query, [site]).fetchone()[0]
+        return self.conn.execute(query, [site]).fetchone()[0]
 
     def capture_to_reextract(self, article_id: int) -> Capture | None:
         """The newest of the captures that hold the most of the article: the newest complete
@@ -386,11 +398,11 @@ class Archive:
             self._replace_children(conn, article_id, article)
 
     def article_ids(self) -> list[int]:
-        return [row[0] for row in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         """Articles, most recently saved first."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT id, url, headline, site, published, saved_at, word_count,"
             " coalesce(status, 'ok') FROM articles"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -399,11 +411,11 @@ class Archive:
         return [ArticleSummary(*row) for row in rows]
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def stats(self) -> ArchiveStats:
         """Counts by site, year and status, and the file's size."""
-        count = self.db.execute
+        count = self.conn.execute
         return ArchiveStats(
             articles=self.count(),
             quotes=count("SELECT count(*) FROM quotes").fetchone()[0],
@@ -420,7 +432,7 @@ class Archive:
         )
 
     def _grouped(self, expression: str) -> dict[str, int]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             f"SELECT {expression} AS key, count(*) AS n FROM articles GROUP BY key ORDER BY n DESC, key"
         )
         return dict(rows.fetchall())
@@ -439,7 +451,7 @@ class Archive:
 
     def failures(self) -> list[Failure]:
         """Links that failed and have not succeeded since, most recent first."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT url, reason, error_type, attempts, first_failed_at, last_failed_at"
             " FROM failures ORDER BY last_failed_at DESC, url"
         )
@@ -461,7 +473,7 @@ class Archive:
 
     def tags(self, article_id: int) -> list[str]:
         """The article's tags, alphabetically."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", [article_id]
         )
         return [tag for (tag,) in rows]

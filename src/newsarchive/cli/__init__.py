@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from platformdirs import user_data_dir
 
 from newsarchive import __version__
 from newsarchive.controls import one_line
@@ -29,6 +28,8 @@ COUNT = click.IntRange(min=1, max=2**63 - 1)
 
 def default_db_path() -> Path:
     """The archive used when neither --db nor NEWSARCHIVE_DB is given."""
+    from platformdirs import user_data_dir  # only here: a command given --db never needs it
+
     return Path(user_data_dir("newsarchive", appauthor=False)) / "archive.db"
 
 
@@ -45,6 +46,11 @@ class ArchiveGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted: what was saved is kept.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Where the default archive lives, worked out when help is printed."""
+        self.epilog = f"The archive is one SQLite file; by default {default_db_path()}"
+        super().format_epilog(ctx, formatter)
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -85,10 +91,7 @@ def print_json(value: Any) -> None:
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
 
 
-@click.group(
-    cls=ArchiveGroup,
-    epilog=f"The archive is one SQLite file; by default {default_db_path()}",
-)
+@click.group(cls=ArchiveGroup)
 @click.version_option(__version__, prog_name="newsarchive")
 @click.option(
     "--db",
