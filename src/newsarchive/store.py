@@ -60,6 +60,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
+# Reads go through a memory map of the file's first 2 GiB (SQLite caps it there), not read()
+# into SQLite's 2 MB page cache: a search walks long doclists, and copying their pages in again
+# and again was a fifth to a quarter of its time (query mix CPU p50, 100k: 8.3 -> 6.1 ms; 1M:
+# 39.4 -> 32.4 ms).
+MMAP_BYTES = 2**31
 MAX_INTEGER = 2**63 - 1  # SQLite's; a larger number given for an id or a limit names no row
 # How far short of the whole article a capture falls: a capture never replaces a stored one
 # that holds more (a paywall stub, a wall or a page without text never replaces the article).
@@ -96,6 +101,7 @@ class Archive:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA recursive_triggers=on")  # as sqlite-utils' Database sets it
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except (OSError, sqlite3.Error) as error:
             if self.read_only and self.path.is_file() and _read_only_place(self.path):
                 return self._connect_unchangeable(error)
