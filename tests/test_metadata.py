@@ -18,6 +18,7 @@ from newsarchive.extract.dates import (
 from newsarchive.extract.headlines import tidy_headline
 from newsarchive.extract.metadata import Metadata, normalise_language, read_metadata
 from newsarchive.extract.people import clean_authors
+from newsarchive.extract.published import _htmldate_search
 from newsarchive.extract.readable import parse
 
 
@@ -317,6 +318,15 @@ def test_time_element_counts_as_shown() -> None:
 def test_without_structured_dates_htmldate_reads_the_page() -> None:
     body = "<h1>Title</h1><p>Some text.</p><p>Veröffentlicht am 20. Juni 2018, 10:00 Uhr</p>"
     assert _meta(body=body).published == "2018-06-20"
+
+
+def test_htmldate_is_not_asked_about_a_page_of_more_than_fifteen_thousand_elements() -> None:
+    """Each of its searches copies, cleans and serialises the whole page; 2,961 real pages have
+    at most 10,112 elements."""
+    body = "<h1>Title</h1><p>Some text.</p><p>Veröffentlicht am 20. Juni 2018, 10:00 Uhr</p>"
+    for spans, found in ((100, "2018-06-20"), (15_000, None)):
+        doc = parse(f"<html><body>{body}{'<span>x</span>' * spans}</body></html>")
+        assert _htmldate_search(doc, None) == found
 
 
 # --- authors ----------------------------------------------------------------------------

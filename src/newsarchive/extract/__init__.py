@@ -7,15 +7,17 @@ commands which only read the archive (search, show) start fast.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
-from newsarchive.controls import strip_controls
+from newsarchive.controls import CONTROLS, strip_controls
 from newsarchive.errors import ExtractionError
-from newsarchive.models import Article, FetchResult
+from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
 
 __all__ = ["extract", "extract_article", "extract_capture", "extract_text_article"]
 
 _TEXT_FIELDS = ("headline", "standfirst", "published", "modified", "site", "language")
 _TEXT_FIELDS += ("canonical_url", "text", "html", "note")
+_Item = TypeVar("_Item", Quote, RemovedBlock)
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
@@ -86,16 +88,20 @@ def without_controls(article: Article) -> Article:
         **{name: clean(getattr(article, name)) for name in _TEXT_FIELDS if getattr(article, name)},
         authors=[clean(author) for author in article.authors],
         quotes=[
-            replace(
-                quote,
-                text=clean(quote.text),
-                speaker=quote.speaker and clean(quote.speaker),
-                role=quote.role and clean(quote.role),
-            )
-            for quote in article.quotes
+            _without_controls_in(quote, ("text", "speaker", "role")) for quote in article.quotes
         ],
-        removed=[replace(block, text=clean(block.text)) for block in article.removed],
+        removed=[_without_controls_in(block, ("text",)) for block in article.removed],
     )
+
+
+def _without_controls_in(item: _Item, names: tuple[str, ...]) -> _Item:
+    """``item`` with control characters stripped from its text fields ``names``: itself when
+    they hold none (most do not, and a page can have 20,000 quotes)."""
+    dirty = {name: getattr(item, name) for name in names}
+    dirty = {name: text for name, text in dirty.items() if text and CONTROLS.search(text)}
+    if not dirty:
+        return item
+    return replace(item, **{name: strip_controls(text) for name, text in dirty.items()})
 
 
 def extract_text_article(text: str, url: str | None = None) -> Article:

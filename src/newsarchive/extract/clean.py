@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.readable import parse_fragment
+from newsarchive.extract.readable import holders_of, parse_fragment
 from newsarchive.extract.rules import SHORT_LINE, Verdict, judge_blocks, line_rule, normalise
 from newsarchive.models import RemovedBlock
 
@@ -164,10 +164,11 @@ def _drop_link_paragraphs(root: HtmlElement) -> list[RemovedBlock]:
     paragraphs, points to another story ("SEE THE VIDEO", a teaser headline). A run of them
     is a list the story gives, and a bare address cited as a source (one word) stays."""
     linked = [p for p in root.iter("p") if _is_link_paragraph(p)]
+    in_run = set(linked)  # looked up twice a paragraph: a list made that quadratic
     removed = []
     for paragraph in linked:
         neighbours = (paragraph.getprevious(), paragraph.getnext())
-        if not any(neighbour in linked for neighbour in neighbours):
+        if not any(neighbour in in_run for neighbour in neighbours):
             removed.append(RemovedBlock(_text(paragraph), "link"))
             paragraph.drop_tree()
     return removed
@@ -195,6 +196,8 @@ def _is_link_column(cell: HtmlElement) -> bool:
 
 
 def _is_link_paragraph(paragraph: HtmlElement) -> bool:
+    if next(paragraph.iter("a"), None) is None:  # most paragraphs: no need to read their text
+        return False
     text = _text(paragraph)
     links = sum(len(_text(link)) for link in paragraph.iter("a"))
     return " " in text and len(text) <= LINK_PARAGRAPH_MAX and links >= LINK_SHARE * len(text)
@@ -202,9 +205,9 @@ def _is_link_paragraph(paragraph: HtmlElement) -> bool:
 
 def _apply_rules(root: HtmlElement) -> list[RemovedBlock]:
     """Judge each innermost block with the text rules and drop or trim it accordingly."""
-    blocks = [
-        el for el in root.iter(*BLOCK_TAGS) if next(el.iterdescendants(*BLOCK_TAGS), None) is None
-    ]
+    blocks = list(root.iter(*BLOCK_TAGS))
+    holders = holders_of(blocks)
+    blocks = [block for block in blocks if block not in holders]  # the innermost blocks
     verdicts = judge_blocks([block.text_content() for block in blocks])
     removed: list[RemovedBlock] = []
     for block, verdict in zip(blocks, verdicts, strict=True):

@@ -11,7 +11,7 @@ import copy
 import html
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import lxml.html
@@ -460,10 +460,14 @@ def _run_length(run: str) -> int:
 
 def _block_holders(root: HtmlElement) -> set[HtmlElement]:
     """The elements with a block (as readability's ``divToPElementsRe`` sees it) inside."""
+    return holders_of(e for e in root.iter(etree.Element) if DIV_BLOCK.match(e.tag))
+
+
+def holders_of(elements: Iterable[HtmlElement]) -> set[HtmlElement]:
+    """The ancestors of ``elements`` (given in document order), each element's marked once:
+    linear in the tree's size, where asking each element for a descendant is quadratic."""
     holders: set[HtmlElement] = set()
-    for element in root.iter(etree.Element):
-        if not DIV_BLOCK.match(element.tag):
-            continue
+    for element in elements:
         for ancestor in element.iterancestors():
             if ancestor in holders:
                 break  # in document order, its ancestors are marked already
