@@ -4,8 +4,8 @@ Workers return errors as values, ignore Ctrl-C (the parent's business) and leave
 when the parent dies without shutting the pool down.
 
 Memory: a worker's size does not grow with the list but with what it has met: the modules it
-shares with the parent (45 MB), the date tables that htmldate's fallback (dateparser) loads for
-the first page that needs them (about 40 MB, kept for the worker's life) and the largest page
+shares with the parent (45 MB), the date tables that htmldate's fallback (dateparser) loads
+from its start (about 40 MB, kept for the worker's life; extract/datewarm.py) and the largest page
 parsed so far. That comes to about 110 MB a worker, so the pool is as small as the machine
 allows (one process per core, less the one the fetching and saving process needs) and each
 worker hands what it freed back to the OS after every page.
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract_capture
+from newsarchive.extract.datewarm import start_warming_dates
 from newsarchive.models import Article, FetchResult
 
 if TYPE_CHECKING:
@@ -41,10 +42,21 @@ M_ARENA_MAX = -8
 
 def extract_job(fetched: FetchResult) -> Article | Exception:
     """Extraction in a worker process: errors come back as values, never as a broken pool."""
+    idle = worker_idle()
+    idle.clear()  # the date parser's warm-up waits
     try:
         return _extract(fetched)
     finally:
         give_back_free_memory()
+        idle.set()
+
+
+@functools.cache
+def worker_idle() -> threading.Event:
+    """Set while this extraction process has no page: the date parser warms up only then."""
+    idle = threading.Event()
+    idle.set()
+    return idle
 
 
 def _extract(fetched: FetchResult) -> Article | Exception:
@@ -80,21 +92,7 @@ def start_pool(processes: int, start_method: str | None) -> ProcessPoolExecutor 
         log.warning("no extraction processes (%s); extracting in the fetch threads", error)
         pool.shutdown(wait=False, cancel_futures=True)
         return None
-    for _ in range(processes):  # not waited for: it runs while the first pages download
-        pool.submit(load_date_parser)
     return pool
-
-
-def load_date_parser() -> None:
-    """Load what htmldate's extensive date search uses, dateparser with its hundreds of
-    locales (1-3 s), so that the first page to need it does not pay for it. These are
-    htmldate's internals: if a later htmldate moves them, this does nothing."""
-    try:
-        from htmldate.extractors import get_external_parser, month_words
-    except ImportError:
-        return
-    month_words()
-    get_external_parser().get_date_data("3. Juni 2008")
 
 
 def _init_worker() -> None:
@@ -107,6 +105,7 @@ def _init_worker() -> None:
     return_big_buffers_to_the_os()
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    start_warming_dates(worker_idle().wait)  # between pages; the pool's end does not wait for it
 
 
 def _exit_when_orphaned(parent: int) -> None:
