@@ -479,6 +479,25 @@ def test_the_oldest_best_match_of_more_matches_than_any_window(
     assert len(every) == 13  # a limit above the windows is honoured
 
 
+@pytest.mark.parametrize("exact_matches", [5, 20])
+def test_a_filtered_search_scores_what_an_unfiltered_one_does(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch, exact_matches: int
+) -> None:
+    """A filter whose first window reaches far back has its matches read on rather than
+    counted first (20 here), else counted: either way every match is scored when they are at
+    most EXACT_MATCHES, else the windows are, as without a filter."""
+    monkeypatch.setattr(ranking, "RANK_WINDOW", 3)
+    monkeypatch.setattr(ranking, "EXACT_MATCHES", exact_matches)
+    _oldest_of_many(
+        archive_path, Article(headline="Harbour log", site="Notes", text="Ferry ferry.")
+    )
+    with Archive(archive_path) as archive:
+        plain = search(archive, "ferry", limit=3, all_copies=True)
+        filtered = search(archive, "ferry site:notes", limit=3, all_copies=True)
+    assert [hit.id for hit in filtered] == [hit.id for hit in plain]
+    assert (filtered[0].headline == "Harbour log") is (exact_matches == 20)
+
+
 def test_short_prefixes_use_the_prefix_index(archive: Archive) -> None:
     assert sorted(hit.site for hit in search(archive, "fe*")) == ["Harbour Post", "Valley Times"]
     assert [hit.headline for hit in search(archive, "orc*")] == ["Orchard harvest breaks record"]

@@ -118,6 +118,12 @@ class _Search:
             first = rows.fetchmany(window + 1)
             if len(first) <= window:
                 return first, True
+            if self.found.where and _few_over_all(first, most):
+                # A filter that passes few of the word's articles: counting would walk the whole
+                # list past the rows it rejects, and reading on walk it again; read on instead,
+                # once (1M bench, a common word on one site: 142 -> 80 ms).
+                every = first + rows.fetchmany(most + 1 - len(first))
+                return (every, True) if len(every) <= most else (first[:window], False)
             if self.count(most + 1) <= most:
                 return first + rows.fetchall(), True
             return first[:window], False
@@ -147,6 +153,13 @@ class _Search:
         sql = f"{_SCORES_SQL} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
         params = [scoring, min(ids), max(ids), json.dumps(ids)]
         return run_sql(self.archive, sql, params, self.query)
+
+
+def _few_over_all(newest_first: list[tuple[int, float]], most: int) -> bool:
+    """Whether matches spread as these newest ones are (ids newest first) would number at
+    most ``most`` over all the ids below them: the window reaches far back."""
+    newest, oldest = newest_first[0][0], newest_first[-1][0]
+    return len(newest_first) * newest <= most * (newest - oldest + 1)
 
 
 def _best(
