@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from newsarchive.extract.names import WORD, alternation, name_runs
 
@@ -22,9 +23,12 @@ _PRONOUN_KINDS = {
 }  # fmt: skip
 # a pronoun as WORD would read it: not inside a longer word ("Sheila", "he's" stays "he’s")
 _PRONOUN = re.compile(rf"\b(?:{'|'.join(_PRONOUN_KINDS)})\b(?![’'-])")
-_GERMAN_ARTICLE = re.compile(
-    r"\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines|zur|zum|im|am|vom|beim)\s+$"
-)
+_GERMAN_ARTICLES = (
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
+    "zur", "zum", "im", "am", "vom", "beim",
+)  # fmt: skip
+_GERMAN_ARTICLE = re.compile(rf"\b(?:{'|'.join(_GERMAN_ARTICLES)})\s+$")
+_ARTICLE_ENDS = frozenset(article[-1] for article in _GERMAN_ARTICLES)
 _PEOPLE_ROLES = (
     "senator,candidate,nominee,governor,mayor,president,secretary,spokesman,spokeswoman,"
     "spokesperson,businessman,businesswoman,billionaire,mogul,congressman,congresswoman,lawmaker,"
@@ -106,7 +110,7 @@ def find_mentions(masked: Sequence[str], near: Container[int]) -> list[Mention]:
     for index, text in enumerate(masked):
         if index in near:
             found = [*_names(index, text), *_pronouns(index, text), *_nominals(index, text)]
-            mentions += sorted(found, key=lambda mention: mention.start)
+            mentions += sorted(found, key=attrgetter("start"))
         else:
             mentions += _names(index, text)
     return mentions
@@ -114,7 +118,7 @@ def find_mentions(masked: Sequence[str], near: Container[int]) -> list[Mention]:
 
 def _names(index: int, text: str) -> Iterator[Mention]:
     for run in name_runs(text):
-        if len(run.words) == 1 and _GERMAN_ARTICLE.search(text, max(0, run.start - 8), run.start):
+        if len(run.words) == 1 and _after_german_article(text, run.start):
             continue  # "die Baustelle": German capitalises every noun
         female = run.titled and _title_before(text, run.start) in _FEMALE_TITLES
         yield Mention(
@@ -128,6 +132,17 @@ def _names(index: int, text: str) -> Iterator[Mention]:
             run.titled,
             female,
         )
+
+
+def _after_german_article(text: str, start: int) -> bool:
+    """Whether a German article and spaces stand just before ``start``; the letter before the
+    spaces is looked at first, since most words end in no article's last letter."""
+    before = start - 1
+    while before >= 0 and text[before].isspace():
+        before -= 1
+    if before == start - 1 or text[before] not in _ARTICLE_ENDS:
+        return False
+    return _GERMAN_ARTICLE.search(text, max(0, start - 8), start) is not None
 
 
 def _title_before(text: str, start: int) -> str:

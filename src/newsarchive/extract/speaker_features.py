@@ -10,6 +10,7 @@ weigh "a speech verb follows" differently before and after a quotation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -88,16 +89,16 @@ def source_features(
     atoms, shared = _atoms(known, "source", mention, _source_atoms)
     sentence_break = bool(SENTENCE_END.search(gap))
     dynamic = _Dynamic(
-        near=_bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25)),
-        sentence_break=sentence_break,
-        quote_between=MASK in gap,
-        verb_between=bool(VERBS.search(gap)),
-        rank=min(rank, 3),
-        dash=side == "after" and bool(_DASH.fullmatch(gap)),
-        lower_start=site.lower_start,
-        opens_paragraph=site.opens,
-        tight=_tight(atoms, side, gap, sentence_break),
-    )
+        _bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25)),
+        sentence_break,
+        MASK in gap,
+        bool(VERBS.search(gap)),
+        min(rank, 3),
+        side == "after" and bool(_DASH.fullmatch(gap)),
+        site.lower_start,
+        site.opens,
+        _tight(atoms, side, gap, sentence_break),
+    )  # positional: several times faster to make than by keyword
     return _source_names(
         f"{side}:{mention.kind}",
         dynamic,
@@ -210,7 +211,8 @@ def _last_words_start(text: str, start: int) -> int:
 
 
 def _bucket(value: int, edges: Sequence[int]) -> int:
-    return next((edge for edge in edges if value <= edge), edges[-1] + 1)
+    """The first of ``edges`` at least ``value``; one past the last for a larger value."""
+    return edges[bisect_left(edges, value)] if value <= edges[-1] else edges[-1] + 1
 
 
 def _starts_sentence(text: str, start: int) -> bool:
