@@ -16,7 +16,6 @@ preposition is kind ``term`` rather than ``speech``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -162,19 +161,11 @@ def locate(paragraphs: list[str]) -> Located:
 
 def _turn_speaker(located: Located, span: _Span, names: Names) -> str | None:
     """Who speaks a transcript's turn: the person the article names by the label's last word
-    ("WALLACE" -> "Chris Wallace"), else the fullest label with that last word when it is a
-    full name or speaks more than once (one word met once and named nowhere else may be a
-    caption: "VIDEO:")."""
+    ("WALLACE" -> "Chris Wallace"), else what the transcript's labels say (``_Turn.speaker``)."""
     turn = located.turns.get(span.first)
     if turn is None or span.marks[0].start > turn.start:
         return None
-    last = turn.label.split()[-1]
-    named = names.fullest(last)
-    if named:
-        return named
-    labels = [other.label for other in located.turns.values() if other.label.split()[-1] == last]
-    fullest = max(labels, key=len)
-    return fullest if len(labels) > 1 or " " in fullest else None
+    return names.fullest(turn.label.split()[-1]) or turn.speaker
 
 
 def _quote(located: Located, span: _Span, said: Attribution, names: Names) -> Quote:
@@ -202,10 +193,13 @@ def _spans(paragraphs: list[str], turns: dict[int, _Turn]) -> list[_Span]:
 
 @dataclass(frozen=True)
 class _Turn:
-    """A paragraph of a transcript: who speaks, and where their words start."""
+    """A paragraph of a transcript: who speaks, where their words start, and the speaker its
+    labels give: the fullest label with the same last word ("BAKKE" -> "NORA BAKKE"), when it is
+    a full name or speaks more than once (one word met once may be a caption: "VIDEO:")."""
 
     label: str  # as the transcript writes it: "PENCE", "SEN. KAINE"
     start: int
+    speaker: str | None
 
 
 def _turns(paragraphs: list[str]) -> dict[int, _Turn]:
@@ -216,10 +210,21 @@ def _turns(paragraphs: list[str]) -> dict[int, _Turn]:
         for index, paragraph in enumerate(paragraphs)
         if (label := _LABEL.match(paragraph)) and _is_turn(paragraph, label)
     }
-    said = Counter(label.group(2).split()[-1] for label in found.values())  # BAKKE, NORA BAKKE
+    labels: dict[str, list[str]] = {}  # by last word: BAKKE, NORA BAKKE
+    for label in found.values():
+        labels.setdefault(label.group(2).split()[-1], []).append(label.group(2))
+    said = {last: len(named) for last, named in labels.items()}
     if len(found) < TRANSCRIPT_TURNS or len(said) < 2 or max(said.values()) < 2:
         return {}
-    return {index: _Turn(label.group(2), label.end()) for index, label in found.items()}
+    speakers = {
+        last: fullest if said[last] > 1 or " " in fullest else None
+        for last, named in labels.items()
+        if (fullest := max(named, key=len))
+    }
+    return {
+        index: _Turn(label.group(2), label.end(), speakers[label.group(2).split()[-1]])
+        for index, label in found.items()
+    }
 
 
 def _is_turn(paragraph: str, label: re.Match[str]) -> bool:
