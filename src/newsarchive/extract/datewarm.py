@@ -2,9 +2,10 @@
 
 htmldate's extensive search hands texts to dateparser, which tries each of its 205 locales in
 turn and compiles three regexes for each the first time it tries it: the first page of a process
-whose texts no early locale reads pays 1-3 s for that. ``warm_up_dates`` does that work
-beforehand, one locale at a time, in a daemon thread, only while the process would otherwise
-wait: while a page downloads (``warming_dates``), or in an extraction process between pages.
+that declares no language (``datelocale`` limits the others to theirs) and whose texts no early
+locale reads pays 1-3 s for that. ``warm_up_dates`` does that work beforehand, one locale at a
+time, in a daemon thread, only while the process would otherwise wait: while a page downloads
+(``warming_dates``), or in an extraction process between pages.
 What it compiled stays compiled; a process that ends before it is done does not wait for it.
 These are htmldate's and dateparser's internals: if a later version moves them, this does
 nothing.
