@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import LocalServer, add_page, article_page, cli_json, run_cli, search_ids
 
+from newsarchive.errors import QueryError
+from newsarchive.searching import search
 from newsarchive.store import Archive
 
 BRIDGE = ["The harbour bridge reopened on Tuesday after a week of repairs to its storm damage."]
@@ -159,3 +161,14 @@ def test_opening_an_older_archive_normalises_its_imported_tags(
     with Archive(archive_path) as archive:
         assert [archive.tags(i) for i in three] == [["rivers"], ["rivers"], ["council"]]
     assert run_cli("doctor").exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["x" * 101, '"a\x07b"'])
+def test_a_search_for_a_tag_that_cannot_be_one_is_a_query_error(
+    three: list[int], archive_path: Path, value: str
+) -> None:
+    with Archive(archive_path) as archive, pytest.raises(QueryError, match=r"^tag:"):
+        search(archive, f"harbour tag:{value}")
+    result = run_cli("search", f"tag:{value}")
+    assert result.exit_code != 0 and result.stderr.startswith("Error: tag:")
+    assert len(result.stderr.strip().splitlines()) == 1

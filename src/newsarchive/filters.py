@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from newsarchive.errors import QueryError
+from newsarchive.errors import InputError, QueryError
 from newsarchive.migrations import DATE_TERM_MARK, url_host
 from newsarchive.query import Filter
 from newsarchive.speakers import SPEAKER_IDS_SQL, speaker_match
@@ -261,13 +261,22 @@ _FILTER_SQL = {
         " WHERE quotes_fts MATCH ?)",
         ["{text} : " + _phrase(value)],
     ),
-    "tag": lambda value: ("a.id IN (SELECT article_id FROM tags WHERE tag = ?)", [tag_name(value)]),
+    "tag": lambda value: ("a.id IN (SELECT article_id FROM tags WHERE tag = ?)", [_tag(value)]),
     # A note's rowid in its index is its article's id.
     "note": lambda value: (
         "a.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)",
         [_phrase(value)],
     ),
 }
+
+
+def _tag(value: str) -> str:
+    """The tag ``tag:value`` names; a value that cannot be a tag is a QueryError, as every
+    search's is."""
+    try:
+        return tag_name(value)
+    except InputError as error:
+        raise QueryError(f"tag:{error}") from error
 
 
 def _phrase(value: str) -> str:
