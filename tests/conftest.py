@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -9,8 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
 
 from newsarchive.models import Article, FetchResult, Quote
@@ -173,3 +176,43 @@ def save_quoted(archive: Archive, stories: dict[str, list[Quote]]) -> None:
         url = f"https://port.example/{name}"
         page = FetchResult(url=url, final_url=url, text="", raw=name.encode())
         archive.save(page, Article(headline=name.title(), text="Story.", quotes=quotes))
+
+
+def article_page(headline: str, paragraphs: list[str], site: str = "Example News") -> str:
+    """A small news page of our own: headline, site name, author, date and paragraphs."""
+    body = "".join(f"<p>{paragraph}</p>\n" for paragraph in paragraphs)
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{headline} | {site}</title><meta property="og:site_name" content="{site}">
+<meta name="author" content="Mina Okafor">
+<meta property="article:published_time" content="2024-05-01T08:00:00Z">
+</head><body><article><h1>{headline}</h1>
+{body}</article></body></html>"""
+
+
+def run_cli(*args: str) -> Result:
+    """``newsarchive ARGS`` through click's runner, on the test's archive."""
+    from newsarchive.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def cli_json(*args: str) -> Any:
+    """What ``newsarchive ARGS`` prints as JSON; the command must succeed."""
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def search_ids(query: str, *options: str) -> list[int]:
+    """The ids ``newsarchive search QUERY`` finds, best first."""
+    return [hit["id"] for hit in cli_json("search", query, "--json", *options)]
+
+
+def add_page(folder: Path, url: str, headline: str, paragraphs: list[str], **page) -> int:
+    """Write ``article_page`` into ``folder``, archive it as ``url`` with ``newsarchive add``
+    and return the new article's id."""
+    path = folder / f"page-{len(list(folder.glob('page-*.html')))}.html"
+    path.write_text(article_page(headline, paragraphs, **page), encoding="utf-8")
+    added = run_cli("add", str(path), "--url", url)
+    assert added.exit_code == 0, added.output
+    return int(added.stdout.split(":")[0].split()[-1])

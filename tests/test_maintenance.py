@@ -64,6 +64,7 @@ def test_a_healthy_archive_passes_every_check(archive: Archive) -> None:
         "articles_fts index",
         "quotes_fts index",
         "speakers_fts index",
+        "notes_fts index",
     ]
 
 

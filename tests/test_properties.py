@@ -148,7 +148,7 @@ QUERY_TEXT = st.one_of(
         st.sampled_from(
             ['"', "*", "(", ")", ":", "^", "-", "+", "OR", "AND", "NOT", "NEAR", "{", "}",
              "harbour", "site:", "after:", "before:2024", "speaker:", "quote:", "headline:",
-             "'", "\\", "”", "«", "x*", "\x00", ",", "lang:en"]
+             "'", "\\", "”", "«", "x*", "\x00", ",", "lang:en", "tag:", "note:"]
         ),
         max_size=12,
     ).map(" ".join),

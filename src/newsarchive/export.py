@@ -1,4 +1,5 @@
 """Export archived articles: one Markdown, HTML or JSON file per article, or JSON lines.
+Each carries the article's tags and the user's note.
 
 Headlines are untrusted text, so file names are built from a strict slug (letters, digits,
 ``-``) behind the article id: no separators, no dots, no reserved Windows names, bounded length.
@@ -124,6 +125,7 @@ def to_markdown(stored: StoredArticle) -> str:
     if article.authors or article.site or article.published:
         lines.append(escape_markdown(_one_line(byline(article))) + "  ")
     lines.append(f"<{stored.url}>" if _linkable(stored.url) else escape_markdown(stored.url))
+    lines += [escape_markdown(_one_line(line)) + "  " for line in _user_lines(stored)]
     if article.standfirst:
         lines += ["", "> " + escape_markdown(_one_line(article.standfirst))]
     for paragraph in article.text.split("\n"):
@@ -146,14 +148,21 @@ def to_html(stored: StoredArticle) -> str:
     meta = html.escape(byline(article))
     source = sanitize_html(f'<a href="{html.escape(stored.url)}">{html.escape(stored.url)}</a>')
     standfirst = f"<p><em>{html.escape(article.standfirst)}</em></p>" if article.standfirst else ""
+    yours = "".join(f"<p>{html.escape(line)}</p>\n" for line in _user_lines(stored))
     return (
         '<!doctype html>\n<html><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n"
-        f"<p>{meta}<br>{source}</p>\n{standfirst}\n{sanitize_html(article.html)}\n"
+        f"<p>{meta}<br>{source}</p>\n{yours}{standfirst}\n{sanitize_html(article.html)}\n"
         "</article></body></html>\n"
     )
+
+
+def _user_lines(stored: StoredArticle) -> list[str]:
+    """What the user gave the article: its tags and their note, one line each."""
+    lines = [f"Tags: {', '.join(stored.tags)}"] if stored.tags else []
+    return lines + ([f"Note: {stored.user_note}"] if stored.user_note else [])
 
 
 RENDERERS = {"markdown": to_markdown, "html": to_html, "json": to_json}

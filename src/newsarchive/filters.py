@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from newsarchive.errors import QueryError
+from newsarchive.errors import InputError, QueryError
 from newsarchive.migrations import DATE_TERM_MARK, url_host
 from newsarchive.query import Filter
 from newsarchive.speakers import SPEAKER_IDS_SQL, speaker_match
 from newsarchive.store import Archive
+from newsarchive.tags import tag_name
 
 # A filter is read from its index as a set of ids when that set holds fewer than this many ids
 # per match of the words (counted up to MATCHES_COUNTED): an id read from an index costs a small
@@ -258,6 +259,26 @@ _FILTER_SQL = {
     "quote": lambda value: (
         "a.id IN (SELECT q.article_id FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
         " WHERE quotes_fts MATCH ?)",
-        ['{text} : "' + value.replace('"', '""') + '"'],
+        ["{text} : " + _phrase(value)],
+    ),
+    "tag": lambda value: ("a.id IN (SELECT article_id FROM tags WHERE tag = ?)", [_tag(value)]),
+    # A note's rowid in its index is its article's id.
+    "note": lambda value: (
+        "a.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)",
+        [_phrase(value)],
     ),
 }
+
+
+def _tag(value: str) -> str:
+    """The tag ``tag:value`` names; a value that cannot be a tag is a QueryError, as every
+    search's is."""
+    try:
+        return tag_name(value)
+    except InputError as error:
+        raise QueryError(f"tag:{error}") from error
+
+
+def _phrase(value: str) -> str:
+    """``value`` as one FTS5 phrase: its words in order, punctuation as plain text."""
+    return '"' + value.replace('"', '""') + '"'

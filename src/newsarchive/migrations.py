@@ -400,3 +400,27 @@ def m014_article_notes(db: Database) -> None:
     """Why a capture is as it is, when its status alone does not say: extraction stopped at
     its time budget, or learned boilerplate kept because stripping it would empty the text."""
     db.execute("ALTER TABLE articles ADD COLUMN note TEXT")
+
+
+@_migration
+def m015_user_notes_and_tag_keys(db: Database) -> None:
+    """The user's own note on an article, in a table of its own (``articles.note`` is the
+    extractor's, rewritten by every re-extraction), indexed for ``note:`` searches; and the
+    tags imports brought in, filed under their normalised form (tags.tag_name), so ``Ukraine``
+    and `` ukraine`` are one tag. A tag with no usable name is dropped."""
+    from newsarchive.tags import tag_name_or_none
+
+    db["notes"].create(
+        {"article_id": int, "text": str, "updated_at": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"text", "updated_at"},
+    )
+    db["notes"].enable_fts(["text"], create_triggers=True, tokenize=TOKENIZE)
+    rows = db.execute("SELECT article_id, tag FROM tags").fetchall()
+    db.execute("DELETE FROM tags")
+    named = [(article_id, tag_name_or_none(tag)) for article_id, tag in rows]
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+        [(article_id, name) for article_id, name in named if name],
+    )

@@ -81,12 +81,16 @@ class Article:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """An article as read back from the archive."""
+    """An article as read back from the archive, with what the user gave it: tags (their
+    normalised names, alphabetically) and a note of their own (``article.note`` is the
+    extractor's)."""
 
     id: int
     url: str
     saved_at: str
     article: Article
+    tags: list[str] = field(default_factory=list)
+    user_note: str | None = None
 
 
 @dataclass(frozen=True)

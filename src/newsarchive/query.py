@@ -4,7 +4,8 @@ Words and "phrases" are quoted before they reach FTS5, so punctuation and unbala
 plain text, never syntax. ``OR``, ``NOT``/``-word`` and ``prefix*`` keep their meaning. Field
 filters: ``headline:`` and ``author:`` search those columns; ``quote:`` and ``speaker:`` look in
 the article's quotations; ``site:``, ``lang:``, ``before:``, ``after:`` and ``saved-after:``
-restrict by metadata. A filter value may be quoted: ``speaker:"Vitali Klitschko"``.
+restrict by metadata; ``tag:`` by a tag, ``note:`` by a word of the user's note. A filter value
+may be quoted: ``speaker:"Vitali Klitschko"``. A filter is negated with ``-`` or ``NOT``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from newsarchive.errors import QueryError
 
 COLUMN_FIELDS = {"headline": "headline", "author": "authors", "standfirst": "standfirst"}
 FILTER_FIELDS = {"site", "lang", "before", "after", "saved-after", "quote", "speaker"}
+FILTER_FIELDS |= {"tag", "note"}  # what the user gave an article (tags.py, notes.py)
 DATE_FIELDS = {"before", "after", "saved-after"}
 MAX_QUERY_CHARS = 10_000  # a query, not a document: each word costs a pass over the index
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from newsarchive import __version__
@@ -35,6 +35,7 @@ class ArticleSummary:
     saved_at: str
     word_count: int
     status: str = "ok"
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, Sto
 from newsarchive.records import ArchiveStats, ArticleSummary
 
 if TYPE_CHECKING:
+    from newsarchive.deletion import DeletionReport
     from newsarchive.importer import ImportSummary, Outcome, Progress
+    from newsarchive.tags import TagCount, TaggedArticle
 
 Highlighter = Callable[[str], str]
 
@@ -53,7 +55,18 @@ def article_text(article: Article, url: str | None = None, footer: str | None = 
 def stored_article_text(stored: StoredArticle) -> str:
     footer = f"id {stored.id} · saved {stored.saved_at} · {stored.article.word_count} words"
     note = status_note(stored.id, stored.article.status, stored.article.note)
-    return article_text(stored.article, stored.url, f"{footer}\n{note}" if note else footer)
+    lines = [footer, note, tags_text(stored.tags), user_note_text(stored.user_note)]
+    return article_text(stored.article, stored.url, "\n".join(line for line in lines if line))
+
+
+def tags_text(tags: list[str]) -> str:
+    """``tags: a, b`` ("" for none)."""
+    return f"tags: {', '.join(tags)}" if tags else ""
+
+
+def user_note_text(note: str | None) -> str:
+    """The user's note, each line after ``your note:`` ("" for none)."""
+    return "your note: " + note.replace("\n", "\n  ") if note else ""
 
 
 def status_note(article_id: int, status: str, note: str | None = None) -> str:
@@ -77,6 +90,8 @@ def stored_article_json(stored: StoredArticle) -> dict:
         "url": stored.url,
         "saved_at": stored.saved_at,
         **article_json(stored.article),
+        "tags": stored.tags,
+        "user_note": stored.user_note,
     }
 
 
@@ -84,8 +99,9 @@ def summary_line(summary: ArticleSummary) -> str:
     date = (summary.published or "")[:10] or "----------"
     site = (summary.site or "")[:24]
     status = "" if summary.status == "ok" else f"[{summary.status}] "
+    tags = f"  [{', '.join(summary.tags)}]" if summary.tags else ""
     return one_line(
-        f"{summary.id:>6}  {date}  {site:<24}  {status}{summary.headline or summary.url}"
+        f"{summary.id:>6}  {date}  {site:<24}  {status}{summary.headline or summary.url}{tags}"
     )
 
 
@@ -130,6 +146,30 @@ SPEAKERS_HEADER = " quotes  articles  speaker"
 def speaker_line(speaker: SpeakerSummary) -> str:
     """One row of ``speakers``, under SPEAKERS_HEADER."""
     return printable(f"{speaker.quotes:>7}  {speaker.articles:>8}  {speaker.name}")
+
+
+def tagged_line(tagged: TaggedArticle) -> str:
+    """An article's tags after ``newsarchive tag``."""
+    return one_line(f"{tagged.id}: {', '.join(tagged.tags) or '(no tags)'}")
+
+
+def tag_count_line(tag: TagCount) -> str:
+    """One row of ``newsarchive tags``: its number of articles, then the tag."""
+    return one_line(f"{tag.articles:>8}  {tag.name}")
+
+
+def deletion_text(report: DeletionReport) -> str:
+    """What ``newsarchive delete`` deleted, or with --dry-run would delete, article by article."""
+    verb = "Would delete" if report.dry_run else "Deleted"
+    lines = []
+    for gone in report.articles:
+        rows = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in gone.rows.items())
+        lines.append(f"{verb} {gone.id}: {gone.headline or gone.url} ({rows or 'no other rows'})")
+    if report.speakers:
+        lines.append(f"{verb} {report.speakers} speakers quoted in no other article")
+    if report.dry_run:
+        lines.append("Nothing was deleted (--dry-run).")
+    return "\n".join(one_line(line) for line in lines)
 
 
 SEARCH_CSV_COLUMNS = ["id", "url", "headline", "site", "published", "authors", "score", "snippet"]

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ from newsarchive.records import (
     url_keys,
 )
 from newsarchive.speakers import speaker_ids
+from newsarchive.tags import tag_name_or_none
 from newsarchive.urls import normalize_url
 
 if TYPE_CHECKING:
@@ -168,6 +169,11 @@ class Archive:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction, for the modules that keep their own rows (tags, notes,
+        deleting): all of it is written, or, on an error, none."""
+        return self._write()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -335,7 +341,14 @@ class Archive:
             article=article_from_record(
                 record, self._quotes(article_id), self.removed_blocks(article_id)
             ),
+            tags=self.tags(article_id),
+            user_note=self.user_note(article_id),
         )
+
+    def user_note(self, article_id: int) -> str | None:
+        """The note the user wrote on this article (``newsarchive note``), if any."""
+        row = self.conn.execute("SELECT text FROM notes WHERE article_id = ?", [article_id])
+        return next((text for (text,) in row), None)
 
     def _quotes(self, article_id: int) -> list[Quote]:
         rows = self.conn.execute(
@@ -410,11 +423,12 @@ class Archive:
         """Articles, most recently saved first."""
         rows = self.conn.execute(
             "SELECT id, url, headline, site, published, saved_at, word_count,"
-            " coalesce(status, 'ok') FROM articles"
+            " coalesce(status, 'ok'), (SELECT json_group_array(tag) FROM"
+            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag)) FROM articles"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
             [-1 if limit is None else min(limit, MAX_INTEGER), min(offset, MAX_INTEGER)],
         )
-        return [ArticleSummary(*row) for row in rows]
+        return [ArticleSummary(*row[:-1], tags=json.loads(row[-1])) for row in rows]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -466,7 +480,8 @@ class Archive:
     def apply_export_metadata(
         self, article_id: int, saved_at: str | None, tags: tuple[str, ...] | list[str]
     ) -> None:
-        """Keep what an export knew: when the user saved the link (it becomes ``saved_at``), tags."""
+        """Keep what an export knew: when the user saved the link (it becomes ``saved_at``), tags
+        (by their normalised names; one with no usable name is left out)."""
         with self._write() as conn:
             if saved_at:
                 conn.execute(
@@ -474,7 +489,7 @@ class Archive:
                 )
             conn.executemany(
                 "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
-                [(article_id, tag) for tag in tags],
+                [(article_id, name) for tag in tags if (name := tag_name_or_none(tag))],
             )
 
     def tags(self, article_id: int) -> list[str]:

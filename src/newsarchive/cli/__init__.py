@@ -2,15 +2,16 @@
 
 The only package that imports click. This module holds the group, the error mapping and the
 shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
-speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures) and
-``upkeep`` (doctor, backup, eval). Library errors (NewsarchiveError) become a one-line
-``Error: ...`` on stderr and a non-zero exit code.
+speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures),
+``organising`` (tag, tags, note, delete) and ``upkeep`` (doctor, backup, eval). Library errors
+(NewsarchiveError) become a one-line ``Error: ...`` on stderr and a non-zero exit code.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,18 @@ def print_json(value: Any) -> None:
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
 
 
+def print_rows(rows: list, as_json: bool, line: Callable[[Any], str], empty: str = "") -> None:
+    """Dataclass rows as one JSON array, or one ``line`` each; ``empty`` goes to stderr when
+    there are none."""
+    if as_json:
+        print_json([asdict(row) for row in rows])
+        return
+    if not rows and empty:
+        click.echo(empty, err=True)
+    for row in rows:
+        click.echo(line(row))
+
+
 @click.group(cls=ArchiveGroup)
 @click.version_option(__version__, prog_name="newsarchive")
 @click.option(
@@ -113,4 +126,4 @@ def echo_removed(blocks: list) -> None:
 
 
 # The commands register themselves on ``cli`` when imported; they import the library lazily.
-from newsarchive.cli import adding, batch, reading, upkeep  # noqa: E402, F401
+from newsarchive.cli import adding, batch, organising, reading, upkeep  # noqa: E402, F401

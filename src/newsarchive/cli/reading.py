@@ -89,7 +89,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
 @db_option
 def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
     """Full-text search: words, "exact phrases", prefix*, OR, -word, and field filters
-    headline: author: site: quote: speaker: lang: before: after: saved-after:
+    headline: author: site: quote: speaker: lang: before: after: saved-after: tag: note:
 
     Ranked by bm25 (headline, then quotes, standfirst, authors and body), the newer article
     first among equals; a phrase is scored as its words. A query matching more than 20,000
