@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsarchive.cli import cli
 from newsarchive.export import export_articles, export_book
 from newsarchive.models import Article, FetchResult
 from newsarchive.store import Archive
-from newsarchive.xhtml import append_body
+from newsarchive.xhtml import CONTAINERS, IN_FLOW, PHRASING, append_body
 
 PAGES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "epub").glob("*.html"))
 HEADLINES = [
@@ -290,3 +292,30 @@ def test_deeply_nested_bodies_keep_their_text(archive_path: Path, tmp_path: Path
     body = chapter_root(tmp_path / "book.epub", 1).find(f".//{XHTML}div[@class='body']")
     assert "deep text" in "".join(body.itertext())
     assert "deep text" in markdown.read_text()
+
+
+TAGS = ["p", "div", "ul", "ol", "li", "a", "b", "table", "tr", "td", "th", "tbody", "thead",
+        "caption", "h2", "blockquote", "pre", "span", "dl", "dd", "img", "br", "script"]  # fmt: skip
+PIECES = st.one_of(
+    st.sampled_from([f"<{tag}>" for tag in TAGS] + [f"</{tag}>" for tag in TAGS]),
+    st.just('<a href="/x">'),
+    st.text(alphabet="ab &<>]\"'\x00\x01\x7f\x9b\ufffe\U0001f5de", max_size=6),
+)
+# What a parent's content model lets it hold, checked on what the builder made.
+HOLDS = {"div": IN_FLOW, "blockquote": IN_FLOW, "li": IN_FLOW, "td": IN_FLOW, "a": PHRASING - {"a"},
+         **{name: frozenset(children) for name, children in CONTAINERS.items()}}  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.lists(PIECES, max_size=40))
+def test_any_markup_becomes_xml_each_element_where_its_parent_may_hold_it(
+    pieces: list[str],
+) -> None:
+    holder = ET.Element("div")
+    append_body(holder, "".join(pieces), "https://news.example/story")
+    parsed = ET.fromstring(ET.tostring(holder, encoding="unicode"))
+    for parent in parsed.iter():
+        allowed = HOLDS.get(parent.tag, PHRASING)
+        assert all(child.tag in allowed for child in parent), ET.tostring(parent)
+        inside_link = parent.tag == "a" or any(parent in list(a.iter()) for a in parsed.iter("a"))
+        assert not (inside_link and any(child.tag == "a" for child in parent))
