@@ -115,15 +115,73 @@ def test_html_export_is_sanitised_and_loads_nothing(archive: Archive, tmp_path: 
     assert pixel["href"] == "https://tracker.example/pixel.gif"
 
 
+MARKDOWN_BODY = (
+    "<p>Second [click](javascript:alert(1)) &lt;b&gt;bold&lt;/b&gt; ![x](http://t/x.png)"
+    ' <a href="javascript:alert(2)">trap</a> <a href="/relative path">here</a></p>'
+)
+
+
 def test_markdown_escapes_links_images_and_html(archive: Archive, tmp_path: Path) -> None:
-    store(archive, 1, "Bridge [reopens](javascript:alert(1))")
+    store(archive, 1, "Bridge [reopens](javascript:alert(1))", MARKDOWN_BODY)
     (path,) = export_articles(archive, tmp_path / "out", "markdown")
     text = path.read_text()
-    assert text.startswith("# Bridge \\[reopens\\](javascript:alert(1))\n")
+    assert "\n# Bridge \\[reopens\\](javascript:alert(1))\n" in text
     assert "\\[click\\](javascript:alert(1))" in text
-    assert "\\<b\\>bold\\</b\\>" in text and "\\!\\[x\\]" in text
+    assert "\\<b\\>bold\\</b\\>" in text and "!\\[x\\](http" in text  # no image
+    assert "javascript:alert(2)" not in text and " trap " in text
+    assert "[here](https://news.example/relative%20path)" in text
     assert "<https://news.example/story-1>" in text
     assert "By Mina Okafor · Example News · 2024-05-01" in text
+
+
+STRUCTURED_BODY = (
+    "<h2>What happened</h2><p>The bridge <strong>reopened</strong>, see"
+    ' <a href="https://news.example/a (b)">the report</a>.</p>'
+    "<ul><li>Ferries return</li><li>Inspection<ul><li>Piers first</li></ul></li></ul>"
+    "<ol><li>One</li><li>Two</li></ol><blockquote><p>It held.</p></blockquote>"
+)
+
+
+def test_markdown_keeps_headings_lists_quotes_and_links(archive: Archive, tmp_path: Path) -> None:
+    store(archive, 1, "Bridge", STRUCTURED_BODY)
+    (path,) = export_articles(archive, tmp_path / "out", "markdown")
+    body = path.read_text().split("> A standfirst.\n", 1)[1]
+    assert "\n## What happened\n" in body
+    assert "The bridge **reopened**, see [the report](https://news.example/a%20%28b%29)." in body
+    assert "\n- Ferries return\n- Inspection\n  - Piers first\n" in body
+    assert "\n1. One\n2. Two\n" in body and "\n> It held.\n" in body
+
+
+NASTY_HEADLINES = [
+    "He said: \"no\" \\ and 'yes'",
+    "---\ntitle: injected\n---",
+    "key: value # not a comment",
+    "tab\there, CR\rhere, NEL\x85here, LS\u2028here, BOM\ufeffhere",
+    "control \x01\x07\x1b[31m and DEL \x7f and C1 \x9b",
+    "日本語 🗞️ émoji",
+    "- a list? [a, flow] {a: map} &anchor *alias !tag %directive @ `",
+    "  leading and trailing spaces  ",
+    "null",
+    "123",
+    "",
+]
+
+
+@pytest.mark.parametrize("headline", NASTY_HEADLINES)
+def test_front_matter_round_trips_through_yaml(
+    headline: str, archive: Archive, tmp_path: Path
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    article_id = store(archive, 1, headline)
+    (path,) = export_articles(archive, tmp_path / "out", "markdown")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    front, rest = text[4:].split("\n---\n", 1)
+    data = yaml.safe_load(front)
+    assert data["title"] == archive.get(article_id).article.headline
+    assert data["authors"] == ["Mina Okafor"] and data["id"] == article_id
+    assert data["url"] == "https://news.example/story-1" and data["published"] == "2024-05-01"
+    assert "\ntitle: injected\n" not in text and rest.startswith("\n# ")
 
 
 def test_json_export_has_the_show_fields_with_sanitised_html(
@@ -147,7 +205,7 @@ def test_a_symlink_in_the_folder_is_replaced_not_followed(archive: Archive, tmp_
     (folder / "1-bridge.md").symlink_to(outside)
     (path,) = export_articles(archive, folder, "markdown")
     assert outside.read_text() == "keep me"
-    assert not path.is_symlink() and path.read_text().startswith("# Bridge")
+    assert not path.is_symlink() and "\n# Bridge\n" in path.read_text()
 
 
 def test_exporting_again_replaces_the_files(archive: Archive, tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from newsarchive.sanitize import ALLOWED_TAGS, LINK_REL, safe_url, sanitize_html
+from newsarchive.sanitize import (
+    ALLOWED_TAGS,
+    LINK_REL,
+    followable_url,
+    safe_url,
+    sanitize_html,
+)
 
 # Each of these would run script or load something in a browser if it survived.
 VECTORS = [
@@ -167,3 +173,20 @@ def test_deeply_nested_markup_is_handled() -> None:
     cleaned = sanitize_html("<div>" * depth + "<script>x</script>deep" + "</div>" * depth)
     assert cleaned.endswith("deep" + "</div>" * depth)
     assert "script" not in cleaned
+
+
+def test_an_image_policy_keeps_or_leaves_out_each_image() -> None:
+    markup = '<p><img src="data:image/png;base64,AA" alt=" a  chart " onerror="x"><img src="https://t/x.png"></p>'
+    kept = sanitize_html(markup, lambda src: "../images/1.png" if src.startswith("data:") else None)
+    assert kept == '<p><img alt="a chart" src="../images/1.png"/></p>'
+    assert sanitize_html(markup, lambda src: None) == "<p></p>"
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [("/a b(c)", "https://news.example/a%20b%28c%29"), ("#top", None), ("", None),
+     ("javascript:alert(1)", None), ("ftp://x.example/", None), ("mailto:a@b.example", "mailto:a@b.example"),
+     ("https://x.example/ü?q=1&r=2", "https://x.example/%C3%BC?q=1&r=2")],
+)  # fmt: skip
+def test_followable_urls_are_absolute_and_encoded(href: str, expected: str | None) -> None:
+    assert followable_url(href, "https://news.example/story") == expected

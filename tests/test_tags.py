@@ -128,6 +128,8 @@ def test_exports_carry_the_tags(three: list[int], tmp_path: Path) -> None:
             assert json.loads(text)["tags"] == ["harbour", "storm"]
         else:
             assert "Tags: harbour, storm" in text
+        if fmt == "markdown":
+            assert 'tags: ["harbour", "storm"]' in text.split("---")[1]
     lines = run_cli("export", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line)["tags"] for line in lines] == [["harbour", "storm"], [], []]
 

@@ -1,5 +1,6 @@
-"""Export archived articles: one Markdown, HTML or JSON file per article, or JSON lines.
-Each carries the article's tags and the user's note.
+"""Export archived articles: one Markdown, HTML or JSON file per article, JSON lines, or one
+EPUB book of them (see epub.py). The articles are all, those given by id, or a search's matches.
+Each file carries the article's tags and the user's note.
 
 Headlines are untrusted text, so file names are built from a strict slug (letters, digits,
 ``-``) behind the article id: no separators, no dots, no reserved Windows names, bounded length.
@@ -14,20 +15,28 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from newsarchive.errors import InputError
+from markdownify import MarkdownConverter
+
+from newsarchive.epub import BookImages, BookInfo, book_language, chapter, write_book
+from newsarchive.errors import InputError, NotFoundError
 from newsarchive.files import temporary_file
 from newsarchive.models import StoredArticle
 from newsarchive.render import byline, stored_article_json
-from newsarchive.sanitize import sanitize_html
+from newsarchive.sanitize import followable_url, parse_flattened, sanitize_html
 from newsarchive.store import Archive
 
 FORMATS = {"markdown": "md", "html": "html", "json": "json"}
 MAX_SLUG_BYTES = 120
 _NOT_SLUG = re.compile(r"[^\w]+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|#])")
+# YAML's double-quoted scalars escape like JSON's strings, with \x, \u and \U for what is not
+# printable or would break the line (NEL, the Unicode line and paragraph separators, BOM).
+_YAML_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
+_YAML_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
@@ -63,8 +72,54 @@ def export_articles(
         path = target / file_name(stored.id, stored.article.headline, FORMATS[fmt])
         if path.parent != target:
             raise InputError(f"{path}: would be written outside {target}")
-        _write_atomically(path, RENDERERS[fmt](stored))
+        content = RENDERERS[fmt](stored).encode("utf-8")
+        _write_atomically(path, lambda out, data=content: out.write(data))
         yield path
+
+
+def export_book(
+    archive: Archive,
+    path: str | Path,
+    ids: Iterable[int] | None = None,
+    title: str | None = None,
+    images: bool = False,
+) -> int:
+    """Write the articles (all, or ``ids`` in that order) as one EPUB book at ``path``, replacing
+    it whole or not at all; return how many. ``images``: embed the images the archive holds."""
+    path = _book_path(Path(path))
+    embedded = BookImages(embed=images)
+    stored = list(_articles(archive, ids))
+    if not stored:
+        raise InputError("no articles to put in the book")
+    chapters = [chapter(article, embedded) for article in stored]
+    info = BookInfo(
+        title=title or f"News archive: {len(stored)} articles", language=book_language(stored)
+    )
+    _write_atomically(path, lambda out: write_book(out, info, chapters, embedded))
+    return len(stored)
+
+
+def select_articles(
+    archive: Archive, ids: Iterable[int] = (), query: str | None = None
+) -> list[int] | None:
+    """The articles to export: those given by id, then the matches of ``query`` best first (a
+    reading list, copies of one story once); None when neither is given (all of them)."""
+    if query is None:
+        return list(dict.fromkeys(archive.resolve(i) for i in ids)) or None
+    from newsarchive.searching import search
+
+    hits = search(archive, query, limit=max(archive.count(), 1), exact=True)
+    if not hits:
+        raise NotFoundError(f"no articles match {query!r}")
+    return list(dict.fromkeys([*(archive.resolve(i) for i in ids), *(hit.id for hit in hits)]))
+
+
+def _book_path(path: Path) -> Path:
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the book's file name (book.epub)")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder")
+    return path
 
 
 def export_jsonl(archive: Archive, ids: Iterable[int] | None = None) -> Iterator[str]:
@@ -89,18 +144,23 @@ def _prepare_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _write_atomically(path: Path, content: str) -> None:
+def _write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """``write`` fills a temporary file beside ``path`` (with the mode the umask gives), which
+    then replaces ``path``: a failure at any point leaves no partial file."""
     try:
         handle, temporary = temporary_file(path.parent, ".export-", ".tmp")
     except OSError as error:
         raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(content)
+        with os.fdopen(handle, "wb") as out:
+            write(out)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def article_record(stored: StoredArticle) -> dict:
@@ -119,19 +179,81 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def yaml_string(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar: valid whatever it holds (quotes, colons,
+    line breaks, ``---``, control characters)."""
+    return '"' + _YAML_ESCAPED.sub(_yaml_escape, text) + '"'
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _YAML_SHORT:
+        return _YAML_SHORT[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def front_matter(stored: StoredArticle) -> str:
+    """YAML front matter (as static site generators and note apps read it) of the article."""
+    article = stored.article
+    fields = {
+        "title": article.headline,
+        "authors": article.authors,
+        "published": article.published,
+        "site": article.site,
+        "url": stored.url,
+        "saved": stored.saved_at,
+        "id": stored.id,
+        "tags": list(stored.tags),
+    }
+    return (
+        "---\n"
+        + "".join(f"{key}: {_yaml_value(value)}\n" for key, value in fields.items())
+        + "---\n"
+    )
+
+
+def _yaml_value(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(yaml_string(str(item)) for item in value) + "]"
+    return yaml_string(str(value))
+
+
 def to_markdown(stored: StoredArticle) -> str:
     article = stored.article
-    lines = [f"# {escape_markdown(_one_line(article.headline or '(no headline)'))}", ""]
+    lines = [front_matter(stored)]
+    lines += [f"# {escape_markdown(_one_line(article.headline or '(no headline)'))}", ""]
     if article.authors or article.site or article.published:
         lines.append(escape_markdown(_one_line(byline(article))) + "  ")
     lines.append(f"<{stored.url}>" if _linkable(stored.url) else escape_markdown(stored.url))
     lines += [escape_markdown(_one_line(line)) + "  " for line in _user_lines(stored)]
     if article.standfirst:
         lines += ["", "> " + escape_markdown(_one_line(article.standfirst))]
-    for paragraph in article.text.split("\n"):
-        if paragraph.strip():
-            lines += ["", escape_markdown(paragraph.strip())]
-    return "\n".join(lines) + "\n"
+    body = markdown_body(article.html, article.text, stored.url)
+    return "\n".join([*lines, "", body]) + "\n"
+
+
+def markdown_body(markup: str, text: str, base_url: str) -> str:
+    """The body as Markdown with its headings, lists, block quotes, tables and links, from
+    the sanitised HTML (markdownify); the plain text when no HTML was kept."""
+    soup = parse_flattened(sanitize_html(markup))
+    for link in soup.find_all("a"):
+        href = followable_url(str(link.get("href") or ""), base_url)
+        if href is None:
+            link.unwrap()
+        else:
+            link.attrs = {"href": href, **({"title": link["title"]} if link.get("title") else {})}
+    converted = _MARKDOWN.convert_soup(soup).strip() if soup.get_text().strip() else ""
+    if not converted:
+        paragraphs = (line.strip() for line in text.split("\n"))
+        converted = "\n\n".join(escape_markdown(line) for line in paragraphs if line)
+    return re.sub(r"\n{3,}", "\n\n", converted)
+
+
+_MARKDOWN = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=True)
 
 
 def _linkable(url: str) -> bool:

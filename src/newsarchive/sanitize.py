@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from urllib.parse import quote, urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -56,6 +58,16 @@ _DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
 # characters are dropped by some of them: strip all before reading the scheme.
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# What may stand in a URL as it is; everything else (spaces, parentheses, quotes, non-ASCII) is
+# percent-encoded, and an escape already there is kept.
+_URL_SAFE = "!#$%&*+,/:;=?@[]~'"
+
+# Exports walk the tree recursively (markdownify, ElementTree): past this depth only text is kept.
+MAX_DEPTH = 100
+
+ImagePolicy = Callable[[str], "str | None"]
+"""Given an image's ``src``, the address to show it from in a document that carries its own
+images (an e-book), or None to leave the image out."""
 
 
 def safe_url(value: str) -> str | None:
@@ -76,8 +88,44 @@ def safe_url(value: str) -> str | None:
     return value.strip()
 
 
-def sanitize_html(markup: str) -> str:
-    """Return ``markup`` reduced to the allow-list, safe to open in a browser."""
+def quoted_url(url: str) -> str:
+    """``url`` with whatever a URL may not hold as it is percent-encoded: valid in XML and
+    as a Markdown link target, which a space or a parenthesis would end."""
+    return quote(url.strip(), safe=_URL_SAFE)
+
+
+def followable_url(href: str, base_url: str) -> str | None:
+    """Where a link in an exported copy should lead: ``href`` read against the article's
+    address, percent-encoded, when that is an http(s) or mailto address; None for a link to
+    the page itself (``#...``), one unsafe or one that leads nowhere outside the archive."""
+    if not href.strip() or href.strip().startswith("#") or safe_url(href) is None:
+        return None
+    absolute = urljoin(base_url, href.strip()) if base_url.startswith("http") else href.strip()
+    if not absolute.lower().startswith(("http://", "https://", "mailto:")):
+        return None
+    return quoted_url(absolute)
+
+
+def parse_flattened(markup: str) -> BeautifulSoup:
+    """``markup`` parsed, with whatever is nested deeper than MAX_DEPTH reduced to its text, so
+    that a recursive walk over it cannot overflow the stack (a hostile page nests thousands)."""
+    soup = BeautifulSoup(markup, "html.parser")
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in node.find_all(True, recursive=False):
+            if depth < MAX_DEPTH:
+                stack.append((child, depth + 1))
+            else:
+                child.replace_with(NavigableString(child.get_text()))
+    return soup
+
+
+def sanitize_html(markup: str, embed_image: ImagePolicy | None = None) -> str:
+    """Return ``markup`` reduced to the allow-list, safe to open in a browser.
+
+    Images become links to click; with ``embed_image`` each is kept from the address it
+    returns, or left out (see ImagePolicy)."""
     soup = BeautifulSoup(markup or "", "html.parser")
     # Comments (IE ran conditional ones), CDATA, doctypes, processing instructions.
     for node in soup.find_all(string=lambda text: type(text) is not NavigableString):
@@ -86,7 +134,7 @@ def sanitize_html(markup: str) -> str:
         if not tag.decomposed:
             tag.decompose()
     for tag in soup.find_all(True):
-        _clean_tag(tag)
+        _clean_tag(tag, embed_image)
     return str(soup)
 
 
@@ -95,10 +143,12 @@ def _is_dropped(tag: Tag) -> bool:
     return name in DROPPED_TAGS or ":" in name
 
 
-def _clean_tag(tag: Tag) -> None:
+def _clean_tag(tag: Tag, embed_image: ImagePolicy | None) -> None:
     name = (tag.name or "").lower()
     if name not in ALLOWED_TAGS:
         tag.unwrap()
+    elif name == "img" and embed_image is not None:
+        _embed_image(tag, embed_image)
     elif name == "img":
         _clean_image(tag)
     else:
@@ -135,3 +185,11 @@ def _clean_image(tag: Tag) -> None:
     link = Tag(name="a", attrs={"href": source, "rel": LINK_REL}, can_be_empty_element=False)
     link.string = label
     tag.replace_with(link)
+
+
+def _embed_image(tag: Tag, embed_image: ImagePolicy) -> None:
+    source = embed_image(str(tag.get("src") or "").strip())
+    if source is None:
+        tag.decompose()
+        return
+    tag.attrs = {"src": source, "alt": " ".join(str(tag.get("alt") or "").split())}

@@ -200,33 +200,65 @@ def stats(as_json: bool) -> None:
         click.echo(stats_text(numbers))
 
 
-EXPORT_FORMATS = ("markdown", "html", "json", "jsonl")
+EXPORT_FORMATS = ("markdown", "html", "json", "jsonl", "epub")
 
 
 @cli.command(name="export")
-@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.argument("target", required=False, type=click.Path(path_type=Path))
+@click.argument("selection", nargs=-1)
 @click.option(
     "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="markdown", show_default=True
 )
 @click.option("--id", "ids", type=int, multiple=True, help="Only this article (repeatable).")
+@click.option("--title", help="epub: the book's title.")
+@click.option(
+    "--images", is_flag=True, help="epub: embed the images the archive holds (see README)."
+)
 @db_option
-def export_command(folder: Path | None, fmt: str, ids: tuple[int, ...]) -> None:
-    """Write each article into FOLDER as Markdown, sanitised HTML or JSON, one file per article
-    named <id>-<headline>.<ext>; or, with --format jsonl, JSON lines to standard output.
+def export_command(
+    target: Path | None,
+    selection: tuple[str, ...],
+    fmt: str,
+    ids: tuple[int, ...],
+    title: str | None,
+    images: bool,
+) -> None:
+    """Write each article into the folder TARGET as Markdown, sanitised HTML or JSON, one file
+    per article named <id>-<headline>.<ext>; with --format epub, all into one e-book TARGET;
+    with --format jsonl, JSON lines to standard output (TARGET - or none). SELECTION: article
+    ids, or a search query whose matches, best first, make a reading list; else every article.
 
     \b
     newsarchive export ~/news-export
-    newsarchive export ~/news-export --format html --id 3 --id 7
+    newsarchive export ~/news-export --format html 3 7
+    newsarchive export kyiv.epub --format epub 'kyiv after:2024-01' --title "Kyiv, 2024"
     newsarchive export --format jsonl > archive.jsonl
     """
-    from newsarchive.export import export_articles, export_jsonl
+    from newsarchive.export import export_articles, export_book, export_jsonl, select_articles
 
-    if (fmt == "jsonl") == (folder is not None):
-        raise InputError("give a folder to export into, or --format jsonl (standard output)")
+    if (fmt == "jsonl") != (target is None or str(target) == "-"):
+        raise InputError(
+            "give a folder to export into, a file for --format epub, or nothing (or -) with"
+            " --format jsonl (standard output): export --format jsonl - 3 7"
+        )
+    if (title is not None or images) and fmt != "epub":
+        raise InputError("--title and --images go with --format epub")
+    numbers, query = _export_selection(selection)
     with open_archive(read_only=True) as archive:
+        chosen = select_articles(archive, [*ids, *numbers], query)
         if fmt == "jsonl":
-            for line in export_jsonl(archive, ids or None):
+            for line in export_jsonl(archive, chosen):
                 click.echo(line)
             return
-        count = sum(1 for _ in export_articles(archive, folder, fmt, ids or None))
-    click.echo(f"Exported {count} articles to {folder}", err=True)
+        if fmt == "epub":
+            count = export_book(archive, target, chosen, title=title, images=images)
+        else:
+            count = sum(1 for _ in export_articles(archive, target, fmt, chosen))
+    click.echo(f"Exported {count} articles to {target}", err=True)
+
+
+def _export_selection(words: tuple[str, ...]) -> tuple[list[int], str | None]:
+    """Article ids when every word is a number, else one search query of all the words."""
+    if all(word.isascii() and word.isdigit() for word in words):
+        return [int(word) for word in words], None
+    return [], " ".join(words)
