@@ -400,3 +400,14 @@ def m014_article_notes(db: Database) -> None:
     """Why a capture is as it is, when its status alone does not say: extraction stopped at
     its time budget, or learned boilerplate kept because stripping it would empty the text."""
     db.execute("ALTER TABLE articles ADD COLUMN note TEXT")
+
+
+@_migration
+def m015_list_by_status(db: Database) -> None:
+    """Index each article's status with when it was saved, so the reader's list of one status
+    (``serve``: partial, blocked, ...) reads its newest rows instead of scanning every article
+    (at 100,000 articles, 250 ms for a status no article has)."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS articles_status_saved_at"
+        " ON articles (coalesce(status, 'ok'), saved_at)"
+    )
