@@ -43,9 +43,11 @@ def requests(path: Path, rng: random.Random) -> list[tuple[str, str]]:
     return listed + searched
 
 
-def timed_get(port: int, path: str) -> float:
-    """Milliseconds from connecting to having read the whole answer (which must be a 200)."""
-    started = time.perf_counter()
+def timed_get(port: int, path: str) -> tuple[float, float]:
+    """Milliseconds from connecting to having read the whole answer (which must be a 200), and
+    the CPU time this process spent on it: server and client, so a figure that the machine's
+    load does not inflate as much as the wall time."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("GET", path)
     response = connection.getresponse()
@@ -53,7 +55,7 @@ def timed_get(port: int, path: str) -> float:
     connection.close()
     if response.status != 200:
         raise SystemExit(f"{path}: HTTP {response.status}")
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
 
 
 def measure(path: Path, repeats: int) -> None:
@@ -61,7 +63,7 @@ def measure(path: Path, repeats: int) -> None:
     server = ReaderServer(ReaderSettings(path), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    timings: dict[str, list[float]] = defaultdict(list)
+    timings: dict[str, list[tuple[float, float]]] = defaultdict(list)
     try:
         for _ in range(repeats):
             for kind, page in planned:
@@ -72,21 +74,25 @@ def measure(path: Path, repeats: int) -> None:
     report(path, timings, len(planned), repeats)
 
 
-def report(path: Path, timings: dict[str, list[float]], count: int, repeats: int) -> None:
+def report(
+    path: Path, timings: dict[str, list[tuple[float, float]]], count: int, repeats: int
+) -> None:
     with Archive(path, read_only=True) as archive:
         articles = archive.count()
     print(f"\n{articles} articles, {count} pages x {repeats} runs, ms per page over HTTP:")
     print(load())
-    print(f"{'page':<28} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}")
+    print(f"{'page':<28} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8} {'cpu p50':>8} {'cpu p95':>8}")
     groups = {
         **timings,
         "all list pages": list(chain(*(v for k, v in timings.items() if k.startswith("list")))),
         "all search pages": list(chain(*(v for k, v in timings.items() if k.startswith("search")))),
     }
-    for kind, values in groups.items():
+    for kind, pairs in groups.items():
+        wall, cpu = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
         print(
-            f"{kind:<28} {len(values):>5} {percentile(values, 50):>8.1f}"
-            f" {percentile(values, 95):>8.1f} {max(values):>8.1f}"
+            f"{kind:<28} {len(pairs):>5} {percentile(wall, 50):>8.1f}"
+            f" {percentile(wall, 95):>8.1f} {max(wall):>8.1f}"
+            f" {percentile(cpu, 50):>8.1f} {percentile(cpu, 95):>8.1f}"
         )
 
 

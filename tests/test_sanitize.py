@@ -167,3 +167,19 @@ def test_deeply_nested_markup_is_handled() -> None:
     cleaned = sanitize_html("<div>" * depth + "<script>x</script>deep" + "</div>" * depth)
     assert cleaned.endswith("deep" + "</div>" * depth)
     assert "script" not in cleaned
+
+
+def test_relative_links_are_made_absolute_against_the_page_address() -> None:
+    markup = (
+        '<p><a href="/timetable">timetable</a> <a href="next.html">next</a>'
+        ' <a href="https://other.test/">other</a> <a href="javascript:alert(1)">x</a>'
+        ' <img src="photo.jpg" alt="Pier"> <q cite="../source">said</q></p>'
+    )
+    clean = sanitize_html(markup, "https://news.test/2024/story.html")
+    assert 'href="https://news.test/timetable"' in clean
+    assert 'href="https://news.test/2024/next.html"' in clean
+    assert 'href="https://other.test/"' in clean
+    assert 'href="https://news.test/2024/photo.jpg" rel="noopener noreferrer nofollow"' in clean
+    assert 'cite="https://news.test/source"' in clean
+    assert "javascript" not in clean
+    assert 'href="next.html"' in sanitize_html(markup, "urn:sha256:00")  # no web address

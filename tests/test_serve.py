@@ -217,6 +217,15 @@ def test_unknown_pages_are_404(reader: Reader, path: str) -> None:
         assert "error" in json.loads(text)
 
 
+def test_head_answers_the_headers_alone(reader: Reader) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", reader.server.server_port, timeout=10)
+    connection.request("HEAD", "/articles/1")
+    response = connection.getresponse()
+    assert response.status == 200 and int(response.headers["Content-Length"]) > 0
+    assert response.read() == b""
+    connection.close()
+
+
 # ---- safety ------------------------------------------------------------------------------------
 
 
@@ -239,6 +248,7 @@ def test_a_planted_script_never_reaches_the_page(reader: Reader) -> None:
     assert "The ferry service was halted on Tuesday." in text
     assert "Ferry halted &lt;script&gt;window.pwned = true&lt;/script&gt;" in text
     assert "Tabloid &lt;b&gt;Daily&lt;/b&gt;" in text
+    assert '<a href="https://tabloid.test/x.png" rel="noopener noreferrer nofollow">' in text
 
 
 @pytest.mark.parametrize(
@@ -349,6 +359,17 @@ def test_serve_warns_when_listening_beyond_this_machine(
         (False, "127.0.0.1", 0),
         (True, "0.0.0.0", 8000),
     ]
+
+
+def test_serve_open_opens_the_browser_at_the_reader(
+    archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(archive_path)
+    opened: list[str] = []
+    monkeypatch.setattr(web, "ReaderServer", FakeServer)
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert CliRunner().invoke(cli, ["serve", "--open"]).exit_code == 0
+    assert opened == [FakeServer.url]
 
 
 def test_serve_says_when_the_port_is_taken(archive_path: Path, reader: Reader) -> None:

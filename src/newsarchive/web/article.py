@@ -68,7 +68,7 @@ def _source_link(url: str) -> Markup:
 def _body(stored: StoredArticle) -> Markup:
     """The stored HTML through the sanitiser; the text's paragraphs when there is no HTML."""
     if stored.article.html.strip():
-        return Markup(sanitize_html(stored.article.html))
+        return Markup(sanitize_html(stored.article.html, stored.url))
     lines = [line for line in stored.article.text.split("\n") if line.strip()]
     return join(render("<p>{line}</p>\n", line=line) for line in lines)
 
