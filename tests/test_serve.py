@@ -376,3 +376,16 @@ def test_serve_says_when_the_port_is_taken(archive_path: Path, reader: Reader) -
     result = CliRunner().invoke(cli, ["serve", "--port", str(reader.server.server_port)])
     assert result.exit_code == 2
     assert "cannot listen on 127.0.0.1" in result.stderr
+
+
+def test_templates_escape_every_value_that_is_not_markup() -> None:
+    from newsarchive.web.markup import Markup, csrf_field, href, render
+
+    made = render(
+        '<a title="{title}">{text}</a>{safe}', title='"><x', text="<b>&", safe=Markup("<br>")
+    )
+    assert made == '<a title="&quot;&gt;&lt;x">&lt;b&gt;&amp;</a><br>'
+    assert render("{value}", value=None) == "" and render("{n:>3}", n=7) == "  7"
+    assert render("{value}", value="bell\x07") == "bell\\x07"
+    assert href("/quotes", speaker="A & B", q="", page=2) == "/quotes?speaker=A+%26+B&page=2"
+    assert csrf_field('t"') == '<input type="hidden" name="csrf" value="t&quot;">'

@@ -8,10 +8,10 @@ value has to be marked safe on purpose, and only a few places do that.
 
 from __future__ import annotations
 
+import functools
 import html
 import string
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlencode
 
 from newsarchive.controls import printable
@@ -29,17 +29,24 @@ def escape(value: object) -> Markup:
     return Markup(html.escape(printable("" if value is None else str(value)), quote=True))
 
 
-class _EscapingFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        return escape(format(value, format_spec) if format_spec else value)
-
-
-_FORMATTER = _EscapingFormatter()
+@functools.cache
+def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """The template's literal text, field names and format specs (parsed once per template)."""
+    return tuple(
+        (literal, name, spec or "") for literal, name, spec, _ in string.Formatter().parse(template)
+    )
 
 
 def render(template: str, **values: object) -> Markup:
-    """``template`` (``str.format`` syntax) with each value escaped unless it is Markup."""
-    return Markup(_FORMATTER.format(template, **values))
+    """``template`` (``str.format`` syntax, fields by name) with each value escaped unless it
+    is Markup."""
+    pieces = []
+    for literal, name, spec in _parsed(template):
+        pieces.append(literal)
+        if name is not None:
+            value = values[name]
+            pieces.append(escape(format(value, spec) if spec else value))
+    return Markup("".join(pieces))
 
 
 def join(pieces: Iterable[object], separator: str = "") -> Markup:

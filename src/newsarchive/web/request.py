@@ -17,9 +17,12 @@ def date_of(timestamp: str | None) -> str:
 
 @dataclass(frozen=True)
 class Request:
-    """What a page reads of a request: its query parameters (the first value of each)."""
+    """What a page reads of a request: its query parameters (the first value of each), and
+    the CSRF token a form that writes must carry (markup.csrf_field), None when the reader is
+    read-only: a page then shows no such form."""
 
     params: dict[str, str] = field(default_factory=dict)
+    csrf: str | None = None
 
     def text(self, name: str) -> str | None:
         """The parameter's value, None when absent or blank."""

@@ -175,7 +175,8 @@ class ReaderHandler(BaseHTTPRequestHandler):
             return
         as_json = parts.path.endswith(".json") or self._prefers_json()
         path = parts.path.removesuffix(".json") if parts.path != "/.json" else "/"
-        request = Request(_first_values(parts.query))
+        token = self.server.csrf_token if self.server.settings.allow_edits else None
+        request = Request(_first_values(parts.query), token)
         found = self.server.page(path, request)
         if as_json:
             text = json.dumps(found.data, ensure_ascii=False, indent=2)
