@@ -73,10 +73,14 @@ class ReaderSettings:
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
     """The ``Host`` header values a request may carry: the bound address or a loopback name,
     with the port (without it too when the port is HTTP's default)."""
-    bound = f"[{host}]" if ":" in host else host
-    names = {bound.lower(), *LOOPBACK_NAMES}
+    names = {_bracketed(host).lower(), *LOOPBACK_NAMES}
     with_port = {f"{name}:{port}" for name in names}
     return frozenset(with_port | (names if port == 80 else set()))
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address in brackets, as a URL and a Host header write it."""
+    return f"[{host}]" if ":" in host else host
 
 
 def is_loopback(host: str) -> bool:
@@ -101,8 +105,7 @@ class ReaderServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         """The reader's address, for the user's browser."""
-        name = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{name}:{self.server_port}/"
+        return f"http://{_bracketed(self.host)}:{self.server_port}/"
 
     def open_archive(self) -> Archive:
         """A connection of the request's own; read-only unless edits are allowed."""
