@@ -177,9 +177,11 @@ def test_deeply_nested_markup_is_handled() -> None:
 
 def test_an_image_policy_keeps_or_leaves_out_each_image() -> None:
     markup = '<p><img src="data:image/png;base64,AA" alt=" a  chart " onerror="x"><img src="https://t/x.png"></p>'
-    kept = sanitize_html(markup, lambda src: "../images/1.png" if src.startswith("data:") else None)
+    kept = sanitize_html(
+        markup, embed_image=lambda src: "../images/1.png" if src.startswith("data:") else None
+    )
     assert kept == '<p><img alt="a chart" src="../images/1.png"/></p>'
-    assert sanitize_html(markup, lambda src: None) == "<p></p>"
+    assert sanitize_html(markup, embed_image=lambda src: None) == "<p></p>"
 
 
 @pytest.mark.parametrize(
@@ -190,3 +192,19 @@ def test_an_image_policy_keeps_or_leaves_out_each_image() -> None:
 )  # fmt: skip
 def test_followable_urls_are_absolute_and_encoded(href: str, expected: str | None) -> None:
     assert followable_url(href, "https://news.example/story") == expected
+
+
+def test_relative_links_are_made_absolute_against_the_page_address() -> None:
+    markup = (
+        '<p><a href="/timetable">timetable</a> <a href="next.html">next</a>'
+        ' <a href="https://other.test/">other</a> <a href="javascript:alert(1)">x</a>'
+        ' <img src="photo.jpg" alt="Pier"> <q cite="../source">said</q></p>'
+    )
+    clean = sanitize_html(markup, "https://news.test/2024/story.html")
+    assert 'href="https://news.test/timetable"' in clean
+    assert 'href="https://news.test/2024/next.html"' in clean
+    assert 'href="https://other.test/"' in clean
+    assert 'href="https://news.test/2024/photo.jpg" rel="noopener noreferrer nofollow"' in clean
+    assert 'cite="https://news.test/source"' in clean
+    assert "javascript" not in clean
+    assert 'href="next.html"' in sanitize_html(markup, "urn:sha256:00")  # no web address

@@ -122,7 +122,7 @@ def chapter(stored: StoredArticle, images: BookImages) -> Chapter:
     if article.standfirst:
         _paragraph(page, "standfirst").text = xml_text(article.standfirst)
     text = ET.SubElement(page, "div", {"class": "body"})
-    append_body(text, sanitize_html(article.html, images), stored.url)
+    append_body(text, sanitize_html(article.html, embed_image=images), stored.url)
     return Chapter(f"text/article-{stored.id}.xhtml", title, _document(html))
 
 

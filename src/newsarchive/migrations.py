@@ -424,3 +424,14 @@ def m015_user_notes_and_tag_keys(db: Database) -> None:
         "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
         [(article_id, name) for article_id, name in named if name],
     )
+
+
+@_migration
+def m018_list_by_status(db: Database) -> None:
+    """Index each article's status with when it was saved, so the reader's list of one status
+    (``serve``: partial, blocked, ...) reads its newest rows instead of scanning every article
+    (at 100,000 articles, 250 ms for a status no article has)."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS articles_status_saved_at"
+        " ON articles (coalesce(status, 'ok'), saved_at)"
+    )

@@ -6,7 +6,7 @@ import csv
 import io
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -105,14 +105,26 @@ def summary_line(summary: ArticleSummary) -> str:
     )
 
 
-def highlighted(text: str, spans: list[tuple[int, int]], highlight: Highlighter) -> str:
-    """``text`` with each span passed through ``highlight`` (colour on a terminal)."""
+def highlighted(
+    text: str,
+    spans: list[tuple[int, int]],
+    highlight: Highlighter,
+    plain: Highlighter = printable,
+) -> str:
+    """``text`` with each span passed through ``highlight`` (colour on a terminal, ``<mark>``
+    in a page) and everything passed through ``plain`` first (escaping for the output)."""
     pieces, position = [], 0
     for start, end in spans:
-        pieces += [printable(text[position:start]), highlight(printable(text[start:end]))]
+        pieces += [plain(text[position:start]), highlight(plain(text[start:end]))]
         position = end
-    pieces.append(printable(text[position:]))
+    pieces.append(plain(text[position:]))
     return "".join(pieces)
+
+
+def records_json(records: Iterable[object]) -> list[dict]:
+    """A list of records (summaries, search hits, quotes, speakers) as JSON-ready dicts: what
+    ``--json`` prints and the reader's pages answer."""
+    return [asdict(record) for record in records]  # type: ignore[call-overload]
 
 
 def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:

@@ -121,8 +121,12 @@ def parse_flattened(markup: str) -> BeautifulSoup:
     return soup
 
 
-def sanitize_html(markup: str, embed_image: ImagePolicy | None = None) -> str:
-    """Return ``markup`` reduced to the allow-list, safe to open in a browser.
+def sanitize_html(
+    markup: str, base_url: str | None = None, embed_image: ImagePolicy | None = None
+) -> str:
+    """Return ``markup`` reduced to the allow-list, safe to open in a browser; with
+    ``base_url`` (the page's address), relative links are made absolute against it, so they
+    lead where they led on the page rather than into wherever the HTML is shown.
 
     Images become links to click; with ``embed_image`` each is kept from the address it
     returns, or left out (see ImagePolicy)."""
@@ -134,7 +138,7 @@ def sanitize_html(markup: str, embed_image: ImagePolicy | None = None) -> str:
         if not tag.decomposed:
             tag.decompose()
     for tag in soup.find_all(True):
-        _clean_tag(tag, embed_image)
+        _clean_tag(tag, base_url, embed_image)
     return str(soup)
 
 
@@ -143,18 +147,32 @@ def _is_dropped(tag: Tag) -> bool:
     return name in DROPPED_TAGS or ":" in name
 
 
-def _clean_tag(tag: Tag, embed_image: ImagePolicy | None) -> None:
+def _clean_tag(tag: Tag, base_url: str | None, embed_image: ImagePolicy | None) -> None:
     name = (tag.name or "").lower()
     if name not in ALLOWED_TAGS:
         tag.unwrap()
-    elif name == "img" and embed_image is not None:
+        return
+    if name == "img" and embed_image is not None:
         _embed_image(tag, embed_image)
-    elif name == "img":
-        _clean_image(tag)
+        return
+    if name == "img":
+        link = _clean_image(tag)
+        if link is None:
+            return
+        tag = link
     else:
         _clean_attributes(tag, name)
-        if name == "a" and tag.get("href"):
-            tag["rel"] = LINK_REL
+    for attribute in URL_ATTRIBUTES & set(tag.attrs):
+        tag[attribute] = _absolute(str(tag[attribute]), base_url)
+    if tag.name == "a" and tag.get("href"):
+        tag["rel"] = LINK_REL
+
+
+def _absolute(url: str, base_url: str | None) -> str:
+    """A safe URL made absolute against the page's http(s) address, when there is one."""
+    if not base_url or not base_url.lower().startswith(("http://", "https://")):
+        return url
+    return urljoin(base_url, url)
 
 
 def _clean_attributes(tag: Tag, name: str) -> None:
@@ -174,17 +192,19 @@ def _clean_attributes(tag: Tag, name: str) -> None:
     tag.attrs = kept
 
 
-def _clean_image(tag: Tag) -> None:
-    """An image loads from its server when shown: it becomes a link to click instead."""
+def _clean_image(tag: Tag) -> Tag | None:
+    """An image loads from its server when shown: it becomes a link to click instead (which
+    is returned; None when there is nothing to link to)."""
     source = safe_url(str(tag.get("src") or ""))
     alt = " ".join(str(tag.get("alt") or "").split())
     label = f"[image: {alt}]" if alt else "[image]"
     if not source or source.lower().startswith("mailto:"):
         tag.replace_with(NavigableString(label) if alt else "")
-        return
-    link = Tag(name="a", attrs={"href": source, "rel": LINK_REL}, can_be_empty_element=False)
+        return None
+    link = Tag(name="a", attrs={"href": source}, can_be_empty_element=False)
     link.string = label
     tag.replace_with(link)
+    return link
 
 
 def _embed_image(tag: Tag, embed_image: ImagePolicy) -> None:

@@ -419,16 +419,37 @@ class Archive:
     def article_ids(self) -> list[int]:
         return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
 
-    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
-        """Articles, most recently saved first."""
+    def list_articles(
+        self,
+        limit: int | None = None,
+        offset: int = 0,
+        *,
+        site: str | None = None,
+        status: str | None = None,
+    ) -> list[ArticleSummary]:
+        """Articles, most recently saved first; only those of this site (its name, exactly)
+        or with this status, when given."""
+        where, params = [], []
+        if site is not None:
+            where.append("site = ?")
+            params.append(site)
+        if status is not None:
+            where.append("coalesce(status, 'ok') = ?")
+            params.append(status)
         rows = self.conn.execute(
             "SELECT id, url, headline, site, published, saved_at, word_count,"
             " coalesce(status, 'ok'), (SELECT json_group_array(tag) FROM"
-            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag)) FROM articles"
+            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag))"
+            f" FROM articles WHERE {' AND '.join(where) or '1'}"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
-            [-1 if limit is None else min(limit, MAX_INTEGER), min(offset, MAX_INTEGER)],
+            [*params, -1 if limit is None else min(limit, MAX_INTEGER), min(offset, MAX_INTEGER)],
         )
         return [ArticleSummary(*row[:-1], tags=json.loads(row[-1])) for row in rows]
+
+    def sites(self) -> list[str]:
+        """The names of the sites the archive holds articles of, alphabetically."""
+        rows = self.conn.execute("SELECT DISTINCT site FROM site_hosts WHERE site != '' ORDER BY 1")
+        return [site for (site,) in rows]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -62,12 +62,12 @@ def list_command(limit: int | None, as_json: bool) -> None:
     \b
     newsarchive list --limit 20
     """
-    from newsarchive.render import summary_line
+    from newsarchive.render import records_json, summary_line
 
     with open_archive(read_only=True) as archive:
         summaries = archive.list_articles(limit=limit)
     if as_json:
-        print_json([asdict(summary) for summary in summaries])
+        print_json(records_json(summaries))
         return
     for summary in summaries:
         click.echo(summary_line(summary))
@@ -103,13 +103,13 @@ def search(query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
     newsarchive search 'ceasefire -rumour site:independent after:2022-02'
     newsarchive search 'speaker:klitschko kyiv' --sort published
     """
-    from newsarchive.render import search_hit_text, search_hits_csv
+    from newsarchive.render import records_json, search_hit_text, search_hits_csv
     from newsarchive.searching import search as run_search
 
     with open_archive(read_only=True) as archive:
         hits = run_search(archive, query, **options)
     if as_json:
-        print_json([asdict(hit) for hit in hits])
+        print_json(records_json(hits))
         return
     if as_csv:
         click.echo(search_hits_csv(hits), nl=False)
@@ -138,13 +138,13 @@ def quotes(query: str | None, as_json: bool, **options: Any) -> None:
     newsarchive quotes --speaker klitschko
     newsarchive quotes "so-called" --all
     """
-    from newsarchive.render import quote_hit_text
+    from newsarchive.render import quote_hit_text, records_json
     from newsarchive.searching import search_quotes
 
     with open_archive(read_only=True) as archive:
         hits = search_quotes(archive, query, **options)
     if as_json:
-        print_json([asdict(hit) for hit in hits])
+        print_json(records_json(hits))
         return
     if not hits:
         click.echo("No quotes match.", err=True)
@@ -165,13 +165,13 @@ def speakers(query: str | None, limit: int, as_json: bool) -> None:
     newsarchive speakers
     newsarchive speakers trump --json
     """
-    from newsarchive.render import SPEAKERS_HEADER, speaker_line
+    from newsarchive.render import SPEAKERS_HEADER, records_json, speaker_line
     from newsarchive.speakers import list_speakers
 
     with open_archive(read_only=True) as archive:
         found = list_speakers(archive, query, limit=limit)
     if as_json:
-        print_json([asdict(speaker) for speaker in found])
+        print_json(records_json(found))
         return
     if not found:
         click.echo("No speakers match.", err=True)

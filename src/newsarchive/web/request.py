@@ -1,0 +1,55 @@
+"""What a page reads of a request, and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsarchive.errors import InputError
+from newsarchive.store import MAX_INTEGER
+from newsarchive.web.markup import Markup
+
+
+def date_of(timestamp: str | None) -> str:
+    """The day of an ISO timestamp ("2024-05-01"), "" for none."""
+    return (timestamp or "")[:10]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a page reads of a request: its query parameters (the first value of each), and
+    the CSRF token a form that writes must carry (markup.csrf_field), None when the reader is
+    read-only: a page then shows no such form."""
+
+    params: dict[str, str] = field(default_factory=dict)
+    csrf: str | None = None
+
+    def text(self, name: str) -> str | None:
+        """The parameter's value, None when absent or blank."""
+        value = self.params.get(name, "")
+        return value if value.strip() else None
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str | None = None) -> str | None:
+        """The parameter's value, which must be one of ``allowed`` when given."""
+        value = self.text(name)
+        if value is not None and value not in allowed:
+            raise InputError(f"{name}={value!r}: choose one of {', '.join(allowed)}")
+        return value or default
+
+    def page_number(self, last: int = MAX_INTEGER) -> int:
+        """The ``page`` parameter: 1 when absent, else a whole number from 1 to ``last``."""
+        value = self.text("page") or "1"
+        if not value.isdigit() or not 1 <= int(value) <= last:
+            raise InputError(f"page={value!r}: give a page number from 1 to {last}")
+        return int(value)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's answer: ``data`` as JSON, or ``body`` (the main part of the HTML page)."""
+
+    title: str
+    data: Any
+    body: Markup
+    query: str = ""
+    status: int = 200

@@ -1,0 +1,255 @@
+"""The reader's HTTP server, on the standard library's ThreadingHTTPServer.
+
+Stored pages are untrusted and the server answers on the user's machine, so every answer
+carries a strict Content-Security-Policy (no script at all, style and images from the server
+itself only, no framing) and headers that stop sniffing and referrers; a request whose
+``Host`` is not the address the server is bound to (or a loopback name) is refused, so a web
+page elsewhere cannot reach it by DNS rebinding. The archive is opened read-only (SQLite's
+``query_only``) unless edits are allowed, and a form that writes must come from the server's
+own pages with their CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from newsarchive.errors import NewsarchiveError
+from newsarchive.store import Archive
+from newsarchive.web.markup import page
+from newsarchive.web.pages import answer, error_page
+from newsarchive.web.request import Page, Request
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+STATIC_FILES = {"/static/reader.css": ("reader.css", "text/css; charset=utf-8")}
+MOST_FORM_BYTES = 64 * 1024
+JSON_TYPE = "application/json"
+
+# Forms that write, by path: each takes the archive and the form's fields and returns where to
+# send the browser next. None yet; tag and note editing will register here. They are reached
+# only with --allow-edits, from this server's pages, with the CSRF token.
+WriteAction = Callable[[Archive, dict[str, str]], str]
+WRITE_ACTIONS: dict[str, WriteAction] = {}
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """What the reader serves, and whether its forms may change the archive."""
+
+    archive_path: Path
+    allow_edits: bool = False
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The ``Host`` header values a request may carry: the bound address or a loopback name,
+    with the port (without it too when the port is HTTP's default)."""
+    names = {_bracketed(host).lower(), *LOOPBACK_NAMES}
+    with_port = {f"{name}:{port}" for name in names}
+    return frozenset(with_port | (names if port == 80 else set()))
+
+
+def _bracketed(host: str) -> str:
+    """An IPv6 address in brackets, as a URL and a Host header write it."""
+    return f"[{host}]" if ":" in host else host
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+class ReaderServer(ThreadingHTTPServer):
+    """Serves the reader's pages from one archive; each request opens its own connection."""
+
+    daemon_threads = True
+
+    def __init__(self, settings: ReaderSettings, host: str = "127.0.0.1", port: int = 8000):
+        self.settings = settings
+        self.csrf_token = secrets.token_urlsafe(32)
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), ReaderHandler)
+        self.host = host
+        self.hosts = allowed_hosts(host, self.server_port)
+
+    @property
+    def url(self) -> str:
+        """The reader's address, for the user's browser."""
+        return f"http://{_bracketed(self.host)}:{self.server_port}/"
+
+    def open_archive(self) -> Archive:
+        """A connection of the request's own; read-only unless edits are allowed."""
+        archive = Archive(self.settings.archive_path, read_only=not self.settings.allow_edits)
+        if not self.settings.allow_edits:
+            archive.conn.execute("PRAGMA query_only = ON")
+        return archive
+
+    def page(self, path: str, request: Request) -> Page:
+        """The page at ``path``; an error page when the archive cannot be read."""
+        try:
+            with self.open_archive() as archive:
+                return answer(archive, path, request)
+        except NewsarchiveError as error:
+            log.warning("%s: %s", path, error)
+            return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, str(error))
+
+
+class ReaderHandler(BaseHTTPRequestHandler):
+    """One request: the Host check, then a page, a static file or a form that writes."""
+
+    server: ReaderServer
+    timeout = 60  # a client that stops sending frees its thread
+
+    def version_string(self) -> str:
+        return "newsarchive"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def end_headers(self) -> None:
+        """Every answer, errors included, carries the security headers."""
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        self._read(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._read(send_body=False)
+
+    def do_POST(self) -> None:
+        if not self._host_allowed():
+            return
+        refusal = self._write_refusal()
+        if refusal:
+            self._send_text(*refusal)
+            return
+        form = self._form()
+        if form is None:
+            return
+        action = WRITE_ACTIONS.get(urlsplit(self.path).path)
+        if action is None:
+            self._send_text(HTTPStatus.NOT_FOUND, "no such form")
+            return
+        with self.server.open_archive() as archive:
+            location = action(archive, form)
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _read(self, send_body: bool) -> None:
+        if not self._host_allowed():
+            return
+        parts = urlsplit(self.path)
+        if parts.path in STATIC_FILES:
+            self._send_static(parts.path, send_body)
+            return
+        as_json = parts.path.endswith(".json") or self._prefers_json()
+        path = parts.path.removesuffix(".json") if parts.path != "/.json" else "/"
+        token = self.server.csrf_token if self.server.settings.allow_edits else None
+        request = Request(_first_values(parts.query), token)
+        found = self.server.page(path, request)
+        if as_json:
+            text = json.dumps(found.data, ensure_ascii=False, indent=2)
+            self._send(found.status, f"{JSON_TYPE}; charset=utf-8", text.encode(), send_body)
+        else:
+            html = page(found.title, found.body, found.query)
+            self._send(found.status, "text/html; charset=utf-8", html.encode(), send_body)
+
+    def _host_allowed(self) -> bool:
+        """Refuse (and answer) a request without one Host header naming this server."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            self._send_text(HTTPStatus.BAD_REQUEST, "a request needs one Host header")
+            return False
+        if hosts[0].strip().lower() not in self.server.hosts:
+            self._send_text(HTTPStatus.MISDIRECTED_REQUEST, "this server does not answer that Host")
+            return False
+        return True
+
+    def _prefers_json(self) -> bool:
+        accept = self.headers.get("Accept", "")
+        return JSON_TYPE in accept and "text/html" not in accept
+
+    def _write_refusal(self) -> tuple[HTTPStatus, str] | None:
+        """Why a form that writes is refused before it is read, if it is."""
+        if not self.server.settings.allow_edits:
+            return HTTPStatus.FORBIDDEN, "read-only: start newsarchive serve --allow-edits to edit"
+        origin = self.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc.lower() not in self.server.hosts:
+            return HTTPStatus.FORBIDDEN, "a form from another site"
+        return None
+
+    def _form(self) -> dict[str, str] | None:
+        """The posted form's fields once its size and CSRF token are right; else None, answered."""
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit() or int(length) > MOST_FORM_BYTES:
+            self._send_text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "a form of at most 64 KiB")
+            return None
+        form = _first_values(self.rfile.read(int(length)).decode("utf-8", "replace"))
+        if not hmac.compare_digest(form.get("csrf", ""), self.server.csrf_token):
+            self._send_text(HTTPStatus.FORBIDDEN, "missing or wrong CSRF token; reload the page")
+            return None
+        return form
+
+    def _send_static(self, path: str, send_body: bool) -> None:
+        name, content_type = STATIC_FILES[path]
+        content = (resources.files("newsarchive.web") / "static" / name).read_bytes()
+        self._send(HTTPStatus.OK, content_type, content, send_body, cache="max-age=300")
+
+    def _send_text(self, status: HTTPStatus, message: str) -> None:
+        self._send(status, "text/plain; charset=utf-8", f"{message}\n".encode(), True)
+
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        content: bytes,
+        send_body: bool,
+        cache: str = "no-store",
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("Vary", "Accept")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(content)
+
+
+def _first_values(query: str) -> dict[str, str]:
+    """The first value of each parameter of a query string or form."""
+    return {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
