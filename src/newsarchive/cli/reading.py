@@ -69,6 +69,8 @@ def list_command(limit: int | None, as_json: bool) -> None:
     if as_json:
         print_json([asdict(summary) for summary in summaries])
         return
+    if not summaries:
+        click.echo(f"No articles in {archive.path} yet (newsarchive add URL adds one).", err=True)
     for summary in summaries:
         click.echo(summary_line(summary))
 
@@ -219,14 +221,19 @@ def export_command(folder: Path | None, fmt: str, ids: tuple[int, ...]) -> None:
     newsarchive export ~/news-export --format html --id 3 --id 7
     newsarchive export --format jsonl > archive.jsonl
     """
+    from newsarchive.cli.progress import ProgressLine
     from newsarchive.export import export_articles, export_jsonl
 
     if (fmt == "jsonl") == (folder is not None):
         raise InputError("give a folder to export into, or --format jsonl (standard output)")
-    with open_archive(read_only=True) as archive:
+    count = 0
+    with open_archive(read_only=True) as archive, ProgressLine("exported") as progress:
+        total = len(ids) if ids else archive.count()
         if fmt == "jsonl":
-            for line in export_jsonl(archive, ids or None):
-                click.echo(line)
+            for count, line in enumerate(export_jsonl(archive, ids or None), start=1):
+                progress.echo(line)
+                progress.count(count, total)
             return
-        count = sum(1 for _ in export_articles(archive, folder, fmt, ids or None))
+        for count, _path in enumerate(export_articles(archive, folder, fmt, ids or None), 1):
+            progress.count(count, total)
     click.echo(f"Exported {count} articles to {folder}", err=True)
