@@ -193,6 +193,9 @@ def test_interrupted_with_the_whole_list_read_names_only_the_links_in_progress()
     unread = Progress(read=40, saved=19, list_done=False, elapsed=3.0)
     text = import_summary_text(summarize("links.txt", "text", unread, interrupted=True))
     assert "21 links in progress were not finished, and the rest of the list." in text
+    one = Progress(read=40, saved=39, list_done=True, elapsed=3.0)
+    text = import_summary_text(summarize("links.txt", "text", one, interrupted=True))
+    assert "Interrupted: 1 link in progress was not finished. Run the same" in text
 
 
 def test_list_on_an_empty_archive_says_so(archive_path: Path) -> None:

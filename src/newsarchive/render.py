@@ -243,8 +243,12 @@ def import_summary_text(summary: ImportSummary) -> str:
         lines.append("List them: newsarchive failures; retry: newsarchive import --retry-failed")
     if summary.interrupted:
         rest = "" if summary.list_done else ", and the rest of the list"
+        links = (
+            "1 link in progress was"
+            if summary.left == 1
+            else f"{summary.left} links in progress were"
+        )
         lines.append(
-            f"Interrupted: {summary.left} links in progress were not finished{rest}."
-            " Run the same command again to resume."
+            f"Interrupted: {links} not finished{rest}. Run the same command again to resume."
         )
     return "\n".join(lines)
