@@ -649,7 +649,7 @@ def test_a_word_repeated_in_a_query_is_searched_once_and_a_huge_query_refused(
     repeated = run("search", "harbour " * 1_250, "--json")  # 10,000 characters
     assert repeated.exit_code == 0 and json.loads(repeated.stdout) == once
     huge = run("search", "harbour " * 12_000)
-    assert huge.exit_code == 1
+    assert huge.exit_code == 2
     assert huge.stderr == "Error: the query is 96,000 characters long (at most 10,000)\n"
 
 
@@ -661,7 +661,7 @@ def test_a_query_starting_with_a_minus_is_a_query_not_options(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []  # the story names ferries
     only_excluded = run("search", "-harbour -bridge")
-    assert only_excluded.exit_code == 1
+    assert only_excluded.exit_code == 2
     assert only_excluded.stderr == "Error: only excluded words: give at least one word to find\n"
 
 

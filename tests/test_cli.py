@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import SHARED
 
 from newsarchive.cli import cli
+from newsarchive.store import Archive
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -187,7 +188,8 @@ def test_extract_previews_without_writing(tmp_path: Path, archive_path: Path) ->
     assert not archive_path.exists()
 
 
-def test_show_unknown_article(server) -> None:
+def test_show_unknown_article(archive_path: Path) -> None:
+    Archive(archive_path).close()
     result = run("show", "7")
     assert result.exit_code != 0
     assert result.stderr.startswith("Error: 7: no such article in ")

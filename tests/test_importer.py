@@ -494,6 +494,7 @@ def test_an_interrupted_import_resumes_without_refetching(
     if how == signal.SIGINT:
         assert process.returncode == 130
         assert "Interrupted" in stdout and "Run the same command again" in stdout
+        assert "rest of the list" not in stdout  # the list of 5 was read whole at once
     check_integrity(archive_path)
     with Archive(archive_path) as archive:
         done_before = {url for url in urls if archive.find_id(url) is not None}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from newsarchive.cli import cli
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract_article
+from newsarchive.store import Archive
 
 STORY = [
     "The county library will stay open until nine in the evening from next month, the council"
@@ -183,12 +184,13 @@ def test_reextract_uses_the_stored_page_and_reports_changed_fields(
     assert again.stdout.strip() == "Re-extracted 1: 0 changed, 1 unchanged, 0 failed"
 
 
-def test_reextract_needs_ids_or_all_and_reports_unknown_ids() -> None:
+def test_reextract_needs_ids_or_all_and_reports_unknown_ids(archive_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["reextract"]).exit_code == 2
+    Archive(archive_path).close()
     unknown = runner.invoke(cli, ["reextract", "9"])
     assert unknown.exit_code == 1
-    assert unknown.stderr.startswith("Error: article 9: no such article\n")
+    assert unknown.stderr == f"Error: 9: no such article in {archive_path}\n"
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,20 @@ class TooLargeError(FetchError):
     """The response is bigger than the configured maximum."""
 
 
+# 4xx statuses that ask the client to try again later rather than say the page is not to be had.
+RETRY_LATER_STATUSES = frozenset({408, 425, 429})
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether fetching the link again would fail the same way: an HTTP client error (404,
+    410, 403, ...; but 408, 425, 429), a bad URL, a response that is not a page or is too
+    large. Timeouts, connection errors, 5xx and pages without text may pass another time."""
+    if isinstance(error, (NotHTMLError, TooLargeError, InputError)):
+        return True
+    status = getattr(error, "status", None) if isinstance(error, FetchError) else None
+    return status is not None and 400 <= status < 500 and status not in RETRY_LATER_STATUSES
+
+
 class ExtractionError(NewsarchiveError):
     """The page holds no article text to archive.
 
@@ -65,8 +79,8 @@ class NotFoundError(NewsarchiveError):
     """No archived article matches the given id or URL."""
 
 
-class QueryError(NewsarchiveError):
-    """A search query that cannot mean anything."""
+class QueryError(InputError):
+    """A search query that cannot mean anything (a bad date in a filter, no word to find)."""
 
 
 class ArchiveError(NewsarchiveError):

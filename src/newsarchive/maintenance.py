@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,13 +82,16 @@ def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
     return Check(name)
 
 
-def repair(archive: Archive) -> Report:
-    """Rebuild the full-text indexes from the rows they mirror, then check again."""
+def repair(archive: Archive, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Rebuild the full-text indexes from the rows they mirror, then check again.
+    ``progress(done, total)`` is called as each index is rebuilt."""
     conn = archive.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
-        for table in FTS_TABLES:
+        for done, table in enumerate(FTS_TABLES, start=1):
             conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+            if progress:
+                progress(done, len(FTS_TABLES))
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         if conn.in_transaction:

@@ -9,6 +9,7 @@ The tokenizer stems English words (``archive`` finds ``archived``) and folds dia
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
@@ -424,6 +425,26 @@ def m015_user_notes_and_tag_keys(db: Database) -> None:
         "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
         [(article_id, name) for article_id, name in named if name],
     )
+
+
+@_migration
+def m016_file_content_keys_and_permanent_failures(db: Database) -> None:
+    """An article read from a file or stdin is also found by its content key (the SHA-256 of
+    its bytes), so the same file added with and without --url is one article; and a failed
+    link records whether its cause is permanent (a 404, a 410: a plain rerun of the import
+    skips it) or may pass (a timeout, a 5xx: fetched again). Failures recorded before are
+    taken as passing, as they were."""
+    from newsarchive.records import LOCAL_SOURCES, content_key
+
+    marks = ", ".join("?" for _ in LOCAL_SOURCES)
+    rows = db.execute(
+        f"SELECT article_id, raw_zlib FROM captures WHERE source IN ({marks})", LOCAL_SOURCES
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+        [(content_key(zlib.decompress(raw)), article_id) for article_id, raw in rows],
+    )
+    db.execute("ALTER TABLE failures ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0")
 
 
 @_migration

@@ -86,21 +86,34 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+CONTENT_KEY_PREFIX = "urn:sha256:"
+LOCAL_SOURCES = ("file", "stdin")
+
+
+def content_key(raw: bytes) -> str:
+    """What identifies a page read from a file or stdin whatever URL it is given: its bytes."""
+    return CONTENT_KEY_PREFIX + hashlib.sha256(raw).hexdigest()
+
+
 def article_url(fetched: FetchResult, article: Article) -> str:
-    """The URL an article is filed under: the final URL, else the given one, else a content hash."""
-    url = fetched.final_url or fetched.url or article.canonical_url
-    if url:
-        return url
-    return "urn:sha256:" + hashlib.sha256(fetched.raw).hexdigest()
+    """The address an article is shown and filed under, normalised (no tracking parameters, no
+    fragment): the page's canonical URL when it gives a usable one, else the final URL, else
+    the given one; for a file or stdin with none of them, its content key."""
+    canonical = article.canonical_url if _usable_canonical(article.canonical_url) else None
+    url = canonical or fetched.final_url or fetched.url
+    return normalize_url(url) if url else content_key(fetched.raw)
 
 
 def url_keys(fetched: FetchResult, article: Article) -> list[str]:
-    """Every normalised URL that identifies this article: given, final and canonical."""
+    """Every normalised URL that identifies this article: given, final and canonical, and for
+    a file or stdin its content key, so one file added with and without --url is one article."""
     candidates = [fetched.url, fetched.final_url]
     if _usable_canonical(article.canonical_url):
         candidates.append(article.canonical_url)
     keys = [normalize_url(url) for url in candidates if url]
-    keys.append(normalize_url(article_url(fetched, article)))
+    keys.append(article_url(fetched, article))
+    if fetched.source in LOCAL_SOURCES:
+        keys.append(content_key(fetched.raw))
     return list(dict.fromkeys(keys))
 
 

@@ -255,6 +255,17 @@ def progress_text(progress: Progress) -> str:
     return text
 
 
+def step_text(verb: str, done: int, total: int | None, elapsed: float) -> str:
+    """The progress line of long work: ``exported 3/40 · 2.1/s · ETA 18s`` (without the total
+    and the ETA while the total is not known)."""
+    rate = done / elapsed if elapsed > 0 else 0.0
+    text = f"{verb} {done}/{total}" if total is not None else f"{verb} {done}"
+    text += f" · {rate:.1f}/s"
+    if total is not None and rate > 0 and done < total:
+        text += f" · ETA {duration_text((total - done) / rate)}"
+    return text
+
+
 def duration_text(seconds: float) -> str:
     """``42s`` or ``3m05s``."""
     minutes, seconds = divmod(round(seconds), 60)
@@ -275,12 +286,21 @@ def import_summary_text(summary: ImportSummary) -> str:
     lines = [
         f"{summary.source} ({summary.format}): {counts} ({duration_text(summary.seconds)}{rate})."
     ]
+    if summary.skipped_failed:
+        lines.append(
+            f"{summary.skipped_failed} skipped as failed before"
+            " (newsarchive import --retry-failed retries them)."
+        )
     if summary.failed:
         lines.append("List them: newsarchive failures; retry: newsarchive import --retry-failed")
     if summary.interrupted:
         rest = "" if summary.list_done else ", and the rest of the list"
+        links = (
+            "1 link in progress was"
+            if summary.left == 1
+            else f"{summary.left} links in progress were"
+        )
         lines.append(
-            f"Interrupted: {summary.left} links in progress were not finished{rest}."
-            " Run the same command again to resume."
+            f"Interrupted: {links} not finished{rest}. Run the same command again to resume."
         )
     return "\n".join(lines)

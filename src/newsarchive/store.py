@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsarchive.errors import ArchiveError, NotFoundError
+from newsarchive.errors import ArchiveError, InputError, NotFoundError, is_permanent
 from newsarchive.extract.sitewide import (
     MIN_ARTICLES,
     counted_lines,
@@ -29,6 +29,7 @@ from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL, WITHOUT_TEXT
 from newsarchive.migrations import applied_names, migration_set, step_names
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
+    CONTENT_KEY_PREFIX,
     ArchiveStats,
     ArticleSummary,
     Capture,
@@ -77,10 +78,15 @@ _SHORTFALL_SQL = f"CASE coalesce(status, 'ok') {_WHENS} ELSE 0 END"
 class Archive:
     """An archive file. Opening it creates it if needed and applies pending migrations."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
         """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
-        read-only mount) may be opened as it is."""
+        read-only mount) may be opened as it is. ``create=False``: a missing file is an
+        InputError (a mistyped path must not become a new empty archive with its folders)."""
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise InputError(
+                f"{self.path}: no archive there (newsarchive add or import creates one)"
+            )
         self.read_only = read_only
         self.unchangeable = False
         self.conn = self._connect()
@@ -217,7 +223,7 @@ class Archive:
         else:
             article_id = existing
         if existing is not None and not keep_earlier:
-            self._update_article(conn, article_id, article_row(fetched, article))
+            self._update_article(conn, article_id, _keeping_address(article_row(fetched, article)))
         if not keep_earlier:
             self._replace_children(conn, article_id, article, fresh=existing is None)
         self._insert_capture(conn, article_id, fetched, article.status)
@@ -322,13 +328,28 @@ class Archive:
         """Turn an id or a URL into an article id, or raise NotFoundError."""
         text = str(reference).strip()
         if text.isdigit() and int(text) <= MAX_INTEGER:
-            if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", [int(text)]).fetchone():
+            if self._exists(int(text)):
                 return int(text)
         else:
             found = self.find_id(text)
             if found is not None:
                 return found
         raise NotFoundError(f"{text}: no such article in {self.path}")
+
+    def require(self, article_ids: Iterable[int]) -> None:
+        """Raise NotFoundError naming every id of ``article_ids`` that no article has."""
+        missing = [i for i in article_ids if not self._exists(i)]
+        if len(missing) == 1:
+            raise NotFoundError(f"{missing[0]}: no such article in {self.path}")
+        if missing:
+            names = ", ".join(map(str, missing))
+            raise NotFoundError(f"{names}: no such articles in {self.path}")
+
+    def _exists(self, article_id: int) -> bool:
+        if not 0 <= article_id <= MAX_INTEGER:
+            return False
+        query = "SELECT 1 FROM articles WHERE id = ?"
+        return self.conn.execute(query, [article_id]).fetchone() is not None
 
     def get(self, reference: str | int) -> StoredArticle:
         """The stored article with this id or URL."""
@@ -479,16 +500,33 @@ class Archive:
         return dict(rows.fetchall())
 
     def record_failure(self, url: str, error: Exception) -> None:
-        """Remember that ``url`` failed and why; a later success clears it."""
+        """Remember that ``url`` failed, why, and whether for good; a later success clears it."""
         now = now_iso()
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO failures (url_key, url, reason, error_type, attempts, first_failed_at,"
-                " last_failed_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(url_key) DO UPDATE SET"
-                " reason = excluded.reason, error_type = excluded.error_type,"
-                " attempts = attempts + 1, last_failed_at = excluded.last_failed_at",
-                [normalize_url(url), url, str(error), type(error).__name__, now, now],
+                " last_failed_at, permanent) VALUES (?, ?, ?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT(url_key) DO UPDATE SET reason = excluded.reason,"
+                " error_type = excluded.error_type, attempts = attempts + 1,"
+                " last_failed_at = excluded.last_failed_at, permanent = excluded.permanent",
+                [
+                    normalize_url(url),
+                    url,
+                    str(error),
+                    type(error).__name__,
+                    now,
+                    now,
+                    is_permanent(error),
+                ],
             )
+
+    def permanent_failure(self, url: str) -> str | None:
+        """Why ``url`` failed for good (a 404, a 410, ...) when it did, else None."""
+        row = self.conn.execute(
+            "SELECT url, reason FROM failures WHERE url_key = ? AND permanent",
+            [normalize_url(url)],
+        ).fetchone()
+        return row[1].removeprefix(f"{row[0]}: ") if row else None
 
     def failures(self) -> list[Failure]:
         """Links that failed and have not succeeded since, most recent first."""
@@ -519,6 +557,14 @@ class Archive:
             "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", [article_id]
         )
         return [tag for (tag,) in rows]
+
+
+def _keeping_address(row: dict) -> dict:
+    """A capture with no address of its own (a file or stdin without --url) leaves the
+    article's stored address as it is."""
+    if not row["url"].startswith(CONTENT_KEY_PREFIX):
+        return row
+    return {name: value for name, value in row.items() if name != "url"}
 
 
 def _read_only_place(path: Path) -> Path | None:

@@ -76,13 +76,15 @@ def json_option(function: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
 
 
-def open_archive(read_only: bool = False):
+def open_archive(read_only: bool = False, create: bool = False):
     """The archive chosen by --db, NEWSARCHIVE_DB or the default path, opened (and migrated).
-    Commands that only read pass ``read_only=True`` so they also work on read-only storage."""
+    Commands that only read pass ``read_only=True`` so they also work on read-only storage;
+    only the commands that add articles pass ``create=True``: for the others a missing file
+    is a mistyped path, refused in one line."""
     from newsarchive.store import Archive
 
-    ctx = click.get_current_context()
-    return Archive(ctx.meta.get("newsarchive.db") or default_db_path(), read_only=read_only)
+    path = click.get_current_context().meta.get("newsarchive.db") or default_db_path()
+    return Archive(path, read_only=read_only, create=create)
 
 
 def print_json(value: Any) -> None:

@@ -57,7 +57,7 @@ def add(sources: tuple[str, ...], url: str | None, timeout: float, max_size: int
     if url and len(sources) > 1:
         raise InputError("--url applies to one source; give the sources one at a time")
     failures = without_text = 0
-    with open_archive() as archive:
+    with open_archive(create=True) as archive:
         session = make_session()
         for source in sources:
             try:
@@ -141,20 +141,24 @@ def reextract(ids: tuple[int, ...], every: bool) -> None:
     newsarchive reextract 3 7
     newsarchive reextract --all
     """
+    from newsarchive.cli.progress import ProgressLine
     from newsarchive.pipeline import reextract as run_reextract
 
     if bool(ids) == every:
         raise InputError("give article ids or --all (not both)")
-    changed = failed = total = 0
-    with open_archive() as archive:
-        for outcome in run_reextract(archive, archive.article_ids() if every else ids):
-            total += 1
+    changed = failed = 0
+    with open_archive() as archive, ProgressLine("re-extracted") as line:
+        wanted = archive.article_ids() if every else list(ids)
+        archive.require(wanted)
+        for done, outcome in enumerate(run_reextract(archive, wanted), start=1):
             if outcome.error:
                 failed += 1
-                click.echo(f"Error: article {outcome.id}: {one_line(outcome.error)}", err=True)
+                line.note(f"Error: article {outcome.id}: {one_line(outcome.error)}")
             elif outcome.changed:
                 changed += 1
-                click.echo(f"{outcome.id}: {', '.join(outcome.changed)} changed")
+                line.echo(f"{outcome.id}: {', '.join(outcome.changed)} changed")
+            line.count(done, len(wanted))
+    total = len(wanted)
     click.echo(
         f"Re-extracted {total}: {changed} changed, {total - changed - failed} unchanged, {failed} failed"
     )

@@ -45,7 +45,9 @@ def import_command(
 ) -> None:
     """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -.
 
-    Links already archived are skipped; failures are recorded (see newsarchive failures).
+    Links already archived are skipped; failures are recorded (see newsarchive failures), and
+    a link that failed for good (404, 410...) is skipped by later imports: --retry-failed
+    fetches them again.
     Ctrl-C stops cleanly: run the same command again to resume.
 
     \b
@@ -58,11 +60,11 @@ def import_command(
     from newsarchive.importer import ImportOptions, summarize
     from newsarchive.render import import_summary_text
 
-    retry_failed = settings.pop("retry_failed")
+    retry_failed = settings["retry_failed"]
     if source is None and not retry_failed:
         raise InputError("give a list of links (a file, a feed URL or -), or --retry-failed")
     options = ImportOptions(**settings)
-    with open_archive() as archive:
+    with open_archive(create=True) as archive:
         name, found_format, entries = _import_entries(archive, source, fmt, retry_failed)
         progress, interrupted = _run_import(entries, archive, options, quiet)
     summary = summarize(name, found_format, progress, interrupted)
@@ -111,35 +113,26 @@ def _run_import(entries: Any, archive: Any, options: Any, quiet: bool) -> tuple[
 
 
 class _ImportDisplay:
-    """A progress line on a terminal (stderr), one plain line per link otherwise."""
+    """The progress line on a terminal, with failures above it; one plain line per link otherwise."""
 
     def __init__(self, quiet: bool) -> None:
-        import sys
+        from newsarchive.cli.progress import ProgressLine
 
         self.quiet = quiet
-        self.terminal = sys.stderr.isatty()
-        self.drawn_at = 0.0
+        self.line = ProgressLine(shown=not quiet)
 
     def show(self, event: Any) -> None:
-        import time
-
         from newsarchive.render import outcome_line, progress_text
 
         if self.quiet:
             return
         outcome = event.outcome
-        if not self.terminal:
-            click.echo(outcome_line(outcome), err=True)
-            return
-        if outcome.status in ("failed", "invalid"):
-            click.echo("\r\x1b[K" + outcome_line(outcome), err=True)
-        if time.monotonic() - self.drawn_at > 0.1 or event.progress.left == 0:
-            click.echo("\r\x1b[K" + progress_text(event.progress), err=True, nl=False)
-            self.drawn_at = time.monotonic()
+        if not self.line.terminal or outcome.status in ("failed", "invalid"):
+            self.line.note(outcome_line(outcome))
+        self.line.draw(progress_text(event.progress), last=event.progress.left == 0)
 
     def close(self) -> None:
-        if self.terminal and not self.quiet and self.drawn_at:
-            click.echo("", err=True)
+        self.line.close()
 
 
 @cli.command()

@@ -69,6 +69,8 @@ def list_command(limit: int | None, as_json: bool) -> None:
     if as_json:
         print_json(records_json(summaries))
         return
+    if not summaries:
+        click.echo(f"No articles in {archive.path} yet (newsarchive add URL adds one).", err=True)
     for summary in summaries:
         click.echo(summary_line(summary))
 
@@ -234,6 +236,7 @@ def export_command(
     newsarchive export kyiv.epub --format epub 'kyiv after:2024-01' --title "Kyiv, 2024"
     newsarchive export --format jsonl > archive.jsonl
     """
+    from newsarchive.cli.progress import ProgressLine
     from newsarchive.export import export_articles, export_book, export_jsonl, select_articles
 
     if (fmt == "jsonl") != (target is None or str(target) == "-"):
@@ -244,16 +247,20 @@ def export_command(
     if (title is not None or images) and fmt != "epub":
         raise InputError("--title and --images go with --format epub")
     numbers, query = _export_selection(selection)
-    with open_archive(read_only=True) as archive:
+    with open_archive(read_only=True) as archive, ProgressLine("exported") as progress:
         chosen = select_articles(archive, [*ids, *numbers], query)
+        total = archive.count() if chosen is None else len(chosen)
         if fmt == "jsonl":
-            for line in export_jsonl(archive, chosen):
-                click.echo(line)
+            for count, line in enumerate(export_jsonl(archive, chosen), start=1):
+                progress.echo(line)
+                progress.count(count, total)
             return
         if fmt == "epub":
             count = export_book(archive, target, chosen, title=title, images=images)
         else:
-            count = sum(1 for _ in export_articles(archive, target, fmt, chosen))
+            count = 0
+            for count, _path in enumerate(export_articles(archive, target, fmt, chosen), 1):
+                progress.count(count, total)
     click.echo(f"Exported {count} articles to {target}", err=True)
 
 

@@ -32,9 +32,11 @@ def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path |
     newsarchive eval ../shared/datasets/scrapinghub --limit 50
     newsarchive eval ../shared/datasets/quotes-polnear-dev --worst 5
     """
+    from newsarchive.cli.progress import ProgressLine
     from newsarchive.evaluate import evaluate_folder, report_text
 
-    report = evaluate_folder(dataset, limit=limit, worst=worst)
+    with ProgressLine("scored") as progress:
+        report = evaluate_folder(dataset, limit=limit, worst=worst, progress=progress.count)
     click.echo(report_text(report))
     if json_file:
         try:
@@ -55,12 +57,17 @@ def doctor(repair: bool, as_json: bool) -> None:
     newsarchive doctor
     newsarchive doctor --repair
     """
+    from newsarchive.cli.progress import ProgressLine
     from newsarchive.errors import ArchiveError
     from newsarchive.maintenance import check
     from newsarchive.maintenance import repair as run_repair
 
     with open_archive(read_only=not repair) as archive:
-        report = run_repair(archive) if repair else check(archive)
+        if repair:
+            with ProgressLine("rebuilt search index") as progress:
+                report = run_repair(archive, progress=progress.count)
+        else:
+            report = check(archive)
     if as_json:
         checks = [{"name": c.name, "ok": c.ok, "problems": c.problems} for c in report.checks]
         print_json({"path": report.path, "ok": report.ok, "checks": checks})

@@ -25,6 +25,7 @@ from newsarchive.evaluate.runner import (
     EvalPage,
     EvalReport,
     Extractor,
+    OnProgress,
     PageResult,
     evaluate,
     evaluate_pages,
@@ -68,6 +69,7 @@ __all__ = [
     "EvalReport",
     "Extractor",
     "MatchScore",
+    "OnProgress",
     "PageResult",
     "QuoteReport",
     "QuoteSetArticle",
@@ -106,17 +108,18 @@ __all__ = [
 
 
 def evaluate_folder(
-    path: Path, limit: int | None = None, worst: int = 10
+    path: Path, limit: int | None = None, worst: int = 10, progress: OnProgress | None = None
 ) -> EvalReport | QuoteReport:
     """Score the extractor on a folder: a quote set when it holds ``quotes.jsonl.gz``, else
-    pages with ground truth (``ground-truth.json`` and ``html/``)."""
+    pages with ground truth (``ground-truth.json`` and ``html/``). ``progress(done, total)``
+    is called after each page or article (total None when not known)."""
     if is_quote_set(path):
-        return evaluate_quote_set(path, limit=limit, worst=worst)
+        return evaluate_quote_set(path, limit=limit, worst=worst, progress=progress)
     if not (Path(path) / "ground-truth.json").is_file():
         raise InputError(
             f"{path}: not a dataset folder (no ground-truth.json, no {QUOTE_SET_FILE})"
         )
-    return evaluate(path, limit=limit, worst=worst)
+    return evaluate(path, limit=limit, worst=worst, progress=progress)
 
 
 def report_text(report: EvalReport | QuoteReport) -> str:

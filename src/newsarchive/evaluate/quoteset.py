@@ -26,7 +26,7 @@ from newsarchive.evaluate.quotes import (
     quote_counts,
     summarise_quotes,
 )
-from newsarchive.evaluate.runner import clip
+from newsarchive.evaluate.runner import OnProgress, clip, counted
 from newsarchive.models import Article
 
 log = logging.getLogger(__name__)
@@ -136,14 +136,17 @@ def evaluate_quote_set(
     extractor: TextExtractor | None = None,
     limit: int | None = None,
     worst: int = 10,
+    progress: OnProgress | None = None,
 ) -> QuoteReport:
-    """Run ``extractor`` (default: ``extract_text_article``) on a quote set and score it."""
+    """Run ``extractor`` (default: ``extract_text_article``) on a quote set and score it;
+    ``progress(done, None)`` is called after each article."""
     if extractor is None:
         from newsarchive.extract import extract_text_article  # extraction is optional here
 
         extractor = extract_text_article
     articles = load_quote_set(Path(path), limit)
-    return score_articles(articles, extractor, dataset=Path(path).resolve().name, worst=worst)
+    name = Path(path).resolve().name
+    return score_articles(counted(articles, progress), extractor, dataset=name, worst=worst)
 
 
 def score_articles(

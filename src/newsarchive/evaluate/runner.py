@@ -13,7 +13,7 @@ import gzip
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -111,13 +111,42 @@ class _Outcome:
 # --- loading -----------------------------------------------------------------------------
 
 
-def load_dataset(path: Path, limit: int | None = None) -> Iterator[EvalPage]:
-    """Yield the pages of a dataset folder in sorted id order, reading one page at a time."""
+@dataclass(frozen=True)
+class Dataset:
+    """The pages of a dataset folder in sorted id order, read one at a time as they are
+    iterated; ``len()`` says how many without reading any (for a progress line)."""
+
+    path: Path
+    truth: dict[str, dict[str, Any]]
+    ids: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[EvalPage]:
+        for page_id in self.ids:
+            record = self.truth[page_id]
+            html = _read_page(self.path / "html" / f"{page_id}.html.gz")
+            yield EvalPage(id=page_id, url=record.get("url"), html=html, truth=record)
+
+
+def load_dataset(path: Path, limit: int | None = None) -> Dataset:
+    """The pages of a dataset folder (its ground truth is read now, each page when reached)."""
     truth = _read_truth(path)
-    for page_id in sorted(truth)[:limit]:
-        record = truth[page_id]
-        html = _read_page(path / "html" / f"{page_id}.html.gz")
-        yield EvalPage(id=page_id, url=record.get("url"), html=html, truth=record)
+    return Dataset(path, truth, sorted(truth)[:limit])
+
+
+# Told how many pages or articles are done, and of how many (None: not known).
+OnProgress = Callable[[int, "int | None"], None]
+
+
+def counted(items: Iterable[Any], progress: OnProgress | None) -> Iterator[Any]:
+    """``items``, calling ``progress(done, total)`` as each is handed on."""
+    total = len(items) if isinstance(items, Sized) else None
+    for done, item in enumerate(items, start=1):
+        yield item
+        if progress:
+            progress(done, total)
 
 
 def _read_truth(path: Path) -> dict[str, dict[str, Any]]:
@@ -152,21 +181,28 @@ def evaluate(
     extractor: Extractor | None = None,
     limit: int | None = None,
     worst: int = 10,
+    progress: OnProgress | None = None,
 ) -> EvalReport:
-    """Run ``extractor`` (default: ``newsarchive.extract_article``) on a dataset and score it."""
+    """Run ``extractor`` (default: ``newsarchive.extract_article``) on a dataset and score it;
+    ``progress(done, total)`` is called after each page."""
     if extractor is None:
         from newsarchive import extract_article  # imported late: extraction is optional here
 
         extractor = extract_article
     pages = load_dataset(Path(path), limit)
-    return evaluate_pages(pages, extractor, dataset=Path(path).resolve().name, worst=worst)
+    name = Path(path).resolve().name
+    return evaluate_pages(pages, extractor, dataset=name, worst=worst, progress=progress)
 
 
 def evaluate_pages(
-    pages: Iterable[EvalPage], extractor: Extractor, dataset: str = "", worst: int = 10
+    pages: Iterable[EvalPage],
+    extractor: Extractor,
+    dataset: str = "",
+    worst: int = 10,
+    progress: OnProgress | None = None,
 ) -> EvalReport:
     """Score ``extractor`` on pages already loaded (a benchmark reuses them across tools)."""
-    outcomes = [_run(extractor, page) for page in pages]
+    outcomes = [_run(extractor, page) for page in counted(pages, progress)]
     return EvalReport(
         dataset=dataset,
         pages=len(outcomes),

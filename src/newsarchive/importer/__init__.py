@@ -255,6 +255,7 @@ class _Run:
         self.counts = replace(
             counts,
             **{outcome.status: getattr(counts, outcome.status) + 1},
+            skipped_failed=counts.skipped_failed + outcome.failed_before,
             elapsed=time.monotonic() - self.started,
         )
         return ImportEvent(outcome, self.counts)
@@ -265,7 +266,7 @@ class _Run:
         self.counts = replace(self.counts, read=self.counts.read + 1)
         if isinstance(entry, BadEntry):
             return Outcome(entry.text, "invalid", entry.line, reason=entry.reason)
-        skipped = self._duplicate(entry, entry.url)
+        skipped = self._duplicate(entry, entry.url) or self._failed_before(entry)
         if skipped is not None:
             return skipped
         if self.options.dry_run:
@@ -286,6 +287,17 @@ class _Run:
             return None  # an archived page without the article's text is fetched again
         self._keep_export_metadata(found, link)
         return Outcome(link.url, "skipped", link.line, found, "already archived")
+
+    def _failed_before(self, link: Link) -> Outcome | None:
+        """A skip outcome when ``link`` failed for good in an earlier import (a 404, a 410):
+        fetching it again would fail again. ``--retry-failed`` fetches it all the same."""
+        if self.options.retry_failed or self.options.refetch:
+            return None
+        reason = self.archive.permanent_failure(link.url)
+        if reason is None:
+            return None
+        why = f"failed before: {reason}; --retry-failed retries it"
+        return Outcome(link.url, "skipped", link.line, reason=why, failed_before=True)
 
     def _keep_export_metadata(self, article_id: int, link: Link) -> None:
         if link.saved_at or link.tags:

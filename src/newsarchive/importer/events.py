@@ -14,6 +14,7 @@ class ImportOptions:
     workers: int = 8
     delay: float = 1.0
     refetch: bool = False
+    retry_failed: bool = False  # else a link that failed for good (404, 410...) is skipped
     dry_run: bool = False
     processes: int | None = None
     start_method: str | None = None
@@ -32,6 +33,7 @@ class Outcome:
     line: int | None = None
     article_id: int | None = None
     reason: str = ""
+    failed_before: bool = False  # skipped: it failed for good in an earlier import
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Progress:
     failed: int = 0
     invalid: int = 0
     new: int = 0
+    skipped_failed: int = 0  # of ``skipped``: links that failed for good in an earlier import
     list_done: bool = False
     elapsed: float = 0.0
 
@@ -83,6 +86,7 @@ class ImportSummary:
     failed: int
     invalid: int
     new: int
+    skipped_failed: int
     left: int
     list_done: bool
     interrupted: bool
@@ -95,7 +99,8 @@ def summarize(
 ) -> ImportSummary:
     """The summary of a run from its last Progress (an empty one if nothing finished).
 
-    A run that was not interrupted read its whole list, even if its last event came earlier.
+    A run that was not interrupted read its whole list, even if its last event came earlier;
+    an interrupted one read it whole when every link left was in progress.
     """
     return ImportSummary(
         source=source,
@@ -107,8 +112,9 @@ def summarize(
         failed=progress.failed,
         invalid=progress.invalid,
         new=progress.new,
+        skipped_failed=progress.skipped_failed,
         left=progress.left,
-        list_done=not interrupted or (progress.list_done and progress.left == 0),
+        list_done=not interrupted or progress.list_done,
         interrupted=interrupted,
         seconds=round(progress.elapsed, 3),
         articles_per_second=round(progress.rate, 2),
