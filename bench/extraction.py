@@ -4,7 +4,8 @@
                                [--limit N] [--datasets ../shared/datasets] [--tools newsarchive]
 
 Each set's pages are read into memory once, then every tool runs on them; only the extraction
-calls are timed, and each tool's seconds per page are given as p50, p99 and max, with
+calls are timed, in wall-clock and in CPU seconds (pages/CPU s: what a machine busy with other
+work does not inflate), and each tool's seconds per page are given as p50, p99 and max, with
 newsarchive's slowest pages listed last. trafilatura is not a dependency of newsarchive: ``pip install trafilatura`` to
 include it. Scoring is newsarchive.evaluate's, so figures match ``newsarchive eval``.
 """
@@ -168,7 +169,13 @@ def _measures(report: EvalReport) -> list[tuple[str, str]]:
         ("p99 s/page", "timing.p99"),
         ("max s/page", "timing.max"),
     ]
-    return [*measures, ("failures", "failures"), ("pages/s", "pages_per_second"), *timing]
+    return [
+        *measures,
+        ("failures", "failures"),
+        ("pages/s", "pages_per_second"),
+        ("pages/CPU s", "pages_per_cpu_second"),
+        *timing,
+    ]
 
 
 def _cell(report: EvalReport | None, tool: Tool, key: str) -> str:
@@ -183,7 +190,7 @@ def _cell(report: EvalReport | None, tool: Tool, key: str) -> str:
         value = getattr(value, part)
     if key == "failures":
         return str(value)
-    return f"{value:.1f}" if key == "pages_per_second" else f"{value:.3f}"
+    return f"{value:.1f}" if key.startswith("pages_per") else f"{value:.3f}"
 
 
 def format_table(rows: list[list[str]]) -> str:

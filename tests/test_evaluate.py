@@ -397,3 +397,15 @@ def test_a_page_without_body_is_still_scored_on_the_metadata_it_yielded(tmp_path
     report = evaluate(folder, extractor=metadata_only)
     assert report.failures == 1
     assert report.dates.accuracy == 1.0
+
+
+def test_the_report_counts_the_extractor_cpu_time_apart_from_the_wall_clock(tmp_path):
+    folder = write_dataset(tmp_path / "rich", RICH_PAGES)
+
+    def busy_extractor(html, url):
+        sum(range(200_000))  # CPU work, measured by both clocks
+        return rich_extractor(html, url)
+
+    report = evaluate(folder, busy_extractor)
+    assert report.cpu_seconds > 0 and report.pages_per_cpu_second > 0
+    assert report.to_dict()["pages_per_cpu_second"] == report.pages_per_cpu_second
