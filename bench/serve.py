@@ -4,7 +4,8 @@
     python bench/serve.py --db /tmp/bench-100k.db --articles 100000 --repeats 3
 
 The archive is the synthetic one of bench/search.py (built by its ``build``); the searches are
-its query mix. A server runs in this process on 127.0.0.1 (any free port); each request is a
+its query mix. An archive without tags is first given two (TAGGED: one on every 10th article,
+one on every 1,000th) so the list by tag is measured too. A server runs in this process on 127.0.0.1 (any free port); each request is a
 new connection, as a browser's first request of a page is, timed until the whole page is read.
 Prints a table; asserts nothing. The goal (issue 15): p95 at most 100 ms for list and search.
 """
@@ -24,9 +25,21 @@ from urllib.parse import urlencode
 from search import build, load, percentile, query_mix
 
 from newsarchive.store import Archive
+from newsarchive.tags import TagEdit, edit_tags, list_tags
 from newsarchive.web import ReaderServer, ReaderSettings
 
 SEARCH_KINDS = ("rare word", "common word", "phrase", "prefix", "field filter", "date range")
+TAGGED = {"bench common": 10, "bench rare": 1000}  # tag: one article in so many
+
+
+def tag_articles(path: Path) -> None:
+    """Give an archive without tags those of TAGGED, through the library as `tag` does."""
+    with Archive(path) as archive:
+        if list_tags(archive):
+            return
+        ids = archive.article_ids()
+        for name, every in TAGGED.items():
+            edit_tags(archive, [str(i) for i in ids[::every]], TagEdit(add=(name,), remove=()))
 
 
 def requests(path: Path, rng: random.Random) -> list[tuple[str, str]]:
@@ -39,6 +52,7 @@ def requests(path: Path, rng: random.Random) -> list[tuple[str, str]]:
     listed += [("list, page 2-200", f"/?page={rng.randint(2, 200)}") for _ in range(20)]
     listed += [("list, by site", "/?" + urlencode({"site": rng.choice(sites)})) for _ in range(20)]
     listed += [("list, by status", "/?status=partial")] * 5
+    listed += [("list, by tag", "/?" + urlencode({"tag": name})) for name in TAGGED] * 10
     searched = [(f"search, {kind}", "/search?" + urlencode({"q": text})) for kind, text in mix]
     return listed + searched
 
@@ -104,6 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.db.exists():
         build(args.db, args.articles)
+    tag_articles(args.db)
     measure(args.db, args.repeats)
 
 

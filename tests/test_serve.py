@@ -44,21 +44,27 @@ class Reader:
 
     def get(self, path: str, **headers: str) -> tuple[int, http.client.HTTPMessage, str]:
         """Status, headers and text of a GET (Host is this server's unless given)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.server_port, timeout=10)
-        try:
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.headers, response.read().decode()
-        finally:
-            connection.close()
+        return self.send("GET", path, None, headers)
 
     def post(self, path: str, body: str, **headers: str) -> tuple[int, str]:
+        """Status and text of a form's POST."""
+        status, _, text = self.send_form(path, body, **headers)
+        return status, text
+
+    def send_form(
+        self, path: str, body: str, **headers: str
+    ) -> tuple[int, http.client.HTTPMessage, str]:
+        kind = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.send("POST", path, body, {**kind, **headers})
+
+    def send(
+        self, method: str, path: str, body: str | None, headers: dict[str, str]
+    ) -> tuple[int, http.client.HTTPMessage, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.server.server_port, timeout=10)
         try:
-            kind = {"Content-Type": "application/x-www-form-urlencoded"}
-            connection.request("POST", path, body=body, headers={**kind, **headers})
+            connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            return response.status, response.read().decode()
+            return response.status, response.headers, response.read().decode()
         finally:
             connection.close()
 
@@ -261,7 +267,7 @@ def test_every_answer_carries_the_security_headers(reader: Reader, path: str) ->
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
     assert "script-src" not in policy  # so default-src 'none' forbids every script
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(
@@ -313,7 +319,10 @@ def test_forms_that_write_need_the_csrf_token_and_this_origin(editing_reader: Re
     assert editing_reader.post("/articles/1/tags", "csrf=wrong")[0] == 403
     origin = {"Origin": "http://evil.example"}
     assert editing_reader.post("/articles/1/tags", f"csrf={token}", **origin)[0] == 403
-    assert editing_reader.post("/articles/1/tags", f"csrf={token}")[0] == 404  # no such form yet
+    opaque = {"Origin": "null"}  # a sandboxed frame or a data: page elsewhere
+    assert editing_reader.post("/articles/1/tags", f"csrf={token}", **opaque)[0] == 403
+    assert editing_reader.post("/articles/1/nowhere", f"csrf={token}")[0] == 404
+    assert editing_reader.post("/articles/1/tags", f"csrf={token}")[0] == 400  # no tag given
 
 
 def test_the_archive_is_read_only_unless_edits_are_allowed(reader: Reader) -> None:

@@ -109,3 +109,34 @@ def test_read_search_and_open_an_article_whose_scripts_do_not_run(
 
 def _background(browser) -> str:
     return browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+
+
+@pytest.fixture
+def editor(archive_path: Path) -> Iterator[Reader]:
+    fill(archive_path)
+    yield from start(archive_path, allow_edits=True)
+
+
+def test_with_edits_allowed_a_tag_added_through_the_form_shows_on_the_page(
+    browser, editor: Reader, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(editor.server.url + "articles/2")
+    assert browser.title == f"{HOSTILE_HEADLINE} · newsarchive"
+    assert not browser.find_elements(By.CSS_SELECTOR, ".story .tags a")
+    box = browser.find_element(By.CSS_SELECTOR, ".edits input[name=add]")
+    box.send_keys("Ferry Timetables")
+    box.submit()
+    assert browser.current_url.endswith("/articles/2"), browser.page_source  # after the 303
+    shown = browser.find_elements(By.CSS_SELECTOR, ".story .tags a")
+    assert [(link.text, link.get_attribute("href")) for link in shown] == [
+        ("ferry timetables", editor.server.url + "?tag=ferry+timetables")
+    ]
+    assert browser.title == f"{HOSTILE_HEADLINE} · newsarchive"  # the planted scripts set "pwned"
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
+    browser.save_screenshot(str(screenshot_folder(tmp_path) / "article-tagged.png"))
+
+    shown[0].click()
+    headlines = [link.text for link in browser.find_elements(By.CSS_SELECTOR, ".results .headline")]
+    assert headlines == [HOSTILE_HEADLINE]

@@ -36,6 +36,7 @@ class ArticleSummary:
     word_count: int
     status: str = "ok"
     tags: list[str] = field(default_factory=list)
+    user_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,14 @@ def tag_count_line(tag: TagCount) -> str:
 
 def deletion_text(report: DeletionReport) -> str:
     """What ``newsarchive delete`` deleted, or with --dry-run would delete, article by article."""
+    lines = deletion_lines(report)
+    if report.dry_run:
+        lines.append("Nothing was deleted (--dry-run).")
+    return "\n".join(lines)
+
+
+def deletion_lines(report: DeletionReport) -> list[str]:
+    """A line for each article deleted (or to be deleted), then one for the speakers."""
     verb = "Would delete" if report.dry_run else "Deleted"
     lines = []
     for gone in report.articles:
@@ -179,9 +187,7 @@ def deletion_text(report: DeletionReport) -> str:
         lines.append(f"{verb} {gone.id}: {gone.headline or gone.url} ({rows or 'no other rows'})")
     if report.speakers:
         lines.append(f"{verb} {report.speakers} speakers quoted in no other article")
-    if report.dry_run:
-        lines.append("Nothing was deleted (--dry-run).")
-    return "\n".join(one_line(line) for line in lines)
+    return [one_line(line) for line in lines]
 
 
 SEARCH_CSV_COLUMNS = ["id", "url", "headline", "site", "published", "authors", "score", "snippet"]

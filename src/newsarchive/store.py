@@ -447,25 +447,35 @@ class Archive:
         *,
         site: str | None = None,
         status: str | None = None,
+        tag: str | None = None,
     ) -> list[ArticleSummary]:
-        """Articles, most recently saved first; only those of this site (its name, exactly)
-        or with this status, when given."""
-        where, params = [], []
-        if site is not None:
-            where.append("site = ?")
-            params.append(site)
-        if status is not None:
-            where.append("coalesce(status, 'ok') = ?")
-            params.append(status)
+        """Articles, most recently saved first, with their tags and the user's note; only
+        those of this site (its name, exactly), with this status or carrying this tag (its
+        normalised name, tags.tag_name), when given."""
+        filters = {
+            "site = ?": site,
+            "coalesce(status, 'ok') = ?": status,
+            # "+id": not one row lookup per tagged article (each reads past the body to
+            # saved_at) but a walk down the saved_at index, which holds the id.
+            "+id IN (SELECT article_id FROM tags WHERE tag = ?)": tag,
+        }
+        where = {condition: value for condition, value in filters.items() if value is not None}
         rows = self.conn.execute(
             "SELECT id, url, headline, site, published, saved_at, word_count,"
             " coalesce(status, 'ok'), (SELECT json_group_array(tag) FROM"
-            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag))"
+            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag)),"
+            " (SELECT text FROM notes WHERE article_id = articles.id)"
             f" FROM articles WHERE {' AND '.join(where) or '1'}"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
-            [*params, -1 if limit is None else min(limit, MAX_INTEGER), min(offset, MAX_INTEGER)],
+            [
+                *where.values(),
+                -1 if limit is None else min(limit, MAX_INTEGER),
+                min(offset, MAX_INTEGER),
+            ],
         )
-        return [ArticleSummary(*row[:-1], tags=json.loads(row[-1])) for row in rows]
+        return [
+            ArticleSummary(*row[:-2], tags=json.loads(row[-2]), user_note=row[-1]) for row in rows
+        ]
 
     def sites(self) -> list[str]:
         """The names of the sites the archive holds articles of, alphabetically."""

@@ -14,14 +14,16 @@ PORT = click.IntRange(min=0, max=65535)
 @click.option("--port", type=PORT, default=8000, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the reader in the browser.")
-@click.option("--allow-edits", is_flag=True, help="Let the reader's forms change the archive.")
+@click.option(
+    "--allow-edits", is_flag=True, help="Let the reader's forms tag, note and delete articles."
+)
 @db_option
 def serve(port: int, host: str, open_browser: bool, allow_edits: bool) -> None:
-    """Read the archive in the browser: list, search, articles, quotes (Ctrl-C stops).
+    """Read the archive in the browser: list, search, articles, quotes, tags (Ctrl-C stops).
 
     Only this machine can connect unless --host names another address. Read-only unless
-    --allow-edits. Every page also answers as JSON (a .json suffix, or Accept:
-    application/json).
+    --allow-edits (then an article's page can change its tags and note, or delete it). Every
+    page also answers as JSON (a .json suffix, or Accept: application/json).
 
     \b
     newsarchive serve --open

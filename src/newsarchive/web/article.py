@@ -7,22 +7,39 @@ from typing import TYPE_CHECKING
 from newsarchive.models import Quote, StoredArticle
 from newsarchive.render import byline, status_note, stored_article_json
 from newsarchive.sanitize import LINK_REL, safe_url, sanitize_html
-from newsarchive.web.markup import Markup, escape, href, join, render
+from newsarchive.web.markup import Markup, csrf_field, escape, href, join, render
 from newsarchive.web.request import Page, Request, date_of
 
 if TYPE_CHECKING:
     from newsarchive.store import Archive
 
 ARTICLE = """<article class="story"{lang}>
-<header>
+{error}<header>
 {site}<h1>{headline}</h1>
 {standfirst}<p class="byline">{byline}</p>
 <p class="meta">{source} · saved {saved} · {words} words · <a href="/articles/{id}.json">JSON</a></p>
-{note}</header>
+{note}{tags}{user_note}</header>
 <div class="body">
 {body}
 </div>
-{quotes}</article>
+{quotes}{edits}</article>
+"""
+EDITS = """<section class="edits" id="edit">
+<h2>Your tags and note</h2>
+<form class="inline" method="post" action="/articles/{id}/tags">{csrf}
+<label>Add a tag <input name="add" autocomplete="off"></label> <button type="submit">Add</button>
+</form>
+{removals}<form method="post" action="/articles/{id}/note">{csrf}
+<label for="note">Your note</label>
+<textarea id="note" name="note" rows="4">{note}</textarea>
+<button type="submit">Save note</button> <button type="submit" name="clear" value="1">Clear note</button>
+</form>
+<p><a class="danger" href="/articles/{id}/delete">Delete this article…</a></p>
+</section>
+"""
+REMOVAL = """<form class="inline" method="post" action="/articles/{id}/tags">{csrf}
+<input type="hidden" name="remove" value="{tag}"><button type="submit">Remove “{tag}”</button>
+</form>
 """
 QUOTES = """<section class="quoted">
 <h2>Quoted</h2>
@@ -32,12 +49,15 @@ QUOTES = """<section class="quoted">
 """
 
 
-def article_page(archive: Archive, _request: Request, article_id: str) -> Page:
-    """One article: headline, byline, source, the sanitised body and its quotes."""
+def article_page(archive: Archive, request: Request, article_id: str, error: str = "") -> Page:
+    """One article: headline, byline, source, tags, the user's note, the sanitised body and
+    its quotes; with edits allowed, the forms that change its tags and note or delete it.
+    ``error``: why the form just sent changed nothing, shown above the article."""
     stored = archive.get(int(article_id))
     article = stored.article
     body = render(
         ARTICLE,
+        error=render('<p class="alert" role="alert">{error}</p>\n', error=error) if error else "",
         lang=render(' lang="{code}"', code=article.language) if article.language else "",
         site=render('<p class="site">{site}</p>\n', site=article.site) if article.site else "",
         headline=article.headline or "(no headline)",
@@ -48,10 +68,29 @@ def article_page(archive: Archive, _request: Request, article_id: str) -> Page:
         words=article.word_count,
         id=stored.id,
         note=_paragraph(status_note(stored.id, article.status, article.note), "note"),
+        tags=tag_links(stored.tags),
+        user_note=user_note(stored.user_note),
         body=_body(stored),
         quotes=_quotes(article.quotes),
+        edits=edit_forms(stored, request.csrf) if request.csrf else "",
     )
     return Page(article.headline or stored.url, stored_article_json(stored), body)
+
+
+def tag_links(tags: list[str]) -> Markup:
+    """The tags, each a link to the list of the articles that carry it ("" for none)."""
+    if not tags:
+        return Markup("")
+    links = join(
+        (render('<a href="{link}">{tag}</a>', link=href("/", tag=tag), tag=tag) for tag in tags),
+        " ",
+    )
+    return render('<p class="tags">Tags: {links}</p>\n', links=links)
+
+
+def user_note(text: str | None) -> Markup:
+    """The user's note, its lines kept ("" for none)."""
+    return _paragraph(text, "user-note")
 
 
 def _paragraph(text: str | None, kind: str) -> Markup:
@@ -91,3 +130,11 @@ def _quote_item(quote: Quote) -> Markup:
         speaker=quote.speaker,
         role=f", {quote.role}" if quote.role else "",
     )
+
+
+def edit_forms(stored: StoredArticle, token: str) -> Markup:
+    """The forms that add and remove the article's tags, set or clear its note, and lead to
+    deleting it; each carries the CSRF token."""
+    csrf = csrf_field(token)
+    removals = join(render(REMOVAL, id=stored.id, csrf=csrf, tag=tag) for tag in stored.tags)
+    return render(EDITS, id=stored.id, csrf=csrf, removals=removals, note=stored.user_note or "")

@@ -78,7 +78,7 @@ LAYOUT = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <meta name="color-scheme" content="light dark">
 <title>{title} · newsarchive</title>
 <link rel="stylesheet" href="/static/reader.css">
@@ -86,7 +86,7 @@ LAYOUT = """<!doctype html>
 <body>
 <header class="bar">
 <a class="home" href="/">newsarchive</a>
-<nav><a href="/">Articles</a> <a href="/speakers">Speakers</a> <a href="/quotes">Quotes</a></nav>
+<nav><a href="/">Articles</a> <a href="/speakers">Speakers</a> <a href="/quotes">Quotes</a> <a href="/tags">Tags</a></nav>
 <form class="find" action="/search" method="get" role="search">
 <input type="search" name="q" value="{query}" placeholder="Search the archive" aria-label="Search">
 <button type="submit">Search</button>

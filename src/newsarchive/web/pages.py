@@ -5,7 +5,6 @@ JSON answer (the shapes ``--json`` prints) and its HTML. No HTTP here: see serve
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from newsarchive.errors import InputError, NotFoundError, QueryError
 from newsarchive.extract.status import STATUSES
@@ -15,9 +14,11 @@ from newsarchive.render import highlighted, records_json
 from newsarchive.searching import LISTING_SORTS, search, search_quotes
 from newsarchive.speakers import list_speakers
 from newsarchive.store import MAX_INTEGER, Archive
-from newsarchive.web.article import article_page
+from newsarchive.tags import list_tags, tag_name
+from newsarchive.web.article import article_page, tag_links, user_note
+from newsarchive.web.edits import ARTICLE_PATH, confirm_delete_page
 from newsarchive.web.markup import Markup, escape, href, join, options, render
-from newsarchive.web.request import Page, Request, date_of
+from newsarchive.web.request import Page, Request, Routes, date_of, error_page
 
 ARTICLES_PER_PAGE = 50
 HITS_PER_PAGE = 20
@@ -33,25 +34,29 @@ LAST_PAGE = 500
 LIST_HEAD = """<h1>Articles</h1>
 <form class="filters" action="/" method="get">
 <label>Site <select name="site"><option value="">all sites</option>{sites}</select></label>
+<label>Tag <select name="tag"><option value="">any tag</option>{tags}</select></label>
 <label>Status <select name="status"><option value="">any status</option>{statuses}</select></label>
 <button type="submit">Show</button>
 </form>
 """
 LIST_ITEM = """<li><a class="headline" href="/articles/{id}">{headline}</a>
-<p class="meta">{site}{date} · {words} words{status}</p></li>
+<p class="meta">{site}{date} · {words} words{status}</p>
+{tags}{note}</li>
 """
 
 
 def list_page(archive: Archive, request: Request) -> Page:
-    """The archive, most recently saved first, a page at a time, by site and status."""
+    """The archive, most recently saved first, a page at a time, by site, tag and status."""
     site, status = request.text("site"), request.choice("status", STATUSES)
+    tag = tag_name(request.params["tag"]) if request.text("tag") else None
     number = request.page_number()
     offset = min((number - 1) * ARTICLES_PER_PAGE, MAX_INTEGER)
-    found = archive.list_articles(ARTICLES_PER_PAGE + 1, offset, site=site, status=status)
+    found = archive.list_articles(ARTICLES_PER_PAGE + 1, offset, site=site, status=status, tag=tag)
     shown = found[:ARTICLES_PER_PAGE]
     head = render(
         LIST_HEAD,
         sites=options([(name, name) for name in archive.sites()], site),
+        tags=options([(t.name, f"{t.name} ({t.articles})") for t in list_tags(archive)], tag),
         statuses=options([(name, name) for name in STATUSES], status),
     )
     items = join(_summary_item(summary) for summary in shown)
@@ -79,6 +84,8 @@ def _summary_item(summary: ArticleSummary) -> Markup:
         date=date_of(summary.published) or "undated",
         words=summary.word_count,
         status=status,
+        tags=tag_links(summary.tags),
+        note=user_note(summary.user_note),
     )
 
 
@@ -243,43 +250,55 @@ def speakers_page(archive: Archive, request: Request) -> Page:
         render(SPEAKER_ROW, link=href("/quotes", speaker=speaker.name), **vars(speaker))
         for speaker in found
     )
-    table = (
-        render(
-            '<table class="speakers"><thead><tr><th>speaker</th><th class="n">quotes</th>'
-            '<th class="n">articles</th></tr></thead>\n<tbody>\n{rows}</tbody></table>\n',
-            rows=rows,
-        )
-        if found
-        else render('<p class="empty">No speakers match.</p>')
-    )
+    table = _counts(("speaker", "quotes", "articles"), rows, "No speakers match.")
     body = render(SPEAKERS_HEAD, query=query or "") + table
     return Page("Speakers", records_json(found), Markup(body))
 
 
-def error_page(status: int, message: str) -> Page:
-    """What a failed request answers: the message, as a page or as ``{"error": message}``."""
-    title = "Not found" if status == 404 else "Cannot show this"
-    body = render(
-        '<h1>{title}</h1>\n<p class="error">{message}</p>\n', title=title, message=message
+TAG_ROW = """<tr><td><a href="{link}">{name}</a></td><td class="n">{articles}</td></tr>
+"""
+
+
+def tags_page(archive: Archive, _request: Request) -> Page:
+    """The tags, most used first, each linking to the list of its articles."""
+    found = list_tags(archive)
+    rows = join(render(TAG_ROW, link=href("/", tag=tag.name), **vars(tag)) for tag in found)
+    empty = "No tags yet: add some with newsarchive tag ID +name, or here with --allow-edits."
+    body = render("<h1>Tags</h1>\n") + _counts(("tag", "articles"), rows, empty)
+    return Page("Tags", records_json(found), Markup(body))
+
+
+def _counts(headings: tuple[str, ...], rows: Markup, empty: str) -> Markup:
+    """A table of names and their counts (the first column the name), or ``empty``."""
+    if not rows:
+        return render('<p class="empty">{empty}</p>', empty=empty)
+    cells = join(
+        render("<th{n}>{heading}</th>", n=Markup(' class="n"') if i else "", heading=heading)
+        for i, heading in enumerate(headings)
     )
-    return Page(title, {"error": message}, body, status=status)
+    return render(
+        '<table class="counts"><thead><tr>{cells}</tr></thead>\n<tbody>\n{rows}</tbody></table>\n',
+        cells=cells,
+        rows=rows,
+    )
 
 
-Handler = Callable[..., Page]
-# Path patterns (without a ".json" suffix) and their pages; groups are passed on as arguments.
-ROUTES: list[tuple[re.Pattern[str], Handler]] = [
+# Path patterns (without a ".json" suffix) and their pages.
+ROUTES: Routes = [
     (re.compile(r"/(?:articles)?"), list_page),
-    (re.compile(r"/articles/(\d{1,19})"), article_page),
+    (re.compile(ARTICLE_PATH), article_page),
+    (re.compile(ARTICLE_PATH + "/delete"), confirm_delete_page),
     (re.compile(r"/search"), search_page),
     (re.compile(r"/quotes"), quotes_page),
     (re.compile(r"/speakers"), speakers_page),
+    (re.compile(r"/tags"), tags_page),
 ]
 
 
-def answer(archive: Archive, path: str, request: Request) -> Page:
-    """The page at ``path``: a 404 page for no such page or article, a 400 page for a query
-    or a parameter that cannot mean anything."""
-    for pattern, handler in ROUTES:
+def answer(archive: Archive, path: str, request: Request, routes: Routes) -> Page:
+    """The page (or form) at ``path`` of ``routes``: a 404 page for no such page or article, a
+    400 page for a query or a parameter that cannot mean anything."""
+    for pattern, handler in routes:
         found = pattern.fullmatch(path)
         if found:
             try:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.errors import InputError
 from newsarchive.store import MAX_INTEGER
-from newsarchive.web.markup import Markup
+from newsarchive.web.markup import Markup, render
+
+READ_ONLY = "read-only: start newsarchive serve --allow-edits to edit"
 
 
 def date_of(timestamp: str | None) -> str:
@@ -17,9 +21,9 @@ def date_of(timestamp: str | None) -> str:
 
 @dataclass(frozen=True)
 class Request:
-    """What a page reads of a request: its query parameters (the first value of each), and
-    the CSRF token a form that writes must carry (markup.csrf_field), None when the reader is
-    read-only: a page then shows no such form."""
+    """What a page reads of a request: its query parameters, or a posted form's fields (the
+    first value of each), and the CSRF token a form that writes must carry
+    (markup.csrf_field), None when the reader is read-only: a page then shows no such form."""
 
     params: dict[str, str] = field(default_factory=dict)
     csrf: str | None = None
@@ -46,10 +50,32 @@ class Request:
 
 @dataclass(frozen=True)
 class Page:
-    """A page's answer: ``data`` as JSON, or ``body`` (the main part of the HTML page)."""
+    """A page's answer: ``data`` as JSON, or ``body`` (the main part of the HTML page); or,
+    after a form that wrote, only where to send the browser next (``location``)."""
 
     title: str
     data: Any
     body: Markup
     query: str = ""
     status: int = 200
+    location: str | None = None
+
+
+def redirect(location: str) -> Page:
+    """The answer to a form that wrote: see the page at ``location`` (HTTP 303)."""
+    return Page("", {"location": location}, Markup(""), status=303, location=location)
+
+
+def error_page(status: int, message: str) -> Page:
+    """What a failed request answers: the message, as a page or as ``{"error": message}``."""
+    title = {403: "Not allowed", 404: "Not found"}.get(status, "Cannot show this")
+    body = render(
+        '<h1>{title}</h1>\n<p class="error">{message}</p>\n', title=title, message=message
+    )
+    return Page(title, {"error": message}, body, status=status)
+
+
+# A page (or a form that writes) by its path: the pattern's groups are passed on as arguments,
+# after the archive and the request.
+Handler = Callable[..., Page]
+Routes = list[tuple[re.Pattern[str], Handler]]

@@ -2,11 +2,13 @@
 
 Stored pages are untrusted and the server answers on the user's machine, so every answer
 carries a strict Content-Security-Policy (no script at all, style and images from the server
-itself only, no framing) and headers that stop sniffing and referrers; a request whose
+itself only, no framing) and headers that stop sniffing and referrers to other sites (the
+reader's own forms keep their Origin, which the server checks); a request whose
 ``Host`` is not the address the server is bound to (or a loopback name) is refused, so a web
 page elsewhere cannot reach it by DNS rebinding. The archive is opened read-only (SQLite's
-``query_only``) unless edits are allowed, and a form that writes must come from the server's
-own pages with their CSRF token.
+``query_only``) for every page; only a form that writes (edits.py) opens it for writing, and
+only when edits are allowed and the form comes from the server's own pages with their CSRF
+token.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import json
 import logging
 import secrets
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,9 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.store import Archive
+from newsarchive.web.edits import WRITE_ACTIONS
 from newsarchive.web.markup import page
-from newsarchive.web.pages import answer, error_page
-from newsarchive.web.request import Page, Request
+from newsarchive.web.pages import ROUTES, answer
+from newsarchive.web.request import READ_ONLY, Page, Request, error_page
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it a browser sends "Origin: null" with the reader's own forms.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -54,12 +57,6 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 STATIC_FILES = {"/static/reader.css": ("reader.css", "text/css; charset=utf-8")}
 MOST_FORM_BYTES = 64 * 1024
 JSON_TYPE = "application/json"
-
-# Forms that write, by path: each takes the archive and the form's fields and returns where to
-# send the browser next. None yet; tag and note editing will register here. They are reached
-# only with --allow-edits, from this server's pages, with the CSRF token.
-WriteAction = Callable[[Archive, dict[str, str]], str]
-WRITE_ACTIONS: dict[str, WriteAction] = {}
 
 
 @dataclass(frozen=True)
@@ -107,18 +104,21 @@ class ReaderServer(ThreadingHTTPServer):
         """The reader's address, for the user's browser."""
         return f"http://{_bracketed(self.host)}:{self.server_port}/"
 
-    def open_archive(self) -> Archive:
-        """A connection of the request's own; read-only unless edits are allowed."""
-        archive = Archive(self.settings.archive_path, read_only=not self.settings.allow_edits)
-        if not self.settings.allow_edits:
+    def open_archive(self, write: bool = False) -> Archive:
+        """A connection of the request's own; read-only unless it is for a form that writes
+        and edits are allowed."""
+        writable = write and self.settings.allow_edits
+        archive = Archive(self.settings.archive_path, read_only=not writable)
+        if not writable:
             archive.conn.execute("PRAGMA query_only = ON")
         return archive
 
-    def page(self, path: str, request: Request) -> Page:
-        """The page at ``path``; an error page when the archive cannot be read."""
+    def page(self, path: str, request: Request, write: bool = False) -> Page:
+        """The page at ``path``, or with ``write`` the form that writes there; an error page
+        when the archive cannot be read or written."""
         try:
-            with self.open_archive() as archive:
-                return answer(archive, path, request)
+            with self.open_archive(write) as archive:
+                return answer(archive, path, request, WRITE_ACTIONS if write else ROUTES)
         except NewsarchiveError as error:
             log.warning("%s: %s", path, error)
             return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, str(error))
@@ -158,16 +158,9 @@ class ReaderHandler(BaseHTTPRequestHandler):
         form = self._form()
         if form is None:
             return
-        action = WRITE_ACTIONS.get(urlsplit(self.path).path)
-        if action is None:
-            self._send_text(HTTPStatus.NOT_FOUND, "no such form")
-            return
-        with self.server.open_archive() as archive:
-            location = action(archive, form)
-        self.send_response(HTTPStatus.SEE_OTHER)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        request = Request(form, self.server.csrf_token)
+        found = self.server.page(urlsplit(self.path).path, request, write=True)
+        self._send_page(found, self._prefers_json(), send_body=True)
 
     def _read(self, send_body: bool) -> None:
         if not self._host_allowed():
@@ -180,8 +173,16 @@ class ReaderHandler(BaseHTTPRequestHandler):
         path = parts.path.removesuffix(".json") if parts.path != "/.json" else "/"
         token = self.server.csrf_token if self.server.settings.allow_edits else None
         request = Request(_first_values(parts.query), token)
-        found = self.server.page(path, request)
-        if as_json:
+        self._send_page(self.server.page(path, request), as_json, send_body)
+
+    def _send_page(self, found: Page, as_json: bool, send_body: bool) -> None:
+        """The page as JSON or HTML; a form that wrote, as a redirect to where it leads."""
+        if found.location is not None:
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif as_json:
             text = json.dumps(found.data, ensure_ascii=False, indent=2)
             self._send(found.status, f"{JSON_TYPE}; charset=utf-8", text.encode(), send_body)
         else:
@@ -206,7 +207,7 @@ class ReaderHandler(BaseHTTPRequestHandler):
     def _write_refusal(self) -> tuple[HTTPStatus, str] | None:
         """Why a form that writes is refused before it is read, if it is."""
         if not self.server.settings.allow_edits:
-            return HTTPStatus.FORBIDDEN, "read-only: start newsarchive serve --allow-edits to edit"
+            return HTTPStatus.FORBIDDEN, READ_ONLY
         origin = self.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc.lower() not in self.server.hosts:
             return HTTPStatus.FORBIDDEN, "a form from another site"
