@@ -579,6 +579,16 @@ def test_a_tag_with_fifty_thousand_attributes_loses_them_and_the_page_is_read(
     assert json.loads(result.stdout)["text"] == "\n".join(PARAGRAPHS)
 
 
+def test_only_a_tag_with_more_attributes_than_any_real_one_loses_them() -> None:
+    from newsarchive.extract.readable import without_crowded_tags
+
+    crowded = "<p " + " ".join(f"a{n}='v'" for n in range(1_500)) + ">"
+    long_but_few = f"<img alt='chart' src='data:image/png;base64,{'A' * 20_000}'>"
+    short = "<a href='/x' class='more'>"
+    html = f"{short}{crowded}text{long_but_few}<b"  # an unclosed tag at the end
+    assert without_crowded_tags(html) == f"{short}<p>text{long_but_few}<b"
+
+
 def test_spans_nested_a_hundred_thousand_deep_end_without_a_traceback(tmp_path: Path) -> None:
     html = page("<p>" + "<span>word " * 100_000 + "</p>")
     result = extract_json(tmp_path, html)

@@ -55,7 +55,11 @@ LEDE = re.compile(
 MAX_ELEMENTS = 20_000  # read of one page: 2,949 real pages have at most 10,112
 MAX_DEPTH = 400  # elements nested deeper are unwrapped: page builders nest about 300 deep
 MAX_ATTRIBUTES = 1_000  # of one tag: libxml2 checks each against all the others (quadratic)
-_LONG_TAG = re.compile(r"<([A-Za-z][^\s<>/]*)([^<>]{10000,})>")
+# A tag with 10,000 characters of attributes or more. Each part is matched once in a lookahead
+# and taken whole by its backreference (an atomic group, which Python 3.10 lacks): the engine
+# gives up on a short tag at its ">" instead of trying every shorter tag name first, a quarter
+# of the time on real pages.
+_LONG_TAG = re.compile(r"<(?=([A-Za-z][^\s<>/]*))\1(?=([^<>]{10000,}))\2>")
 LEDE_MIN, LEDE_MAX = 40, 700  # characters of a standfirst
 LEAD_INSIDE = 0.8  # readability's text this much inside the dense block may gain its opening
 OPENING_SHARE = 0.75  # ...of at most this share of its size when the dense block is <body>
