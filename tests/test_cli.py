@@ -93,7 +93,7 @@ def test_redirect_is_followed_and_the_final_url_stored(server) -> None:
     assert run("add", short).exit_code == 0
     assert json.loads(run("show", "1", "--format", "json").stdout)["url"] == final
     again = run("add", final + "?utm_source=newsletter")
-    assert again.stdout.startswith("Updated 1:")
+    assert again.stdout.startswith("Unchanged 1:")
     assert archived_ids() == [1]
 
 
@@ -153,7 +153,7 @@ def test_a_saved_page_and_stdin_with_their_original_url(tmp_path: Path) -> None:
     piped = run(
         "add", "-", "--url", "https://example-news.test/2024/05/01/bridge", input=news_page()
     )
-    assert piped.stdout.startswith("Updated 1:")
+    assert piped.stdout.startswith("Unchanged 1:")
     assert json.loads(run("show", "1", "--format", "json").stdout)["url"] == (
         "https://example-news.test/2024/05/01/bridge"
     )

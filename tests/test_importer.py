@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import LocalServer
 
 from newsarchive.cli import cli
+from newsarchive.history import article_history
 from newsarchive.importer import ImportOptions, Outcome, extraction_processes, import_links
 from newsarchive.linklists import Link
 from newsarchive.store import Archive
@@ -163,7 +164,10 @@ def test_pages_without_text_are_kept_recorded_and_fetched_again(
     with Archive(archive_path) as archive:
         assert [archive.article_status(article_id) for article_id in ids] == ["ok", "ok"]
         assert archive.failures() == []
-        assert len(archive.captures(ids[0])) == 3
+        assert len(archive.captures(ids[0])) == 2, "the same empty page is kept once"
+        assert article_history(archive, ids[0]).versions[-1].version == 1, (
+            "text found: no new version"
+        )
     assert run_json("import", links, "--delay", "0")[1]["skipped"] == 2
 
 

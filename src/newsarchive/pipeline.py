@@ -17,7 +17,7 @@ from newsarchive.extract.sitewide import counted_lines, strip_repeated
 from newsarchive.extract.status import MEANINGS, NO_TEXT
 from newsarchive.fetch import decode_html, load
 from newsarchive.models import Article, FetchResult
-from newsarchive.records import Capture, article_url
+from newsarchive.records import Capture, SaveOutcome, article_url
 from newsarchive.store import Archive
 
 MAX_FURNITURE_SHARE = 1 / 3  # of an article's paragraphs that site boilerplate may make up
@@ -25,13 +25,15 @@ MAX_FURNITURE_SHARE = 1 / 3  # of an article's paragraphs that site boilerplate 
 
 @dataclass(frozen=True)
 class AddOutcome:
-    """One archived article: its id, whether it is new, and what was extracted."""
+    """One archived article: its id, whether it is new, what was extracted, and what the
+    archive did with it (``saved``: a new version, the capture's time only, ...)."""
 
     id: int
     created: bool
     url: str
     article: Article
     kept_earlier: bool = False
+    saved: SaveOutcome | None = None
 
 
 def preview(
@@ -68,6 +70,7 @@ def add(
         url=article_url(fetched, article),
         article=article,
         kept_earlier=saved.kept_earlier,
+        saved=saved,
     )
 
 

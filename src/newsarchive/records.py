@@ -16,11 +16,19 @@ from newsarchive.urls import normalize_url
 
 @dataclass(frozen=True)
 class SaveOutcome:
-    """What ``Archive.save`` did: the article's id and whether it was new."""
+    """What ``Archive.save`` did: the article's id, whether it was new, and its latest version
+    after the save. ``changed`` names the fields that made a new version (empty: none was
+    made); ``rewritten``: the latest version was replaced by this capture, which holds more of
+    it; ``new_bytes``: the capture's bytes were stored (False: the article had them already,
+    only the fetch's time was recorded)."""
 
     id: int
     created: bool
+    version: int = 1
+    changed: list[str] = field(default_factory=list)
+    rewritten: bool = False
     kept_earlier: bool = False
+    new_bytes: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class Capture:
     fetched_at: str
     raw: bytes
     status: str = "ok"
+    sha256: str | None = None
 
 
 def now_iso() -> str:
@@ -170,4 +179,5 @@ def capture_from_row(row: dict) -> Capture:
         fetched_at=row["fetched_at"],
         raw=zlib.decompress(row["raw_zlib"]),
         status=row.get("status") or "ok",
+        sha256=row.get("sha256"),
     )

@@ -3,7 +3,8 @@
 The only package that imports click. This module holds the group, the error mapping and the
 shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
 speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures),
-``organising`` (tag, tags, note, delete) and ``upkeep`` (doctor, backup, eval). Library errors
+``organising`` (tag, tags, note, delete), ``upkeep`` (doctor, backup, eval) and
+``versioning`` (history, diff, refresh). Library errors
 (NewsarchiveError) become a one-line ``Error: ...`` on stderr and a non-zero exit code.
 """
 
@@ -126,4 +127,4 @@ def echo_removed(blocks: list) -> None:
 
 
 # The commands register themselves on ``cli`` when imported; they import the library lazily.
-from newsarchive.cli import adding, batch, organising, reading, upkeep  # noqa: E402, F401
+from newsarchive.cli import adding, batch, organising, reading, upkeep, versioning  # noqa: E402, F401

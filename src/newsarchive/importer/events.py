@@ -25,13 +25,17 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one entry of the list. ``status`` is one of STATUSES."""
+    """What became of one entry of the list. ``status`` is one of STATUSES; for a page
+    archived before, ``changed`` names the fields that made its new ``version`` (empty: no
+    new version)."""
 
     url: str
     status: str
     line: int | None = None
     article_id: int | None = None
     reason: str = ""
+    changed: tuple[str, ...] = ()
+    version: int | None = None
 
 
 @dataclass(frozen=True)
