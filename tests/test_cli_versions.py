@@ -49,6 +49,7 @@ def test_three_changing_fetches_make_three_versions_and_a_fourth_adds_nothing(
     assert fourth.stdout.startswith("Unchanged 1:")
     assert "no change since version 3: only the time recorded" in fourth.stdout
     assert stored_bytes(archive_path) == before
+    assert run_cli("doctor").exit_code == 0
     history = cli_json("history", "1", "--json")
     assert (len(history["captures"]), len(history["versions"]), len(history["fetches"])) == (
         3,
@@ -117,11 +118,13 @@ def test_refresh_fetches_again_and_names_what_changed(server, archive_path: Path
     run_cli("add", second)
     server.route("/one", article_page(EDITED, PARAGRAPHS))
 
-    result = run_cli("refresh", "--all", "--delay", "0", "--quiet")
+    result = run_cli("refresh", "--all", "--delay", "0")
     again = run_cli("refresh", "--all", "--older-than", "7d", "--delay", "0", "--json")
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == f"1: new version 2: headline changed · {first}"
+    assert f"updated 1 {first} (new version 2: headline changed)" in result.stderr
+    assert f"updated 2 {second}\n" in result.stderr
     assert "Refreshed 2: 1 changed, 1 unchanged, 0 failed" in result.stdout
     assert json.loads(again.stdout)["updated"] == 0, "both were fetched a moment ago"
     assert (server.hits("/one"), server.hits("/two")) == (2, 2)
@@ -168,3 +171,15 @@ def test_search_all_versions_finds_words_an_article_no_longer_holds(server) -> N
     assert [
         hit["version"] for hit in cli_json("search", "harbour", "--all-versions", "--json")
     ] == [None]
+
+
+def test_refresh_by_site_and_by_id(server) -> None:
+    run_cli("add", server.route("/one", article_page(HEADLINE, PARAGRAPHS, site="Harbour Post")))
+    run_cli("add", server.route("/two", article_page(EDITED, PARAGRAPHS, site="Ferry Times")))
+
+    by_site = cli_json("refresh", "--all", "--site", "harbour", "--delay", "0", "--json")
+    by_id = cli_json("refresh", "2", "--delay", "0", "--json")
+
+    assert (by_site["updated"], by_site["changed"]) == (1, [])
+    assert by_id["updated"] == 1
+    assert (server.hits("/one"), server.hits("/two")) == (2, 2)

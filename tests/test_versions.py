@@ -145,3 +145,21 @@ def test_an_archive_at_the_previous_schema_is_carried_forward(archive_path: Path
         [(1, ["2024-01-02"]), (3, [])],
         [(4, [])],
     ]
+
+
+def test_reextract_also_rewrites_earlier_versions_and_what_each_changed(
+    archive_path: Path,
+) -> None:
+    from conftest import BRIDGE_STORY, article_page
+
+    first = article_page("Bridge reopens", BRIDGE_STORY).encode()
+    second = article_page("Bridge reopens at last", BRIDGE_STORY).encode()
+    with Archive(archive_path) as archive:
+        archive.save(page(first), story("Garbled by an old extractor", text="x"))
+        archive.save(page(second), story("Also garbled", text="y"))
+        list(reextract(archive, [1]))
+        versions = [version_article(archive, 1, n).article for n in (1, 2)]
+        history = article_history(archive, 1)
+    assert [v.headline for v in versions] == ["Bridge reopens", "Bridge reopens at last"]
+    assert versions[0].text == versions[1].text
+    assert [v.changed for v in history.versions] == [[], ["headline"]]

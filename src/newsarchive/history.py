@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.models import Article, Quote, StoredArticle
-from newsarchive.records import article_from_record
+from newsarchive.records import Capture, article_from_record, capture_from_row
 from newsarchive.store import Archive
 from newsarchive.textdiff import ArticleDiff, diff_articles
 from newsarchive.versions import latest_version
@@ -163,3 +163,20 @@ def compare_versions(
     before = version_article(archive, article_id, old).article
     after = version_article(archive, article_id, new).article
     return diff_articles(before, after, article_id, (old, new))
+
+
+def superseded_captures(archive: Archive, article_id: int) -> list[tuple[int, Capture]]:
+    """Each superseded version's number with the capture it was extracted from."""
+    rows = archive.db.query(
+        "SELECT v.version AS version_number, c.* FROM article_versions v JOIN captures c"
+        " ON c.id = v.capture_id WHERE v.article_id = ? AND v.superseded_at IS NOT NULL"
+        " ORDER BY v.version",
+        [article_id],
+    )
+    return [(row["version_number"], capture_from_row(row)) for row in rows]
+
+
+def version_articles(archive: Archive, article_id: int) -> list[Article]:
+    """Every version of the article, oldest first."""
+    numbers = range(1, latest_version(archive.conn, article_id) + 1)
+    return [version_article(archive, article_id, number).article for number in numbers]

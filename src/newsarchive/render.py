@@ -223,7 +223,8 @@ def _outcome_text(outcome: Outcome) -> str:
     if outcome.status == "skipped":
         return f"skipped {outcome.url} ({outcome.reason})"
     number = f" {outcome.article_id}" if outcome.article_id else ""
-    return f"{outcome.status}{number} {outcome.url}"
+    version = f" (new version {outcome.version}: {', '.join(outcome.changed)} changed)"
+    return f"{outcome.status}{number} {outcome.url}{version if outcome.changed else ''}"
 
 
 def failure_reason(url: str, reason: str) -> str:

@@ -8,7 +8,8 @@ extraction differs from the latest version in a field a reader would call a chan
 article (VERSION_FIELDS). The latest version's fields are the ``articles`` row itself (search
 and ``show`` read nothing else); a version's own row holds its number, its capture and what
 changed, and it receives its fields when a newer version supersedes it. Re-extraction rewrites
-the latest version in place: an extractor fix is not a change of the article.
+the latest version in place (an extractor fix is not a change of the article), and the earlier
+ones from their own captures (pipeline.reextract).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL
-from newsarchive.models import Article, FetchResult
+from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.records import now_iso
 
 # The fields whose change makes a new version (quotes compared by their words).
@@ -167,4 +168,30 @@ def _insert_version(
         "INSERT INTO article_versions (article_id, version, capture_id, created_at, changed)"
         " VALUES (?, ?, ?, ?, ?)",
         [article_id, number, capture_id, at, json.dumps(changed)],
+    )
+
+
+def rewrite_superseded(
+    conn: sqlite3.Connection, article_id: int, number: int, row: dict, quotes: list[Quote]
+) -> None:
+    """Replace a superseded version's fields (``row`` as records.article_row makes it): its
+    capture extracted again by a newer extractor."""
+    assignments = ", ".join(f"{name} = :{name}" for name in FROZEN_COLUMNS)
+    conn.execute(
+        f"UPDATE article_versions SET {assignments}, quotes = :quotes"
+        " WHERE article_id = :article_id AND version = :version",
+        {
+            **{name: row[name] for name in FROZEN_COLUMNS},
+            "quotes": json.dumps([asdict(quote) for quote in quotes], ensure_ascii=False),
+            "article_id": article_id,
+            "version": number,
+        },
+    )
+
+
+def set_changed(conn: sqlite3.Connection, article_id: int, number: int, changed: list[str]) -> None:
+    """What a version changed from the one before, found again after a re-extraction."""
+    conn.execute(
+        "UPDATE article_versions SET changed = ? WHERE article_id = ? AND version = ?",
+        [json.dumps(changed), article_id, number],
     )

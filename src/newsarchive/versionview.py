@@ -52,8 +52,8 @@ def history_text(history: History) -> str:
 def _fetch_outcome(fetch: Fetch, changes: dict[int, list[str]]) -> str:
     if not fetch.new_bytes:
         return "same bytes again: time recorded"
-    if fetch.version is None:
-        return "no change"
+    if fetch.version is None:  # the same article, or less of it (a stub kept aside)
+        return "new bytes, no new version"
     changed = changes.get(fetch.version) or []
     if fetch.version == 1 or not changed:
         return f"version {fetch.version}"
