@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from conftest import article_page, cli_json, run_cli
@@ -183,3 +187,46 @@ def test_refresh_by_site_and_by_id(server) -> None:
     assert (by_site["updated"], by_site["changed"]) == (1, [])
     assert by_id["updated"] == 1
     assert (server.hits("/one"), server.hits("/two")) == (2, 2)
+
+
+def refreshed_lines(process: subprocess.Popen, count: int) -> list[str]:
+    """The URLs of the first ``count`` articles a refresh running in ``process`` saved."""
+    done: list[str] = []
+    timer = threading.Timer(30, process.kill)  # a hung refresh fails the test, not the suite
+    timer.start()
+    try:
+        while len(done) < count:
+            line = process.stderr.readline()
+            assert line, "the refresh ended early"
+            if line.startswith("updated "):
+                done.append(line.split()[2])
+    finally:
+        timer.cancel()
+    return done
+
+
+def test_ctrl_c_stops_a_refresh_and_the_same_command_resumes_it(
+    server, tmp_path: Path, archive_path: Path
+) -> None:
+    urls = [
+        server.route(f"/{n}", article_page(f"Story {n}", PARAGRAPHS), delay=0.1) for n in range(8)
+    ]
+    listed = tmp_path / "links.txt"
+    listed.write_text("\n".join(urls), encoding="utf-8")
+    assert run_cli("import", str(listed), "--delay", "0").exit_code == 0
+    with sqlite3.connect(archive_path) as conn:  # fetched long ago, not in the refresh's second
+        conn.execute("UPDATE captures SET fetched_at = '2001-01-01T00:00:00+00:00'")
+    command = [sys.executable, "-m", "newsarchive", "refresh", "--all", "--delay", "0.1"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    done = refreshed_lines(process, 2)
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=30)
+
+    resumed = run_cli("refresh", "--all", "--delay", "0")
+
+    assert process.returncode == 130
+    assert "Interrupted: run the same command again to resume." in stdout
+    assert resumed.exit_code == 0, resumed.output
+    assert [server.hits(url.removeprefix(server.url(""))) for url in done] == [2, 2]
+    assert all(server.hits(f"/{n}") >= 2 for n in range(8))
+    assert run_cli("refresh", "--all", "--delay", "0").stdout.startswith("Refreshed 8:")

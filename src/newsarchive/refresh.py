@@ -4,7 +4,8 @@ what a save does with a page already archived (a new version, or only the captur
 
 Resuming: a run records when it started under its selection (table ``refreshes``) and forgets
 it once it has gone through its list. Run again after Ctrl-C or a crash, the same selection
-finds that start and skips the articles fetched since then.
+finds that start and skips the articles fetched since (times are kept to the second, so one
+fetched in the second before the run started counts as fetched by it: it is as fresh).
 """
 
 from __future__ import annotations
