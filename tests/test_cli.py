@@ -269,12 +269,12 @@ def test_stats_counts_by_site_and_year(server) -> None:
     run("add", server.route("/a", news_page()))
     run("add", server.route("/b", news_page("Ferry timetable returns")))
     numbers = json.loads(run("stats", "--json").stdout)
-    assert numbers["articles"] == 2
+    assert (numbers["articles"], numbers["versions"]) == (2, 2)
     assert numbers["by_site"] == {"Example News": 2}
     assert numbers["by_year"] == {"2024": 2}
     assert numbers["size_bytes"] > 0
     text = run("stats").stdout
-    assert text.startswith("2 articles") and "Example News" in text
+    assert text.startswith("2 articles (2 versions)") and "Example News" in text
 
 
 def test_search_csv_and_sort(server) -> None:

@@ -54,6 +54,7 @@ class ArchiveStats:
     quotes: int
     captures: int
     failures: int
+    versions: int
     by_site: dict[str, int]
     by_year: dict[str, int]
     by_status: dict[str, int]

@@ -191,7 +191,8 @@ def search_hits_csv(hits: list[SearchHit]) -> str:
 def stats_text(stats: ArchiveStats, top: int = 15) -> str:
     """The archive's counts as a short report; long groupings show their largest entries."""
     lines = [
-        f"{stats.articles} articles, {stats.quotes} quotes, {stats.captures} captures,"
+        f"{stats.articles} articles ({stats.versions} versions), {stats.quotes} quotes,"
+        f" {stats.captures} captures,"
         f" {stats.failures} failed links · {stats.size_bytes / 1_048_576:.1f} MB",
     ]
     for title, counts in (

@@ -465,6 +465,7 @@ class Archive:
             quotes=count("SELECT count(*) FROM quotes").fetchone()[0],
             captures=count("SELECT count(*) FROM captures").fetchone()[0],
             failures=count("SELECT count(*) FROM failures").fetchone()[0],
+            versions=count("SELECT count(*) FROM article_versions").fetchone()[0],
             by_site=self._grouped("coalesce(site, '(unknown)')"),
             by_year=self._grouped("coalesce(substr(published, 1, 4), '(undated)')"),
             by_status=self._grouped("coalesce(status, 'ok')"),
