@@ -38,12 +38,31 @@ def test_fields_quotes_and_numbers_come_before_the_body() -> None:
         ("authors", "added"),
         ("quote", "removed"),
         ("number", "changed"),
-        ("paragraph", "removed"),  # within one run of changed paragraphs, whole ones first
         ("sentence", "changed"),
+        ("paragraph", "removed"),
         ("paragraph", "added"),
     ]
     number = diff_articles(old, new).changes[3]
     assert (number.old, number.new) == ("12", "14")
+
+
+def test_the_body_is_told_in_its_order_and_a_paragraph_gone_whole_is_one_change() -> None:
+    old = [
+        "The bridge reopened on Tuesday morning.",
+        "Tolls were suspended. The council said so on Monday.",
+        "Ferries return next week, the operator said.",
+    ]
+    new = [
+        "The bridge reopened on Tuesday evening.",
+        "Ferries return next month, the operator said.",
+    ]
+    changes = diff_articles(Article(text="\n".join(old)), Article(text="\n".join(new))).changes
+    assert [(c.kind, c.op) for c in changes] == [
+        ("sentence", "changed"),
+        ("paragraph", "removed"),
+        ("sentence", "changed"),
+    ]
+    assert changes[1].old == old[1]
 
 
 def test_sentences_split_at_end_marks_before_a_capital() -> None:

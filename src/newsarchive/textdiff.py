@@ -10,7 +10,7 @@ changed sentence the words (difflib throughout).
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -112,32 +112,43 @@ def _field_text(article: Article, name: str) -> str | None:
     return value or None
 
 
+# A change with the positions of its texts in the two lists (None for the side it lacks).
+_Placed = tuple[Change, int | None, int | None]
+
+
 def _sequence_changes(kind: str, old: list[str], new: list[str]) -> list[Change]:
-    """Align two lists of texts; texts in a replaced run are paired in order, alike or not."""
-    changes = []
+    """Align two lists of texts; texts in a replaced run are paired in order (quotes whatever
+    they say, sentences when alike)."""
+    alike = 0.0 if kind == "quote" else SAME_SENTENCE
+    return [change for change, _, _ in _aligned(kind, old, new, alike)]
+
+
+def _aligned(kind: str, old: list[str], new: list[str], alike: float) -> list[_Placed]:
+    placed: list[_Placed] = []
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "equal":
-            changes += _paired(
-                kind, old[i1:i2], new[j1:j2], SAME_SENTENCE if kind != "quote" else 0
-            )
-    return changes
+            placed += _paired(kind, old, new, (i1, i2, j1, j2), alike)
+    return placed
 
 
-def _paired(kind: str, old: list[str], new: list[str], alike: float) -> list[Change]:
-    """Each old text paired with the next new one at least ``alike`` like it (in order); the
-    unpaired ones were removed or added."""
-    changes: list[Change] = []
-    start = 0
-    for text in old:
-        match = next((j for j in range(start, len(new)) if _alike(text, new[j], alike)), None)
+def _paired(
+    kind: str, old: list[str], new: list[str], run: tuple[int, int, int, int], alike: float
+) -> list[_Placed]:
+    """In a replaced run, each old text paired with the next new one at least ``alike`` like
+    it (in order); the unpaired ones were removed or added."""
+    i1, i2, start, end = run
+    placed: list[_Placed] = []
+    for i in range(i1, i2):
+        match = next((j for j in range(start, end) if _alike(old[i], new[j], alike)), None)
         if match is None:
-            changes.append(Change(kind, "removed", text))
+            placed.append((Change(kind, "removed", old[i]), i, None))
             continue
-        changes += [Change(kind, "added", new=added) for added in new[start:match]]
-        changes.append(Change(kind, "changed", text, new[match], word_spans(text, new[match])))
+        placed += [(Change(kind, "added", new=new[j]), None, j) for j in range(start, match)]
+        words = word_spans(old[i], new[match])
+        placed.append((Change(kind, "changed", old[i], new[match], words), i, match))
         start = match + 1
-    return changes + [Change(kind, "added", new=added) for added in new[start:]]
+    return placed + [(Change(kind, "added", new=new[j]), None, j) for j in range(start, end)]
 
 
 def _alike(old: str, new: str, least: float) -> bool:
@@ -169,23 +180,37 @@ def _body_changes(old: str, new: str) -> list[Change]:
 
 
 def _replaced_paragraphs(old: list[str], new: list[str]) -> list[Change]:
-    """A paragraph with no sentence left in the newer version was removed whole (and one
-    with none from the older, added); the rest are compared sentence by sentence."""
-    new_sentences = {s for p in new for s in sentences(p)}
-    old_sentences = {s for p in old for s in sentences(p)}
-    gone = [p for p in old if not any(_kept(s, new_sentences) for s in sentences(p))]
-    came = [p for p in new if not any(_kept(s, old_sentences) for s in sentences(p))]
-    rest_old = [s for p in old if p not in gone for s in sentences(p)]
-    rest_new = [s for p in new if p not in came for s in sentences(p)]
-    return [
-        *[Change("paragraph", "removed", text) for text in gone],
-        *[Change("paragraph", "added", new=text) for text in came],
-        *_sequence_changes("sentence", rest_old, rest_new),
-    ]
+    """The sentences of a run of paragraphs that differ, aligned, in order; a paragraph all of
+    whose sentences went (or came) is one change."""
+    olds, news = _numbered_sentences(old), _numbered_sentences(new)
+    placed = _aligned("sentence", [s for _, s in olds], [s for _, s in news], SAME_SENTENCE)
+    removed = _whole(olds, {i for change, i, _ in placed if change.op == "removed"})
+    added = _whole(news, {j for change, _, j in placed if change.op == "added"})
+    changes: list[Change] = []
+    told: set[tuple[str, int]] = set()
+    for change, i, j in placed:
+        paragraph = olds[i][0] if i is not None else news[j][0] if j is not None else -1
+        if change.op == "removed" and paragraph in removed:
+            change = Change("paragraph", "removed", old[paragraph])
+        elif change.op == "added" and paragraph in added:
+            change = Change("paragraph", "added", new=new[paragraph])
+        if change.kind == "sentence" or (change.op, paragraph) not in told:
+            told.add((change.op, paragraph))
+            changes.append(change)
+    return changes
 
 
-def _kept(sentence: str, others: set[str]) -> bool:
-    return sentence in others or any(_alike(sentence, o, SAME_SENTENCE) for o in others)
+def _numbered_sentences(paragraphs: list[str]) -> list[tuple[int, str]]:
+    """Each sentence with the number of its paragraph."""
+    return [(number, one) for number, text in enumerate(paragraphs) for one in sentences(text)]
+
+
+def _whole(numbered: list[tuple[int, str]], touched: set[int]) -> set[int]:
+    """The paragraphs every sentence of which is among ``touched`` (by position)."""
+    positions: dict[int, list[int]] = defaultdict(list)
+    for position, (paragraph, _) in enumerate(numbered):
+        positions[paragraph].append(position)
+    return {p for p, found in positions.items() if all(each in touched for each in found)}
 
 
 def _number_change(change: Change) -> Change | None:
