@@ -18,6 +18,9 @@ from newsarchive.models import Article
 
 # Two sentences at least this alike are one sentence changed, not one removed and one added.
 SAME_SENTENCE = 0.5
+# How far ahead a changed sentence's new form is looked for: a rewritten article of hundreds of
+# sentences would otherwise compare every sentence with every other.
+LOOK_AHEAD = 25
 _FIELDS = ("headline", "standfirst", "authors", "published")
 _WORDS = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
@@ -140,7 +143,8 @@ def _paired(
     i1, i2, start, end = run
     placed: list[_Placed] = []
     for i in range(i1, i2):
-        match = next((j for j in range(start, end) if _alike(old[i], new[j], alike)), None)
+        ahead = range(start, min(end, start + LOOK_AHEAD))
+        match = next((j for j in ahead if _alike(old[i], new[j], alike)), None)
         if match is None:
             placed.append((Change(kind, "removed", old[i]), i, None))
             continue
