@@ -7,10 +7,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-from conftest import article_page, cli_json, run_cli
+from conftest import article_page, cli_json, run_cli, wait_for_outcomes
 
 QUOTE = "“We are open again, and the ferries can rest,” said Mina Okafor, the harbour master."
 CORRECTED = (
@@ -189,22 +188,6 @@ def test_refresh_by_site_and_by_id(server) -> None:
     assert (server.hits("/one"), server.hits("/two")) == (2, 2)
 
 
-def refreshed_lines(process: subprocess.Popen, count: int) -> list[str]:
-    """The URLs of the first ``count`` articles a refresh running in ``process`` saved."""
-    done: list[str] = []
-    timer = threading.Timer(30, process.kill)  # a hung refresh fails the test, not the suite
-    timer.start()
-    try:
-        while len(done) < count:
-            line = process.stderr.readline()
-            assert line, "the refresh ended early"
-            if line.startswith("updated "):
-                done.append(line.split()[2])
-    finally:
-        timer.cancel()
-    return done
-
-
 def test_ctrl_c_stops_a_refresh_and_the_same_command_resumes_it(
     server, tmp_path: Path, archive_path: Path
 ) -> None:
@@ -218,7 +201,7 @@ def test_ctrl_c_stops_a_refresh_and_the_same_command_resumes_it(
         conn.execute("UPDATE captures SET fetched_at = '2001-01-01T00:00:00+00:00'")
     command = [sys.executable, "-m", "newsarchive", "refresh", "--all", "--delay", "0.1"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    done = refreshed_lines(process, 2)
+    done = wait_for_outcomes(process, 2, "updated")
     process.send_signal(signal.SIGINT)
     stdout, _ = process.communicate(timeout=30)
 

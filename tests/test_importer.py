@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import LocalServer
+from conftest import LocalServer, wait_for_outcomes
 
 from newsarchive.cli import cli
 from newsarchive.history import article_history
@@ -463,22 +463,6 @@ def start_import(list_path: str) -> subprocess.Popen:
     )
 
 
-def wait_for_saves(process: subprocess.Popen, count: int) -> list[str]:
-    """Read the import's progress lines until ``count`` articles are saved; their URLs."""
-    saved: list[str] = []
-    timer = threading.Timer(30, process.kill)  # a hung import fails the test, not the suite
-    timer.start()
-    try:
-        while len(saved) < count:
-            line = process.stderr.readline()
-            assert line, "the import ended early"
-            if line.startswith("saved "):
-                saved.append(line.split()[-1])
-    finally:
-        timer.cancel()
-    return saved
-
-
 def check_integrity(archive_path: Path) -> None:
     with sqlite3.connect(archive_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -492,7 +476,7 @@ def test_an_interrupted_import_resumes_without_refetching(
     urls = stories(hosts, 5, delay=0.1)
     list_path = write_list(tmp_path, urls)
     process = start_import(list_path)
-    saved_first = wait_for_saves(process, 3)
+    saved_first = wait_for_outcomes(process, 3, "saved")
     process.send_signal(how)
     stdout, _stderr = process.communicate(timeout=30)
     if how == signal.SIGINT:

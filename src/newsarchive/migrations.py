@@ -460,9 +460,9 @@ def _hash_captures(db: Database) -> None:
     while rows := db.execute(batch, [last]).fetchall():
         db.conn.executemany(
             "UPDATE captures SET sha256 = ? WHERE id = ?",
-            [(content_hash(zlib.decompress(raw)), capture_id) for capture_id, raw in rows],
+            [(content_hash(zlib.decompress(raw) if raw else b""), id_) for id_, raw in rows],
         )
-        last = rows[-1][0]
+        last = rows[-1][0]  # a capture without bytes (none is written so) hashes as empty
 
 
 def _create_version_tables(db: Database) -> None:
