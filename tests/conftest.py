@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -216,3 +217,20 @@ def add_page(folder: Path, url: str, headline: str, paragraphs: list[str], **pag
     added = run_cli("add", str(path), "--url", url)
     assert added.exit_code == 0, added.output
     return int(added.stdout.split(":")[0].split()[-1])
+
+
+def wait_for_outcomes(process: subprocess.Popen, count: int, status: str) -> list[str]:
+    """Read an import's (or a refresh's) lines on stderr until ``count`` links ended with
+    ``status`` (``saved``, ``updated``); their URLs."""
+    found: list[str] = []
+    timer = threading.Timer(30, process.kill)  # a hung run fails the test, not the suite
+    timer.start()
+    try:
+        while len(found) < count:
+            line = process.stderr.readline()
+            assert line, "the run ended early"
+            if line.startswith(f"{status} "):
+                found.append(line.split()[2])
+    finally:
+        timer.cancel()
+    return found

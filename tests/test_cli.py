@@ -94,7 +94,7 @@ def test_redirect_is_followed_and_the_final_url_stored(server) -> None:
     assert run("add", short).exit_code == 0
     assert json.loads(run("show", "1", "--format", "json").stdout)["url"] == final
     again = run("add", final + "?utm_source=newsletter")
-    assert again.stdout.startswith("Updated 1:")
+    assert again.stdout.startswith("Unchanged 1:")
     assert archived_ids() == [1]
 
 
@@ -154,7 +154,7 @@ def test_a_saved_page_and_stdin_with_their_original_url(tmp_path: Path) -> None:
     piped = run(
         "add", "-", "--url", "https://example-news.test/2024/05/01/bridge", input=news_page()
     )
-    assert piped.stdout.startswith("Updated 1:")
+    assert piped.stdout.startswith("Unchanged 1:")
     assert json.loads(run("show", "1", "--format", "json").stdout)["url"] == (
         "https://example-news.test/2024/05/01/bridge"
     )
@@ -271,12 +271,12 @@ def test_stats_counts_by_site_and_year(server) -> None:
     run("add", server.route("/a", news_page()))
     run("add", server.route("/b", news_page("Ferry timetable returns")))
     numbers = json.loads(run("stats", "--json").stdout)
-    assert numbers["articles"] == 2
+    assert (numbers["articles"], numbers["versions"]) == (2, 2)
     assert numbers["by_site"] == {"Example News": 2}
     assert numbers["by_year"] == {"2024": 2}
     assert numbers["size_bytes"] > 0
     text = run("stats").stdout
-    assert text.startswith("2 articles") and "Example News" in text
+    assert text.startswith("2 articles (2 versions)") and "Example News" in text
 
 
 def test_search_csv_and_sort(server) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import LocalServer
+from conftest import LocalServer, wait_for_outcomes
 
 from newsarchive.cli import cli
+from newsarchive.history import article_history
 from newsarchive.importer import ImportOptions, Outcome, extraction_processes, import_links
 from newsarchive.linklists import Link
 from newsarchive.store import Archive
@@ -163,7 +164,10 @@ def test_pages_without_text_are_kept_recorded_and_fetched_again(
     with Archive(archive_path) as archive:
         assert [archive.article_status(article_id) for article_id in ids] == ["ok", "ok"]
         assert archive.failures() == []
-        assert len(archive.captures(ids[0])) == 3
+        assert len(archive.captures(ids[0])) == 2, "the same empty page is kept once"
+        assert article_history(archive, ids[0]).versions[-1].version == 1, (
+            "text found: no new version"
+        )
     assert run_json("import", links, "--delay", "0")[1]["skipped"] == 2
 
 
@@ -459,22 +463,6 @@ def start_import(list_path: str) -> subprocess.Popen:
     )
 
 
-def wait_for_saves(process: subprocess.Popen, count: int) -> list[str]:
-    """Read the import's progress lines until ``count`` articles are saved; their URLs."""
-    saved: list[str] = []
-    timer = threading.Timer(30, process.kill)  # a hung import fails the test, not the suite
-    timer.start()
-    try:
-        while len(saved) < count:
-            line = process.stderr.readline()
-            assert line, "the import ended early"
-            if line.startswith("saved "):
-                saved.append(line.split()[-1])
-    finally:
-        timer.cancel()
-    return saved
-
-
 def check_integrity(archive_path: Path) -> None:
     with sqlite3.connect(archive_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -488,7 +476,7 @@ def test_an_interrupted_import_resumes_without_refetching(
     urls = stories(hosts, 5, delay=0.1)
     list_path = write_list(tmp_path, urls)
     process = start_import(list_path)
-    saved_first = wait_for_saves(process, 3)
+    saved_first = wait_for_outcomes(process, 3, "saved")
     process.send_signal(how)
     stdout, _stderr = process.communicate(timeout=30)
     if how == signal.SIGINT:

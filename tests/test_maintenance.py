@@ -65,6 +65,7 @@ def test_a_healthy_archive_passes_every_check(archive: Archive) -> None:
         "quotes_fts index",
         "speakers_fts index",
         "notes_fts index",
+        "article_versions_fts index",
     ]
 
 

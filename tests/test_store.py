@@ -83,8 +83,11 @@ def test_same_article_under_a_normalised_url_is_updated_not_duplicated(
         second = archive.save(fetched(second_url), article(headline="Bridge reopens"))
         assert archive.count() == 1
         assert archive.get(first.id).article.headline == "Bridge reopens"
-        assert len(archive.captures(first.id)) == 2
-    assert second == type(second)(id=first.id, created=False)
+        assert len(archive.captures(first.id)) == 1, "the same bytes are kept once"
+        assert archive.conn.execute("SELECT count(*) FROM capture_times").fetchone() == (1,)
+    assert second == type(second)(
+        id=first.id, created=False, version=2, changed=["headline"], new_bytes=False
+    )
 
 
 def test_a_redirected_url_finds_the_article_saved_under_its_final_url(archive_path: Path) -> None:

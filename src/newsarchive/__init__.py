@@ -19,6 +19,8 @@ __all__ = [
     "Quote",
     "__version__",
     "add",
+    "article_history",
+    "compare_versions",
     "extract_article",
     "extract_text_article",
     "fetch_url",
@@ -26,6 +28,7 @@ __all__ = [
     "load",
     "search",
     "search_quotes",
+    "version_article",
 ]
 
 _LAZY = {
@@ -34,6 +37,8 @@ _LAZY = {
     "FetchResult": "newsarchive.models",
     "Quote": "newsarchive.models",
     "add": "newsarchive.pipeline",
+    "article_history": "newsarchive.history",
+    "compare_versions": "newsarchive.history",
     "extract_article": "newsarchive.extract",
     "extract_text_article": "newsarchive.extract",
     "fetch_url": "newsarchive.fetch",
@@ -41,11 +46,13 @@ _LAZY = {
     "load": "newsarchive.fetch",
     "search": "newsarchive.searching",
     "search_quotes": "newsarchive.searching",
+    "version_article": "newsarchive.history",
 }
 
 if TYPE_CHECKING:
     from newsarchive.extract import extract_article, extract_text_article
     from newsarchive.fetch import fetch_url, load
+    from newsarchive.history import article_history, compare_versions, version_article
     from newsarchive.models import Article, FetchResult, Quote
     from newsarchive.pipeline import add
     from newsarchive.searching import search, search_quotes

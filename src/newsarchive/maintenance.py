@@ -15,7 +15,7 @@ from newsarchive.store import Archive
 
 log = logging.getLogger(__name__)
 
-FTS_TABLES = ("articles_fts", "quotes_fts", "speakers_fts", "notes_fts")
+FTS_TABLES = ("articles_fts", "quotes_fts", "speakers_fts", "notes_fts", "article_versions_fts")
 
 
 @dataclass(frozen=True)

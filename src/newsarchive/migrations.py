@@ -448,6 +448,80 @@ def m016_file_content_keys_and_permanent_failures(db: Database) -> None:
 
 
 @_migration
+def m017_versions(db: Database) -> None:
+    """Versions of articles and captures kept once (see versions.py). Each capture gets the
+    SHA-256 of its bytes; repeated captures of one article with the same bytes become one
+    capture and the times it was fetched again. Every article gets version 1, from the capture
+    its stored extraction holds (the newest of those holding the most of it). Superseded
+    versions are indexed for ``search --all-versions``; ``refreshes`` remembers an
+    interrupted ``refresh`` so running it again resumes."""
+    from newsarchive.versions import SHORTFALL_SQL
+
+    db.execute("ALTER TABLE captures ADD COLUMN sha256 TEXT")
+    _hash_captures(db)
+    _create_version_tables(db)
+    _merge_repeated_captures(db)
+    db.execute("CREATE UNIQUE INDEX captures_article_sha256 ON captures (article_id, sha256)")
+    db.execute(
+        "INSERT INTO article_versions (article_id, version, capture_id, created_at, changed)"
+        " SELECT a.id, 1, c.id, coalesce(c.fetched_at, a.saved_at), '[]' FROM articles a"
+        " LEFT JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id"
+        f" ORDER BY {SHORTFALL_SQL}, id DESC LIMIT 1)"
+    )
+    db["article_versions"].enable_fts(TEXT_SEARCH_COLUMNS, create_triggers=True, tokenize=TOKENIZE)
+
+
+def _hash_captures(db: Database) -> None:
+    """Fill in each capture's SHA-256, a thousand captures at a time (bounded memory)."""
+    from newsarchive.records import content_hash
+
+    last = 0
+    batch = "SELECT id, raw_zlib FROM captures WHERE id > ? ORDER BY id LIMIT 1000"
+    while rows := db.execute(batch, [last]).fetchall():
+        db.conn.executemany(
+            "UPDATE captures SET sha256 = ? WHERE id = ?",
+            [(content_hash(zlib.decompress(raw) if raw else b""), id_) for id_, raw in rows],
+        )
+        last = rows[-1][0]  # a capture without bytes (none is written so) hashes as empty
+
+
+def _create_version_tables(db: Database) -> None:
+    # Rows pointing at captures are checked at commit: deleting an article removes its rows
+    # table by table, in whatever order its foreign keys are found (deletion.py).
+    capture = "INTEGER REFERENCES captures(id) DEFERRABLE INITIALLY DEFERRED"
+    db.execute(
+        "CREATE TABLE capture_times (id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL"
+        f" REFERENCES articles(id), capture_id {capture} NOT NULL, fetched_at TEXT NOT NULL,"
+        " http_status INTEGER)"
+    )
+    db.execute("CREATE INDEX capture_times_article ON capture_times (article_id)")
+    db.execute("CREATE INDEX capture_times_capture ON capture_times (capture_id)")
+    db.execute(
+        "CREATE TABLE article_versions (id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL"
+        f" REFERENCES articles(id), version INTEGER NOT NULL, capture_id {capture},"
+        " created_at TEXT NOT NULL, changed TEXT NOT NULL DEFAULT '[]', superseded_at TEXT,"
+        " headline TEXT, standfirst TEXT, authors TEXT, published TEXT, modified TEXT,"
+        " text TEXT, html TEXT, quote_text TEXT, quotes TEXT, status TEXT, note TEXT,"
+        " extractor_version TEXT, UNIQUE (article_id, version))"
+    )
+    db.execute("CREATE INDEX article_versions_capture ON article_versions (capture_id)")
+    db.execute("CREATE TABLE refreshes (selection TEXT PRIMARY KEY, started_at TEXT NOT NULL)")
+
+
+def _merge_repeated_captures(db: Database) -> None:
+    """Captures of one article with the same bytes: the first is kept, the others become the
+    times it was fetched again."""
+    first = "SELECT article_id, sha256, min(id) AS kept FROM captures GROUP BY article_id, sha256"
+    db.execute(
+        "INSERT INTO capture_times (article_id, capture_id, fetched_at, http_status)"
+        f" SELECT c.article_id, f.kept, c.fetched_at, c.http_status FROM captures c JOIN ({first})"
+        " f ON f.article_id IS c.article_id AND f.sha256 = c.sha256 WHERE c.id != f.kept"
+        " ORDER BY c.id"
+    )
+    db.execute(f"DELETE FROM captures WHERE id NOT IN (SELECT kept FROM ({first}))")
+
+
+@_migration
 def m018_list_by_status(db: Database) -> None:
     """Index each article's status with when it was saved, so the reader's list of one status
     (``serve``: partial, blocked, ...) reads its newest rows instead of scanning every article

@@ -95,7 +95,8 @@ class StoredArticle:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked search result."""
+    """One ranked search result; ``version`` is set when it is an older version of the article
+    that matched (``search --all-versions``)."""
 
     id: int
     url: str
@@ -107,6 +108,7 @@ class SearchHit:
     score: float
     highlights: list[tuple[int, int]] = field(default_factory=list)
     also_on: list[str] = field(default_factory=list)
+    version: int | None = None
 
 
 @dataclass(frozen=True)

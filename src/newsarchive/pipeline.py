@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, fields, replace
@@ -16,22 +17,27 @@ from newsarchive.extract.datewarm import warming_dates
 from newsarchive.extract.sitewide import counted_lines, strip_repeated
 from newsarchive.extract.status import MEANINGS, NO_TEXT
 from newsarchive.fetch import decode_html, load
+from newsarchive.history import superseded_captures, version_articles
 from newsarchive.models import Article, FetchResult
-from newsarchive.records import Capture, article_url
+from newsarchive.records import Capture, SaveOutcome, article_row, article_url
 from newsarchive.store import Archive
+from newsarchive.versions import changed_fields as version_changes
+from newsarchive.versions import rewrite_superseded, set_changed
 
 MAX_FURNITURE_SHARE = 1 / 3  # of an article's paragraphs that site boilerplate may make up
 
 
 @dataclass(frozen=True)
 class AddOutcome:
-    """One archived article: its id, whether it is new, and what was extracted."""
+    """One archived article: its id, whether it is new, what was extracted, and what the
+    archive did with it (``saved``: a new version, the capture's time only, ...)."""
 
     id: int
     created: bool
     url: str
     article: Article
     kept_earlier: bool = False
+    saved: SaveOutcome | None = None
 
 
 def preview(
@@ -68,6 +74,7 @@ def add(
         url=article_url(fetched, article),
         article=article,
         kept_earlier=saved.kept_earlier,
+        saved=saved,
     )
 
 
@@ -113,7 +120,27 @@ def _reextract_one(archive: Archive, article_id: int) -> ReextractOutcome:
     changed = changed_fields(stored.article, article)
     if changed:
         archive.update_extraction(article_id, document, article)
+    _reextract_superseded(archive, article_id)
     return ReextractOutcome(article_id, changed)
+
+
+def _reextract_superseded(archive: Archive, article_id: int) -> None:
+    """Extract the article's earlier versions again from their captures too, then what each
+    version changed: a diff then shows what the site changed, not what extractors did."""
+    older = superseded_captures(archive, article_id)
+    if not older:
+        return
+    with archive.transaction() as conn:
+        for number, capture in older:
+            document = capture_document(capture)
+            article = without_site_boilerplate(archive, extract_capture(document))
+            if article.text:  # a version that had text is never emptied
+                row = article_row(document, article)
+                rewrite_superseded(conn, article_id, number, row, article.quotes)
+    versions = version_articles(archive, article_id)
+    with archive.transaction() as conn:
+        for number, (before, after) in enumerate(itertools.pairwise(versions), start=2):
+            set_changed(conn, article_id, number, version_changes(before, after))
 
 
 def without_site_boilerplate(archive: Archive, article: Article) -> Article:

@@ -16,11 +16,19 @@ from newsarchive.urls import normalize_url
 
 @dataclass(frozen=True)
 class SaveOutcome:
-    """What ``Archive.save`` did: the article's id and whether it was new."""
+    """What ``Archive.save`` did: the article's id, whether it was new, and its latest version
+    after the save. ``changed`` names the fields that made a new version (empty: none was
+    made); ``rewritten``: the latest version was replaced by this capture, which holds more of
+    it; ``new_bytes``: the capture's bytes were stored (False: the article had them already,
+    only the fetch's time was recorded)."""
 
     id: int
     created: bool
+    version: int = 1
+    changed: list[str] = field(default_factory=list)
+    rewritten: bool = False
     kept_earlier: bool = False
+    new_bytes: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class ArchiveStats:
     quotes: int
     captures: int
     failures: int
+    versions: int
     by_site: dict[str, int]
     by_year: dict[str, int]
     by_status: dict[str, int]
@@ -81,6 +90,7 @@ class Capture:
     fetched_at: str
     raw: bytes
     status: str = "ok"
+    sha256: str | None = None
 
 
 def now_iso() -> str:
@@ -91,9 +101,14 @@ CONTENT_KEY_PREFIX = "urn:sha256:"
 LOCAL_SOURCES = ("file", "stdin")
 
 
+def content_hash(raw: bytes) -> str:
+    """The SHA-256 of a capture's raw bytes, in hex: how identical captures are recognised."""
+    return hashlib.sha256(raw).hexdigest()
+
+
 def content_key(raw: bytes) -> str:
     """What identifies a page read from a file or stdin whatever URL it is given: its bytes."""
-    return CONTENT_KEY_PREFIX + hashlib.sha256(raw).hexdigest()
+    return CONTENT_KEY_PREFIX + content_hash(raw)
 
 
 def article_url(fetched: FetchResult, article: Article) -> str:
@@ -184,4 +199,5 @@ def capture_from_row(row: dict) -> Capture:
         fetched_at=row["fetched_at"],
         raw=zlib.decompress(row["raw_zlib"]),
         status=row.get("status") or "ok",
+        sha256=row.get("sha256"),
     )

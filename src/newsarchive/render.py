@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from newsarchive.controls import one_line, printable
 from newsarchive.extract.status import MEANINGS, PARTIAL, WITHOUT_TEXT
 from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
-from newsarchive.records import ArchiveStats, ArticleSummary
+from newsarchive.records import ArchiveStats, ArticleSummary, SaveOutcome
 
 if TYPE_CHECKING:
     from newsarchive.deletion import DeletionReport
@@ -132,8 +132,9 @@ def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
     if hit.authors:
         details.append(_join_names(hit.authors))
     snippet = highlighted(hit.snippet, hit.highlights, highlight)
+    version = f", version {hit.version}" if hit.version else ""
     lines = [
-        printable(f"{rank}. {hit.headline or hit.url}  [id {hit.id}]"),
+        printable(f"{rank}. {hit.headline or hit.url}  [id {hit.id}{version}]"),
         printable("   " + " · ".join(details)) if details else "",
         textwrap.indent(textwrap.fill(snippet, line_width() - 3), "   "),
         printable("   " + hit.url),
@@ -208,7 +209,8 @@ def search_hits_csv(hits: list[SearchHit]) -> str:
 def stats_text(stats: ArchiveStats, top: int = 15) -> str:
     """The archive's counts as a short report; long groupings show their largest entries."""
     lines = [
-        f"{stats.articles} articles, {stats.quotes} quotes, {stats.captures} captures,"
+        f"{stats.articles} articles ({stats.versions} versions), {stats.quotes} quotes,"
+        f" {stats.captures} captures,"
         f" {stats.failures} failed links · {stats.size_bytes / 1_048_576:.1f} MB",
     ]
     for title, counts in (
@@ -240,7 +242,8 @@ def _outcome_text(outcome: Outcome) -> str:
     if outcome.status == "skipped":
         return f"skipped {outcome.url} ({outcome.reason})"
     number = f" {outcome.article_id}" if outcome.article_id else ""
-    return f"{outcome.status}{number} {outcome.url}"
+    version = f" (new version {outcome.version}: {', '.join(outcome.changed)} changed)"
+    return f"{outcome.status}{number} {outcome.url}{version if outcome.changed else ''}"
 
 
 def failure_reason(url: str, reason: str) -> str:
@@ -310,3 +313,13 @@ def import_summary_text(summary: ImportSummary) -> str:
             f"Interrupted: {links} not finished{rest}. Run the same command again to resume."
         )
     return "\n".join(lines)
+
+
+def saved_again_text(saved: SaveOutcome) -> str:
+    """What ``add`` did with a page archived before: a new version, or only a capture."""
+    if saved.changed:
+        return f"  new version {saved.version}: {', '.join(saved.changed)} changed"
+    if saved.rewritten:
+        return f"  version {saved.version} now from this capture (the article's words are as they were, or it holds more of them)"
+    bytes_note = "a new capture (the page's bytes differ)" if saved.new_bytes else "the time"
+    return f"  no change since version {saved.version}: only {bytes_note} recorded"

@@ -8,7 +8,7 @@ best-ranked one, which lists where else it ran.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsarchive import snippets
 from newsarchive.errors import QueryError
@@ -16,7 +16,7 @@ from newsarchive.filters import conditions, run_sql
 from newsarchive.fingerprint import near_duplicates
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.query import Filter, Query, check_date, parse_query
-from newsarchive.ranking import Candidate, ranked
+from newsarchive.ranking import ARTICLE_WEIGHTS, Candidate, ranked
 from newsarchive.speakers import SPEAKER_IDS_SQL, speaker_match
 from newsarchive.store import Archive
 
@@ -44,6 +44,7 @@ class SearchOptions:
     raw: bool = False
     all_copies: bool = False
     exact: bool = False
+    all_versions: bool = False
 
 
 def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
@@ -68,11 +69,46 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
         else _rows(archive, parsed.match, ids, query)
     )
     # An article deleted by another process since it was ranked is left out, not an error.
-    return [
+    hits = [
         _hit(rows[candidate.id], candidate.ranking, also_on)
         for candidate, also_on in kept
         if candidate.id in rows
     ]
+    if settings.all_versions and parsed.match is not None and len(hits) < settings.limit:
+        hits += _older_version_hits(archive, parsed, {hit.id for hit in hits}, settings, query)
+    return hits
+
+
+def _older_version_hits(
+    archive: Archive, parsed: Query, shown: set[int], settings: SearchOptions, query: str
+) -> list[SearchHit]:
+    """Articles whose superseded versions match (and that did not match as they are now),
+    best first, each shown as the best-matching older version. Filters apply to the article
+    as it is now."""
+    found = conditions(archive, [*parsed.filters, *_option_filters(settings)], "a.id")
+    marks = [snippets.HIGHLIGHT_START, snippets.HIGHLIGHT_END] * 3
+    wanted = settings.limit * CANDIDATES_PER_RESULT
+    sql = _VERSIONS_SQL.format(where=found.where)
+    hits: dict[int, SearchHit] = {}
+    for *row, score, version in run_sql(
+        archive, sql, [*marks, parsed.match, *found.params, wanted], query
+    ):
+        if row[0] not in shown and row[0] not in hits:
+            hits[row[0]] = replace(_hit(tuple(row), score, []), version=version)
+    return list(hits.values())[: settings.limit - len(shown)]
+
+
+_VERSIONS_SQL = (
+    "SELECT a.id, a.url, v.headline, a.site, v.published, v.authors,"
+    + ", ".join(f"highlight(article_versions_fts, {column}, ?, ?)" for column in (1, 3, 4))
+    + ", (SELECT json_group_array(length(json_extract(value, '$.text')))"
+    " FROM json_each(v.quotes)), bm25(article_versions_fts, "
+    + ", ".join(map(str, ARTICLE_WEIGHTS[:5]))
+    + "), v.version FROM article_versions_fts"
+    " JOIN article_versions v ON v.id = article_versions_fts.rowid"
+    " JOIN articles a ON a.id = v.article_id WHERE article_versions_fts MATCH ? {where}"
+    " ORDER BY 11 LIMIT ?"
+)
 
 
 def _listed(

@@ -11,9 +11,9 @@ import json
 import logging
 import os
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from newsarchive.extract.sitewide import (
     is_repeated,
     paragraph_digest,
 )
-from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL, WITHOUT_TEXT
+from newsarchive.extract.status import OK, WITHOUT_TEXT
 from newsarchive.migrations import applied_names, migration_set, step_names
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
@@ -45,6 +45,16 @@ from newsarchive.records import (
 from newsarchive.speakers import speaker_ids
 from newsarchive.tags import tag_name_or_none
 from newsarchive.urls import normalize_url
+from newsarchive.versions import (
+    SHORTFALL,
+    SHORTFALL_SQL,
+    changed_fields,
+    latest_version,
+    record_capture,
+    rewrite_latest,
+    start_versions,
+    supersede,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -68,11 +78,6 @@ BUSY_TIMEOUT_SECONDS = 30.0
 # 39.4 -> 32.4 ms).
 MMAP_BYTES = 2**31
 MAX_INTEGER = 2**63 - 1  # SQLite's; a larger number given for an id or a limit names no row
-# How far short of the whole article a capture falls: a capture never replaces a stored one
-# that holds more (a paywall stub, a wall or a page without text never replaces the article).
-SHORTFALL = {PARTIAL: 1, BLOCKED: 2, NO_TEXT: 2}
-_WHENS = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in SHORTFALL.items())
-_SHORTFALL_SQL = f"CASE coalesce(status, 'ok') {_WHENS} ELSE 0 END"
 
 
 class Archive:
@@ -217,29 +222,63 @@ class Archive:
     ) -> SaveOutcome:
         keys = url_keys(fetched, article)
         existing = self._find_by_keys(keys)
-        keep_earlier = existing is not None and self._keeps_earlier(existing, article)
         if existing is None:
-            article_id = self._insert_article(conn, article_row(fetched, article))
+            outcome = self._insert_new(conn, fetched, article)
         else:
-            article_id = existing
-        if existing is not None and not keep_earlier:
-            self._update_article(conn, article_id, _keeping_address(article_row(fetched, article)))
-        if not keep_earlier:
-            self._replace_children(conn, article_id, article, fresh=existing is None)
-        self._insert_capture(conn, article_id, fetched, article.status)
+            outcome = self._save_again(conn, existing, fetched, article)
         conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in keys],
+            [(key, outcome.id) for key in keys],
         )
         if article.status not in WITHOUT_TEXT:  # a page without the text is no success yet
             conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
-        return SaveOutcome(id=article_id, created=existing is None, kept_earlier=keep_earlier)
+        return outcome
 
-    def _keeps_earlier(self, article_id: int, article: Article) -> bool:
+    def _insert_new(
+        self, conn: sqlite3.Connection, fetched: FetchResult, article: Article
+    ) -> SaveOutcome:
+        row = article_row(fetched, article)
+        article_id = self._insert_article(conn, row)
+        self._replace_children(conn, article_id, article, fresh=True)
+        capture = record_capture(conn, article_id, fetched, article.status)
+        start_versions(conn, article_id, capture.id, fetched.fetched_at or row["updated_at"])
+        return SaveOutcome(id=article_id, created=True, version=1)
+
+    def _save_again(
+        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult, article: Article
+    ) -> SaveOutcome:
+        """A new version when the article changed since its latest complete version (in
+        VERSION_FIELDS); the latest version rewritten from this capture when that one held less
+        of the article (a stub, a wall) or only other fields differ (site, markup); only the
+        capture (or, for the same bytes, its time) when nothing differs."""
+        stored = self._stored_article(article_id)
+        capture = record_capture(conn, article_id, fetched, article.status)
+        same = SaveOutcome(
+            article_id, False, latest_version(conn, article_id), new_bytes=capture.new
+        )
+        if self._keeps_earlier(stored.status, article):
+            return replace(same, kept_earlier=True)
+        changed = changed_fields(stored, article) if stored.status == OK else []
+        if not changed and stored == replace(article, removed=[]):
+            return same
+        at = fetched.fetched_at or now_iso()
+        if changed:
+            version = supersede(conn, article_id, capture.id, at, changed)
+        else:  # it held less of the article, or only what no reader calls a change differs
+            version = rewrite_latest(conn, article_id, capture.id)
+        self._update_article(conn, article_id, _keeping_address(article_row(fetched, article)))
+        self._replace_children(conn, article_id, article)
+        return replace(same, version=version, changed=changed, rewritten=not changed)
+
+    def _stored_article(self, article_id: int) -> Article:
+        record = next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        return article_from_record(record, self._quotes(article_id), [])
+
+    def _keeps_earlier(self, stored_status: str, article: Article) -> bool:
         """A capture never replaces an earlier one that holds more of the article."""
         if article.status not in SHORTFALL:
             return False
-        return SHORTFALL[article.status] > SHORTFALL.get(self.article_status(article_id), 0)
+        return SHORTFALL[article.status] > SHORTFALL.get(stored_status, 0)
 
     def article_status(self, article_id: int) -> str:
         """What the stored article's capture holds: ok, partial, not_article, blocked, no_text."""
@@ -294,29 +333,6 @@ class Archive:
             [
                 (article_id, i, q.text, q.speaker, ids.get(q.speaker or ""), q.role, q.kind)
                 for i, q in enumerate(quotes)
-            ],
-        )
-
-    def _insert_capture(
-        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult, status: str
-    ) -> None:
-        conn.execute(
-            "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
-            " source, fetched_at, raw_size, raw_zlib, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                article_id,
-                fetched.url,
-                fetched.final_url,
-                fetched.status,
-                json.dumps(fetched.headers),
-                fetched.encoding,
-                fetched.kind,
-                fetched.source,
-                fetched.fetched_at or now_iso(),
-                len(fetched.raw),
-                zlib.compress(fetched.raw, 6),
-                status,
             ],
         )
 
@@ -416,12 +432,18 @@ class Archive:
         return self.conn.execute(query, [site]).fetchone()[0]
 
     def capture_to_reextract(self, article_id: int) -> Capture | None:
-        """The newest of the captures that hold the most of the article: the newest complete
-        one when there is one (later stubs and walls were kept aside), else the newest stub,
-        else the newest wall or page without text."""
+        """The capture the article's latest version comes from; for an article without
+        versions, the newest of the captures that hold the most of it."""
         row = next(
             self.db.query(
-                f"SELECT * FROM captures WHERE article_id = ? ORDER BY {_SHORTFALL_SQL}, id DESC"
+                "SELECT c.* FROM captures c JOIN article_versions v ON v.capture_id = c.id"
+                " WHERE v.article_id = ? ORDER BY v.version DESC LIMIT 1",
+                [article_id],
+            ),
+            None,
+        ) or next(
+            self.db.query(
+                f"SELECT * FROM captures WHERE article_id = ? ORDER BY {SHORTFALL_SQL}, id DESC"
                 " LIMIT 1",
                 [article_id],
             ),
@@ -430,7 +452,9 @@ class Archive:
         return capture_from_row(row) if row else None
 
     def update_extraction(self, article_id: int, fetched: FetchResult, article: Article) -> None:
-        """Replace an article's extracted fields (a re-extraction), keeping its URL and captures."""
+        """Replace an article's extracted fields (a re-extraction), keeping its URL and captures:
+        the latest version is rewritten in place, as an extractor fix is no change of the
+        article."""
         row = article_row(fetched, article)
         row = {name: row[name] for name in row if name not in ("url", "url_key")}
         with self._write() as conn:
@@ -493,6 +517,7 @@ class Archive:
             quotes=count("SELECT count(*) FROM quotes").fetchone()[0],
             captures=count("SELECT count(*) FROM captures").fetchone()[0],
             failures=count("SELECT count(*) FROM failures").fetchone()[0],
+            versions=count("SELECT count(*) FROM article_versions").fetchone()[0],
             by_site=self._grouped("coalesce(site, '(unknown)')"),
             by_year=self._grouped("coalesce(substr(published, 1, 4), '(undated)')"),
             by_status=self._grouped("coalesce(status, 'ok')"),

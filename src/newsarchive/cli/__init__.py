@@ -3,9 +3,9 @@
 The only package that imports click. This module holds the group, the error mapping and the
 shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
 speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures),
-``organising`` (tag, tags, note, delete), ``upkeep`` (doctor, backup, eval) and ``serving``
-(serve). Library errors (NewsarchiveError) become a one-line ``Error: ...`` on stderr and a
-non-zero exit code.
+``organising`` (tag, tags, note, delete), ``upkeep`` (doctor, backup, eval), ``serving``
+(serve) and ``versioning`` (history, diff, refresh). Library errors (NewsarchiveError)
+become a one-line ``Error: ...`` on stderr and a non-zero exit code.
 """
 
 from __future__ import annotations
@@ -129,4 +129,12 @@ def echo_removed(blocks: list) -> None:
 
 
 # The commands register themselves on ``cli`` when imported; they import the library lazily.
-from newsarchive.cli import adding, batch, organising, reading, serving, upkeep  # noqa: E402, F401
+from newsarchive.cli import (  # noqa: E402, F401
+    adding,
+    batch,
+    organising,
+    reading,
+    serving,
+    upkeep,
+    versioning,
+)

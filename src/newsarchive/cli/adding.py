@@ -96,14 +96,26 @@ def _echo_added(outcome: AddOutcome) -> None:
             f"Kept {outcome.id}: this capture is {article.status}; the earlier complete text stays"
         )
         return
-    verb = "Added" if outcome.created else "Updated"
     status = "" if article.status == "ok" else f" [{article.status}]"
-    click.echo(one_line(f"{verb} {outcome.id}{status}: {article.headline or outcome.url}"))
+    click.echo(
+        one_line(f"{_verb(outcome)} {outcome.id}{status}: {article.headline or outcome.url}")
+    )
     click.echo(
         one_line(f"  {article.word_count} words, {len(article.quotes)} quotes · {outcome.url}")
     )
+    if outcome.saved is not None and not outcome.created:
+        from newsarchive.render import saved_again_text
+
+        click.echo(saved_again_text(outcome.saved))
     if article.note:
         click.echo(f"  note: {article.note}")
+
+
+def _verb(outcome: AddOutcome) -> str:
+    saved = outcome.saved
+    if outcome.created:
+        return "Added"
+    return "Unchanged" if saved and not (saved.changed or saved.rewritten) else "Updated"
 
 
 @cli.command(name="extract")

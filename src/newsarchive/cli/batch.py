@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -23,17 +24,25 @@ from newsarchive.errors import InputError
 LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
 
 
+def politeness_options(function: Callable) -> Callable:
+    """``--workers`` and ``--delay``: how many fetches at once, and the pause between two
+    requests to one host (ImportOptions.workers, .delay)."""
+    function = click.option(
+        "--delay",
+        type=click.FloatRange(min=0),
+        default=1.0,
+        show_default=True,
+        help="Seconds between two requests to one host.",
+    )(function)
+    return click.option(
+        "--workers", type=COUNT, default=8, show_default=True, help="Fetches at once."
+    )(function)
+
+
 @cli.command(name="import")
 @click.argument("source", required=False)
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), help="Default: detected.")
-@click.option("--workers", type=COUNT, default=8, show_default=True, help="Fetches at once.")
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Seconds between two requests to one host.",
-)
+@politeness_options
 @click.option("--refetch", is_flag=True, help="Fetch links that are already archived again.")
 @click.option("--dry-run", is_flag=True, help="Read the list and say what would be fetched.")
 @click.option("--retry-failed", is_flag=True, help="Retry the links recorded as failed.")
@@ -94,17 +103,29 @@ def _import_entries(archive: Any, source: str | None, fmt: str | None, retry: bo
 
 def _run_import(entries: Any, archive: Any, options: Any, quiet: bool) -> tuple[Any, bool]:
     """Run the import showing progress; return the last Progress and whether Ctrl-C stopped it."""
+    from newsarchive.importer import import_links
+
+    return run_with_progress(lambda: import_links(entries, archive, options), quiet)
+
+
+def run_with_progress(
+    start: Callable[[], Iterator[Any]], quiet: bool, each: Callable[[Any], None] | None = None
+) -> tuple[Any, bool]:
+    """Run the importer's events (``start`` begins them), showing progress and passing each
+    to ``each``; return the last Progress and whether Ctrl-C stopped the run."""
     from contextlib import closing
 
-    from newsarchive.importer import Progress, import_links
+    from newsarchive.importer import Progress
 
     display = _ImportDisplay(quiet)
     progress = Progress()
     try:
-        with closing(import_links(entries, archive, options)) as events:
+        with closing(start()) as events:
             for event in events:
                 progress = event.progress
                 display.show(event)
+                if each is not None:
+                    each(event)
     except KeyboardInterrupt:
         display.close()
         return progress, True

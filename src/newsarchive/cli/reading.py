@@ -28,18 +28,28 @@ def _highlight(text: str) -> str:
 @click.argument("reference")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
 @click.option("--removed", is_flag=True, help="Also list the blocks the cleaner removed.")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), help="An earlier version (see history)."
+)
 @db_option
-def show(reference: str, fmt: str, removed: bool) -> None:
-    """Print an archived article, by id or URL, readable offline.
+def show(reference: str, fmt: str, removed: bool, version: int | None) -> None:
+    """Print an archived article, by id or URL, readable offline (its latest version unless
+    --version is given).
 
     \b
     newsarchive show 1
     newsarchive show https://example-news.com/story --format json
+    newsarchive show 1 --version 2
     """
+    from newsarchive.history import version_article
     from newsarchive.render import stored_article_json, stored_article_text
 
     with open_archive(read_only=True) as archive:
-        stored = archive.get(reference)
+        stored = (
+            archive.get(reference)
+            if version is None
+            else version_article(archive, reference, version)
+        )
     if fmt == "json":
         print_json(stored_article_json(stored))
     elif fmt == "html":
@@ -84,6 +94,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
 @click.option("--sort", type=click.Choice(["rank", "published", "saved"]), default="rank")
 @click.option("--limit", type=COUNT, default=20, show_default=True)
 @click.option("--all-copies", is_flag=True, help="Show every copy of a story run by many sites.")
+@click.option("--all-versions", is_flag=True, help="Also find articles by their earlier versions.")
 @click.option("--raw", is_flag=True, help="Pass the query to SQLite FTS5 unchanged.")
 @click.option("--exact", is_flag=True, help="Rank every match, however many (slower).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")

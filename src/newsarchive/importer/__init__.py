@@ -387,7 +387,10 @@ class _Run:
             return self._kept_without_text(link, saved.id, article.status)
         self.pending -= 1
         status = "saved" if saved.created else "updated"
-        return Outcome(link.url, status, link.line, saved.id)
+        changed = tuple(saved.changed)
+        return Outcome(
+            link.url, status, link.line, saved.id, changed=changed, version=saved.version
+        )
 
     def _kept_without_text(self, link: Link, article_id: int, status: str) -> Outcome:
         """A page with no article text, or a wall: its capture is archived (``reextract`` may

@@ -26,7 +26,9 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one entry of the list. ``status`` is one of STATUSES."""
+    """What became of one entry of the list. ``status`` is one of STATUSES; for a page
+    archived before, ``changed`` names the fields that made its new ``version`` (empty: no
+    new version)."""
 
     url: str
     status: str
@@ -34,6 +36,8 @@ class Outcome:
     article_id: int | None = None
     reason: str = ""
     failed_before: bool = False  # skipped: it failed for good in an earlier import
+    changed: tuple[str, ...] = ()
+    version: int | None = None
 
 
 @dataclass(frozen=True)
