@@ -1,7 +1,7 @@
 """The web reader in a real browser: Debian's headless Chromium driven by Selenium.
 
 Opens the list, runs a search, opens an article whose archived page planted scripts, and
-proves none ran; screenshots go to $NEWSARCHIVE_SCREENSHOTS (a folder) or the test's tmp_path.
+proves none ran; opens what changed between two versions; screenshots go to $NEWSARCHIVE_SCREENSHOTS (a folder) or the test's tmp_path.
 Skips, saying why, where Chromium or ChromeDriver is missing (.ci/run installs both).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_serve import HOSTILE_HEADLINE, Reader, fill, start
+from test_serve_versions import fill_versions
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -140,3 +141,24 @@ def test_with_edits_allowed_a_tag_added_through_the_form_shows_on_the_page(
     shown[0].click()
     headlines = [link.text for link in browser.find_elements(By.CSS_SELECTOR, ".results .headline")]
     assert headlines == [HOSTILE_HEADLINE]
+
+
+@pytest.fixture
+def versioned(archive_path: Path) -> Iterator[Reader]:
+    fill_versions(archive_path)
+    yield from start(archive_path)
+
+
+def test_a_diff_page_shows_what_an_edit_inserted(
+    browser, versioned: Reader, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(versioned.server.url + "articles/1")
+    browser.find_element(By.CSS_SELECTOR, "a[href='/articles/1/diff?from=1&to=2']").click()
+    inserted = [ins.text for ins in browser.find_elements(By.CSS_SELECTOR, ".changes ins")]
+    assert "only" in inserted
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
+    shade = "return getComputedStyle(document.querySelector('.changes ins')).backgroundColor"
+    assert browser.execute_script(shade) not in ("", "rgba(0, 0, 0, 0)")  # reader.css loaded
+    browser.save_screenshot(str(screenshot_folder(tmp_path) / "diff.png"))

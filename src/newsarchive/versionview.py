@@ -34,7 +34,7 @@ def history_text(history: History) -> str:
     changes = {version.version: version.changed for version in history.versions}
     lines = [one_line(f"Article {history.id} · {history.url}")]
     for fetch in history.fetches:
-        what = _fetch_outcome(fetch, changes)
+        what = fetch_outcome(fetch, changes)
         size = f"{sizes[fetch.capture_id]:>9,} B  {digests[fetch.capture_id][:12]}"
         status = f"{fetch.http_status or '-':>3} {fetch.status:<11}"
         lines.append(
@@ -42,14 +42,21 @@ def history_text(history: History) -> str:
         )
     for version in history.versions:
         lines.append(one_line(f"version {version.version}: {version.headline or '(no headline)'}"))
-    lines.append(
-        f"{len(history.captures)} captures, {len(history.fetches)} fetches,"
-        f" {len(history.versions)} versions"
-    )
+    lines.append(history_counts(history))
     return "\n".join(lines)
 
 
-def _fetch_outcome(fetch: Fetch, changes: dict[int, list[str]]) -> str:
+def history_counts(history: History) -> str:
+    """How many captures, fetches and versions the article has ("2 captures, 3 fetches, ...")."""
+    return (
+        f"{len(history.captures)} captures, {len(history.fetches)} fetches,"
+        f" {len(history.versions)} versions"
+    )
+
+
+def fetch_outcome(fetch: Fetch, changes: dict[int, list[str]]) -> str:
+    """What a fetch brought: the same bytes again, new bytes, or a version and what changed
+    (``changes``: each version's changed fields)."""
     if not fetch.new_bytes:
         return "same bytes again: time recorded"
     if fetch.version is None:  # the same article, or less of it (a stub kept aside)
@@ -84,16 +91,20 @@ def _spans_text(spans: list[Span], style: SpanStyle) -> str:
 
 
 def diff_html(diff: ArticleDiff) -> str:
-    """A small standalone page: each change in a list, removed words in ``del``, added in
-    ``ins``."""
+    """A small standalone page: the changes (``changes_html``) under a heading."""
     title = f"Article {diff.article_id}: version {diff.old_version} to {diff.new_version}"
-    items = "\n".join(f"<li>{_change_html(change)}</li>" for change in diff.changes)
     return (
         '<!doctype html>\n<html><head><meta charset="utf-8"><title>'
         f"{title}</title>\n<style>del{{background:#fdd}} ins{{background:#dfd}}</style>"
-        f"</head><body>\n<h1>{title}</h1>\n<ul>\n{items or '<li>no changes</li>'}\n</ul>\n"
-        "</body></html>"
+        f"</head><body>\n<h1>{title}</h1>\n{changes_html(diff)}\n</body></html>"
     )
+
+
+def changes_html(diff: ArticleDiff) -> str:
+    """The changes as an HTML list (the part of a page the reader shows too): each change an
+    item, removed words in ``del``, added in ``ins``, every text from the page escaped."""
+    items = "\n".join(f"<li>{_change_html(change)}</li>" for change in diff.changes)
+    return f'<ul class="changes">\n{items or "<li>no changes</li>"}\n</ul>'
 
 
 def _change_html(change: Change) -> str:

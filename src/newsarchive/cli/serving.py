@@ -19,7 +19,8 @@ PORT = click.IntRange(min=0, max=65535)
 )
 @db_option
 def serve(port: int, host: str, open_browser: bool, allow_edits: bool) -> None:
-    """Read the archive in the browser: list, search, articles, quotes, tags (Ctrl-C stops).
+    """Read the archive in the browser: list, search, articles with their versions and what
+    changed, quotes, tags (Ctrl-C stops).
 
     Only this machine can connect unless --host names another address. Read-only unless
     --allow-edits (then an article's page can change its tags and note, or delete it). Every

@@ -2,8 +2,9 @@
 and tags in the browser, each page also answering as JSON in the shapes ``--json`` prints.
 
 ``markup`` escapes whatever goes into a page, ``request`` holds what a page reads and answers,
-``pages`` and ``article`` build the pages from the library, ``edits`` takes the forms that
-write (with --allow-edits), ``server`` answers HTTP.
+``pages`` and ``article`` build the pages from the library (``history`` an article's versions,
+captures and diffs), ``edits`` takes the forms that write (with --allow-edits), ``server``
+answers HTTP.
 """
 
 from __future__ import annotations

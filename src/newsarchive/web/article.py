@@ -1,28 +1,31 @@
-"""The reader's article page: the stored body through the sanitiser, with its metadata."""
+"""The reader's article page, of the article as it is or as one of its versions was: the
+stored body through the sanitiser, with its metadata."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from newsarchive.history import History, VersionInfo, article_history, version_article
 from newsarchive.models import Quote, StoredArticle
 from newsarchive.render import byline, status_note, stored_article_json
 from newsarchive.sanitize import LINK_REL, safe_url, sanitize_html
+from newsarchive.web.history import past_section, version_of
 from newsarchive.web.markup import Markup, csrf_field, escape, href, join, render
-from newsarchive.web.request import Page, Request, date_of
+from newsarchive.web.request import Page, Request, date_of, moment_of, whole_number
 
 if TYPE_CHECKING:
     from newsarchive.store import Archive
 
 ARTICLE = """<article class="story"{lang}>
-{error}<header>
+{notice}<header>
 {site}<h1>{headline}</h1>
 {standfirst}<p class="byline">{byline}</p>
-<p class="meta">{source} · saved {saved} · {words} words · <a href="/articles/{id}.json">JSON</a></p>
+<p class="meta">{source} · saved {saved} · {words} words · <a href="{json}">JSON</a></p>
 {note}{tags}{user_note}</header>
 <div class="body">
 {body}
 </div>
-{quotes}{edits}</article>
+{quotes}{past}{edits}</article>
 """
 EDITS = """<section class="edits" id="edit">
 <h2>Your tags and note</h2>
@@ -47,17 +50,74 @@ QUOTES = """<section class="quoted">
 {items}</ul>
 </section>
 """
+VERSION_BANNER = """<p class="banner" role="note">Version {number} of {count}{latest}, captured {when}.
+{links}</p>
+"""
 
 
 def article_page(archive: Archive, request: Request, article_id: str, error: str = "") -> Page:
-    """One article: headline, byline, source, tags, the user's note, the sanitised body and
-    its quotes; with edits allowed, the forms that change its tags and note or delete it.
-    ``error``: why the form just sent changed nothing, shown above the article."""
+    """One article: headline, byline, source, tags, the user's note, the sanitised body, its
+    quotes and (when it has more than one) its versions and captures; with edits allowed, the
+    forms that change its tags and note or delete it. ``error``: why the form just sent
+    changed nothing, shown above the article."""
     stored = archive.get(int(article_id))
+    notice = render('<p class="alert" role="alert">{error}</p>\n', error=error) if error else ""
+    body = _story(
+        stored,
+        article_history(archive, stored.id),
+        notice=notice,
+        json=f"/articles/{stored.id}.json",
+        edits=edit_forms(stored, request.csrf) if request.csrf else "",
+    )
+    return Page(stored.article.headline or stored.url, stored_article_json(stored), body)
+
+
+def version_page(archive: Archive, _request: Request, article_id: str, number: str) -> Page:
+    """The article as it was in version ``number`` (``show ID --version N``), as the article's
+    page shows it, under a banner naming the version and linking to the latest."""
+    wanted = whole_number("version", number)
+    stored = version_article(archive, int(article_id), wanted)
+    history = article_history(archive, stored.id)
+    version = version_of(history, wanted)
+    body = _story(
+        stored,
+        history,
+        notice=_banner(stored.id, version, len(history.versions)),
+        json=f"/articles/{stored.id}/versions/{version.version}.json",
+    )
+    title = f"{stored.article.headline or stored.url} (version {version.version})"
+    return Page(title, stored_article_json(stored), body)
+
+
+def _banner(article_id: int, version: VersionInfo, count: int) -> Markup:
+    newer = version.version < count
+    links = [render('<a href="/articles/{id}">Read the latest version</a>', id=article_id)]
+    if newer:
+        link = href(f"/articles/{article_id}/diff", **{"from": version.version, "to": count})
+        links.append(render('<a href="{link}">what changed since</a>', link=link))
+    return render(
+        VERSION_BANNER,
+        number=version.version,
+        count=count,
+        latest="" if newer else " (the latest)",
+        when=moment_of(version.created_at),
+        links=join(links, " · "),
+    )
+
+
+def _story(
+    stored: StoredArticle,
+    history: History,
+    notice: Markup | str,
+    json: str,
+    edits: Markup | str = "",
+) -> Markup:
+    """The article's page (its latest version or an earlier one): ``notice`` above it, links
+    to its JSON at ``json``, its versions below, then ``edits``."""
     article = stored.article
-    body = render(
+    return render(
         ARTICLE,
-        error=render('<p class="alert" role="alert">{error}</p>\n', error=error) if error else "",
+        notice=notice,
         lang=render(' lang="{code}"', code=article.language) if article.language else "",
         site=render('<p class="site">{site}</p>\n', site=article.site) if article.site else "",
         headline=article.headline or "(no headline)",
@@ -66,15 +126,15 @@ def article_page(archive: Archive, request: Request, article_id: str, error: str
         source=_source_link(stored.url),
         saved=date_of(stored.saved_at),
         words=article.word_count,
-        id=stored.id,
+        json=json,
         note=_paragraph(status_note(stored.id, article.status, article.note), "note"),
         tags=tag_links(stored.tags),
         user_note=user_note(stored.user_note),
         body=_body(stored),
         quotes=_quotes(article.quotes),
-        edits=edit_forms(stored, request.csrf) if request.csrf else "",
+        past=past_section(history),
+        edits=edits,
     )
-    return Page(article.headline or stored.url, stored_article_json(stored), body)
 
 
 def tag_links(tags: list[str]) -> Markup:

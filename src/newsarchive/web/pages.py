@@ -15,8 +15,9 @@ from newsarchive.searching import LISTING_SORTS, search, search_quotes
 from newsarchive.speakers import list_speakers
 from newsarchive.store import MAX_INTEGER, Archive
 from newsarchive.tags import list_tags, tag_name
-from newsarchive.web.article import article_page, tag_links, user_note
+from newsarchive.web.article import article_page, tag_links, user_note, version_page
 from newsarchive.web.edits import ARTICLE_PATH, confirm_delete_page
+from newsarchive.web.history import diff_page, history_page
 from newsarchive.web.markup import Markup, escape, href, join, options, render
 from newsarchive.web.request import Page, Request, Routes, date_of, error_page
 
@@ -288,6 +289,9 @@ ROUTES: Routes = [
     (re.compile(r"/(?:articles)?"), list_page),
     (re.compile(ARTICLE_PATH), article_page),
     (re.compile(ARTICLE_PATH + "/delete"), confirm_delete_page),
+    (re.compile(ARTICLE_PATH + "/history"), history_page),
+    (re.compile(ARTICLE_PATH + "/versions/([^/]+)"), version_page),
+    (re.compile(ARTICLE_PATH + "/diff"), diff_page),
     (re.compile(r"/search"), search_page),
     (re.compile(r"/quotes"), quotes_page),
     (re.compile(r"/speakers"), speakers_page),

@@ -19,6 +19,13 @@ def date_of(timestamp: str | None) -> str:
     return (timestamp or "")[:10]
 
 
+def moment_of(timestamp: str) -> Markup:
+    """An ISO timestamp to the minute, for a page ("2024-05-01 09:30"), the whole of it kept
+    for machines in ``<time datetime>``."""
+    shown = timestamp[:16].replace("T", " ")
+    return render('<time datetime="{iso}">{shown}</time>', iso=timestamp, shown=shown)
+
+
 @dataclass(frozen=True)
 class Request:
     """What a page reads of a request: its query parameters, or a posted form's fields (the
@@ -42,10 +49,20 @@ class Request:
 
     def page_number(self, last: int = MAX_INTEGER) -> int:
         """The ``page`` parameter: 1 when absent, else a whole number from 1 to ``last``."""
-        value = self.text("page") or "1"
-        if not value.isdigit() or not 1 <= int(value) <= last:
-            raise InputError(f"page={value!r}: give a page number from 1 to {last}")
-        return int(value)
+        return whole_number("page", self.text("page") or "1", last)
+
+    def version(self, name: str) -> int | None:
+        """A version number parameter (``from``, ``to``), None when absent."""
+        value = self.text(name)
+        return None if value is None else whole_number(name, value)
+
+
+def whole_number(name: str, value: str, last: int = MAX_INTEGER) -> int:
+    """``value`` (a parameter or a part of the path) as a number from 1 to ``last``; a 400
+    (InputError) for anything else."""
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= last:
+        raise InputError(f"{name}={value!r}: give a whole number from 1 to {last}")
+    return int(value)
 
 
 @dataclass(frozen=True)
