@@ -165,6 +165,7 @@ def test_the_list_filters_by_site_and_status_and_pages(
     assert [summary["id"] for summary in partial] == [2]
     assert reader.get("/?status=lost")[0] == 400
     assert reader.get("/?page=0")[0] == 400
+    assert reader.get("/?page=%C2%B2")[0] == 400  # a digit to isdigit(), not to int()
     monkeypatch.setattr(pages, "ARTICLES_PER_PAGE", 2)
     first, second = (json.loads(reader.get(f"/articles.json?page={n}")[2]) for n in (1, 2))
     assert [s["id"] for s in first] == [3, 2] and [s["id"] for s in second] == [1]
