@@ -414,3 +414,36 @@ def test_an_archive_from_before_speakers_keeps_its_quotes_as_speech_of_linked_sp
         ("Donald J. Trump", "Donald J. Trump", None, "speech"),
         ("Ana Lopes", "Ana Lopes", None, "speech"),
     ]
+
+
+def _index_segments(archive: Archive) -> int:
+    """How many segments articles_fts is in (a segment's id is in the top bits of its rowids)."""
+    sql = "SELECT count(DISTINCT rowid >> 37) FROM articles_fts_data WHERE rowid > 10"
+    return archive.conn.execute(sql).fetchone()[0]
+
+
+def test_saving_keeps_the_search_index_in_few_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each save is a segment of its own; the merge work every save asks for folds them in."""
+    words = " ".join(f"word{n}" for n in range(300))
+
+    def save_one_by_one(path: Path) -> int:
+        with Archive(path) as archive:
+            for n in range(150):
+                url = f"https://news.example/{n}"
+                page = fetched(url, raw=f"<p>{n}</p>".encode())
+                archive.save(page, Article(headline=f"Story {n}", text=f"{words} n{n}"))
+            assert search_ids_in(archive, "n149") == [150]
+            return _index_segments(archive)
+
+    tidied = save_one_by_one(tmp_path / "tidied.db")
+    monkeypatch.setattr("newsarchive.store.TIDY_PAGES_PER_ARTICLE", 0)
+    untidied = save_one_by_one(tmp_path / "untidied.db")
+    assert tidied <= 4 < 10 <= untidied
+
+
+def search_ids_in(archive: Archive, query: str) -> list[int]:
+    from newsarchive.searching import search
+
+    return [hit.id for hit in search(archive, query)]

@@ -36,6 +36,8 @@ def _migration(step: Callable[[Database], None]) -> Callable[[Database], None]:
     return step
 
 
+# The full-text indexes that grow with every article saved (see store.tidy_search_indexes).
+GROWING_INDEXES = ("articles_fts", "quotes_fts")
 NAMES_SQL = "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid"
 
 
@@ -530,3 +532,12 @@ def m018_list_by_status(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS articles_status_saved_at"
         " ON articles (coalesce(status, 'ok'), saved_at)"
     )
+
+
+@_migration
+def m019_search_merges_pairs(db: Database) -> None:
+    """The growing full-text indexes merge the segments of a level as soon as it holds two
+    (FTS5's ``usermerge``, 4 by default): each save asks for a little merge work
+    (store.tidy_search_indexes), which then keeps an index in a few segments."""
+    for table in GROWING_INDEXES:
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('usermerge', 2)")
