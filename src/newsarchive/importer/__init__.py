@@ -50,7 +50,7 @@ from newsarchive.importer.pool import (
     return_big_buffers_to_the_os,
     start_pool,
 )
-from newsarchive.linklists import BadEntry, Entry, Link
+from newsarchive.linklists import BadEntry, Entry, Link, Skipped
 from newsarchive.models import Article, FetchResult
 from newsarchive.pipeline import without_site_boilerplate
 from newsarchive.store import Archive
@@ -265,6 +265,10 @@ class _Run:
         self.counts = replace(self.counts, read=self.counts.read + 1)
         if isinstance(entry, BadEntry):
             return Outcome(entry.text, "invalid", entry.line, reason=entry.reason)
+        if isinstance(entry, Skipped):
+            return Outcome(entry.text, "skipped", reason=entry.reason)
+        if entry.capture is not None:
+            return self._accept_capture(replace(entry, capture=None), entry.capture)
         skipped = self._duplicate(entry, entry.url)
         if skipped is not None:
             return skipped
@@ -286,6 +290,24 @@ class _Run:
             return None  # an archived page without the article's text is fetched again
         self._keep_export_metadata(found, link)
         return Outcome(link.url, "skipped", link.line, found, "already archived")
+
+    def _accept_capture(self, link: Link, capture: FetchResult | Exception) -> Outcome | None:
+        """A page captured already (a WARC record): extracted and saved without fetching,
+        unless this very capture (URL, time, size) was saved before or earlier in the list."""
+        if isinstance(capture, Exception):
+            self.pending += 1
+            return self._failed(link, capture)
+        key = f"{normalize_url(link.url)} {capture.fetched_at} {len(capture.raw)}"
+        if key in self.claimed or self.archive.has_capture(
+            link.url, capture.fetched_at, len(capture.raw)
+        ):
+            found = self.archive.find_id(link.url)
+            return Outcome(link.url, "skipped", link.line, found, "this capture is archived")
+        self.claimed[key] = link.line
+        if self.options.dry_run:
+            return Outcome(link.url, "new", link.line)
+        self.pending += 1
+        return self._received(_Fetched(link, capture, time.monotonic()))
 
     def _keep_export_metadata(self, article_id: int, link: Link) -> None:
         if link.saved_at or link.tags:
@@ -327,9 +349,17 @@ class _Run:
             if skipped is not None:
                 self.pending -= 1
                 return replace(skipped, reason=f"{skipped.reason} as {final}")
+        return self._received(replace(fetched, result=result))
+
+    def _received(self, fetched: _Fetched) -> Outcome | None:
+        """Extract a page fetched or captured already: in a worker process, or here."""
+        link, page = fetched.link, fetched.result
+        assert isinstance(page, FetchResult)
+        if fetched.article is None and self.pool is None:
+            fetched = replace(fetched, article=extract_job(page))
         if fetched.article is not None:
-            return self._extracted(link, result, fetched.article)
-        self._submit(link, result)
+            return self._extracted(link, page, fetched.article)
+        self._submit(link, page)
         return None
 
     def _submit(self, link: Link, fetched: FetchResult) -> None:
