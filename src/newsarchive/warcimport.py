@@ -82,16 +82,20 @@ def _head(path: Path) -> bytes:
 def open_web_archive(source: str, fmt: str = "warc") -> LinkList:
     """The records of a WARC or ARC file (gzipped or not) as import entries, read as needed."""
     stream = open_list_file(source)
-    return LinkList(source, fmt, closing_when_done(stream, record_entries(stream, source)))
+    entries = record_entries(stream, source, arc=fmt == "arc")
+    return LinkList(source, fmt, closing_when_done(stream, entries))
 
 
-def record_entries(stream: BinaryIO, name: str) -> Iterator[Entry]:
-    """One entry per record; past a record that breaks the file, on from the next one."""
+def record_entries(stream: BinaryIO, name: str, arc: bool = False) -> Iterator[Entry]:
+    """One entry per record; past a record that breaks the file, on from the next one.
+
+    ARC records are read as WARC records (warcio's ``arc2warc``) only in an ARC file: in a
+    WARC file, a damaged stretch would otherwise pass for an ARC record."""
     gzipped = stream.read(2) == b"\x1f\x8b"
     offset: int | None = 0
     while offset is not None:
         stream.seek(offset)
-        records = ArchiveIterator(stream, arc2warc=True, check_digests=True)
+        records = ArchiveIterator(stream, arc2warc=arc, check_digests=True)
         try:
             for record in records:
                 yield record_entry(record, name)
@@ -127,9 +131,9 @@ def record_entry(record: ArcWarcRecord, name: str) -> Entry:
     raw = _payload(record)
     if raw is None:
         return Link(uri, capture=too_large(uri, MAX_BYTES))
-    if record.digest_checker.passed is False:
-        problems = "; ".join(record.digest_checker.problems)
-        return Link(uri, capture=InputError(f"{uri}: the record is damaged ({problems})"))
+    damage = _damage(record)
+    if damage:
+        return Link(uri, capture=InputError(f"{uri}: the record is damaged ({damage})"))
     kind = record.rec_headers.get_header(KIND_FIELD) or "html"
     text, encoding = decode_html(raw, _http_content_type(record))
     if kind == "html" and not looks_like_html(text) and _content_type(record) in UNSURE_TYPES:
@@ -172,6 +176,15 @@ def _content_type(record: ArcWarcRecord) -> str:
     if record.rec_type == "resource":
         value = record.rec_headers.get_header("Content-Type")
     return (value or "").split(";")[0].strip().lower()
+
+
+def _damage(record: ArcWarcRecord) -> str | None:
+    """What is wrong with a record read to its end: cut short, or its digests do not match."""
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        return "cut short: the file ends inside it"
+    if record.digest_checker.passed is False:
+        return "; ".join(record.digest_checker.problems)
+    return None
 
 
 def _payload(record: ArcWarcRecord) -> bytes | None:
