@@ -23,6 +23,9 @@ from newsarchive.store import Archive
 
 FORMATS = ("csl-json", "bibtex", "ris")
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+# Words of a byline that names a newsroom, not a person ("Harbour Times Staff", "AP News Desk").
+NEWSROOM_WORDS = {"staff", "news", "press", "desk", "team", "editors", "editorial", "board"}
+NEWSROOM_WORDS |= {"bureau", "agency", "reporters", "correspondents", "service", "wire", "times"}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # Each special character as a command: braces stay balanced, % starts no comment, # and &
@@ -105,15 +108,20 @@ def split_name(name: str) -> dict[str, str]:
         return {"literal": name}
     words = name.split()
     suffix = words.pop() if len(words) > 2 and words[-1].lower() in SUFFIXES else None
-    if not 2 <= len(words) <= 4 or not all(
-        word[:1].isupper() or word in PARTICLES for word in words
-    ):
+    if not _personal(words):
         return {"literal": name}
     start = len(words) - 1
     while start > 1 and words[start - 1].lower() in PARTICLES:
         start -= 1
     person = {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
     return person | ({"suffix": suffix} if suffix else {})
+
+
+def _personal(words: list[str]) -> bool:
+    """Two to four capitalised words (particles aside), none a newsroom's."""
+    if not 2 <= len(words) <= 4 or any(word.lower() in NEWSROOM_WORDS for word in words):
+        return False
+    return all(word[:1].isupper() or word in PARTICLES for word in words)
 
 
 def csl_item(item: Citable) -> dict:
