@@ -130,19 +130,26 @@ def _fields(capture: Capture, record_type: str) -> dict[str, str]:
     return fields
 
 
+def _record(
+    writer: WARCWriter, capture: Capture, fields: dict[str, str], body: bytes, http_headers=None
+):
+    """A record of the capture holding ``body`` (after ``http_headers``, when given)."""
+    return writer.create_warc_record(
+        target_uri(capture),
+        fields["WARC-Type"],
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http_headers,
+        warc_headers_dict=fields,
+    )
+
+
 def _response_record(writer: WARCWriter, capture: Capture):
     status = capture.http_status or 200
     http_headers = StatusAndHeaders(
         f"{status} {_reason(status)}", response_headers(capture), protocol="HTTP/1.1"
     )
-    return writer.create_warc_record(
-        target_uri(capture),
-        "response",
-        payload=io.BytesIO(capture.raw),
-        length=len(capture.raw),
-        http_headers=http_headers,
-        warc_headers_dict=_fields(capture, "response"),
-    )
+    return _record(writer, capture, _fields(capture, "response"), capture.raw, http_headers)
 
 
 def _reason(status: int) -> str:
@@ -169,28 +176,13 @@ def _request_record(writer: WARCWriter, capture: Capture):
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [("Host", parts.netloc), ("User-Agent", USER_AGENT)]
     http_headers = StatusAndHeaders(f"GET {path} HTTP/1.1", headers, is_http_request=True)
-    return writer.create_warc_record(
-        target_uri(capture),
-        "request",
-        payload=io.BytesIO(b""),
-        length=0,
-        http_headers=http_headers,
-        warc_headers_dict=_fields(capture, "request"),
-    )
+    return _record(writer, capture, _fields(capture, "request"), b"", http_headers)
 
 
 def _resource_record(writer: WARCWriter, capture: Capture):
-    fields = {
-        **_fields(capture, "resource"),
-        "Content-Type": RESOURCE_TYPES.get(capture.kind, "text/html"),
-    }
-    return writer.create_warc_record(
-        target_uri(capture),
-        "resource",
-        payload=io.BytesIO(capture.raw),
-        length=len(capture.raw),
-        warc_headers_dict=fields,
-    )
+    content_type = RESOURCE_TYPES.get(capture.kind, "text/html")
+    fields = {**_fields(capture, "resource"), "Content-Type": content_type}
+    return _record(writer, capture, fields, capture.raw)
 
 
 def _metadata_record(writer: WARCWriter, capture: Capture, refers_to: str, record: dict):
@@ -203,10 +195,4 @@ def _metadata_record(writer: WARCWriter, capture: Capture, refers_to: str, recor
         "WARC-Refers-To": refers_to,
         "Content-Type": "application/json",
     }
-    return writer.create_warc_record(
-        target_uri(capture),
-        "metadata",
-        payload=io.BytesIO(body),
-        length=len(body),
-        warc_headers_dict=fields,
-    )
+    return _record(writer, capture, fields, body)
