@@ -23,6 +23,7 @@ import argparse
 import importlib
 import io
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,7 +93,13 @@ def import_child(warc: str, database: str) -> None:
         for event in import_links(open_web_archive(warc).entries, archive, options):
             statuses[event.outcome.status] = statuses.get(event.outcome.status, 0) + 1
         seconds = time.monotonic() - started
-    print(json.dumps({"seconds": seconds, "statuses": statuses, **memory.report()}))
+    cpu = {"main_cpu": _cpu(resource.RUSAGE_SELF), "workers_cpu": _cpu(resource.RUSAGE_CHILDREN)}
+    print(json.dumps({"seconds": seconds, "statuses": statuses, **cpu, **memory.report()}))
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def snapshot(path: Path) -> tuple[dict, dict]:
@@ -169,6 +176,7 @@ def run(folder: Path, pages: list[bytes], processes: int, args: argparse.Namespa
         ("extraction CPU s (1 process)", f"{cpu:.1f}"),
         (f"import s ({processes} extraction processes)", f"{imported['seconds']:.1f}"),
         ("import / CPU limit (goal <= 1.3)", f"{imported['seconds'] / limit:.2f}"),
+        ("import CPU s: main / extraction processes", _cpu_cell(imported)),
         ("import outcomes", json.dumps(imported["statuses"])),
         ("import peak RSS tree MB", f"{imported['rss_tree_mb']:.0f}"),
     ]
@@ -178,6 +186,10 @@ def run(folder: Path, pages: list[bytes], processes: int, args: argparse.Namespa
         print(f"{name:<44} {value}")
 
 
+def _cpu_cell(found: dict) -> str:
+    return f"{found['main_cpu']:.1f} / {found['workers_cpu']:.1f}"
+
+
 def memory_rows(folder: Path, pages: list[bytes], records: int) -> list[tuple[str, object]]:
     warc = folder / "memory.warc.gz"
     synthetic_warc(warc, pages, records)
@@ -185,6 +197,7 @@ def memory_rows(folder: Path, pages: list[bytes], records: int) -> list[tuple[st
     return [
         (f"memory: {records}-record WARC, seconds", f"{found['seconds']:.0f}"),
         ("memory: outcomes", json.dumps(found["statuses"])),
+        ("memory: CPU s main / extraction processes", _cpu_cell(found)),
         ("memory: peak RSS tree MB (goal < 300)", f"{found['rss_tree_mb']:.0f}"),
         (
             "memory: main / largest worker MB",
