@@ -40,7 +40,7 @@ def page(headline: str, paragraphs: list[str] = BRIDGE_STORY) -> bytes:
 @pytest.fixture
 def filled(server: LocalServer, tmp_path: Path, archive_path: Path) -> Path:
     """An archive with every kind of capture: plain HTTP, gzip-encoded, behind a redirect,
-    captured twice, and read from a file."""
+    captured twice, read from a file, and a plain-text story."""
     server.route("/plain", page("Bridge reopens after storm"))
     zipped = gzip.compress(page("Ferry returns to timetable", FERRY_STORY))
     server.route("/zipped", zipped, headers={"Content-Encoding": "gzip"})
@@ -54,6 +54,9 @@ def filled(server: LocalServer, tmp_path: Path, archive_path: Path) -> Path:
         server.route("/plain", page("Bridge reopens after the storm"))
         add(server.url("/plain"), archive)
         add(str(local), archive, url="https://harbour.example/budget")
+        text = tmp_path / "story.txt"
+        text.write_text("Quay reopens\n\n" + "\n\n".join(FERRY_STORY), encoding="utf-8")
+        add(str(text), archive)
     return archive_path
 
 
@@ -94,7 +97,7 @@ def test_warcio_check_and_index_accept_the_export(filled: Path, tmp_path: Path, 
     types = [line["warc-type"] for line in lines]
     assert types[0] == "warcinfo"
     assert types.count("response") == types.count("request") == 4
-    assert types.count("resource") == 1 and types.count("metadata") == 4
+    assert types.count("resource") == 2 and types.count("metadata") == 5
 
 
 def test_records_pair_requests_with_responses_and_refer_metadata_to_them(
@@ -144,11 +147,12 @@ def test_a_response_holds_the_bytes_with_their_status_line_and_headers(
 
 def captures_of(path: Path) -> list[tuple]:
     with Archive(path) as archive:
-        return sorted(
+        found = [
             (c.final_url, c.url, c.fetched_at, c.http_status, c.raw, c.headers, c.kind, c.source)
             for article_id in archive.article_ids()
             for c in archive.captures(article_id)
-        )
+        ]
+    return sorted(found, key=repr)
 
 
 def articles_of(path: Path) -> list[tuple]:
@@ -163,7 +167,7 @@ def test_round_trip_keeps_articles_and_captures_byte_for_byte(filled: Path, tmp_
     result = run_cli("--db", str(copy), "import", str(path), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["format"] == "warc" and summary["saved"] == 4 and summary["updated"] == 1
+    assert summary["format"] == "warc" and summary["saved"] == 5 and summary["updated"] == 1
     assert summary["failed"] == 0
     assert captures_of(copy) == captures_of(filled)
     assert articles_of(copy) == articles_of(filled)
@@ -179,7 +183,7 @@ def test_a_rerun_imports_nothing_twice(filled: Path, tmp_path: Path) -> None:
         events.close()  # as Ctrl-C would stop it
         assert archive.stats().captures == 1
     again = json.loads(run_cli("--db", str(copy), "import", str(path), "--json").stdout)
-    assert again["saved"] + again["updated"] == 4
+    assert again["saved"] + again["updated"] == 5
     last = json.loads(run_cli("--db", str(copy), "import", str(path), "--json").stdout)
     assert last["saved"] == last["updated"] == 0
     assert captures_of(copy) == captures_of(filled)

@@ -25,7 +25,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from newsarchive.errors import InputError
 from newsarchive.fetch.decode import decode_html, looks_like_html
-from newsarchive.fetch.http import too_large
+from newsarchive.fetch.http import now, too_large
 from newsarchive.fetch.limits import MAX_BYTES
 from newsarchive.linklists import (
     Entry,
@@ -239,8 +239,6 @@ def http_headers(record: ArcWarcRecord) -> dict[str, str]:
 def capture_time(warc_date: str | None) -> str:
     """WARC-Date as the archive records capture times: ISO 8601 UTC, to the second unless the
     record gave fractions."""
-    from newsarchive.fetch.http import now
-
     if not warc_date:
         return now()
     try:
