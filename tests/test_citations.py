@@ -12,6 +12,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from conftest import BRIDGE_STORY, LocalServer, article_page, cli_json, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsarchive.citations import bibtex_text, split_name
 from newsarchive.models import Article, FetchResult
@@ -98,6 +100,17 @@ def test_every_bibtex_special_is_a_command_with_balanced_braces() -> None:
     escaped = bibtex_text("}{\\%&#$_^~")
     assert escaped.count("{") == escaped.count("}")
     assert not re.search(r"(?<!\\)[%&#$_]", escaped.replace("{}", ""))
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_any_headline_parses_back_as_one_bibtex_field(headline: str) -> None:
+    escaped = bibtex_text(headline)
+    assert "\n" not in escaped and "\r" not in escaped
+    assert escaped.count("{") == escaped.count("}")
+    entry = f"@article{{key,\n  title = {{{escaped}}},\n  year = {{2024}},\n}}\n"
+    library = bibtexparser.parse_string(entry)
+    assert library.failed_blocks == [] and library.entries[0]["title"] == escaped
 
 
 def test_ris_is_one_field_a_line(hostile: int) -> None:
