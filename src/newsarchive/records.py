@@ -13,6 +13,8 @@ from newsarchive.fingerprint import simhash
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock
 from newsarchive.urls import normalize_url
 
+CONTENT_URN = "urn:sha256:"  # the URL of a page that came without one: its bytes' hash
+
 
 @dataclass(frozen=True)
 class SaveOutcome:
@@ -100,7 +102,7 @@ def capture_facts(capture: Capture, extractor_version: str | None) -> CaptureFac
     return CaptureFacts(
         final_url=capture.final_url or capture.url,
         captured_at=capture.fetched_at,
-        sha256=hashlib.sha256(capture.raw).hexdigest(),
+        sha256=sha256_hex(capture.raw),
         http_status=capture.http_status,
         source=capture.source,
         extractor_version=extractor_version,
@@ -116,7 +118,13 @@ def article_url(fetched: FetchResult, article: Article) -> str:
     url = fetched.final_url or fetched.url or article.canonical_url
     if url:
         return url
-    return "urn:sha256:" + hashlib.sha256(fetched.raw).hexdigest()
+    return CONTENT_URN + sha256_hex(fetched.raw)
+
+
+def sha256_hex(raw: bytes) -> str:
+    """The SHA-256 of captured bytes, in hex: what citations give and what names a page that
+    came without a URL."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 def url_keys(fetched: FetchResult, article: Article) -> list[str]:

@@ -16,7 +16,6 @@ from, whether it is HTML or plain text) travels in ``Newsarchive-*`` extension f
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from collections.abc import Iterable
@@ -34,7 +33,7 @@ from newsarchive import __version__
 from newsarchive.errors import InputError
 from newsarchive.export import article_record, write_atomically
 from newsarchive.fetch.http import USER_AGENT
-from newsarchive.records import Capture
+from newsarchive.records import CONTENT_URN, Capture, sha256_hex
 from newsarchive.store import Archive
 
 WARC_VERSION = "1.1"
@@ -100,11 +99,7 @@ def _write_capture(writer: WARCWriter, capture: Capture) -> str:
 
 def target_uri(capture: Capture) -> str:
     """Where the capture's bytes came from: its final URL, else a name made of its hash."""
-    return capture.final_url or capture.url or f"urn:sha256:{capture_sha256(capture)}"
-
-
-def capture_sha256(capture: Capture) -> str:
-    return hashlib.sha256(capture.raw).hexdigest()
+    return capture.final_url or capture.url or CONTENT_URN + sha256_hex(capture.raw)
 
 
 def warc_date(moment: str) -> str:

@@ -36,6 +36,7 @@ from newsarchive.linklists import (
     open_list_file,
 )
 from newsarchive.models import FetchResult
+from newsarchive.records import CONTENT_URN
 from newsarchive.warcexport import (
     ENCODING_HEADERS,
     KIND_FIELD,
@@ -203,7 +204,7 @@ def _capture(
     record: ArcWarcRecord, uri: str, raw: bytes, text: str, encoding: str, kind: str
 ) -> FetchResult:
     fields = record.rec_headers
-    final_url = None if uri.startswith("urn:sha256:") else uri
+    final_url = None if uri.startswith(CONTENT_URN) else uri
     source = fields.get_header(SOURCE_FIELD) or (
         "http" if record.rec_type == "response" else "file"
     )
