@@ -424,3 +424,12 @@ def m015_user_notes_and_tag_keys(db: Database) -> None:
         "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
         [(article_id, name) for article_id, name in named if name],
     )
+
+
+@_migration
+def m016_site_simhash_index(db: Database) -> None:
+    """Count a site's articles (``Archive.repeated_paragraphs``, on every save) from an index:
+    ``simhash`` comes after the text and HTML in each row, so counting it from the table read
+    every article of the site whole, on every save, and an import of one site's crawl (a WARC)
+    slowed down as it went (1.5 ms a save at 279 articles of the site, 0.03 ms with the index)."""
+    db["articles"].create_index(["site", "simhash"], if_not_exists=True)

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,6 +197,19 @@ class Archive:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def unmapped(self) -> Iterator[None]:
+        """Read through SQLite's own small page cache instead of the memory map, for a long
+        import: every page a save reads (the rows an update replaces, indexes) would otherwise
+        stay mapped into the process, and its memory grow with the archive (450 MB of mapped
+        pages at 10,000 WARC records, against 20 MB without)."""
+        self.conn.execute("PRAGMA mmap_size=0")
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.ProgrammingError):  # closed before the import was finished
+                self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
 
     def save(self, fetched: FetchResult, article: Article) -> SaveOutcome:
         """Store an article and its capture, updating the article already filed under any of its URLs."""

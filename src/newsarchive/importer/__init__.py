@@ -91,7 +91,8 @@ def import_links(
     """Archive every link of ``entries``; yield one ImportEvent per entry as it finishes."""
     run = _Run(entries, archive, options or ImportOptions(), session_factory)
     try:
-        yield from run.events()
+        with archive.unmapped():
+            yield from run.events()
     finally:
         run.stop()
 
