@@ -9,7 +9,9 @@ The shape of a run (``import_links``):
   at least ``delay`` seconds between the end of one request and the start of the next, and saves
   every extracted article in its own transaction;
 - fetch threads download pages; extraction (CPU-bound) runs in a process pool when there is more
-  than one core, in the fetch threads otherwise.
+  than one core, in the fetch threads otherwise;
+- a link that carries its page already (a WARC record, see warcimport) skips the hosts and the
+  fetch threads: it goes to extraction at once, unless that very capture is archived.
 
 Every link ends as one ``Outcome``; the run yields it with a ``Progress`` snapshot and never
 prints. A KeyboardInterrupt stops the run at once: what was saved stays saved, and a rerun skips it.
