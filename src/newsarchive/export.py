@@ -73,7 +73,7 @@ def export_articles(
         if path.parent != target:
             raise InputError(f"{path}: would be written outside {target}")
         content = RENDERERS[fmt](stored).encode("utf-8")
-        _write_atomically(path, lambda out, data=content: out.write(data))
+        write_atomically(path, lambda out, data=content: out.write(data))
         yield path
 
 
@@ -95,7 +95,7 @@ def export_book(
     info = BookInfo(
         title=title or f"News archive: {len(stored)} articles", language=book_language(stored)
     )
-    _write_atomically(path, lambda out: write_book(out, info, chapters, embedded))
+    write_atomically(path, lambda out: write_book(out, info, chapters, embedded))
     return len(stored)
 
 
@@ -144,7 +144,7 @@ def _prepare_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """``write`` fills a temporary file beside ``path`` (with the mode the umask gives), which
     then replaces ``path``: a failure at any point leaves no partial file."""
     try:

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from newsarchive.errors import InputError, NewsarchiveError
+from newsarchive.models import FetchResult
 from newsarchive.urls import normalize_url, redact_url, validate_url
 
 FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
@@ -50,12 +51,16 @@ _SKIPPED_MARKUP = re.compile(r"\A(\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re
 
 @dataclass(frozen=True)
 class Link:
-    """A link to archive, with where it was found and what the export knew about it."""
+    """A link to archive, with where it was found and what the export knew about it.
+
+    ``capture``: the page as captured already (a WARC record), or why the record holding it
+    could not be read; the import then archives it as it is, without fetching."""
 
     url: str
     line: int | None = None
     saved_at: str | None = None
     tags: tuple[str, ...] = ()
+    capture: FetchResult | Exception | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,15 @@ class BadEntry:
     reason: str
 
 
-Entry = Link | BadEntry
+@dataclass(frozen=True)
+class Skipped:
+    """An entry that holds nothing to archive (a WARC record of an image, a request), and why."""
+
+    text: str
+    reason: str
+
+
+Entry = Link | BadEntry | Skipped
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,10 @@ def open_link_list(
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         return _open_stream("standard input", stream, fmt, _Context("standard input", fetch))
-    return _open_stream(source, _open_file(source), fmt, _Context(source, fetch))
+    return _open_stream(source, open_list_file(source), fmt, _Context(source, fetch))
 
 
-def _open_file(source: str) -> BinaryIO:
+def open_list_file(source: str) -> BinaryIO:
     try:
         return Path(source).open("rb")
     except FileNotFoundError:
@@ -161,7 +174,9 @@ def _open_stream(name: str, stream: BinaryIO, fmt: str | None, context: _Context
     return LinkList(
         name,
         found,
-        _closing(stream, _parse(io.BufferedReader(_Rewound(head, stream)), found, context)),
+        closing_when_done(
+            stream, _parse(io.BufferedReader(_Rewound(head, stream)), found, context)
+        ),
     )
 
 
@@ -173,7 +188,7 @@ def _read(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _closing(stream: BinaryIO, entries: Iterator[Entry]) -> Iterator[Entry]:
+def closing_when_done(stream: BinaryIO, entries: Iterator[Entry]) -> Iterator[Entry]:
     try:
         yield from entries
     finally:

@@ -541,3 +541,12 @@ def m019_search_merges_pairs(db: Database) -> None:
     (store.tidy_search_indexes), which then keeps an index in a few segments."""
     for table in GROWING_INDEXES:
         db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('usermerge', 2)")
+
+
+@_migration
+def m020_site_simhash_index(db: Database) -> None:
+    """Count a site's articles (``Archive.repeated_paragraphs``, on every save) from an index:
+    ``simhash`` comes after the text and HTML in each row, so counting it from the table read
+    every article of the site whole, on every save, and an import of one site's crawl (a WARC)
+    slowed down as it went (1.5 ms a save at 279 articles of the site, 0.03 ms with the index)."""
+    db["articles"].create_index(["site", "simhash"], if_not_exists=True)

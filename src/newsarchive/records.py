@@ -93,6 +93,31 @@ class Capture:
     sha256: str | None = None
 
 
+@dataclass(frozen=True)
+class CaptureFacts:
+    """What a citation of an archived article needs to say of its capture: where the page was
+    found in the end, when (UTC, ISO 8601), the SHA-256 of the bytes received, the HTTP status
+    (None for a file or stdin) and the newsarchive version that extracted the article."""
+
+    final_url: str | None
+    captured_at: str
+    sha256: str
+    http_status: int | None
+    source: str
+    extractor_version: str | None
+
+
+def capture_facts(capture: Capture, extractor_version: str | None) -> CaptureFacts:
+    return CaptureFacts(
+        final_url=capture.final_url or capture.url,
+        captured_at=capture.fetched_at,
+        sha256=content_hash(capture.raw),
+        http_status=capture.http_status,
+        source=capture.source,
+        extractor_version=extractor_version,
+    )
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from newsarchive.controls import one_line, printable
 from newsarchive.extract.status import MEANINGS, PARTIAL, WITHOUT_TEXT
 from newsarchive.models import Article, QuoteHit, SearchHit, SpeakerSummary, StoredArticle
-from newsarchive.records import ArchiveStats, ArticleSummary, SaveOutcome
+from newsarchive.records import ArchiveStats, ArticleSummary, CaptureFacts, SaveOutcome
 
 if TYPE_CHECKING:
     from newsarchive.deletion import DeletionReport
@@ -84,8 +84,9 @@ def article_json(article: Article) -> dict:
     return {**asdict(article), "word_count": article.word_count}
 
 
-def stored_article_json(stored: StoredArticle) -> dict:
-    return {
+def stored_article_json(stored: StoredArticle, capture: CaptureFacts | None = None) -> dict:
+    """The article as JSON; with ``capture``, the facts of its capture a citation needs."""
+    record = {
         "id": stored.id,
         "url": stored.url,
         "saved_at": stored.saved_at,
@@ -93,6 +94,7 @@ def stored_article_json(stored: StoredArticle) -> dict:
         "tags": stored.tags,
         "user_note": stored.user_note,
     }
+    return record | ({"capture": asdict(capture)} if capture else {})
 
 
 def summary_line(summary: ArticleSummary) -> str:

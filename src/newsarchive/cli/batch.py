@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import click
@@ -20,8 +20,9 @@ from newsarchive.cli import (
 from newsarchive.controls import one_line
 from newsarchive.errors import InputError
 
-# The same names as newsarchive.linklists.FORMATS, written out so --help needs no lxml import.
-LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap")
+# The same names as newsarchive.linklists.FORMATS and warcimport.FORMATS, written out so --help
+# needs no lxml or warcio import.
+LIST_FORMATS = ("text", "bookmarks", "csv", "rss", "atom", "opml", "sitemap", "warc", "arc")
 
 
 def politeness_options(function: Callable) -> Callable:
@@ -52,22 +53,27 @@ def politeness_options(function: Callable) -> Callable:
 def import_command(
     source: str | None, fmt: str | None, quiet: bool, as_json: bool, **settings: Any
 ) -> None:
-    """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -.
+    """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -;
+    or every HTML page of a web archive (WARC or ARC, gzipped or not) with its capture time and
+    URL, without fetching (other records are skipped and counted).
 
-    Links already archived are skipped; failures are recorded (see newsarchive failures), and
-    a link that failed for good (404, 410...) is skipped by later imports: --retry-failed
-    fetches them again.
-    Ctrl-C stops cleanly: run the same command again to resume.
+    Links (and captures) already archived are skipped; failures are recorded (see newsarchive
+    failures), and a link that failed for good (404, 410...) is skipped by later imports:
+    --retry-failed fetches them again. Ctrl-C stops cleanly: run the same command again to
+    resume.
 
     \b
     newsarchive import links.txt
     newsarchive import pocket-export.csv --workers 16 --delay 2
     newsarchive import https://example-news.com/feed.xml --dry-run
+    newsarchive import crawl.warc.gz
     some-command | newsarchive import -
     newsarchive import --retry-failed
     """
     from newsarchive.importer import ImportOptions, summarize
     from newsarchive.render import import_summary_text
+    from newsarchive.warcimport import FORMATS as WEB_ARCHIVE_FORMATS
+    from newsarchive.warcimport import PAGES_AHEAD
 
     retry_failed = settings["retry_failed"]
     if source is None and not retry_failed:
@@ -75,6 +81,8 @@ def import_command(
     options = ImportOptions(**settings)
     with open_archive(create=True) as archive:
         name, found_format, entries = _import_entries(archive, source, fmt, retry_failed)
+        if found_format in WEB_ARCHIVE_FORMATS:
+            options = replace(options, read_ahead=PAGES_AHEAD)
         progress, interrupted = _run_import(entries, archive, options, quiet)
     summary = summarize(name, found_format, progress, interrupted)
     if as_json:
@@ -93,11 +101,16 @@ def _import_entries(archive: Any, source: str | None, fmt: str | None, retry: bo
 
     from newsarchive.importer import failed_links, fetch_list_document
     from newsarchive.linklists import open_link_list
+    from newsarchive.warcimport import FORMATS, open_web_archive, web_archive_format
 
     retried = failed_links(archive) if retry else []
     if source is None:
         return "recorded failures", "failures", iter(retried)
-    links = open_link_list(source, fmt, fetch=fetch_list_document)
+    web_archive = fmt or web_archive_format(source)
+    if web_archive in FORMATS:
+        links = open_web_archive(source, web_archive)
+    else:
+        links = open_link_list(source, fmt, fetch=fetch_list_document)
     return links.name, links.format, itertools.chain(retried, links.entries)
 
 

@@ -1,7 +1,8 @@
-"""Commands that read the archive: show, list, search, quotes, speakers, stats, export."""
+"""Commands that read the archive: show, list, search, quotes, speakers, stats, export, cite."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,10 @@ def show(reference: str, fmt: str, removed: bool, version: int | None) -> None:
             if version is None
             else version_article(archive, reference, version)
         )
+        # the capture facts of the latest version: the capture it was extracted from
+        capture = archive.capture_facts(stored.id) if fmt == "json" and version is None else None
     if fmt == "json":
-        print_json(stored_article_json(stored))
+        print_json(stored_article_json(stored, capture))
     elif fmt == "html":
         from newsarchive.sanitize import sanitize_html
 
@@ -213,7 +216,9 @@ def stats(as_json: bool) -> None:
         click.echo(stats_text(numbers))
 
 
-EXPORT_FORMATS = ("markdown", "html", "json", "jsonl", "epub")
+EXPORT_FORMATS = ("markdown", "html", "json", "jsonl", "epub", "warc", "csl-json")
+TO_STANDARD_OUTPUT = ("jsonl", "csl-json")
+CITATION_FORMATS = ("csl-json", "bibtex", "ris")  # citations.FORMATS, without importing it
 
 
 @cli.command(name="export")
@@ -238,22 +243,28 @@ def export_command(
 ) -> None:
     """Write each article into the folder TARGET as Markdown, sanitised HTML or JSON, one file
     per article named <id>-<headline>.<ext>; with --format epub, all into one e-book TARGET;
-    with --format jsonl, JSON lines to standard output (TARGET - or none). SELECTION: article
-    ids, or a search query whose matches, best first, make a reading list; else every article.
+    with --format warc, every capture into one WARC file TARGET (.warc.gz: gzipped), to replay
+    or hand to web-archiving tools; with --format jsonl, JSON lines to standard output (TARGET
+    - or none); with --format csl-json, citations (a file TARGET, or standard output).
+    SELECTION: article ids, or a search query whose matches, best first, make a reading list;
+    else every article.
 
     \b
     newsarchive export ~/news-export
     newsarchive export ~/news-export --format html 3 7
     newsarchive export kyiv.epub --format epub 'kyiv after:2024-01' --title "Kyiv, 2024"
+    newsarchive export archive.warc.gz --format warc
     newsarchive export --format jsonl > archive.jsonl
+    newsarchive export --format csl-json - 'kyiv' > kyiv.json
     """
     from newsarchive.cli.progress import ProgressLine
-    from newsarchive.export import export_articles, export_book, export_jsonl, select_articles
+    from newsarchive.export import select_articles
 
-    if (fmt == "jsonl") != (target is None or str(target) == "-"):
+    to_stdout = target is None or str(target) == "-"
+    if (fmt == "jsonl" and not to_stdout) or (to_stdout and fmt not in TO_STANDARD_OUTPUT):
         raise InputError(
-            "give a folder to export into, a file for --format epub, or nothing (or -) with"
-            " --format jsonl (standard output): export --format jsonl - 3 7"
+            "give a folder to export into, a file for --format epub or warc, or nothing (or -)"
+            " with --format jsonl or csl-json (standard output): export --format jsonl - 3 7"
         )
     if (title is not None or images) and fmt != "epub":
         raise InputError("--title and --images go with --format epub")
@@ -261,18 +272,86 @@ def export_command(
     with open_archive(read_only=True) as archive, ProgressLine("exported") as progress:
         chosen = select_articles(archive, [*ids, *numbers], query)
         total = archive.count() if chosen is None else len(chosen)
-        if fmt == "jsonl":
-            for count, line in enumerate(export_jsonl(archive, chosen), start=1):
-                progress.echo(line)
-                progress.count(count, total)
+        if to_stdout:
+            _export_to_stdout(
+                archive, fmt, chosen, lambda line, done: _shown(progress, line, done, total)
+            )
             return
-        if fmt == "epub":
-            count = export_book(archive, target, chosen, title=title, images=images)
-        else:
-            count = 0
-            for count, _path in enumerate(export_articles(archive, target, fmt, chosen), 1):
-                progress.count(count, total)
+        count = _export_to_file(
+            archive,
+            fmt,
+            target,
+            chosen,
+            lambda done: progress.count(done, total),
+            title=title,
+            images=images,
+        )
     click.echo(f"Exported {count} articles to {target}", err=True)
+
+
+def _shown(progress: Any, line: str, done: int, total: int) -> None:
+    progress.echo(line)
+    progress.count(done, total)
+
+
+def _export_to_stdout(
+    archive: Any, fmt: str, chosen: list[int] | None, echo: Callable[[str, int], None]
+) -> None:
+    from newsarchive.citations import citable, cite
+    from newsarchive.export import export_jsonl
+
+    if fmt == "csl-json":
+        wanted = archive.article_ids() if chosen is None else chosen
+        click.echo(cite([citable(archive, i) for i in wanted], fmt), nl=False)
+        return
+    for done, line in enumerate(export_jsonl(archive, chosen), start=1):
+        echo(line, done)
+
+
+def _export_to_file(
+    archive: Any,
+    fmt: str,
+    target: Path,
+    chosen: list[int] | None,
+    count: Callable[[int], None],
+    **book: Any,
+) -> int:
+    from newsarchive.citations import write_citations
+    from newsarchive.export import export_articles, export_book
+    from newsarchive.warcexport import export_warc
+
+    if fmt == "epub":
+        return export_book(archive, target, chosen, **book)
+    if fmt == "warc":
+        return export_warc(archive, target, chosen)
+    if fmt == "csl-json":
+        return write_citations(archive, target, chosen)
+    done = 0
+    for done, _path in enumerate(export_articles(archive, target, fmt, chosen), start=1):
+        count(done)
+    return done
+
+
+@cli.command()
+@click.argument("references", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(CITATION_FORMATS), default="csl-json", show_default=True
+)
+@db_option
+def cite(references: tuple[str, ...], fmt: str) -> None:
+    """Print citations of archived articles (by id or URL): CSL-JSON (Zotero, pandoc), BibTeX
+    or RIS, with the capture time as the access date.
+
+    \b
+    newsarchive cite 3
+    newsarchive cite 3 7 --format bibtex >> references.bib
+    """
+    from newsarchive.citations import citable
+    from newsarchive.citations import cite as cite_articles
+
+    with open_archive(read_only=True) as archive:
+        items = [citable(archive, reference) for reference in references]
+    click.echo(cite_articles(items, fmt), nl=False)
 
 
 def _export_selection(words: tuple[str, ...]) -> tuple[list[int], str | None]:

@@ -9,7 +9,9 @@ The shape of a run (``import_links``):
   at least ``delay`` seconds between the end of one request and the start of the next, and saves
   every extracted article in its own transaction;
 - fetch threads download pages; extraction (CPU-bound) runs in a process pool when there is more
-  than one core, in the fetch threads otherwise.
+  than one core, in the fetch threads otherwise;
+- a link that carries its page already (a WARC record, see warcimport) skips the hosts and the
+  fetch threads: it goes to extraction at once, unless that very capture is archived.
 
 Every link ends as one ``Outcome``; the run yields it with a ``Progress`` snapshot and never
 prints. A KeyboardInterrupt stops the run at once: what was saved stays saved, and a rerun skips it.
@@ -50,7 +52,7 @@ from newsarchive.importer.pool import (
     return_big_buffers_to_the_os,
     start_pool,
 )
-from newsarchive.linklists import BadEntry, Entry, Link
+from newsarchive.linklists import BadEntry, Entry, Link, Skipped
 from newsarchive.models import Article, FetchResult
 from newsarchive.pipeline import without_site_boilerplate
 from newsarchive.store import Archive
@@ -91,7 +93,8 @@ def import_links(
     """Archive every link of ``entries``; yield one ImportEvent per entry as it finishes."""
     run = _Run(entries, archive, options or ImportOptions(), session_factory)
     try:
-        yield from run.events()
+        with archive.unmapped():
+            yield from run.events()
     finally:
         run.stop()
 
@@ -266,6 +269,10 @@ class _Run:
         self.counts = replace(self.counts, read=self.counts.read + 1)
         if isinstance(entry, BadEntry):
             return Outcome(entry.text, "invalid", entry.line, reason=entry.reason)
+        if isinstance(entry, Skipped):
+            return Outcome(entry.text, "skipped", reason=entry.reason)
+        if entry.capture is not None:
+            return self._accept_capture(replace(entry, capture=None), entry.capture)
         skipped = self._duplicate(entry, entry.url) or self._failed_before(entry)
         if skipped is not None:
             return skipped
@@ -298,6 +305,24 @@ class _Run:
             return None
         why = f"failed before: {reason}; --retry-failed retries it"
         return Outcome(link.url, "skipped", link.line, reason=why, failed_before=True)
+
+    def _accept_capture(self, link: Link, capture: FetchResult | Exception) -> Outcome | None:
+        """A page captured already (a WARC record): extracted and saved without fetching,
+        unless this very capture (URL, time, size) was saved before or earlier in the list."""
+        if isinstance(capture, Exception):
+            self.pending += 1
+            return self._failed(link, capture)
+        key = f"{normalize_url(link.url)} {capture.fetched_at} {len(capture.raw)}"
+        if key in self.claimed or self.archive.has_capture(
+            link.url, capture.fetched_at, len(capture.raw)
+        ):
+            found = self.archive.find_id(link.url)
+            return Outcome(link.url, "skipped", link.line, found, "this capture is archived")
+        self.claimed[key] = link.line
+        if self.options.dry_run:
+            return Outcome(link.url, "new", link.line)
+        self.pending += 1
+        return self._received(_Fetched(link, capture, time.monotonic()))
 
     def _keep_export_metadata(self, article_id: int, link: Link) -> None:
         if link.saved_at or link.tags:
@@ -339,9 +364,17 @@ class _Run:
             if skipped is not None:
                 self.pending -= 1
                 return replace(skipped, reason=f"{skipped.reason} as {final}")
+        return self._received(replace(fetched, result=result))
+
+    def _received(self, fetched: _Fetched) -> Outcome | None:
+        """Extract a page fetched or captured already: in a worker process, or here."""
+        link, page = fetched.link, fetched.result
+        assert isinstance(page, FetchResult)
+        if fetched.article is None and self.pool is None:
+            fetched = replace(fetched, article=extract_job(page))
         if fetched.article is not None:
-            return self._extracted(link, result, fetched.article)
-        self._submit(link, result)
+            return self._extracted(link, page, fetched.article)
+        self._submit(link, page)
         return None
 
     def _submit(self, link: Link, fetched: FetchResult) -> None:

@@ -69,7 +69,8 @@ def article_page(archive: Archive, request: Request, article_id: str, error: str
         json=f"/articles/{stored.id}.json",
         edits=edit_forms(stored, request.csrf) if request.csrf else "",
     )
-    return Page(stored.article.headline or stored.url, stored_article_json(stored), body)
+    data = stored_article_json(stored, archive.capture_facts(stored.id))  # as show's JSON
+    return Page(stored.article.headline or stored.url, data, body)
 
 
 def version_page(archive: Archive, _request: Request, article_id: str, number: str) -> Page:
