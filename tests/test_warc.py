@@ -171,6 +171,18 @@ def test_round_trip_keeps_articles_and_captures_byte_for_byte(filled: Path, tmp_
     assert summary["failed"] == 0
     assert captures_of(copy) == captures_of(filled)
     assert articles_of(copy) == articles_of(filled)
+    assert versions_of(copy) == versions_of(filled)
+    assert ("headline",) in {tuple(json.loads(changed)) for _, _, changed in versions_of(copy)}
+
+
+def versions_of(path: Path) -> list[tuple]:
+    """Each article's versions, by its address: number and what changed."""
+    with Archive(path) as archive:
+        sql = (
+            "SELECT a.url, v.version, v.changed FROM article_versions v"
+            " JOIN articles a ON a.id = v.article_id ORDER BY a.url, v.version"
+        )
+        return archive.conn.execute(sql).fetchall()
 
 
 def test_a_rerun_imports_nothing_twice(filled: Path, tmp_path: Path) -> None:
