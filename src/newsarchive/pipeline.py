@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass, fields, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.extract import extract, extract_capture
-from newsarchive.extract.datewarm import warming_dates
 from newsarchive.extract.sitewide import counted_lines, strip_repeated
 from newsarchive.extract.status import MEANINGS, NO_TEXT
 from newsarchive.fetch import decode_html, load
@@ -48,7 +45,7 @@ def preview(
 ) -> tuple[FetchResult, Article]:
     """Fetch or read ``source`` and extract it, writing nothing. ``fetch_options`` go to
     ``fetch_url`` (timeouts, size limit, retries)."""
-    fetched = _load(source, url, session, fetch_options)
+    fetched = load(source, url=url, session=session, **fetch_options)
     return fetched, extract(fetched)
 
 
@@ -65,7 +62,7 @@ def add(
     A page with no article text is archived too, as its capture and metadata with status
     ``no_text`` (``blocked`` for a wall): ``reextract`` can find its text later.
     """
-    fetched = _load(source, url, session, fetch_options)
+    fetched = load(source, url=url, session=session, **fetch_options)
     article = without_site_boilerplate(archive, extract_capture(fetched))
     saved = archive.save(fetched, article)
     return AddOutcome(
@@ -76,16 +73,6 @@ def add(
         kept_earlier=saved.kept_earlier,
         saved=saved,
     )
-
-
-def _load(
-    source: str, url: str | None, session: requests.Session | None, fetch_options: dict[str, Any]
-) -> FetchResult:
-    """``load``, warming the date parser up while a URL downloads: a page that needs it then
-    finds it (partly) loaded, and one that does not loses nothing."""
-    downloading = urlsplit(source.strip()).scheme.lower() in ("http", "https")
-    with warming_dates() if downloading else nullcontext():
-        return load(source, url=url, session=session, **fetch_options)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 # The languages a page declares, inside ``use_language``; None outside, where htmldate's own
-# parser is used (trafilatura's htmldate calls, the warm-up in datewarm).
+# parser is used (trafilatura's htmldate calls, say).
 PAGE_LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar(
     "newsarchive_page_languages", default=None
 )

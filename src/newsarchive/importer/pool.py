@@ -4,9 +4,8 @@ Workers return errors as values, ignore Ctrl-C (the parent's business) and leave
 when the parent dies without shutting the pool down.
 
 Memory: a worker's size does not grow with the list but with what it has met: the modules it
-shares with the parent (45 MB), the date tables that htmldate's fallback (dateparser) loads
-from its start (about 40 MB, kept for the worker's life; extract/datewarm.py) and the largest page
-parsed so far. That comes to about 110 MB a worker, so the pool is as small as the machine
+shares with the parent (45 MB), the date tables of the languages its pages were in
+(extract/datelocale.py) and the largest page parsed so far. That comes to about 90 MB a worker, so the pool is as small as the machine
 allows (one process per core, less the one the fetching and saving process needs) and each
 worker hands what it freed back to the OS after every page.
 """
@@ -28,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract_capture
-from newsarchive.extract.datewarm import start_warming_dates
 from newsarchive.models import Article, FetchResult
 
 if TYPE_CHECKING:
@@ -42,21 +40,10 @@ M_ARENA_MAX = -8
 
 def extract_job(fetched: FetchResult) -> Article | Exception:
     """Extraction in a worker process: errors come back as values, never as a broken pool."""
-    idle = worker_idle()
-    idle.clear()  # the date parser's warm-up waits
     try:
         return _extract(fetched)
     finally:
         give_back_free_memory()
-        idle.set()
-
-
-@functools.cache
-def worker_idle() -> threading.Event:
-    """Set while this extraction process has no page: the date parser warms up only then."""
-    idle = threading.Event()
-    idle.set()
-    return idle
 
 
 def _extract(fetched: FetchResult) -> Article | Exception:
@@ -105,7 +92,6 @@ def _init_worker() -> None:
     return_big_buffers_to_the_os()
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-    start_warming_dates(worker_idle().wait)  # between pages; the pool's end does not wait for it
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -115,7 +101,8 @@ def _exit_when_orphaned(parent: int) -> None:
 
 
 def _warm_up() -> None:
-    """Run once per worker before the threads start, so 'fork' copies no running threads."""
+    """A first task for each worker: the pool is started (or known not to start) before
+    the import's threads are, so 'fork' copies no running threads."""
 
 
 def return_big_buffers_to_the_os() -> None:
