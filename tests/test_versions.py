@@ -63,6 +63,22 @@ def test_the_same_bytes_again_record_only_the_time(archive_path: Path) -> None:
     assert history.captures[0].sha256 == content_hash(b"same")
 
 
+def test_the_latest_bytes_extracted_differently_are_no_new_version(archive_path: Path) -> None:
+    """The same page read by another extractor (or with other site boilerplate learned) is
+    not a change of the article; the bytes of an earlier version again are one (a reverted
+    edit)."""
+    with Archive(archive_path) as archive:
+        archive.save(page(b"v1"), story())
+        again = archive.save(page(b"v1"), story("Bridge reopens, read anew"))
+        assert (again.version, again.changed, again.rewritten) == (1, [], True)
+        assert archive.get(1).article.headline == "Bridge reopens, read anew"
+        archive.save(page(b"v2"), story("Bridge closes"))
+        reverted = archive.save(page(b"v1"), story())
+        assert (reverted.version, reverted.changed) == (3, ["headline"])
+        history = article_history(archive, 1)
+    assert [(v.version, v.capture_id) for v in history.versions] == [(1, 1), (2, 2), (3, 1)]
+
+
 def test_new_bytes_with_the_same_article_are_a_capture_not_a_version(archive_path: Path) -> None:
     with Archive(archive_path) as archive:
         archive.save(page(b"<p>One</p><!-- ad 1 -->"), story())

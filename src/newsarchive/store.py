@@ -51,7 +51,7 @@ from newsarchive.versions import (
     SHORTFALL,
     SHORTFALL_SQL,
     changed_fields,
-    latest_version,
+    latest_version_capture,
     record_capture,
     rewrite_latest,
     start_versions,
@@ -271,23 +271,25 @@ class Archive:
     ) -> SaveOutcome:
         """A new version when the article changed since its latest complete version (in
         VERSION_FIELDS); the latest version rewritten from this capture when that one held less
-        of the article (a stub, a wall) or only other fields differ (site, markup); only the
-        capture (or, for the same bytes, its time) when nothing differs."""
+        of the article (a stub, a wall), only other fields differ (site, markup) or these are
+        the latest version's own bytes, extracted differently (an extractor's change is no
+        change of the article); only the capture (or, for the same bytes, its time) when
+        nothing differs."""
         stored = self._stored_article(article_id)
+        number, latest_capture = latest_version_capture(conn, article_id)
         capture = record_capture(conn, article_id, fetched, article.status)
-        same = SaveOutcome(
-            article_id, False, latest_version(conn, article_id), new_bytes=capture.new
-        )
+        same = SaveOutcome(article_id, False, number, new_bytes=capture.new)
         if self._keeps_earlier(stored.status, article):
             return replace(same, kept_earlier=True)
-        changed = changed_fields(stored, article) if stored.status == OK else []
+        same_bytes = capture.id == latest_capture
+        changed = changed_fields(stored, article) if stored.status == OK and not same_bytes else []
         if not changed and stored == replace(article, removed=[]):
             return same
         at = fetched.fetched_at or now_iso()
         if changed:
-            version = supersede(conn, article_id, capture.id, at, changed)
-        else:  # it held less of the article, or only what no reader calls a change differs
-            version = rewrite_latest(conn, article_id, capture.id)
+            version = supersede(conn, article_id, number, capture.id, at, changed)
+        else:
+            version = rewrite_latest(conn, article_id, number, capture.id)
         self._update_article(conn, article_id, _keeping_address(article_row(fetched, article)))
         self._replace_children(conn, article_id, article)
         return replace(same, version=version, changed=changed, rewritten=not changed)

@@ -114,18 +114,31 @@ def start_versions(conn: sqlite3.Connection, article_id: int, capture_id: int, a
 
 def latest_version(conn: sqlite3.Connection, article_id: int) -> int:
     """The number of the article's latest version (0 for none, in an archive being built)."""
+    return latest_version_capture(conn, article_id)[0]
+
+
+def latest_version_capture(conn: sqlite3.Connection, article_id: int) -> tuple[int, int | None]:
+    """The number of the article's latest version and the capture it was extracted from
+    ((0, None) for none, in an archive being built)."""
     row = conn.execute(
-        "SELECT max(version) FROM article_versions WHERE article_id = ?", [article_id]
+        "SELECT version, capture_id FROM article_versions WHERE article_id = ?"
+        " ORDER BY version DESC LIMIT 1",
+        [article_id],
     ).fetchone()
-    return row[0] or 0
+    return (row[0], row[1]) if row else (0, None)
 
 
 def supersede(
-    conn: sqlite3.Connection, article_id: int, capture_id: int, at: str, changed: list[str]
+    conn: sqlite3.Connection,
+    article_id: int,
+    number: int,
+    capture_id: int,
+    at: str,
+    changed: list[str],
 ) -> int:
-    """Freeze the latest version with the article's fields as they stand (call this before the
-    article's row is updated), and start the next one from this capture. Returns its number."""
-    number = latest_version(conn, article_id)
+    """Freeze the latest version, ``number``, with the article's fields as they stand (call
+    this before the article's row is updated), and start the next one from this capture.
+    Returns its number."""
     columns = ", ".join(FROZEN_COLUMNS)
     conn.execute(
         f"UPDATE article_versions SET ({columns}, quotes, superseded_at) ="
@@ -139,10 +152,9 @@ def supersede(
     return number + 1
 
 
-def rewrite_latest(conn: sqlite3.Connection, article_id: int, capture_id: int) -> int:
-    """The latest version now comes from this capture (it held more of the same article, or
-    the extractor was run again). Returns its number."""
-    number = latest_version(conn, article_id)
+def rewrite_latest(conn: sqlite3.Connection, article_id: int, number: int, capture_id: int) -> int:
+    """The latest version, ``number``, now comes from this capture (it held more of the same
+    article, or the extractor was run again). Returns its number."""
     conn.execute(
         "UPDATE article_versions SET capture_id = ? WHERE article_id = ? AND version = ?",
         [capture_id, article_id, number],
