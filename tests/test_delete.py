@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import add_page, cli_json, run_cli
 
+from newsarchive.deletion import delete_articles
+from newsarchive.notes import clear_note, set_note
 from newsarchive.store import Archive
+from newsarchive.tags import edit_tags, tag_edit
 
 BRIDGE = [
     "The harbour bridge reopened on Tuesday after a week of repairs to its storm damage.",
@@ -156,3 +159,30 @@ def test_rows_of_a_table_added_later_that_point_at_the_article_go_too(
     assert conn.execute("SELECT article_id FROM versions").fetchall() == [(2,)]
     conn.close()
     assert run_cli("doctor").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda archive: edit_tags(archive, ["1"], tag_edit(["+late"])),
+        lambda archive: set_note(archive, "1", "Late note"),
+        lambda archive: clear_note(archive, "1"),
+        lambda archive: delete_articles(archive, ["1"]),
+    ],
+)
+def test_a_change_looks_its_article_up_inside_its_transaction(
+    three: list[int], archive_path: Path, monkeypatch: pytest.MonkeyPatch, change
+) -> None:
+    """Another shell may delete the article until the write lock is held: looked up before,
+    the change would write rows pointing at nothing."""
+    with Archive(archive_path) as archive:
+        looked_up_in: list[bool] = []
+        resolve = archive.resolve
+
+        def watched(reference: str) -> int:
+            looked_up_in.append(archive.conn.in_transaction)
+            return resolve(reference)
+
+        monkeypatch.setattr(archive, "resolve", watched)
+        change(archive)
+    assert looked_up_in == [True]

@@ -44,11 +44,12 @@ def delete_articles(
     archive: Archive, references: Iterable[str], *, dry_run: bool = False
 ) -> DeletionReport:
     """Delete the articles given by id or URL, or with ``dry_run`` only say what would go. An
-    unknown article is a NotFoundError before anything is deleted."""
-    ids = list(dict.fromkeys(archive.resolve(reference) for reference in references))
+    unknown article is a NotFoundError before anything is deleted (looked up inside the
+    transaction: see tags.edit_tags)."""
     if dry_run:
-        return _report(archive.conn, ids, dry_run=True)
+        return _report(archive.conn, _resolved(archive, references), dry_run=True)
     with archive.transaction() as conn:
+        ids = _resolved(archive, references)
         report = _report(conn, ids, dry_run=False)
         speakers = _lone_speakers(conn, ids)
         try:
@@ -58,6 +59,10 @@ def delete_articles(
             raise ArchiveError(f"{archive.path}: cannot delete: {error}") from error
         conn.executemany("DELETE FROM speakers WHERE id = ?", [(each,) for each in speakers])
     return report
+
+
+def _resolved(archive: Archive, references: Iterable[str]) -> list[int]:
+    return list(dict.fromkeys(archive.resolve(reference) for reference in references))
 
 
 def _report(conn: sqlite3.Connection, ids: list[int], *, dry_run: bool) -> DeletionReport:

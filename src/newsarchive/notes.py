@@ -36,8 +36,8 @@ def set_note(archive: Archive, reference: str, text: str) -> int:
     """Write the note of the article ``reference`` names (an id or URL), replacing any it had;
     return the article's id."""
     kept = note_text(text)
-    article_id = archive.resolve(reference)
-    with archive.transaction() as conn:
+    with archive.transaction() as conn:  # looked up inside it: see tags.edit_tags
+        article_id = archive.resolve(reference)
         conn.execute(
             "INSERT INTO notes (article_id, text, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (article_id) DO UPDATE SET text = excluded.text,"
@@ -49,7 +49,7 @@ def set_note(archive: Archive, reference: str, text: str) -> int:
 
 def clear_note(archive: Archive, reference: str) -> tuple[int, bool]:
     """Remove the article's note; return its id and whether it had one."""
-    article_id = archive.resolve(reference)
     with archive.transaction() as conn:
+        article_id = archive.resolve(reference)
         removed = conn.execute("DELETE FROM notes WHERE article_id = ?", [article_id]).rowcount
     return article_id, removed > 0

@@ -98,9 +98,10 @@ def tag_edit(signed: Iterable[str]) -> TagEdit:
 
 def edit_tags(archive: Archive, references: Iterable[str], edit: TagEdit) -> list[TaggedArticle]:
     """Apply ``edit`` to every article given, in one transaction: an unknown article is a
-    NotFoundError before anything is written."""
-    ids = list(dict.fromkeys(archive.resolve(reference) for reference in references))
+    NotFoundError before anything is written. The articles are looked up inside it, so one
+    that another process deletes meanwhile is unknown, not a broken row."""
     with archive.transaction() as conn:
+        ids = list(dict.fromkeys(archive.resolve(reference) for reference in references))
         conn.executemany(
             "INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)", product(ids, edit.add)
         )
