@@ -341,3 +341,32 @@ def test_an_arc_file(tmp_path: Path, archive_path: Path) -> None:
     with Archive(archive_path) as archive:
         [capture] = archive.captures(archive.find_id("https://crawl.example/a"))
     assert capture.fetched_at == "2023-04-05T06:07:08+00:00"
+
+
+def test_a_page_captured_twice_with_the_same_bytes_is_imported_once(
+    tmp_path: Path, archive_path: Path
+) -> None:
+    """The second capture's bytes are kept once, as a fetch time of the first; a rerun of the
+    import finds both and saves nothing."""
+    writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
+    body = page("Bridge reopens")
+    records = []
+    for date in ("2023-04-05T06:07:08Z", "2023-05-06T07:08:09Z"):
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            "https://crawl.example/a",
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=headers,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        records.append(_record_bytes(record))
+    path = tmp_path / "twice.warc"
+    path.write_bytes(b"".join(records))
+    first = json.loads(run_cli("import", str(path), "--json").stdout)
+    again = json.loads(run_cli("import", str(path), "--json").stdout)
+    assert (first["saved"], first["updated"]) == (1, 1)
+    assert (again["saved"], again["updated"], again["skipped"]) == (0, 0, 2)
+    with Archive(archive_path) as archive:
+        assert archive.conn.execute("SELECT count(*) FROM capture_times").fetchone() == (1,)

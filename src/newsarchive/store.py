@@ -41,6 +41,7 @@ from newsarchive.records import (
     article_url,
     capture_facts,
     capture_from_row,
+    content_hash,
     now_iso,
     url_keys,
 )
@@ -484,13 +485,21 @@ class Archive:
         (version,) = self.conn.execute(query, [article_id]).fetchone()
         return capture_facts(capture, version)
 
-    def has_capture(self, url: str, fetched_at: str, size: int) -> bool:
-        """Whether the article filed under ``url`` has a capture made at ``fetched_at`` of
-        ``size`` bytes: an import of captures (a WARC) skips what it saved before."""
+    def has_capture(self, url: str, fetched_at: str, raw: bytes) -> bool:
+        """Whether the article filed under ``url`` was fetched at ``fetched_at`` with these
+        bytes, as a capture of its own or as a later fetch of a capture's bytes (kept once):
+        an import of captures (a WARC) skips what it saved before."""
         article_id = self.find_id(url)
-        query = "SELECT 1 FROM captures WHERE article_id = ? AND fetched_at = ? AND raw_size = ?"
-        found = self.conn.execute(query, [article_id, fetched_at, size]).fetchone()
-        return article_id is not None and found is not None
+        if article_id is None:
+            return False
+        query = (
+            "SELECT 1 FROM captures c WHERE c.article_id = ? AND c.sha256 = ? AND (c.fetched_at"
+            " = ? OR EXISTS (SELECT 1 FROM capture_times t WHERE t.capture_id = c.id"
+            " AND t.fetched_at = ?))"
+        )
+        digest = content_hash(raw)
+        found = self.conn.execute(query, [article_id, digest, fetched_at, fetched_at]).fetchone()
+        return found is not None
 
     def update_extraction(self, article_id: int, fetched: FetchResult, article: Article) -> None:
         """Replace an article's extracted fields (a re-extraction), keeping its URL and captures:

@@ -308,13 +308,13 @@ class _Run:
 
     def _accept_capture(self, link: Link, capture: FetchResult | Exception) -> Outcome | None:
         """A page captured already (a WARC record): extracted and saved without fetching,
-        unless this very capture (URL, time, size) was saved before or earlier in the list."""
+        unless this very capture (URL, time, bytes) was saved before or earlier in the list."""
         if isinstance(capture, Exception):
             self.pending += 1
             return self._failed(link, capture)
         key = f"{normalize_url(link.url)} {capture.fetched_at} {len(capture.raw)}"
         if key in self.claimed or self.archive.has_capture(
-            link.url, capture.fetched_at, len(capture.raw)
+            link.url, capture.fetched_at, capture.raw
         ):
             found = self.archive.find_id(link.url)
             return Outcome(link.url, "skipped", link.line, found, "this capture is archived")
