@@ -52,6 +52,26 @@ def test_a_page_past_its_budget_keeps_its_text_and_is_partial(monkeypatch) -> No
     assert found.note == "extraction stopped at its time budget, while finding quotes"
 
 
+def test_a_budget_spent_inside_readability_stops_the_page(monkeypatch) -> None:
+    """readability turns any Exception raised in it into Unparseable, which our code takes for
+    'nothing found' and goes on: TimeUp must get through it."""
+    from readability.readability import Document
+
+    best_candidate = Document.select_best_candidate
+
+    def slow(*args: object):  # long enough for the budget to run out inside, then done
+        ends = time.monotonic() + 2.0
+        while time.monotonic() < ends:
+            pass
+        return best_candidate(*args)
+
+    monkeypatch.setattr(Document, "select_best_candidate", slow)
+    fetched = FetchResult(url="https://news.example/s", final_url=None, text=PAGE, raw=b"")
+    found = extract_capture(fetched, budget=0.2)
+    assert (found.headline, found.status) == ("Harbour bridge reopens", "partial")
+    assert found.note.startswith("extraction stopped at its time budget")
+
+
 def test_a_text_article_past_its_budget_keeps_its_text(monkeypatch) -> None:
     monkeypatch.setattr(plaintext, "find_quotes", forever)
     text = "Harbour bridge reopens\n\n" + "\n\n".join(BRIDGE_STORY)

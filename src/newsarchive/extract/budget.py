@@ -19,8 +19,10 @@ TIME_BUDGET = 10.0  # seconds for one page: far above any real page, so only a h
 TIME_UP_NOTE = "extraction stopped at its time budget"
 
 
-class TimeUp(Exception):
-    """The page's time budget is spent."""
+class TimeUp(BaseException):
+    """The page's time budget is spent. Not an Exception: libraries that turn any Exception
+    into their own error or a default (readability's summary, htmldate, dateparser) must let
+    it through, or extraction would go on past its budget with nothing left to stop it."""
 
 
 @contextmanager
