@@ -399,3 +399,27 @@ def test_templates_escape_every_value_that_is_not_markup() -> None:
     assert render("{value}", value="bell\x07") == "bell\\x07"
     assert href("/quotes", speaker="A & B", q="", page=2) == "/quotes?speaker=A+%26+B&page=2"
     assert csrf_field('t"') == '<input type="hidden" name="csrf" value="t&quot;">'
+
+
+def test_an_archive_deleted_under_the_reader_is_an_error_not_a_new_archive(
+    reader: Reader, archive_path: Path
+) -> None:
+    for leftover in archive_path.parent.glob(archive_path.name + "*"):
+        leftover.unlink()
+    status, _headers, body = reader.get("/")
+    assert status == 500 and "no archive there" in body
+    assert not archive_path.exists()
+
+
+def test_a_page_that_fails_unexpectedly_is_a_500_page(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.web import server
+
+    def broken(*_args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(server, "answer", broken)
+    status, headers, body = reader.get("/")
+    assert status == 500 and "could not be made" in body
+    assert "Content-Security-Policy" in headers

@@ -108,7 +108,8 @@ class ReaderServer(ThreadingHTTPServer):
         """A connection of the request's own; read-only unless it is for a form that writes
         and edits are allowed."""
         writable = write and self.settings.allow_edits
-        archive = Archive(self.settings.archive_path, read_only=not writable)
+        # create=False: an archive deleted while the reader runs is an error, not a new one
+        archive = Archive(self.settings.archive_path, read_only=not writable, create=False)
         if not writable:
             archive.conn.execute("PRAGMA query_only = ON")
         return archive
@@ -122,6 +123,9 @@ class ReaderServer(ThreadingHTTPServer):
         except NewsarchiveError as error:
             log.warning("%s: %s", path, error)
             return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, str(error))
+        except Exception:  # a bug or the database failing: an answer, never a dropped connection
+            log.exception("%s: failed", path)
+            return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, "the page could not be made")
 
 
 class ReaderHandler(BaseHTTPRequestHandler):
