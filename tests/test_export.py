@@ -253,3 +253,14 @@ def test_show_html_is_sanitised(archive: Archive) -> None:
     assert "<p>First paragraph.</p>" in result.stdout
     for bad in ("<script", "onclick", "javascript:", "<img"):
         assert bad not in result.stdout
+
+
+def test_relative_links_lead_where_they_led_on_the_page(archive: Archive, tmp_path: Path) -> None:
+    """Resolved against the article's address in every copy: in a folder of files they would
+    point into the folder."""
+    article_id = store(archive, 1, "Bridge", '<p>See <a href="/timetable">the timetable</a>.</p>')
+    wanted = 'href="https://news.example/timetable"'
+    for fmt in ("html", "json"):
+        (path,) = export_articles(archive, tmp_path / fmt, fmt)
+        assert wanted.replace('"', '\\"' if fmt == "json" else '"') in path.read_text()
+    assert wanted in run("show", str(article_id), "--format", "html").stdout

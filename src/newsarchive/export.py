@@ -166,7 +166,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
 def article_record(stored: StoredArticle) -> dict:
     """The article as ``show --format json`` prints it, with its HTML sanitised."""
     record = stored_article_json(stored)
-    record["html"] = sanitize_html(stored.article.html)
+    record["html"] = sanitize_html(stored.article.html, stored.url)
     return record
 
 
@@ -276,7 +276,7 @@ def to_html(stored: StoredArticle) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n"
-        f"<p>{meta}<br>{source}</p>\n{yours}{standfirst}\n{sanitize_html(article.html)}\n"
+        f"<p>{meta}<br>{source}</p>\n{yours}{standfirst}\n{sanitize_html(article.html, stored.url)}\n"
         "</article></body></html>\n"
     )
 

@@ -58,7 +58,7 @@ def show(reference: str, fmt: str, removed: bool, version: int | None) -> None:
     elif fmt == "html":
         from newsarchive.sanitize import sanitize_html
 
-        click.echo(sanitize_html(stored.article.html))
+        click.echo(sanitize_html(stored.article.html, stored.url))
     else:
         click.echo(stored_article_text(stored))
         if removed:
