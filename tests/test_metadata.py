@@ -326,7 +326,7 @@ def test_htmldate_is_not_asked_about_a_page_of_more_than_fifteen_thousand_elemen
     body = "<h1>Title</h1><p>Some text.</p><p>Veröffentlicht am 20. Juni 2018, 10:00 Uhr</p>"
     for spans, found in ((100, "2018-06-20"), (15_000, None)):
         doc = parse(f"<html><body>{body}{'<span>x</span>' * spans}</body></html>")
-        assert _htmldate_search(doc, None, None) == found
+        assert _htmldate_search(doc, None) == found
 
 
 # --- authors ----------------------------------------------------------------------------

@@ -1,18 +1,20 @@
-"""htmldate's date parser, told which languages the text it reads may be in.
+"""htmldate's date parser, reading each text in the few languages it can be in.
 
 htmldate's extensive search hands texts to dateparser without a language, so dateparser tries
 each of its 205 locales in turn until one reads the text, and compiles three regexes for each
 the first time it tries it. Most texts it is handed are no date at all: no locale reads them, all
-205 are tried, and the first such text costs a process 1.1 s of CPU. Inside ``use_language``
-each text is read in the page's declared language, the languages whose month or weekday names
-the text holds ("15 августа 2016": Russian), and English, which pages of every language mix in:
-a few locales, compiled once each (0.1 s). Only a text of a page declaring no language, with no
-such name and letters beyond ASCII (a script whose words are not split by spaces) is read in
-every locale, as htmldate would. The dates are the same on all 2,961 pages of the four dated sets.
+205 are tried, and the first such text costs a process 1.1 s of CPU. Inside ``reading_dates``
+each text is read in English and the languages whose month or weekday names it holds ("15
+августа 2016": Russian), in dateparser's own order: a few locales, compiled once each (0.1 s).
+Only a text with no such name and letters beyond ASCII (a script whose words are not split by
+spaces) is read in every locale, as htmldate would. The languages depend on the text alone, as
+htmldate caches what it found for a text whatever page it came from. The dates are the same
+on all 2,961 pages of the four dated sets.
 
-htmldate offers no way to pass a language: ``use_language`` replaces its ``get_external_parser``
-(an internal, looked up on every call) for the block it guards. If a later htmldate moves it,
-nothing is replaced and its own parser reads every text, as before.
+htmldate offers no way to pass a language: ``reading_dates`` replaces its
+``get_external_parser`` (an internal, looked up on every call) for the block it guards;
+outside (another library's htmldate calls) htmldate's own parser is used. If a later htmldate
+moves it, nothing is replaced and its own parser reads every text, as before.
 """
 
 from __future__ import annotations
@@ -29,12 +31,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# The languages a page declares, inside ``use_language``; None outside, where htmldate's own
-# parser is used (trafilatura's htmldate calls, say).
-PAGE_LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar(
-    "newsarchive_page_languages", default=None
-)
-ALSO_TRIED = "en"
+READING: ContextVar[bool] = ContextVar("newsarchive_reading_dates", default=False)
+ALWAYS_TRIED = "en"  # pages of every language write dates in English too
 NAME_KEYS = (
     *("january", "february", "march", "april", "may", "june", "july", "august"),
     *("september", "october", "november", "december"),
@@ -45,15 +43,15 @@ _INSTALLED: set[Callable[[], Any]] = set()  # our replacements of htmldate's par
 
 
 @contextmanager
-def use_language(language: str | None) -> Iterator[None]:
-    """htmldate's date parser reads texts in ``language`` ("de", "pt-BR"), the languages of
-    the month and weekday names in them, and English, in the block."""
-    token = PAGE_LANGUAGES.set((language.split("-")[0].lower(),) if language else ())
+def reading_dates() -> Iterator[None]:
+    """htmldate's date parser reads each text in English and the languages of the month and
+    weekday names in it, in the block."""
+    token = READING.set(True)
     try:
         _install()
         yield
     finally:
-        PAGE_LANGUAGES.reset(token)
+        READING.reset(token)
 
 
 def _install() -> None:
@@ -70,42 +68,39 @@ def _install() -> None:
 
 
 def _parser(htmldate_parser: Callable[[], Any]) -> Any:
-    """A reader of the page in context; htmldate's own parser outside one."""
-    declared = PAGE_LANGUAGES.get()
-    return htmldate_parser() if declared is None else PageDates(declared, htmldate_parser)
+    """Our reader inside ``reading_dates``; htmldate's own parser outside."""
+    return FewLanguages(htmldate_parser) if READING.get() else htmldate_parser()
 
 
 @dataclass(frozen=True)
-class PageDates:
-    """What htmldate's date parser is inside ``use_language``: ``get_date_data`` as
+class FewLanguages:
+    """What htmldate's date parser is inside ``reading_dates``: ``get_date_data`` as
     dateparser's, in the languages ``languages`` gives."""
 
-    declared: tuple[str, ...]
     htmldate_parser: Callable[[], Any]
 
     def get_date_data(self, text: str) -> Any:
         return _parser_for(self.languages(text), self.htmldate_parser).get_date_data(text)
 
-    def languages(self, text: str) -> tuple[str, ...] | None:
-        """The page's declared language, those whose month or weekday names ``text`` holds,
-        and English, as dateparser names them; None (every language) when the page declares
-        none, ``text`` names none and holds letters beyond ASCII."""
+    @staticmethod
+    def languages(text: str) -> tuple[str, ...] | None:
+        """English and the languages whose month or weekday names ``text`` holds, in
+        dateparser's order; None (every language) when it names none and holds letters
+        beyond ASCII."""
         named = _named_languages(text)
-        if not self.declared and not named and not text.isascii():
+        if not named and not text.isascii():
             return None
         order = _language_order()
-        chosen = (*self.declared, *named, ALSO_TRIED)
-        return tuple(language for language in dict.fromkeys(chosen) if language in order)
+        return tuple(sorted({*named, ALWAYS_TRIED} & order.keys(), key=order.__getitem__))
 
 
-def _named_languages(text: str) -> list[str]:
+def _named_languages(text: str) -> set[str]:
     """The languages with a month or weekday name among the words of ``text``."""
     names = _month_and_day_names()
     found: set[str] = set()
     for word in LETTERS.findall(text.casefold()):
         found |= names.get(word, frozenset())
-    order = _language_order()
-    return sorted(found, key=lambda language: order.get(language, len(order)))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -139,5 +134,7 @@ def _parser_for(languages: tuple[str, ...] | None, htmldate_parser: Callable[[],
     general = htmldate_parser()
     settings = getattr(getattr(general, "_settings", None), "_mod_settings", None)
     if languages is None or settings is None:
+        if settings is None:
+            log.debug("htmldate's parser settings moved: its parser reads every text")
         return general
     return DateDataParser(languages=list(languages), settings=settings)

@@ -89,7 +89,6 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
     page = _Page(doc)
     site = _site(page, url)
     modified = _modified(page)
-    language = _language(page)
     headline = find_headline(
         page.doc,
         TitleSources(
@@ -108,10 +107,10 @@ def read_metadata(doc: HtmlElement, url: str | None = None) -> Metadata:
             lambda: _first_text(_standfirst_elements(page.doc)),
         ),
         authors=_authors(page, site),
-        published=_published(page, url, modified, headline, language),
+        published=_published(page, url, modified, headline),
         modified=modified,
         site=site,
-        language=language,
+        language=_language(page),
         canonical_url=_canonical(page, url),
         article_body=_article_body(page),
     )
@@ -201,14 +200,12 @@ def _modified(page: _Page) -> str | None:
 
 
 def _published(
-    page: _Page, url: str | None, modified: str | None, headline: str | None, language: str | None
+    page: _Page, url: str | None, modified: str | None, headline: str | None
 ) -> str | None:
     structured = _first_date(_structured_dates(page))
     written = lambda: _first_date(_visible_dates(page))  # noqa: E731 - looked up lazily
     others = lambda: _declared_days(page)  # noqa: E731
-    return choose_published(
-        page.doc, url, structured, modified, written, headline, others, language
-    )
+    return choose_published(page.doc, url, structured, modified, written, headline, others)
 
 
 def _first_date(candidates: Iterator[str | None]) -> str | None:

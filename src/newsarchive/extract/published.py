@@ -19,7 +19,7 @@ from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsarchive.extract.datelocale import use_language
+from newsarchive.extract.datelocale import reading_dates
 from newsarchive.extract.dates import (
     SLASHED_TEXT,
     Order,
@@ -153,15 +153,13 @@ def choose_published(
     written: Callable[[], str | None] = lambda: None,
     headline: str | None = None,
     others: Callable[[], Iterable[str]] = lambda: (),
-    language: str | None = None,
 ) -> str | None:
     """The publication date from the URL, the structured ``published``/``modified`` dates or,
     when there are none, a search of the page: a "Published" label, the byline under the
     headline, a dateline just above it, ``written`` (a date in the page's date
     elements), htmldate's fast search, then its extensive one (slow: it also tries texts
     with dateparser's hundreds of locales, so it comes last). ``others`` are the page's
-    other declared publication dates, tried when it shows neither structured date;
-    ``language`` is the page's, for the texts htmldate hands to its date parser."""
+    other declared publication dates, tried when it shows neither structured date."""
     from_url = date_from_url(url)
     if from_url:
         return published if published and published[:10] == from_url else from_url
@@ -173,7 +171,7 @@ def choose_published(
         or _day(shown.after(headline))
         or shown.before(headline)
         or written()
-        or _htmldate_search(doc, url, language)
+        or _htmldate_search(doc, url)
     )
 
 
@@ -223,7 +221,7 @@ def _day(found: tuple[int, str] | None) -> str | None:
     return found[1] if found else None
 
 
-def _htmldate_search(doc: HtmlElement, url: str | None, language: str | None) -> str | None:
+def _htmldate_search(doc: HtmlElement, url: str | None) -> str | None:
     """htmldate's fast search, then its extensive one; none on a page with more than
     HTMLDATE_MAX_TEXT characters of visible text or HTMLDATE_MAX_ELEMENTS elements, since each
     search copies, cleans, serialises and scans the whole page (seconds at megabytes, half a
@@ -234,7 +232,7 @@ def _htmldate_search(doc: HtmlElement, url: str | None, language: str | None) ->
         return None
     if found := _htmldate(doc, url, extensive=False):
         return found
-    with use_language(language):
+    with reading_dates():
         return _htmldate(doc, url, extensive=True)
 
 
