@@ -20,6 +20,11 @@ class InputError(NewsarchiveError):
     exit_code = 2
 
 
+class DamagedRecordError(NewsarchiveError):
+    """A record of a web archive file (WARC, ARC) that cannot be read whole: a fault of the
+    file, not of the page at its URL, which may well be fetched (see ``is_permanent``)."""
+
+
 class FetchError(NewsarchiveError):
     """Retrieving a page failed: network error, HTTP error status, timeout.
 

@@ -111,7 +111,7 @@ def capture_facts(capture: Capture, extractor_version: str | None) -> CaptureFac
     return CaptureFacts(
         final_url=capture.final_url or capture.url,
         captured_at=capture.fetched_at,
-        sha256=content_hash(capture.raw),
+        sha256=capture.sha256 or content_hash(capture.raw),  # stored since versions (m017)
         http_status=capture.http_status,
         source=capture.source,
         extractor_version=extractor_version,

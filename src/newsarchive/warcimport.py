@@ -23,7 +23,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_datetime
 
-from newsarchive.errors import InputError
+from newsarchive.errors import DamagedRecordError
 from newsarchive.fetch.decode import decode_html, looks_like_html
 from newsarchive.fetch.http import now, too_large
 from newsarchive.fetch.limits import MAX_BYTES
@@ -104,7 +104,7 @@ def record_entries(stream: BinaryIO, name: str, arc: bool = False) -> Iterator[E
         except READ_ERRORS as error:
             broken = records.offset
             reason = f"{name}: the record at byte {broken} cannot be read ({error})"
-            yield Link(f"{name}#{broken}", capture=InputError(reason))
+            yield Link(f"{name}#{broken}", capture=DamagedRecordError(reason))
             offset = next_record_start(stream, broken + 1, gzipped)
 
 
@@ -134,7 +134,7 @@ def record_entry(record: ArcWarcRecord, name: str) -> Entry:
         return Link(uri, capture=too_large(uri, MAX_BYTES))
     damage = _damage(record)
     if damage:
-        return Link(uri, capture=InputError(f"{uri}: the record is damaged ({damage})"))
+        return Link(uri, capture=DamagedRecordError(f"{uri}: the record is damaged ({damage})"))
     kind = record.rec_headers.get_header(KIND_FIELD) or "html"
     text, encoding = decode_html(raw, _http_content_type(record))
     if kind == "html" and not looks_like_html(text) and _content_type(record) in UNSURE_TYPES:
