@@ -61,6 +61,19 @@ READ_COMMANDS = [
     ["backup", "{tmp}/copy.db"],
     ["reextract", "--all"],
     ["reextract", "1"],
+    ["tags"],
+    ["tag", "1", "+harbour"],
+    ["note", "1"],
+    ["note", "1", "Call back"],
+    ["delete", "1"],
+    ["history", "1"],
+    ["diff", "1"],
+    ["refresh", "--all"],
+    ["cite", "1"],
+    ["serve", "--port", "0"],
+    ["export", "{tmp}/book.epub", "--format", "epub"],
+    ["export", "{tmp}/crawl.warc.gz", "--format", "warc"],
+    ["export", "--format", "csl-json"],
 ]
 
 
