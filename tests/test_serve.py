@@ -362,13 +362,22 @@ def test_serve_warns_when_listening_beyond_this_machine(
     local = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert local.exit_code == 0, local.output
     assert "Warning" not in local.stderr and "(read-only)" in local.stderr
-    wide = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-edits"])
+    assert "Stopped." in local.stderr  # Ctrl-C
+    wide = CliRunner().invoke(cli, ["serve", "--host", "192.168.1.20", "--allow-edits"])
     assert wide.exit_code == 0
-    assert "Warning: listening on 0.0.0.0" in wide.stderr and "(edits allowed)" in wide.stderr
+    assert "Warning: listening on 192.168.1.20" in wide.stderr and "(edits allowed)" in wide.stderr
     assert [(s.allow_edits, host, port) for s, host, port in FakeServer.made] == [
         (False, "127.0.0.1", 0),
-        (True, "0.0.0.0", 8000),
+        (True, "192.168.1.20", 8000),
     ]
+
+
+@pytest.mark.parametrize("wildcard", ["0.0.0.0", "::"])
+def test_serve_refuses_every_address_at_once(archive_path: Path, wildcard: str) -> None:
+    """The Host check needs the one name other machines use; a wildcard has none."""
+    fill(archive_path)
+    result = CliRunner().invoke(cli, ["serve", "--host", wildcard])
+    assert result.exit_code == 2 and "give the address other machines reach" in result.stderr
 
 
 def test_serve_open_opens_the_browser_at_the_reader(

@@ -8,6 +8,7 @@ from newsarchive.cli import cli, db_option, open_archive
 from newsarchive.errors import InputError
 
 PORT = click.IntRange(min=0, max=65535)
+WILDCARDS = ("0.0.0.0", "::", "")  # every address of the machine: no one name to check Host against
 
 
 @cli.command()
@@ -32,6 +33,11 @@ def serve(port: int, host: str, open_browser: bool, allow_edits: bool) -> None:
     """
     from newsarchive.web import ReaderServer, ReaderSettings, is_loopback
 
+    if host in WILDCARDS:  # browsers would send the machine's name, which the Host check refuses
+        raise InputError(
+            f"--host {host}: give the address other machines reach this one at"
+            " (--host 192.168.1.20): requests are checked against it"
+        )
     with open_archive(read_only=True) as archive:  # fails early, and upgrades it once
         path = archive.path
     if not is_loopback(host):
