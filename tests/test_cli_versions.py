@@ -213,3 +213,15 @@ def test_ctrl_c_stops_a_refresh_and_the_same_command_resumes_it(
     assert [server.hits(url.removeprefix(server.url(""))) for url in done] == [2, 2]
     assert all(server.hits(f"/{n}") >= 2 for n in range(8))
     assert run_cli("refresh", "--all", "--delay", "0").stdout.startswith("Refreshed 8:")
+
+
+def test_refresh_of_an_unknown_article_says_so_and_leaves_nothing_to_resume(
+    archive_path: Path,
+) -> None:
+    from newsarchive.store import Archive
+
+    Archive(archive_path).close()
+    result = run_cli("refresh", "999")
+    assert result.exit_code == 1 and "999: no such article" in result.stderr
+    with sqlite3.connect(archive_path) as conn:
+        assert conn.execute("SELECT count(*) FROM refreshes").fetchone() == (0,)

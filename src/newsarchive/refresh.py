@@ -67,8 +67,9 @@ def refresh_articles(
     """Fetch the selected articles again; yield the importer's events, one per article (its
     outcome's ``changed`` names what made a new version)."""
     key = json.dumps(asdict(selection), sort_keys=True)
+    ids = [archive.resolve(each) for each in selection.ids]  # an unknown one: before any record
     cutoff = _cutoff(selection, _interrupted_start(archive, key))
-    links = [Link(url) for url in _urls(archive, selection, cutoff)]
+    links = [Link(url) for url in _urls(archive, selection, ids, cutoff)]
     refetching = replace(options or ImportOptions(), refetch=True)
     yield from import_links(iter(links), archive, refetching, session_factory)
     with archive.transaction() as conn:
@@ -95,14 +96,16 @@ def _cutoff(selection: RefreshSelection, started: str | None) -> str | None:
     return min(times, default=None)
 
 
-def _urls(archive: Archive, selection: RefreshSelection, cutoff: str | None) -> list[str]:
+def _urls(
+    archive: Archive, selection: RefreshSelection, ids: list[int], cutoff: str | None
+) -> list[str]:
     where, params = "", []
     if selection.site:
         found = conditions(archive, [Filter("site", selection.site)], "a.id")
         where, params = found.where, found.params
-    if selection.ids:
+    if ids:
         where += " AND a.id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps([archive.resolve(each) for each in selection.ids]))
+        params.append(json.dumps(ids))
     if cutoff is not None:
         where += f" AND {_LAST_FETCHED} < ?"
         params.append(cutoff)
