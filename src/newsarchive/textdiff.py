@@ -170,7 +170,7 @@ def _alike(old: str, new: str, least: float) -> bool:
 
 def _body_changes(old: str, new: str) -> list[Change]:
     """Whole paragraphs removed or added, then sentences within the paragraphs that differ."""
-    before, after = _paragraphs(old), _paragraphs(new)
+    before, after = paragraphs(old), paragraphs(new)
     changes = []
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -242,7 +242,8 @@ def _unique(changes: list[Change]) -> list[Change]:
     return kept
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
+    """A body's paragraphs, each stripped, blank lines left out: what versions compare."""
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.records import content_hash, now_iso
+from newsarchive.textdiff import paragraphs
 
 # The fields whose change makes a new version (quotes compared by their words).
 VERSION_FIELDS = ("headline", "standfirst", "authors", "published", "text", "quotes")
@@ -103,7 +104,7 @@ def _compared(article: Article, name: str) -> object:
     if name == "quotes":
         return [quote.text for quote in article.quotes]
     if name == "text":
-        return [line.strip() for line in article.text.split("\n") if line.strip()]
+        return paragraphs(article.text)
     return getattr(article, name) or None
 
 
