@@ -8,6 +8,7 @@ for what did not come through extraction (URLs, HTTP reason phrases, archives ma
 
 from __future__ import annotations
 
+import html
 import re
 
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
@@ -21,6 +22,12 @@ def strip_controls(text: str) -> str:
 def printable(text: str) -> str:
     """``text`` with each control character written as a visible escape (``\\x1b``)."""
     return CONTROLS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def html_text(text: str) -> str:
+    """``text`` for an HTML page: escaped, its control characters shown as ``printable``
+    shows them."""
+    return html.escape(printable(text), quote=True)
 
 
 def one_line(text: str) -> str:

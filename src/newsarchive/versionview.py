@@ -1,16 +1,15 @@
 """How ``history`` and ``diff`` print: plain text (coloured when the CLI says so) and HTML.
 
-Every text here came from a page; it goes through ``printable`` (text) or ``html.escape``
+Every text here came from a page; it goes through ``printable`` (text) or ``html_text``
 (HTML) before anything else is added to it, so no page writes to the terminal.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from newsarchive.controls import one_line, printable
+from newsarchive.controls import html_text, one_line, printable
 from newsarchive.history import Fetch, History
 from newsarchive.render import duration_text
 from newsarchive.textdiff import ArticleDiff, Change, Span
@@ -110,7 +109,7 @@ def changes_html(diff: ArticleDiff) -> str:
 def _change_html(change: Change) -> str:
     label = f"<b>{change.kind} {change.op}</b>: "
     if change.kind == "number":
-        old, new = _escaped(change.old or "-"), _escaped(change.new or "-")
+        old, new = html_text(change.old or "-"), html_text(change.new or "-")
         return f"{label}<del>{old}</del> → <ins>{new}</ins>"
     if change.op == "changed":
         return label + "".join(_span_html(span.op, span.text) for span in change.words)
@@ -118,12 +117,8 @@ def _change_html(change: Change) -> str:
     return label + _span_html("insert" if change.op == "added" else "delete", text or "")
 
 
-def _escaped(text: str) -> str:
-    return html.escape(printable(text))
-
-
 def _span_html(op: str, text: str) -> str:
-    escaped = _escaped(text)
+    escaped = html_text(text)
     return {"delete": f"<del>{escaped}</del>", "insert": f"<ins>{escaped}</ins>"}.get(op, escaped)
 
 

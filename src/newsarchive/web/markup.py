@@ -9,12 +9,11 @@ value has to be marked safe on purpose, and only a few places do that.
 from __future__ import annotations
 
 import functools
-import html
 import string
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from newsarchive.controls import printable
+from newsarchive.controls import html_text
 
 
 class Markup(str):
@@ -26,7 +25,7 @@ def escape(value: object) -> Markup:
     control characters shown as escapes, as the terminal shows them)."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape(printable("" if value is None else str(value)), quote=True))
+    return Markup(html_text("" if value is None else str(value)))
 
 
 @functools.cache
