@@ -129,10 +129,14 @@ def records_json(records: Iterable[object]) -> list[dict]:
     return [asdict(record) for record in records]  # type: ignore[call-overload]
 
 
-def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
+def hit_details(hit: SearchHit) -> list[str]:
+    """Where and when a search hit was published, and by whom (the CLI's and reader's line)."""
     details = [value for value in (hit.site, (hit.published or "")[:10]) if value]
-    if hit.authors:
-        details.append(_join_names(hit.authors))
+    return details + ([_join_names(hit.authors)] if hit.authors else [])
+
+
+def search_hit_text(rank: int, hit: SearchHit, highlight: Highlighter) -> str:
+    details = hit_details(hit)
     snippet = highlighted(hit.snippet, hit.highlights, highlight)
     version = f", version {hit.version}" if hit.version else ""
     lines = [

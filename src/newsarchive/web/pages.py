@@ -10,7 +10,7 @@ from newsarchive.errors import InputError, NotFoundError, QueryError
 from newsarchive.extract.status import STATUSES
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.records import ArticleSummary
-from newsarchive.render import highlighted, records_json
+from newsarchive.render import highlighted, hit_details, records_json
 from newsarchive.searching import LISTING_SORTS, search, search_quotes
 from newsarchive.speakers import list_speakers
 from newsarchive.store import MAX_INTEGER, Archive
@@ -152,8 +152,7 @@ def search_page(archive: Archive, request: Request) -> Page:
 
 
 def _hit_item(hit: SearchHit) -> Markup:
-    details = [value for value in (hit.site, date_of(hit.published)) if value]
-    details += [", ".join(hit.authors)] if hit.authors else []
+    details = hit_details(hit)
     marked = highlighted(hit.snippet, hit.highlights, _mark, plain=escape)
     also = (
         render('\n<p class="also">also on: {sites}</p>', sites=", ".join(hit.also_on))
