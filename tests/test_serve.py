@@ -327,7 +327,10 @@ def test_forms_that_write_need_the_csrf_token_and_this_origin(editing_reader: Re
 
 
 def test_the_archive_is_read_only_unless_edits_are_allowed(reader: Reader) -> None:
-    with reader.server.open_archive() as archive, pytest.raises(sqlite3.OperationalError):
+    with (
+        reader.server.open_archive() as archive,
+        pytest.raises(sqlite3.OperationalError, match="readonly"),
+    ):
         archive.conn.execute("DELETE FROM articles")
 
 

@@ -237,7 +237,10 @@ def test_pages_read_with_a_read_only_connection_even_when_edits_are_allowed(
     editor: Reader, reader: Reader
 ) -> None:
     for server, write in [(editor.server, False), (reader.server, True)]:
-        with server.open_archive(write) as archive, pytest.raises(sqlite3.OperationalError):
+        with (
+            server.open_archive(write) as archive,
+            pytest.raises(sqlite3.OperationalError, match="readonly"),
+        ):
             archive.conn.execute("DELETE FROM tags")
     with editor.server.open_archive(write=True) as archive:
         archive.conn.execute("SELECT count(*) FROM tags")
