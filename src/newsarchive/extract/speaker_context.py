@@ -16,7 +16,7 @@ from itertools import islice
 from newsarchive.extract.mentions import Mention
 from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD
 
-FeatureNames = list[str]  # the names of the features that are on
+FeatureNames = Sequence[str]  # the names of the features that are on
 
 MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
@@ -37,19 +37,19 @@ class Features:
     weigh it differently before and after a quotation; ``shared`` atoms are the same for every
     quotation the candidate stands beside (scored once, under ``key``), ``own`` ones are not;
     ``extra`` features are combinations named in full. (Not frozen, which is several times
-    slower to make, and a candidate makes one: nothing changes them.)"""
+    slower to make, and a candidate makes one; the names are tuples where they are shared.)"""
 
     frame: str
-    shared: FeatureNames = field(default_factory=list)
-    own: FeatureNames = field(default_factory=list)
-    extra: FeatureNames = field(default_factory=list)
+    shared: FeatureNames = ()
+    own: FeatureNames = ()
+    extra: FeatureNames = ()
     key: tuple[str, Mention] | None = None
 
     def names(self) -> FeatureNames:
         """Every feature by its full name (for training)."""
         if not self.frame:
-            return self.extra
-        atoms = self.shared + self.own
+            return list(self.extra)
+        atoms = [*self.shared, *self.own]
         return [self.frame, *atoms, *(f"{self.frame}|{atom}" for atom in atoms), *self.extra]
 
     def with_shared(self, shared: FeatureNames, key: tuple[str, Mention]) -> Features:
@@ -129,16 +129,16 @@ def _source_names(
     """The names of a candidate source's features that depend on the quotation. Few
     combinations occur, so each is named once and not once per candidate."""
     near, sentence_break = dynamic.near, dynamic.sentence_break
-    own = [f"{name}={value}" for name, value in dynamic._asdict().items()]
-    return Features(
+    own = tuple(f"{name}={value}" for name, value in dynamic._asdict().items())
+    return Features(  # cached and shared by every candidate alike: tuples, which none can change
         f"frame={frame}",
         own=own,
-        extra=[
+        extra=(
             f"{frame}|near={near}|verb_after={verb_after}",
             f"{frame}|near={near}|verb_before={verb_before}",
             f"{frame}|first={first}|break={sentence_break}",
             f"{frame}|break={sentence_break}|verbs={verb_after}:{verb_before}",
-        ],
+        ),
     )
 
 
