@@ -64,7 +64,7 @@ def write_citations(
 ) -> int:
     """Write the articles (all, or ``ids``) cited in ``fmt`` to ``path``, replacing it whole or
     not at all; return how many."""
-    from newsarchive.export import write_atomically
+    from newsarchive.files import write_atomically
 
     wanted = archive.article_ids() if ids is None else list(ids)
     text = cite([citable(archive, article_id) for article_id in wanted], fmt)

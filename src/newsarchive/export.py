@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from markdownify import MarkdownConverter
 
 from newsarchive.epub import BookImages, BookInfo, book_language, chapter, write_book
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.files import temporary_file
+from newsarchive.files import write_atomically
 from newsarchive.models import StoredArticle
 from newsarchive.render import byline, stored_article_json
 from newsarchive.sanitize import followable_url, parse_flattened, sanitize_html
@@ -142,25 +140,6 @@ def _prepare_folder(folder: Path) -> Path:
     except OSError as error:
         raise InputError(f"{folder}: cannot create the folder ({error.strerror})") from None
     return folder.resolve()
-
-
-def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """``write`` fills a temporary file beside ``path`` (with the mode the umask gives), which
-    then replaces ``path``: a failure at any point leaves no partial file."""
-    try:
-        handle, temporary = temporary_file(path.parent, ".export-", ".tmp")
-    except OSError as error:
-        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def article_record(stored: StoredArticle) -> dict:

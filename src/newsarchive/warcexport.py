@@ -31,8 +31,8 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive import __version__
 from newsarchive.errors import InputError
-from newsarchive.export import article_record, write_atomically
 from newsarchive.fetch.http import USER_AGENT
+from newsarchive.files import write_atomically
 from newsarchive.records import Capture, content_key
 from newsarchive.store import Archive
 
@@ -77,6 +77,8 @@ def _warcinfo() -> dict[str, str]:
 
 def _write_article(writer: WARCWriter, archive: Archive, article_id: int) -> None:
     """The article's captures, oldest first, then its metadata record."""
+    from newsarchive.export import article_record  # markdownify and bs4: not for an import
+
     source = archive.capture_to_reextract(article_id)
     captures = archive.captures(article_id)
     record_ids = {capture.id: _write_capture(writer, capture) for capture in captures}
