@@ -372,3 +372,13 @@ def test_a_page_captured_twice_with_the_same_bytes_is_imported_once(
     assert (again["saved"], again["updated"], again["skipped"]) == (0, 0, 2)
     with Archive(archive_path) as archive:
         assert archive.conn.execute("SELECT count(*) FROM capture_times").fetchone() == (1,)
+
+
+def test_a_file_that_is_no_web_archive_is_refused_in_one_line(tmp_path: Path) -> None:
+    links = tmp_path / "links.txt"
+    links.write_text("https://crawl.example/a\n", encoding="utf-8")
+    result = run_cli("import", str(links), "--format", "warc")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"Error: {links}: not a WARC or ARC file (it starts with neither record)\n"
+    )

@@ -23,7 +23,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.timeutils import iso_date_to_datetime
 
-from newsarchive.errors import DamagedRecordError
+from newsarchive.errors import DamagedRecordError, InputError
 from newsarchive.fetch.decode import decode_html, looks_like_html
 from newsarchive.fetch.http import now, too_large
 from newsarchive.fetch.limits import MAX_BYTES
@@ -62,8 +62,11 @@ def web_archive_format(source: str) -> str | None:
     if name.endswith((".warc", ".arc")):
         return name.rpartition(".")[2]
     path = Path(source)
-    if not path.is_file():
-        return None
+    return _sniffed(path) if path.is_file() else None
+
+
+def _sniffed(path: Path) -> str | None:
+    """``warc`` or ``arc`` by the file's first bytes (gzipped or not), else None."""
     head = _head(path)
     if head.startswith(b"WARC/"):
         return "warc"
@@ -81,8 +84,13 @@ def _head(path: Path) -> bytes:
 
 
 def open_web_archive(source: str, fmt: str = "warc") -> LinkList:
-    """The records of a WARC or ARC file (gzipped or not) as import entries, read as needed."""
+    """The records of a WARC or ARC file (gzipped or not) as import entries, read as needed.
+    A file that starts as neither is an InputError (``import links.txt --format warc``)."""
     stream = open_list_file(source)
+    path = Path(source)
+    if source != "-" and path.is_file() and _sniffed(path) is None:
+        stream.close()
+        raise InputError(f"{source}: not a WARC or ARC file (it starts with neither record)")
     entries = record_entries(stream, source, arc=fmt == "arc")
     return LinkList(source, fmt, closing_when_done(stream, entries))
 
