@@ -44,31 +44,45 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word or phrase to find (a phrase: several words), a prefix when it ended in ``*``, in one
+    column when a field filter named it (``headline:``); ``negated`` when it is to be absent."""
+
+    text: str
+    prefix: bool = False
+    column: str | None = None
+    negated: bool = False
+
+    @property
+    def fts(self) -> str:
+        """The term as an FTS5 expression."""
+        quoted = _quoted(self.text, self.prefix)
+        return "{" + self.column + "} : " + quoted if self.column else quoted
+
+    @property
+    def loose(self) -> str | None:
+        """A phrase as the AND of its words (None for a word or a column's term)."""
+        words = [] if self.column else _phrase_words(self.text, self.prefix)
+        return "(" + " AND ".join(words) + ")" if words else None
+
+
+@dataclass(frozen=True)
 class Query:
     """A parsed query: an FTS5 MATCH expression (None when only filters were given) and filters.
 
     ``loose`` is the same expression with each phrase split into its words, ANDed: it matches
     every article ``match`` matches (and more), without checking word positions. None when
     it would be ``match`` itself. ``terms`` holds each word and phrase to find (not those
-    excluded), as FTS5 expressions.
+    excluded), as FTS5 expressions. ``groups`` (ANDed, each an OR of terms) and ``excluded``
+    are the same query as terms, for engines other than FTS5 (pgquery.py).
     """
 
     match: str | None
     filters: list[Filter] = field(default_factory=list)
     loose: str | None = None
     terms: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Term:
-    fts: str
-    negated: bool = False
-    words: list[str] = field(default_factory=list)  # of a phrase, quoted; empty for a word
-
-    @property
-    def loose(self) -> str | None:
-        """A phrase as the AND of its words (None for a word)."""
-        return "(" + " AND ".join(self.words) + ")" if self.words else None
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
 
 
 def parse_query(text: str) -> Query:
@@ -77,7 +91,7 @@ def parse_query(text: str) -> Query:
         raise QueryError(
             f"the query is {len(text):,} characters long (at most {MAX_QUERY_CHARS:,})"
         )
-    terms: list[_Term | str] = []
+    terms: list[Term | str] = []
     filters: list[Filter] = []
     negate_next = False
     for match in _TOKEN.finditer(text):
@@ -94,13 +108,15 @@ def parse_query(text: str) -> Query:
             if term:
                 terms.append(term)
         negate_next = False
-    expression = _expression(terms)
-    if expression is None and not filters:
+    groups, excluded = _groups(terms)
+    if not groups and not filters:
         raise QueryError(f"{text!r}: nothing to search for (give at least one word to find)")
-    loose = _expression(terms, loose=True)
-    found = [term.fts for term in terms if isinstance(term, _Term) and not term.negated]
+    expression, loose = _expression(groups, excluded), _expression(groups, excluded, loose=True)
+    found = [term.fts for term in terms if isinstance(term, Term) and not term.negated]
     found = list(dict.fromkeys(found))  # a word given twice is looked for once
-    return Query(expression, filters, None if loose == expression else loose, found)
+    return Query(
+        expression, filters, None if loose == expression else loose, found, groups, excluded
+    )
 
 
 def build_match(text: str) -> str:
@@ -120,13 +136,12 @@ def _add_field(match: re.Match, negate: bool, terms: list, filters: list[Filter]
     elif not re.search(r"\w", value):
         raise QueryError(f"'{name}:{value}': the {name} filter needs a word to look for")
     if name in COLUMN_FIELDS:
-        fts = "{" + COLUMN_FIELDS[name] + "} : " + _quoted(value.rstrip("*"), value.endswith("*"))
-        terms.append(_Term(fts, negated))
+        terms.append(Term(value.rstrip("*"), value.endswith("*"), COLUMN_FIELDS[name], negated))
         return
     filters.append(Filter(name, value, negated))
 
 
-def _term(match: re.Match, negate: bool) -> _Term | None:
+def _term(match: re.Match, negate: bool) -> Term | None:
     word = match.group("word")
     if word is None:
         text, prefix = match.group("phrase"), bool(match.group("star"))
@@ -137,7 +152,7 @@ def _term(match: re.Match, negate: bool) -> _Term | None:
         text = word.lstrip("-").rstrip("*")
     if not re.search(r"\w", text):
         return None
-    return _Term(fts=_quoted(text, prefix), negated=negate, words=_phrase_words(text, prefix))
+    return Term(text, prefix, negated=negate)
 
 
 def _quoted(text: str, prefix: bool) -> str:
@@ -156,29 +171,40 @@ def _phrase_words(text: str, prefix: bool) -> list[str]:
     return [_quoted(part, False) for part in parts[:-1]] + [_quoted(parts[-1], prefix)]
 
 
-def _expression(terms: list[_Term | str], loose: bool = False) -> str | None:
-    """AND of OR-groups, with negated terms subtracted: ((a OR b) AND c) NOT d. ``loose`` puts
-    phrases as their words (negated ones stay phrases, so the result still matches more)."""
-    clauses: list[list[str]] = []
-    negatives: list[str] = []
+def _groups(terms: list[Term | str]) -> tuple[tuple[tuple[Term, ...], ...], tuple[Term, ...]]:
+    """The terms as an AND of OR-groups, and the negated terms: ``a OR b c -d`` is ((a, b),
+    (c,)) and (d,). A term or group given twice is kept once."""
+    clauses: list[list[Term]] = []
+    negatives: list[Term] = []
     join_next = False
     for term in terms:
         if term == "OR":
             join_next = bool(clauses)
         elif term.negated:
-            negatives.append(term.fts)
+            negatives.append(term)
         elif join_next:
-            clauses[-1].append((loose and term.loose) or term.fts)
+            clauses[-1].append(term)
             join_next = False
         else:
-            clauses.append([(loose and term.loose) or term.fts])
-    if not clauses:
-        if negatives:
-            raise QueryError("only excluded words: give at least one word to find")
+            clauses.append([term])
+    if not clauses and negatives:
+        raise QueryError("only excluded words: give at least one word to find")
+    groups = tuple(dict.fromkeys(tuple(dict.fromkeys(clause)) for clause in clauses))
+    return groups, tuple(dict.fromkeys(negatives))
+
+
+def _expression(
+    groups: tuple[tuple[Term, ...], ...], excluded: tuple[Term, ...], loose: bool = False
+) -> str | None:
+    """The FTS5 expression ((a OR b) AND c) NOT d. ``loose`` puts phrases as their words
+    (negated ones stay phrases, so the result still matches more)."""
+    if not groups:
         return None
-    clauses = list(dict.fromkeys(tuple(dict.fromkeys(clause)) for clause in clauses))  # a AND a
-    negatives = list(dict.fromkeys(negatives))
-    expression = " AND ".join(_alternatives(clause) for clause in clauses)
+    expression = " AND ".join(
+        _alternatives(tuple(dict.fromkeys((loose and term.loose) or term.fts for term in group)))
+        for group in groups
+    )
+    negatives = [term.fts for term in excluded]
     return " NOT ".join([f"({expression})", *negatives]) if negatives else expression
 
 
