@@ -86,7 +86,7 @@ def conditions(
     terms = _date_terms(archive, published) if match is not None and published else None
     if terms is not None:
         dated = [item for item in dated if item not in published]
-    dates = [bound for item in dated for bound in _date_bounds(item)]
+    dates = [bound for item in dated for bound in date_bounds(item)]
     if dates:
         condition = " AND ".join(clause for clause, _ in dates)
         clauses.append(_as_set(archive, condition, [value for _, value in dates], rowid, matches))
@@ -169,7 +169,7 @@ def _end(value: str) -> date:
         return date.max
 
 
-def _date_bounds(item: Filter) -> list[tuple[str, str]]:
+def date_bounds(item: Filter) -> list[tuple[str, str]]:
     """A date filter as SQL bounds on its indexed column: ISO dates compare as strings, so
     "on or after 2024-03" is published >= '2024-03-01'."""
     column = "a.saved_at" if item.field == "saved-after" else "a.published"
@@ -179,7 +179,7 @@ def _date_bounds(item: Filter) -> list[tuple[str, str]]:
 
 
 # (field, negated) -> (first day, day after the last) of the days a date filter keeps, None
-# where the range is open. Read as date terms (_date_terms) or as SQL bounds (_date_bounds).
+# where the range is open. Read as date terms (_date_terms) or as SQL bounds (date_bounds).
 _DAY_RANGE = {
     ("after", False): lambda value: (_start(value), None),
     ("after", True): lambda value: (None, _start(value)),
@@ -261,7 +261,10 @@ _FILTER_SQL = {
         " WHERE quotes_fts MATCH ?)",
         ["{text} : " + _phrase(value)],
     ),
-    "tag": lambda value: ("a.id IN (SELECT article_id FROM tags WHERE tag = ?)", [_tag(value)]),
+    "tag": lambda value: (
+        "a.id IN (SELECT article_id FROM tags WHERE tag = ?)",
+        [tag_value(value)],
+    ),
     # A note's rowid in its index is its article's id.
     "note": lambda value: (
         "a.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)",
@@ -270,7 +273,7 @@ _FILTER_SQL = {
 }
 
 
-def _tag(value: str) -> str:
+def tag_value(value: str) -> str:
     """The tag ``tag:value`` names; a value that cannot be a tag is a QueryError, as every
     search's is."""
     try:

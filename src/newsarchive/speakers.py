@@ -49,12 +49,17 @@ def speaker_key(name: str) -> str:
     return " ".join([word for word in words if len(word) > 1] or words)
 
 
-def speaker_match(query: str) -> str:
-    """The ``speakers_fts`` expression finding names that hold every word of ``query``."""
+def speaker_words(query: str) -> list[str]:
+    """The words of ``query`` a speaker's name must hold, folded (a QueryError if none)."""
     words = _folded_words(query)
     if not words:
         raise QueryError(f"{query!r}: give a word of the speaker's name")
-    return " ".join(f'"{word}"' for word in words)
+    return words
+
+
+def speaker_match(query: str) -> str:
+    """The ``speakers_fts`` expression finding names that hold every word of ``query``."""
+    return " ".join(f'"{word}"' for word in speaker_words(query))
 
 
 def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[str, int]:

@@ -1,0 +1,167 @@
+"""The search query language on PostgreSQL: a parsed query (query.py) as tsquery text and SQL
+conditions, with every string the user typed a bound parameter.
+
+The tsquery text is built here with each word or phrase single-quoted (a quote doubled, a
+backslash escaped), so nothing the user types is tsquery syntax. ``to_tsquery`` then reads each
+quoted piece with a text search configuration, which splits, folds and stems it as the stored
+vectors were (a quoted phrase becomes its words joined by ``<->``). A phrase ending in ``*``
+makes its last word a prefix; a field filter's term keeps to its column's weight (``:A`` for
+``headline:``). A query is compiled once for each configuration the archive's rows use
+(pgtextsearch.py); ``Matcher`` says, as SQL, whether a row matches under its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsarchive.filters import DATE_FILTERS, date_bounds, tag_value
+from newsarchive.pgtextsearch import COLUMN_WEIGHTS, UNSTEMMED_CONFIG, config_name
+from newsarchive.query import Filter, Query, Term
+from newsarchive.speakers import speaker_words
+
+if TYPE_CHECKING:
+    from newsarchive.store import Archive
+
+# Notes are indexed with English stemming on SQLite too (migrations.TOKENIZE).
+NOTE_CONFIG = config_name("english")
+_COMPILE_SQL = (
+    "SELECT to_tsquery(config, ?)::text, array_agg(config::text ORDER BY config::text)"
+    " FROM search_configs GROUP BY 1 ORDER BY 1"
+)
+
+
+def tsquery_text(query: Query) -> str | None:
+    """The query's words as tsquery text ((a | b) & c & !d), None when it has none."""
+    if not query.groups:
+        return None
+    clauses = [_alternatives(group) for group in query.groups]
+    return " & ".join([*clauses, *(f"!({_lexemes(term)})" for term in query.excluded)])
+
+
+def _alternatives(group: Sequence[Term]) -> str:
+    if len(group) == 1:
+        return _lexemes(group[0])
+    return "(" + " | ".join(_lexemes(term) for term in group) + ")"
+
+
+def _lexemes(term: Term) -> str:
+    """One term as quoted tsquery text: a prefix marks only a phrase's last word."""
+    weight = COLUMN_WEIGHTS.get(term.column or "", "")
+    words = term.text.split()
+    if term.prefix and len(words) > 1:
+        head = _quoted(" ".join(words[:-1]), weight)
+        return f"({head} <-> {_quoted(words[-1], '*' + weight)})"
+    return _quoted(term.text, ("*" if term.prefix else "") + weight)
+
+
+def _quoted(text: str, labels: str) -> str:
+    """``text`` as one quoted tsquery operand (PostgreSQL text holds no NUL: none is a word)."""
+    escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}'" + (f":{labels}" if labels else "")
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """A tsquery compiled with each configuration in use: (tsquery, configurations) pairs, one
+    per distinct result (most configurations read a word alike); none when no row is
+    indexed yet, and then nothing matches."""
+
+    compiled: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def condition(self, alias: str) -> tuple[str, list]:
+        """SQL true where the row ``alias`` (with ``search`` and ``search_config``) matches."""
+        if len(self.compiled) == 1:  # one reading for every configuration in use
+            return f"{alias}.search @@ ?::tsquery", [self.compiled[0][0]]
+        parts = [
+            f"({alias}.search @@ ?::tsquery AND {alias}.search_config = ANY(?::regconfig[]))"
+            for _ in self.compiled
+        ]
+        params = [value for tsquery, configs in self.compiled for value in (tsquery, configs)]
+        return "(" + " OR ".join(parts) + ")" if parts else "FALSE", params
+
+    def row_query(self, alias: str) -> tuple[str, list]:
+        """SQL for the tsquery the row ``alias`` is matched with, for ranking and marking."""
+        if len(self.compiled) == 1:
+            return "?::tsquery", [self.compiled[0][0]]
+        cases = " ".join(
+            f"WHEN {alias}.search_config = ANY(?::regconfig[]) THEN ?::tsquery"
+            for _ in self.compiled
+        )
+        params = [value for tsquery, configs in self.compiled for value in (configs, tsquery)]
+        return f"CASE {cases} END", params
+
+
+def matcher(archive: Archive, text: str) -> Matcher:
+    """``text`` (tsquery text) compiled with every configuration the archive's rows use."""
+    rows = archive.conn.execute(_COMPILE_SQL, [text]).fetchall()
+    return Matcher(tuple((tsquery, tuple(configs)) for tsquery, configs in rows))
+
+
+def conditions(archive: Archive, filters: list[Filter]) -> tuple[str, list]:
+    """The filters as SQL conditions on the articles ``a`` (" AND ..." each), and their
+    parameters."""
+    clauses: list[tuple[str, list]] = []
+    for item in filters:
+        if item.field in DATE_FILTERS:
+            bounds = date_bounds(item)
+            clauses.append((" AND ".join(sql for sql, _ in bounds), [v for _, v in bounds]))
+            continue
+        sql, params = _FILTERS[item.field](archive, item.value)
+        negated = f"NOT coalesce({sql}, FALSE)" if item.field == "site" else f"NOT ({sql})"
+        clauses.append((negated if item.negated else sql, params))
+    where = "".join(f" AND {sql}" for sql, _ in clauses if sql)
+    return where, [value for _, params in clauses for value in params]
+
+
+def _site(archive: Archive, value: str) -> tuple[str, list]:
+    """The site's name or its URL's host holds ``value``, in any case (as on SQLite). A NULL
+    (an article without a site) is not a match, so it passes the negated filter."""
+    pattern = f"%{value}%"
+    return "(a.site ILIKE ? OR newsarchive_url_host(a.url) ILIKE ?)", [pattern, pattern]
+
+
+def _quote(archive: Archive, value: str) -> tuple[str, list]:
+    found = matcher(archive, _quoted(value, ""))
+    match, params = found.condition("q")
+    return f"a.id IN (SELECT q.article_id FROM quotes q WHERE {match})", params
+
+
+def _speaker(archive: Archive, value: str) -> tuple[str, list]:
+    return f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({SPEAKER_IDS_SQL}))", [
+        speaker_tsquery(value)
+    ]
+
+
+def speaker_tsquery(value: str) -> str:
+    """tsquery text finding speakers' names holding every word of ``value`` (speakers.py)."""
+    return " & ".join(_quoted(word, "") for word in speaker_words(value))
+
+
+# Speakers whose names hold the words (a parameter: speaker_tsquery). Names are matched word
+# for word, accents folded, as speakers_fts does on SQLite.
+SPEAKER_IDS_SQL = (
+    f"SELECT id FROM speakers WHERE to_tsvector('{UNSTEMMED_CONFIG}', name)"
+    f" @@ to_tsquery('{UNSTEMMED_CONFIG}', ?)"
+)
+
+_FILTERS = {
+    "site": _site,
+    "quote": _quote,
+    "speaker": _speaker,
+    "author": lambda archive, value: ("a.authors ILIKE ?", [f"%{value}%"]),
+    "lang": lambda archive, value: (
+        "(a.language = ? OR a.language ILIKE ?)",
+        [value, f"{value}-%"],
+    ),
+    "tag": lambda archive, value: (
+        "a.id IN (SELECT article_id FROM tags WHERE tag = ?)",
+        [tag_value(value)],
+    ),
+    "note": lambda archive, value: (
+        f"a.id IN (SELECT article_id FROM notes WHERE to_tsvector('{NOTE_CONFIG}', text)"
+        f" @@ to_tsquery('{NOTE_CONFIG}', ?))",
+        [_quoted(value, "")],
+    ),
+}

@@ -1,0 +1,164 @@
+"""The query language compiled to tsquery (pgquery.py), read by a real PostgreSQL with the
+archive's text search configurations (pgtextsearch.py)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarchive.errors import QueryError
+from newsarchive.pgquery import speaker_tsquery, tsquery_text
+from newsarchive.pgtextsearch import CONFIGURATIONS_SQL, config_name
+from newsarchive.query import parse_query
+
+psycopg = pytest.importorskip("psycopg")
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+ENGLISH = config_name("english")
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """A fresh database with a unique name, dropped afterwards."""
+    try:
+        admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no PostgreSQL server at {SERVER} ({error})")
+    name = f"test_pgquery_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{SERVER}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def pg(pg_url: str) -> Iterator[psycopg.Connection]:
+    """A connection to a database holding the archive's configurations."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        conn.execute(CONFIGURATIONS_SQL)
+        yield conn
+
+
+def matches(pg: psycopg.Connection, query: str, document: str, config: str = ENGLISH) -> bool:
+    sql = "SELECT to_tsvector(%s::regconfig, %s) @@ to_tsquery(%s::regconfig, %s)"
+    return pg.execute(sql, [config, document, config, tsquery_text(parse_query(query))]).fetchone()[
+        0
+    ]
+
+
+def weighted(pg: psycopg.Connection, query: str, headline: str, body: str) -> bool:
+    """Whether ``query`` matches an article of this headline (weight A) and body (D)."""
+    sql = (
+        "SELECT setweight(to_tsvector(%s::regconfig, %s), 'A')"
+        " || setweight(to_tsvector(%s::regconfig, %s), 'D') @@ to_tsquery(%s::regconfig, %s)"
+    )
+    text = tsquery_text(parse_query(query))
+    return pg.execute(sql, [ENGLISH, headline, ENGLISH, body, ENGLISH, text]).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bridge", "'bridge'"),
+        ('"harbour bridge"', "'harbour bridge'"),
+        ("bridg*", "'bridg':*"),
+        ('"harbour brid"*', "('harbour' <-> 'brid':*)"),
+        ("ferry OR bridge storm", "('ferry' | 'bridge') & 'storm'"),
+        ("storm -ferry", "'storm' & !('ferry')"),
+        ("storm NOT ferry", "'storm' & !('ferry')"),
+        ("headline:bridge", "'bridge':A"),
+        ("author:calloway", "'calloway':C"),
+        ("headline:brid*", "'brid':*A"),
+        ("it's", "'it''s'"),
+        ("a\\b", "'a\\\\b'"),
+        ("storm storm", "'storm'"),
+    ],
+)
+def test_tsquery_text(query: str, expected: str) -> None:
+    assert tsquery_text(parse_query(query)) == expected
+
+
+def test_filters_only_have_no_tsquery() -> None:
+    assert tsquery_text(parse_query("site:bbc after:2024")) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "document", "expected"),
+    [
+        ("bridges", "The bridge reopened", True),  # stemmed as English
+        ("archive", "papers were archived", True),
+        ("cafe", "a café by the harbour", True),  # accents folded
+        ("café", "a cafe by the harbour", True),
+        ('"harbour bridge"', "the harbour bridge reopened", True),
+        ('"harbour bridge"', "the bridge by the harbour", False),  # a phrase is in order
+        ('"the bridge"', "the bridge reopened", True),  # no stop words dropped
+        ("the", "the bridge", True),
+        ("reop*", "the bridge reopened", True),
+        ('"bridge reop"*', "the bridge reopened", True),
+        ('"bri reopened"*', "the bridge reopened", False),  # only the last word is a prefix
+        ("ferry OR bridge", "the bridge", True),
+        ("ferry OR bridge storm", "the bridge", False),
+        ("bridge -ferry", "the bridge and the ferry", False),
+        ("bridge -ferry", "the bridge", True),
+        ('bridge -"ferry company"', "the bridge and the ferry", True),
+        ("o'brien", "said O'Brien today", True),
+        ("e-mail", "send an e-mail", True),
+        ("it's", "it is", False),
+        ("100%", "rose 100% in a year", True),
+        ("bridge&|!():<->", "the bridge", True),  # operators are plain text
+        ("b:*&!(ridge)", "the b ridge", True),
+    ],
+)
+def test_compiled_queries_match_as_on_sqlite(pg, query: str, document: str, expected: bool) -> None:
+    assert matches(pg, query, document) is expected
+
+
+def test_a_field_filter_keeps_to_its_column(pg) -> None:
+    assert weighted(pg, "headline:bridge", "Bridge reopens", "Ferries stop")
+    assert not weighted(pg, "headline:ferry", "Bridge reopens", "Ferries stop")
+    assert weighted(pg, "ferry -headline:ferry", "Bridge reopens", "Ferries stop")
+
+
+def test_unstemmed_configuration_matches_words_as_they_are(pg) -> None:
+    simple = config_name("simple")
+    assert matches(pg, "bridge", "the bridge", simple)
+    assert not matches(pg, "bridges", "the bridge", simple)
+    assert matches(pg, "zurich", "Zürich", simple)
+
+
+def test_speaker_words_are_folded_and_all_needed(pg) -> None:
+    simple = config_name("simple")
+    sql = "SELECT to_tsvector(%s::regconfig, %s) @@ to_tsquery(%s::regconfig, %s)"
+    for name, query, expected in [
+        ("Donald J. Trump", "trump", True),
+        ("Donald J. Trump", "donald trump", True),
+        ("Joanna Ruiz", "ann", False),
+        ("Vitali Klitschko", "KLİTSCHKO vitali", True),
+        ("Zoë Ångström", "zoe angstrom", True),
+    ]:
+        found = pg.execute(sql, [simple, name, simple, speaker_tsquery(query)]).fetchone()[0]
+        assert found is expected, (name, query)
+    with pytest.raises(QueryError, match="give a word of the speaker's name"):
+        speaker_tsquery("--")
+
+
+@settings(max_examples=150)
+@given(st.text(max_size=60))
+def test_no_query_text_is_a_tsquery_error(pg, text: str) -> None:
+    """Whatever the user types, PostgreSQL reads the compiled query (as plain words)."""
+    try:
+        compiled = tsquery_text(parse_query(text))
+    except QueryError:
+        return
+    if compiled is not None:
+        pg.execute("SELECT to_tsquery(%s::regconfig, %s)", [ENGLISH, compiled])
