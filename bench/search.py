@@ -195,10 +195,12 @@ def query_mix(archive: Archive, rng: random.Random) -> list[tuple[str, str]]:
     words = Generator().words
     ids = rng.sample(range(1, archive.count() + 1), 200)
     marks = ", ".join("?" * len(ids))
-    sample_text = archive.db.execute(
+    sample_text = archive.conn.execute(
         f"SELECT text FROM articles WHERE id IN ({marks}) ORDER BY id", ids
     ).fetchall()
-    sites = [row[0] for row in archive.db.execute("SELECT DISTINCT site FROM articles LIMIT 50")]
+    # In the site index's order, which SQLite reads them in anyway: the same on every engine.
+    sites = archive.conn.execute("SELECT DISTINCT site FROM articles ORDER BY site LIMIT 50")
+    sites = [row[0] for row in sites]
     mix: list[tuple[str, str]] = []
     for _ in range(30):
         mix.append(("rare word", rng.choice(words[20_000:40_000])))
