@@ -45,6 +45,7 @@ class Report:
 def check(archive: Archive) -> Report:
     """SQLite's ``integrity_check`` on the file, then FTS5's check that each search index matches
     the rows it indexes."""
+    archive.sqlite_only("doctor")
     checks = [_integrity(archive.conn), _foreign_keys(archive.conn)]
     checks += [_fts_integrity(archive.conn, table) for table in FTS_TABLES]
     return Report(str(archive.path), checks)
@@ -85,6 +86,7 @@ def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
 def repair(archive: Archive, progress: Callable[[int, int], None] | None = None) -> Report:
     """Rebuild the full-text indexes from the rows they mirror, then check again.
     ``progress(done, total)`` is called as each index is rebuilt."""
+    archive.sqlite_only("doctor --repair")
     conn = archive.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -116,6 +118,11 @@ def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> 
     then renames it into place: ``target`` is either the complete copy or untouched. The copy
     is a single self-contained file (rollback journal, not WAL).
     """
+    if archive.path is None:
+        raise InputError(
+            f"{archive.name}: backup copies a SQLite file; back up a PostgreSQL archive with"
+            " pg_dump (pg_dump -Fc DBNAME > news.dump)"
+        )
     destination = Path(target)
     _check_target(archive, destination, overwrite)
     handle, temporary = temporary_file(destination.parent, ".backup-", ".db")

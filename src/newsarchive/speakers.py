@@ -11,11 +11,11 @@ articles "Clinton" may be either of two people. Finding a speaker is word by wor
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from newsarchive.engines import Connection
 from newsarchive.errors import QueryError
 from newsarchive.models import SpeakerSummary
 
@@ -57,7 +57,7 @@ def speaker_match(query: str) -> str:
     return " ".join(f'"{word}"' for word in words)
 
 
-def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[str, int]:
+def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]:
     """The id of each name's speaker row, adding the rows that are missing; names without a
     word (None, '', '—') are left out."""
     keys = {name: key for name in names if name and (key := speaker_key(name))}
@@ -75,6 +75,7 @@ def list_speakers(
     keeps those whose name holds each of its words. Quotes of kind ``term`` are not counted."""
     where, params = "q.kind = 'speech'", []
     if query is not None:
+        archive.sqlite_only("finding speakers by name")
         where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
         params.append(speaker_match(query))
     sql = _LISTING_SQL.format(where=where)

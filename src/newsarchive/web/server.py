@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.store import Archive
+from newsarchive.store import Archive, open_archive
 from newsarchive.web.edits import WRITE_ACTIONS
 from newsarchive.web.markup import page
 from newsarchive.web.pages import ROUTES, answer
@@ -63,7 +63,7 @@ JSON_TYPE = "application/json"
 class ReaderSettings:
     """What the reader serves, and whether its forms may change the archive."""
 
-    archive_path: Path
+    archive: str | Path  # a SQLite file or a postgresql:// URL
     allow_edits: bool = False
 
 
@@ -109,9 +109,9 @@ class ReaderServer(ThreadingHTTPServer):
         and edits are allowed."""
         writable = write and self.settings.allow_edits
         # create=False: an archive deleted while the reader runs is an error, not a new one
-        archive = Archive(self.settings.archive_path, read_only=not writable, create=False)
+        archive = open_archive(self.settings.archive, read_only=not writable, create=False)
         if not writable:
-            archive.conn.execute("PRAGMA query_only = ON")
+            archive.forbid_writes()
         return archive
 
     def page(self, path: str, request: Request, write: bool = False) -> Page:
