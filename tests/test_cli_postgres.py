@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import BRIDGE_STORY, article_page, cli_json, run_cli
 
+QUOTED_STORY = [
+    *BRIDGE_STORY,
+    "“We never stopped working, not for one night,” said Mina Okafor, the chief engineer.",
+]
+
 
 @pytest.fixture
 def pg_archive(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -19,7 +24,7 @@ def pg_archive(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_add_show_list_tag_note_history_stats_export_delete(
     server, pg_archive: str, tmp_path: Path
 ) -> None:
-    url = server.route("/2024/05/01/bridge.html", article_page("Bridge reopens", BRIDGE_STORY))
+    url = server.route("/2024/05/01/bridge.html", article_page("Bridge reopens", QUOTED_STORY))
     added = run_cli("add", url)
     assert added.exit_code == 0, added.output
     assert added.stdout.startswith("Added 1: Bridge reopens")
@@ -40,6 +45,10 @@ def test_add_show_list_tag_note_history_stats_export_delete(
     assert exported.exit_code == 0, exported.output
     [written] = (tmp_path / "out").glob("*.json")
     assert json.loads(written.read_text())["headline"] == "Bridge reopens"
+    doctor = cli_json("doctor", "--json")
+    assert doctor["ok"] and [c["name"] for c in doctor["checks"]] == ["tables", "indexes"]
+    assert run_cli("doctor", "--repair").exit_code == 0
+    assert cli_json("speakers", "--json") == [{"name": "Mina Okafor", "quotes": 1, "articles": 1}]
     deleted = run_cli("delete", "1")
     assert deleted.exit_code == 0, deleted.output
     assert cli_json("list", "--json") == []

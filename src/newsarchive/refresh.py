@@ -24,7 +24,7 @@ from newsarchive.importer import ImportEvent, ImportOptions, import_links
 from newsarchive.linklists import Link
 from newsarchive.query import Filter
 from newsarchive.records import now_iso
-from newsarchive.store import Archive
+from newsarchive.store import Archive, marks
 
 _AGE = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -104,8 +104,8 @@ def _urls(
         found = conditions(archive, [Filter("site", selection.site)], "a.id")
         where, params = found.where, found.params
     if ids:
-        where += " AND a.id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(ids))
+        where += f" AND a.id IN ({marks(ids)})"
+        params += ids
     if cutoff is not None:
         where += f" AND {_LAST_FETCHED} < ?"
         params.append(cutoff)
@@ -113,8 +113,8 @@ def _urls(
 
 
 _LAST_FETCHED = (
-    "max(coalesce((SELECT max(fetched_at) FROM captures WHERE article_id = a.id), ''),"
-    " coalesce((SELECT max(fetched_at) FROM capture_times WHERE article_id = a.id), ''))"
+    "coalesce((SELECT max(fetched_at) FROM (SELECT fetched_at FROM captures WHERE article_id"
+    " = a.id UNION ALL SELECT fetched_at FROM capture_times WHERE article_id = a.id) f), '')"
 )
 _SELECT = (
     "SELECT a.url FROM articles a WHERE (a.url LIKE 'http://%' OR a.url LIKE 'https://%')"

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from newsarchive.engines import Connection
+from newsarchive.engines import MAX_INTEGER, Connection
 from newsarchive.errors import QueryError
 from newsarchive.models import SpeakerSummary
 
@@ -79,7 +79,7 @@ def list_speakers(
         where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
         params.append(speaker_match(query))
     sql = _LISTING_SQL.format(where=where)
-    rows = archive.conn.execute(sql, [*params, -1 if limit is None else limit])
+    rows = archive.conn.execute(sql, [*params, limit or MAX_INTEGER])
     return [SpeakerSummary(*row) for row in rows]
 
 
@@ -87,4 +87,4 @@ _LISTING_SQL = """
     SELECT s.name, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
     FROM quotes q JOIN speakers s ON s.id = q.speaker_id
     WHERE {where}
-    GROUP BY q.speaker_id ORDER BY quotes DESC, articles DESC, s.name LIMIT ?"""
+    GROUP BY s.id, s.name ORDER BY quotes DESC, articles DESC, s.name LIMIT ?"""

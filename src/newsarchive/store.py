@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import SQLITE, Connection, Engine, connect_engine
+from newsarchive.engines import MAX_INTEGER, SQLITE, Connection, Engine, connect_engine
 from newsarchive.errors import ArchiveError, NotFoundError, is_permanent
 from newsarchive.extract.sitewide import (
     MIN_ARTICLES,
@@ -73,7 +73,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_INTEGER = 2**63 - 1  # a larger number given for an id or a limit names no row
 # Ids looked up with one ``IN (?, ...)``: under SQLite's limit of 32,766 parameters.
 IDS_PER_QUERY = 1000
 

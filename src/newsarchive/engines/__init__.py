@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# The largest integer either engine stores (SQLite's INTEGER, PostgreSQL's bigint): a larger
+# id names no row, and as a LIMIT it means no limit.
+MAX_INTEGER = 2**63 - 1
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
