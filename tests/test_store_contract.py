@@ -3,6 +3,8 @@ once as a SQLite file and once as a fresh PostgreSQL database (conftest.archive_
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from newsarchive.deletion import delete_articles
@@ -226,3 +228,22 @@ def test_postgresql_keeps_a_weighted_search_vector(pg_url: str) -> None:
     assert "'bridge':1A" in vector and "'harbour':" in vector and "'storm':" in vector
     assert "'reopened':" in vector and "C" in vector.split("'reopened':")[1][:4]
     assert extension is not None
+
+
+def test_writers_saving_the_same_pages_at_once_file_each_once(pg_url: str) -> None:
+    """Four connections save the same twelve pages, in batches, in different orders: each
+    page is one article (the URL-key locks), and no save fails or waits forever."""
+    links = [f"https://news.example/{n}" for n in range(12)]
+    open_archive(pg_url).close()  # migrated once, before the writers start
+
+    def write(order: int) -> None:
+        with open_archive(pg_url) as archive:
+            mine = links[order:] + links[:order]
+            for start in range(0, len(mine), 4):
+                archive.save_many([(page(url), story(url)) for url in mine[start : start + 4]])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, [0, 3, 6, 9]))
+    with open_archive(pg_url) as archive:
+        assert archive.count() == 12
+        assert sorted(row.url for row in archive.list_articles()) == sorted(links)

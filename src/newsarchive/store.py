@@ -82,21 +82,31 @@ def marks(values: list[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def open_archive(location: str | Path, *, read_only: bool = False, create: bool = True) -> Archive:
-    """The archive at ``location``: a ``postgresql://`` URL or the path of a SQLite file."""
-    return Archive(location, read_only=read_only, create=create)
+def open_archive(
+    location: str | Path, *, read_only: bool = False, create: bool = True, pool: Any = None
+) -> Archive:
+    """The archive at ``location``: a ``postgresql://`` URL or the path of a SQLite file;
+    ``pool`` (PostgreSQL only): take its connection from this engines.postgres.connection_pool."""
+    return Archive(location, read_only=read_only, create=create, pool=pool)
 
 
 class Archive:
     """An archive. Opening it creates it if needed and applies pending migrations."""
 
     def __init__(
-        self, location: str | Path, *, read_only: bool = False, create: bool = True
+        self,
+        location: str | Path,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        pool: Any = None,
     ) -> None:
         """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
         read-only mount) may be opened as it is. ``create=False``: a missing archive is an
         InputError (a mistyped path must not become a new empty archive with its folders)."""
-        self.engine: Engine = connect_engine(location, read_only=read_only, create=create)
+        self.engine: Engine = connect_engine(
+            location, read_only=read_only, create=create, pool=pool
+        )
         self.location = location  # as given: what another connection to it is opened with
         self.name = self.engine.name  # as messages show it
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL

@@ -96,13 +96,16 @@ def is_postgres_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
 
 
-def connect_engine(location: str | Path, *, read_only: bool, create: bool) -> Engine:
+def connect_engine(
+    location: str | Path, *, read_only: bool, create: bool, pool: Any = None
+) -> Engine:
     """The engine for ``location``, connected and migrated. psycopg is imported only for a
-    PostgreSQL URL, so the SQLite default starts as fast as before."""
+    PostgreSQL URL, so the SQLite default starts as fast as before. ``pool``: for a
+    PostgreSQL URL, a pool of connections to it (engines.postgres.connection_pool)."""
     if is_postgres_url(location):
         from newsarchive.engines.postgres import PostgresEngine
 
-        return PostgresEngine(str(location), read_only=read_only, create=create)
+        return PostgresEngine(str(location), read_only=read_only, create=create, pool=pool)
     from newsarchive.engines.sqlite import SqliteEngine
 
     return SqliteEngine(Path(location), read_only=read_only, create=create)

@@ -7,6 +7,11 @@ build it once. A write transaction is a plain ``BEGIN`` at READ COMMITTED: where
 first takes a transaction-level advisory lock on every URL key it files the article under
 (``lock_keys``, in sorted order, so two saves never wait on each other in a circle). Two
 workers saving the same page then file it once, one after the other.
+
+A process that opens the archive again and again (the reader, one connection per request)
+takes its connections from a pool (``connection_pool``) instead of connecting each time: an
+archive opened from a pool is not migrated again, since the process migrated it when it
+first opened it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import psycopg.errors
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from newsarchive.engines import POSTGRESQL
 from newsarchive.engines.pgconn import PgConnection
@@ -24,6 +30,7 @@ from newsarchive.engines.pgschema import MIGRATIONS_TABLE, STEPS, step_names
 from newsarchive.errors import ArchiveError, InputError
 
 CONNECT_TIMEOUT_SECONDS = 10
+POOL_SIZE = 8  # connections a pool keeps open at most: requests served at once
 # The advisory lock held while migrating (any number that no other lock of ours uses).
 MIGRATION_LOCK = 0x6E61_0001
 
@@ -36,13 +43,20 @@ class PostgresEngine:
     write_errors = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
     path = None
 
-    def __init__(self, url: str, *, read_only: bool, create: bool) -> None:
+    def __init__(
+        self, url: str, *, read_only: bool, create: bool, pool: ConnectionPool | None = None
+    ) -> None:
         """``create=False``: a database without an archive in it is an InputError, as a
         missing file is on SQLite. ``read_only`` changes nothing on a server, which can
-        always be written (a reader forbids writes with ``forbid_writes``)."""
+        always be written (a reader forbids writes with ``forbid_writes``). ``pool``: take
+        the connection from it (and give it back on close) rather than connecting."""
         self.url = url
         self.name = display_url(url)
         self.read_only = read_only
+        self.pool = pool
+        if pool is not None:
+            self.conn = PgConnection(self._borrow(pool))
+            return
         self.conn = PgConnection(self._connect())
         try:
             self._migrate(create)
@@ -58,6 +72,12 @@ class PostgresEngine:
             return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
         except psycopg.Error as error:
             raise ArchiveError(f"{self.name}: cannot open archive: {_cause(error)}") from error
+
+    def _borrow(self, pool: ConnectionPool) -> psycopg.Connection:
+        try:
+            return pool.getconn()
+        except PoolTimeout as error:
+            raise ArchiveError(f"{self.name}: no connection to be had: {error}") from error
 
     def _migrate(self, create: bool) -> None:
         applied = self._applied()
@@ -102,7 +122,10 @@ class PostgresEngine:
         return applied[-1] if applied else ""
 
     def close(self) -> None:
-        self.conn.close()
+        if self.pool is None:
+            self.conn.close()
+        else:
+            self.pool.putconn(self.conn.raw)
 
     def lock_keys(self, keys: Iterable[str]) -> None:
         for key in sorted(set(keys)):
@@ -130,6 +153,25 @@ class PostgresEngine:
 
     def unmapped(self) -> AbstractContextManager[None]:
         return nullcontext()
+
+
+def connection_pool(url: str) -> ConnectionPool:
+    """Up to POOL_SIZE connections to the database at ``url``, opened as needed and kept for
+    reuse; each is given back as it was taken (autocommit, settings reset). Close it when done."""
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=POOL_SIZE,
+        open=True,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        reset=_reset,
+        name=display_url(url),
+    )
+
+
+def _reset(conn: psycopg.Connection) -> None:
+    """Undo what a borrower set on the connection (``forbid_writes``)."""
+    conn.execute("RESET ALL")
 
 
 def display_url(url: str) -> str:
