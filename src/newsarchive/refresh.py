@@ -101,6 +101,7 @@ def _urls(
 ) -> list[str]:
     where, params = "", []
     if selection.site:
+        archive.sqlite_only("refresh --site")  # site filters are search's (filters.py)
         found = conditions(archive, [Filter("site", selection.site)], "a.id")
         where, params = found.where, found.params
     if ids:
