@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from newsarchive.engines import marks
 from newsarchive.errors import ArchiveError
-from newsarchive.store import Archive, marks
+from newsarchive.store import Archive
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+from newsarchive.engines import marks
 from newsarchive.errors import InputError
 from newsarchive.filters import conditions
 from newsarchive.importer import ImportEvent, ImportOptions, import_links
 from newsarchive.linklists import Link
 from newsarchive.query import Filter
 from newsarchive.records import now_iso
-from newsarchive.store import Archive, marks
+from newsarchive.store import Archive
 
 _AGE = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

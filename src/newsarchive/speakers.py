@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from newsarchive.engines import MAX_INTEGER, Connection
+from newsarchive.engines import MAX_INTEGER, Connection, chunked, marks
 from newsarchive.errors import QueryError
 from newsarchive.models import SpeakerSummary
 
@@ -62,10 +62,10 @@ def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]
     word (None, '', '—') are left out."""
     keys = {name: key for name in names if name and (key := speaker_key(name))}
     conn.executemany(_UPSERT_SPEAKER, [(key, name) for name, key in keys.items()])
-    return {
-        name: conn.execute("SELECT id FROM speakers WHERE key = ?", [key]).fetchone()[0]
-        for name, key in keys.items()
-    }
+    ids: dict[str, int] = {}
+    for some in chunked(sorted(set(keys.values()))):
+        ids.update(conn.execute(f"SELECT key, id FROM speakers WHERE key IN ({marks(some)})", some))
+    return {name: ids[key] for name, key in keys.items()}
 
 
 def list_speakers(

@@ -16,7 +16,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import MAX_INTEGER, SQLITE, Connection, Engine, connect_engine
+from newsarchive.engines import (
+    MAX_INTEGER,
+    SQLITE,
+    Connection,
+    Engine,
+    chunked,
+    connect_engine,
+    marks,
+)
 from newsarchive.errors import ArchiveError, NotFoundError, is_permanent
 from newsarchive.extract.sitewide import (
     MIN_ARTICLES,
@@ -72,14 +80,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# Ids looked up with one ``IN (?, ...)``: under SQLite's limit of 32,766 parameters.
-IDS_PER_QUERY = 1000
-
-
-def marks(values: list[Any]) -> str:
-    """One ``?`` placeholder per value, for ``IN (...)``."""
-    return ", ".join("?" for _ in values)
 
 
 def open_archive(
@@ -486,8 +486,7 @@ class Archive:
     def _tags_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """The tags of each of these articles, alphabetically (none for an untagged one)."""
         tags: dict[int, list[str]] = {}
-        for start in range(0, len(article_ids), IDS_PER_QUERY):
-            some = article_ids[start : start + IDS_PER_QUERY]
+        for some in chunked(article_ids):
             rows = self.conn.execute(
                 f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks(some)})"
                 " ORDER BY article_id, tag",

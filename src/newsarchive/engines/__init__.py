@@ -19,15 +19,19 @@ SQL keeps to what both databases understand: ``RETURNING id`` rather than ``last
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # The largest integer either engine stores (SQLite's INTEGER, PostgreSQL's bigint): a larger
 # id names no row, and as a LIMIT it means no limit.
 MAX_INTEGER = 2**63 - 1
+# Values given to one ``IN (?, ...)``: well under SQLite's limit of 32,766 parameters.
+VALUES_PER_IN = 1000
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
@@ -89,6 +93,17 @@ class Engine(Protocol):
     def unmapped(self) -> AbstractContextManager[None]:
         """Reads for a long import that should not grow the process's memory."""
         ...
+
+
+def marks(values: Sequence[Any]) -> str:
+    """One ``?`` placeholder per value, for ``IN (...)``."""
+    return ", ".join("?" for _ in values)
+
+
+def chunked(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in runs of at most VALUES_PER_IN, one ``IN (...)`` each."""
+    for start in range(0, len(values), VALUES_PER_IN):
+        yield values[start : start + VALUES_PER_IN]
 
 
 def is_postgres_url(location: str | Path) -> bool:
