@@ -28,9 +28,10 @@ from collections import defaultdict
 from itertools import accumulate, chain
 from pathlib import Path
 
+from newsarchive.engines.sqlite import tidy_search_indexes
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.searching import search, search_quotes
-from newsarchive.store import Archive, tidy_search_indexes
+from newsarchive.store import Archive
 
 VOCABULARY = 60_000
 BATCH = 500

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 and an archive file in tmp_path."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1, an archive file in tmp_path, and, for the
+tests run on both engines, a fresh PostgreSQL database (pg.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
+from pg import fresh_database
 
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.store import Archive
@@ -169,6 +171,37 @@ def archive_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "archive.db"
     monkeypatch.setenv("NEWSARCHIVE_DB", str(path))
     return path
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database of this test's own, dropped after it.
+    Skips without a server (fails with CI=true)."""
+    with fresh_database() as url:
+        yield url
+
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def archive_location(
+    request: pytest.FixtureRequest, archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The test's archive once on each engine: its SQLite file, then a fresh PostgreSQL
+    database. NEWSARCHIVE_DB names it, so the command line uses it too."""
+    if request.param == "sqlite":
+        return str(archive_path)
+    url = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("NEWSARCHIVE_DB", url)
+    return url
+
+
+@pytest.fixture
+def archive(archive_location: str) -> Iterator[Archive]:
+    """The test's archive, opened, on each engine in turn (see archive_location)."""
+    with Archive(archive_location) as opened:
+        yield opened
 
 
 def save_quoted(archive: Archive, stories: dict[str, list[Quote]]) -> None:

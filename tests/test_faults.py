@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from conftest import BRIDGE_STORY as PARAGRAPHS
 from sqlite_utils import Database
 
-import newsarchive.store
+import newsarchive.engines.sqlite
 from newsarchive.cli import cli
 from newsarchive.errors import ArchiveError
 from newsarchive.maintenance import check
@@ -180,7 +180,7 @@ def locked(path: Path, *statements: str) -> Iterator[None]:
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give up waiting for a lock after 0.3 s instead of 30."""
-    monkeypatch.setattr(newsarchive.store, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(newsarchive.engines.sqlite, "BUSY_TIMEOUT_SECONDS", 0.3)
 
 
 def test_a_writer_holding_the_lock_too_long(

@@ -440,7 +440,7 @@ def test_saving_keeps_the_search_index_in_few_segments(
             return _index_segments(archive)
 
     tidied = save_one_by_one(tmp_path / "tidied.db")
-    monkeypatch.setattr("newsarchive.store.TIDY_PAGES_PER_ARTICLE", 0)
+    monkeypatch.setattr("newsarchive.engines.sqlite.TIDY_PAGES_PER_ARTICLE", 0)
     untidied = save_one_by_one(tmp_path / "untidied.db")
     assert tidied <= 4 < 10 <= untidied
 

@@ -78,12 +78,17 @@ def article_history(archive: Archive, reference: str | int) -> History:
 def _captures(archive: Archive, article_id: int) -> list[CaptureInfo]:
     rows = archive.conn.execute(
         "SELECT c.id, c.fetched_at, c.http_status, coalesce(c.status, 'ok'), c.final_url,"
-        " c.source, c.raw_size, c.sha256, (SELECT json_group_array(fetched_at) FROM (SELECT"
-        " fetched_at FROM capture_times t WHERE t.capture_id = c.id ORDER BY t.id))"
-        " FROM captures c WHERE c.article_id = ? ORDER BY c.id",
+        " c.source, c.raw_size, c.sha256 FROM captures c WHERE c.article_id = ? ORDER BY c.id",
+        [article_id],
+    ).fetchall()
+    again: dict[int, list[str]] = {}
+    times = archive.conn.execute(
+        "SELECT capture_id, fetched_at FROM capture_times WHERE article_id = ? ORDER BY id",
         [article_id],
     )
-    return [CaptureInfo(*row[:-1], seen_again=json.loads(row[-1])) for row in rows]
+    for capture_id, fetched_at in times:
+        again.setdefault(capture_id, []).append(fetched_at)
+    return [CaptureInfo(*row, seen_again=again.get(row[0], [])) for row in rows]
 
 
 def _versions(archive: Archive, article_id: int) -> list[VersionInfo]:
@@ -122,15 +127,12 @@ def version_article(archive: Archive, reference: str | int, number: int) -> Stor
     """The article with this id or URL as it was in version ``number`` (the latest version
     is the article as stored)."""
     stored = archive.get(reference)
-    row = next(
-        archive.db.query(
-            "SELECT * FROM article_versions WHERE article_id = ? AND version = ?",
-            [stored.id, number],
-        ),
-        None,
+    rows = archive.records(
+        "SELECT * FROM article_versions WHERE article_id = ? AND version = ?", [stored.id, number]
     )
-    if row is None:
+    if not rows:
         raise NotFoundError(f"article {stored.id} has no version {number}")
+    row = rows[0]
     if row["superseded_at"] is None:
         return stored
     return replace(stored, article=_frozen_article(row, stored.article))
@@ -167,7 +169,7 @@ def compare_versions(
 
 def superseded_captures(archive: Archive, article_id: int) -> list[tuple[int, Capture]]:
     """Each superseded version's number with the capture it was extracted from."""
-    rows = archive.db.query(
+    rows = archive.records(
         "SELECT v.version AS version_number, c.* FROM article_versions v JOIN captures c"
         " ON c.id = v.capture_id WHERE v.article_id = ? AND v.superseded_at IS NOT NULL"
         " ORDER BY v.version",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsarchive.engines import Connection
 from newsarchive.errors import ArchiveError, InputError
 from newsarchive.files import temporary_file
 from newsarchive.store import Archive
@@ -44,10 +45,53 @@ class Report:
 
 def check(archive: Archive) -> Report:
     """SQLite's ``integrity_check`` on the file, then FTS5's check that each search index matches
-    the rows it indexes."""
+    the rows it indexes. On PostgreSQL, which keeps its foreign keys and search vectors itself:
+    that every table of the archive is there and every index usable."""
+    if archive.path is None:
+        return Report(archive.name, [_tables(archive), _valid_indexes(archive.conn)])
     checks = [_integrity(archive.conn), _foreign_keys(archive.conn)]
     checks += [_fts_integrity(archive.conn, table) for table in FTS_TABLES]
     return Report(str(archive.path), checks)
+
+
+def _tables(archive: Archive) -> Check:
+    present = (
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+        " AND table_name = ?"
+    )
+    missing = [
+        table for table in ARCHIVE_TABLES if not archive.conn.execute(present, [table]).fetchone()
+    ]
+    return Check("tables", [f"table {table} is missing (restore a dump)" for table in missing])
+
+
+def _valid_indexes(conn: Connection) -> Check:
+    """An index left unusable (a CREATE INDEX CONCURRENTLY that failed) is one to rebuild."""
+    rows = conn.execute(_INVALID_INDEXES).fetchall()
+    return Check("indexes", [f"index {index} of {table} is not usable" for index, table in rows])
+
+
+ARCHIVE_TABLES = (
+    "articles",
+    "article_urls",
+    "article_versions",
+    "capture_times",
+    "captures",
+    "failures",
+    "notes",
+    "paragraph_digests",
+    "quotes",
+    "refreshes",
+    "removed_blocks",
+    "site_hosts",
+    "speakers",
+    "tags",
+)
+_INVALID_INDEXES = (
+    "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text FROM pg_index i"
+    " JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = current_schema()::regnamespace"
+    " AND NOT (i.indisvalid AND i.indisready) ORDER BY 1"
+)
 
 
 def _integrity(conn: sqlite3.Connection) -> Check:
@@ -84,7 +128,10 @@ def _fts_integrity(conn: sqlite3.Connection, table: str) -> Check:
 
 def repair(archive: Archive, progress: Callable[[int, int], None] | None = None) -> Report:
     """Rebuild the full-text indexes from the rows they mirror, then check again.
-    ``progress(done, total)`` is called as each index is rebuilt."""
+    ``progress(done, total)`` is called as each index is rebuilt. On PostgreSQL, the tables
+    whose indexes are not usable are reindexed."""
+    if archive.path is None:
+        return _reindex(archive, progress)
     conn = archive.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -98,6 +145,20 @@ def repair(archive: Archive, progress: Callable[[int, int], None] | None = None)
             conn.execute("ROLLBACK")
         raise ArchiveError(f"{archive.path}: cannot rebuild the search index: {error}") from error
     log.info("rebuilt %s in %s", ", ".join(FTS_TABLES), archive.path)
+    return check(archive)
+
+
+def _reindex(archive: Archive, progress: Callable[[int, int], None] | None) -> Report:
+    tables = sorted({table for _, table in archive.conn.execute(_INVALID_INDEXES)})
+    for done, table in enumerate(tables, start=1):
+        try:
+            archive.conn.execute(f"REINDEX TABLE {table}")
+        except archive.engine.write_errors as error:
+            raise ArchiveError(
+                f"{archive.name}: cannot rebuild {table}'s indexes: {error}"
+            ) from error
+        if progress:
+            progress(done, len(tables))
     return check(archive)
 
 
@@ -116,6 +177,11 @@ def backup(archive: Archive, target: str | Path, *, overwrite: bool = False) -> 
     then renames it into place: ``target`` is either the complete copy or untouched. The copy
     is a single self-contained file (rollback journal, not WAL).
     """
+    if archive.path is None:
+        raise InputError(
+            f"{archive.name}: backup copies a SQLite file; back up a PostgreSQL archive with"
+            " pg_dump (pg_dump -Fc DBNAME > news.dump)"
+        )
     destination = Path(target)
     _check_target(archive, destination, overwrite)
     handle, temporary = temporary_file(destination.parent, ".backup-", ".db")

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+from newsarchive.engines import marks
 from newsarchive.errors import InputError
 from newsarchive.filters import conditions
 from newsarchive.importer import ImportEvent, ImportOptions, import_links
@@ -101,11 +102,12 @@ def _urls(
 ) -> list[str]:
     where, params = "", []
     if selection.site:
+        archive.sqlite_only("refresh --site")  # site filters are search's (filters.py)
         found = conditions(archive, [Filter("site", selection.site)], "a.id")
         where, params = found.where, found.params
     if ids:
-        where += " AND a.id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(ids))
+        where += f" AND a.id IN ({marks(ids)})"
+        params += ids
     if cutoff is not None:
         where += f" AND {_LAST_FETCHED} < ?"
         params.append(cutoff)
@@ -113,8 +115,8 @@ def _urls(
 
 
 _LAST_FETCHED = (
-    "max(coalesce((SELECT max(fetched_at) FROM captures WHERE article_id = a.id), ''),"
-    " coalesce((SELECT max(fetched_at) FROM capture_times WHERE article_id = a.id), ''))"
+    "coalesce((SELECT max(fetched_at) FROM (SELECT fetched_at FROM captures WHERE article_id"
+    " = a.id UNION ALL SELECT fetched_at FROM capture_times WHERE article_id = a.id) f), '')"
 )
 _SELECT = (
     "SELECT a.url FROM articles a WHERE (a.url LIKE 'http://%' OR a.url LIKE 'https://%')"

@@ -49,6 +49,7 @@ class SearchOptions:
 
 def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     """Articles matching ``query``, best first. Options: see SearchOptions."""
+    archive.sqlite_only("search")
     settings = SearchOptions(**options)
     parsed = Query(match=query) if settings.raw else parse_query(query)
     filters = [*parsed.filters, *_option_filters(settings)]
@@ -240,6 +241,7 @@ def search_quotes(
     """Quotes matching ``query`` (all quotes, newest article first, when None), optionally by a
     speaker: each word given is a word of the speaker's name, any case ("trump" finds "Donald
     J. Trump" and "Trump"; see speakers.py). Quotes of kind ``term`` only with ``include_terms``."""
+    archive.sqlite_only("searching quotes")
     match = (query if raw else _quote_match(query)) if query else None
     conditions = [] if include_terms else ["q.kind = 'speech'"]
     params: list = []

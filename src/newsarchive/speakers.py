@@ -11,11 +11,11 @@ articles "Clinton" may be either of two people. Finding a speaker is word by wor
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from newsarchive.engines import MAX_INTEGER, Connection, chunked, marks
 from newsarchive.errors import QueryError
 from newsarchive.models import SpeakerSummary
 
@@ -62,15 +62,15 @@ def speaker_match(query: str) -> str:
     return " ".join(f'"{word}"' for word in speaker_words(query))
 
 
-def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[str, int]:
+def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]:
     """The id of each name's speaker row, adding the rows that are missing; names without a
     word (None, '', '—') are left out."""
     keys = {name: key for name in names if name and (key := speaker_key(name))}
     conn.executemany(_UPSERT_SPEAKER, [(key, name) for name, key in keys.items()])
-    return {
-        name: conn.execute("SELECT id FROM speakers WHERE key = ?", [key]).fetchone()[0]
-        for name, key in keys.items()
-    }
+    ids: dict[str, int] = {}
+    for some in chunked(sorted(set(keys.values()))):
+        ids.update(conn.execute(f"SELECT key, id FROM speakers WHERE key IN ({marks(some)})", some))
+    return {name: ids[key] for name, key in keys.items()}
 
 
 def list_speakers(
@@ -80,10 +80,11 @@ def list_speakers(
     keeps those whose name holds each of its words. Quotes of kind ``term`` are not counted."""
     where, params = "q.kind = 'speech'", []
     if query is not None:
+        archive.sqlite_only("finding speakers by name")
         where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
         params.append(speaker_match(query))
     sql = _LISTING_SQL.format(where=where)
-    rows = archive.conn.execute(sql, [*params, -1 if limit is None else limit])
+    rows = archive.conn.execute(sql, [*params, limit or MAX_INTEGER])
     return [SpeakerSummary(*row) for row in rows]
 
 
@@ -91,4 +92,4 @@ _LISTING_SQL = """
     SELECT s.name, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
     FROM quotes q JOIN speakers s ON s.id = q.speaker_id
     WHERE {where}
-    GROUP BY q.speaker_id ORDER BY quotes DESC, articles DESC, s.name LIMIT ?"""
+    GROUP BY s.id, s.name ORDER BY quotes DESC, articles DESC, s.name LIMIT ?"""

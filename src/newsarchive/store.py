@@ -1,24 +1,31 @@
-"""The archive: one SQLite file holding articles, quotes, raw captures and removed blocks.
+"""The archive: articles, quotes, raw captures and removed blocks, in one SQLite file (the
+default) or a PostgreSQL database, chosen by where the archive is (engines/__init__.py).
 
-Every article is written in one ``BEGIN IMMEDIATE`` transaction, so a crash or Ctrl-C leaves the
-archive either unchanged or fully updated, and two writers queue on the busy timeout instead of
-failing half-way.
+``Archive`` is the store's one implementation: its SQL runs on both engines, and what differs
+between them (connecting, migrations, locking, a few SQL fragments) is its ``engine``'s.
+Every save is one write transaction, so a crash or Ctrl-C leaves the archive either unchanged
+or fully updated.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from newsarchive.errors import ArchiveError, InputError, NotFoundError, is_permanent
+from newsarchive.engines import (
+    MAX_INTEGER,
+    SQLITE,
+    Connection,
+    Engine,
+    chunked,
+    connect_engine,
+    marks,
+)
+from newsarchive.errors import ArchiveError, NotFoundError, is_permanent
 from newsarchive.extract.sitewide import (
     MIN_ARTICLES,
     counted_lines,
@@ -26,7 +33,6 @@ from newsarchive.extract.sitewide import (
     paragraph_digest,
 )
 from newsarchive.extract.status import OK, WITHOUT_TEXT
-from newsarchive.migrations import GROWING_INDEXES, applied_names, migration_set, step_names
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
     CONTENT_KEY_PREFIX,
@@ -70,119 +76,54 @@ __all__ = [
     "Failure",
     "SaveOutcome",
     "article_url",
+    "open_archive",
 ]
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_SECONDS = 30.0
-# Reads go through a memory map of the file's first 2 GiB (SQLite caps it there), not read()
-# into SQLite's 2 MB page cache: a search walks long doclists, and copying their pages in again
-# and again was a fifth to a quarter of its time (query mix CPU p50, 100k: 8.3 -> 6.1 ms; 1M:
-# 39.4 -> 32.4 ms).
-MMAP_BYTES = 2**31
-# The merge work each save asks of the full-text indexes that grow with every article saved, in
-# index pages per article (an article takes about 1.3 pages of articles_fts). FTS5
-# leaves an index in more segments as it grows (24 at a million articles), and a word is looked
-# up in each: the search benchmark's query mix took 13% less CPU on that index in one or two.
-# See ``tidy_search_indexes``.
-TIDY_PAGES_PER_ARTICLE = 16
-MAX_INTEGER = 2**63 - 1  # SQLite's; a larger number given for an id or a limit names no row
+
+def open_archive(
+    location: str | Path, *, read_only: bool = False, create: bool = True, pool: Any = None
+) -> Archive:
+    """The archive at ``location``: a ``postgresql://`` URL or the path of a SQLite file;
+    ``pool`` (PostgreSQL only): take its connection from this engines.postgres.connection_pool."""
+    return Archive(location, read_only=read_only, create=create, pool=pool)
 
 
 class Archive:
-    """An archive file. Opening it creates it if needed and applies pending migrations."""
+    """An archive. Opening it creates it if needed and applies pending migrations."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        pool: Any = None,
+    ) -> None:
         """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
-        read-only mount) may be opened as it is. ``create=False``: a missing file is an
+        read-only mount) may be opened as it is. ``create=False``: a missing archive is an
         InputError (a mistyped path must not become a new empty archive with its folders)."""
-        self.path = Path(path)
-        if not create and not self.path.exists():
-            raise InputError(
-                f"{self.path}: no archive there (newsarchive add or import creates one)"
-            )
-        self.read_only = read_only
-        self.unchangeable = False
-        self.conn = self._connect()
-        self._migrate()
+        self.engine: Engine = connect_engine(
+            location, read_only=read_only, create=create, pool=pool
+        )
+        self.location = location  # as given: what another connection to it is opened with
+        self.name = self.engine.name  # as messages show it
+        self.path = self.engine.path  # the SQLite file; None on PostgreSQL
+        self.conn: Connection = self.engine.conn
 
-    @cached_property
+    @property
     def db(self) -> Database:
-        """The file through sqlite-utils, for writing and migrating. Imported on first use: a
-        command that only reads (search, show) goes through ``conn`` and starts faster."""
-        from sqlite_utils import Database
-
-        return Database(self.conn, execute_plugins=False)
-
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA recursive_triggers=on")  # as sqlite-utils' Database sets it
-            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        except (OSError, sqlite3.Error) as error:
-            if self.read_only and self.path.is_file() and _read_only_place(self.path):
-                return self._connect_unchangeable(error)
-            cause = _open_cause(self.path, error)
-            raise ArchiveError(f"{self.path}: cannot open archive: {cause}") from error
-        return conn
-
-    def _connect_unchangeable(self, error: Exception) -> sqlite3.Connection:
-        """On read-only storage SQLite cannot create the WAL's shared-memory file; opening the
-        file as immutable needs none, and is safe there because nothing can change it."""
-        try:
-            uri = f"{self.path.resolve().as_uri()}?immutable=1"
-            conn = sqlite3.connect(uri, uri=True)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.Error as second:
-            cause = _open_cause(self.path, error)
-            raise ArchiveError(f"{self.path}: cannot open archive: {cause}") from second
-        self.unchangeable = True
-        return conn
-
-    def _migrate(self) -> None:
-        known = set(step_names())
-        try:
-            applied = set(applied_names(self.conn))
-            if applied - known:
-                raise ArchiveError(
-                    f"{self.path}: made by a newer newsarchive (schema {sorted(applied - known)[-1]});"
-                    " upgrade newsarchive to open it"
-                )
-            if known - applied and self.unchangeable:
-                raise ArchiveError(
-                    f"{self.path}: made by an older newsarchive and read-only here; copy it to"
-                    " writable storage once so it can be upgraded"
-                )
-            if known - applied:
-                self._announce_upgrade(sorted(known - applied))
-                migration_set().apply(self.db)
-        except sqlite3.DatabaseError as error:
-            raise ArchiveError(f"{self.path}: not a usable archive: {error}") from error
-
-    def _announce_upgrade(self, pending: list[str]) -> None:
-        """Say so before upgrading an archive that holds articles: rebuilding its full-text index
-        takes minutes at a million articles, which would otherwise look like a hang."""
-        holds_articles = "SELECT 1 FROM articles LIMIT 1"
-        if self.db["articles"].exists() and self.conn.execute(holds_articles).fetchone():
-            log.warning(
-                "%s: upgrading the archive for this version of newsarchive (%s), once;"
-                " a large archive takes a few minutes",
-                self.path,
-                ", ".join(pending),
-            )
+        """A SQLite archive through sqlite-utils (there is none for PostgreSQL)."""
+        return self.engine.db  # type: ignore[attr-defined]
 
     @property
     def schema_version(self) -> str:
-        """The name of the last migration applied to this file."""
-        applied = applied_names(self.conn)
-        return applied[-1] if applied else ""
+        """The name of the last migration applied to this archive."""
+        return self.engine.schema_version()
 
     def close(self) -> None:
-        self.conn.close()
+        self.engine.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -190,44 +131,50 @@ class Archive:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Any]:
         """One write transaction, for the modules that keep their own rows (tags, notes,
-        deleting): all of it is written, or, on an error, none."""
+        deleting): all of it is written, or, on an error, none. It yields the connection."""
         return self._write()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with IMMEDIATE so concurrent writers wait, never deadlock."""
-        conn = self.conn
+    def _write(self) -> Iterator[Any]:
+        conn, cannot_write = self.conn, self.engine.write_errors
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise ArchiveError(f"{self.path}: cannot write: {error}") from error
+            conn.execute(self.engine.begin)
+        except cannot_write as error:
+            raise ArchiveError(f"{self.name}: cannot write: {_one_line(error)}") from error
         try:
             yield conn
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as error:
+        except cannot_write as error:
             # Disk full, read-only file, I/O error: nothing was written; say so in one line.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise ArchiveError(f"{self.path}: cannot write: {error}") from error
+            raise ArchiveError(f"{self.name}: cannot write: {_one_line(error)}") from error
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
 
-    @contextmanager
-    def unmapped(self) -> Iterator[None]:
-        """Read through SQLite's own small page cache instead of the memory map, for a long
-        import: every page a save reads (the rows an update replaces, indexes) would otherwise
-        stay mapped into the process, and its memory grow with the archive (450 MB of mapped
-        pages at 10,000 WARC records, against 20 MB without)."""
-        self.conn.execute("PRAGMA mmap_size=0")
-        try:
-            yield
-        finally:
-            with suppress(sqlite3.ProgrammingError):  # closed before the import was finished
-                self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    def unmapped(self) -> AbstractContextManager[None]:
+        """Reads for a long import that do not grow the process's memory (on SQLite, through
+        its page cache rather than the memory map)."""
+        return self.engine.unmapped()
+
+    def forbid_writes(self) -> None:
+        """Refuse any write through this archive's connection from now on."""
+        self.engine.forbid_writes()
+
+    def sqlite_only(self, feature: str) -> None:
+        """Refuse in one line what this version does only on SQLite."""
+        if self.engine.kind != SQLITE:
+            raise ArchiveError(f"{feature} on PostgreSQL: not available in this version")
+
+    def records(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a query as dicts of column name and value."""
+        cursor = self.conn.execute(sql, list(params))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def save(self, fetched: FetchResult, article: Article) -> SaveOutcome:
         """Store an article and its capture, updating the article already filed under any of its URLs."""
@@ -235,14 +182,14 @@ class Archive:
 
     def save_many(self, pages: Iterable[tuple[FetchResult, Article]]) -> list[SaveOutcome]:
         """Store many articles in one transaction: all of them or, on error, none."""
+        pages = list(pages)
         with self._write() as conn:
+            self.engine.lock_keys(key for page in pages for key in url_keys(*page))
             outcomes = [self._save_in(conn, fetched, article) for fetched, article in pages]
-            tidy_search_indexes(conn, len(outcomes))
+            self.engine.after_save(len(outcomes))
             return outcomes
 
-    def _save_in(
-        self, conn: sqlite3.Connection, fetched: FetchResult, article: Article
-    ) -> SaveOutcome:
+    def _save_in(self, conn: Connection, fetched: FetchResult, article: Article) -> SaveOutcome:
         keys = url_keys(fetched, article)
         existing = self._find_by_keys(keys)
         if existing is None:
@@ -257,9 +204,7 @@ class Archive:
             conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
         return outcome
 
-    def _insert_new(
-        self, conn: sqlite3.Connection, fetched: FetchResult, article: Article
-    ) -> SaveOutcome:
+    def _insert_new(self, conn: Connection, fetched: FetchResult, article: Article) -> SaveOutcome:
         row = article_row(fetched, article)
         article_id = self._insert_article(conn, row)
         self._replace_children(conn, article_id, article, fresh=True)
@@ -268,7 +213,7 @@ class Archive:
         return SaveOutcome(id=article_id, created=True, version=1)
 
     def _save_again(
-        self, conn: sqlite3.Connection, article_id: int, fetched: FetchResult, article: Article
+        self, conn: Connection, article_id: int, fetched: FetchResult, article: Article
     ) -> SaveOutcome:
         """A new version when the article changed since its latest complete version (in
         VERSION_FIELDS); the latest version rewritten from this capture when that one held less
@@ -296,8 +241,10 @@ class Archive:
         return replace(same, version=version, changed=changed, rewritten=not changed)
 
     def _stored_article(self, article_id: int) -> Article:
-        record = next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-        return article_from_record(record, self._quotes(article_id), [])
+        return article_from_record(self._article_record(article_id), self._quotes(article_id), [])
+
+    def _article_record(self, article_id: int) -> dict[str, Any]:
+        return self.records("SELECT * FROM articles WHERE id = ?", [article_id])[0]
 
     def _keeps_earlier(self, stored_status: str, article: Article) -> bool:
         """A capture never replaces an earlier one that holds more of the article."""
@@ -311,26 +258,27 @@ class Archive:
         return (row[0] if row else None) or "ok"
 
     def _find_by_keys(self, keys: list[str]) -> int | None:
-        marks = ", ".join("?" for _ in keys)
         row = self.conn.execute(
-            f"SELECT article_id FROM article_urls WHERE url_key IN ({marks}) LIMIT 1", keys
+            f"SELECT article_id FROM article_urls WHERE url_key IN ({marks(keys)}) LIMIT 1", keys
         ).fetchone()
         return row[0] if row else None
 
-    def _insert_article(self, conn: sqlite3.Connection, row: dict) -> int:
+    def _insert_article(self, conn: Connection, row: dict) -> int:
         row = {**row, "saved_at": row["updated_at"]}
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
-        cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", row)
-        return int(cursor.lastrowid)
+        cursor = conn.execute(
+            f"INSERT INTO articles ({columns}) VALUES ({marks}) RETURNING id", row
+        )
+        return int(cursor.fetchone()[0])
 
-    def _update_article(self, conn: sqlite3.Connection, article_id: int, row: dict) -> None:
+    def _update_article(self, conn: Connection, article_id: int, row: dict) -> None:
         row = {name: value for name, value in row.items() if name != "url_key"}
         assignments = ", ".join(f"{name} = :{name}" for name in row)
         conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**row, "id": article_id})
 
     def _replace_children(
-        self, conn: sqlite3.Connection, article_id: int, article: Article, fresh: bool = False
+        self, conn: Connection, article_id: int, article: Article, fresh: bool = False
     ) -> None:
         """Quotes, removed blocks and paragraph digests; ``fresh``: the article was just
         inserted, so it has none to delete."""
@@ -347,9 +295,7 @@ class Archive:
             [(article_id, paragraph_digest(line)) for line in counted_lines(article)],
         )
 
-    def _insert_quotes(
-        self, conn: sqlite3.Connection, article_id: int, quotes: list[Quote]
-    ) -> None:
+    def _insert_quotes(self, conn: Connection, article_id: int, quotes: list[Quote]) -> None:
         """Each quote with its role, kind and the id of its speaker's row (see speakers.py)."""
         ids = speaker_ids(conn, dict.fromkeys(quote.speaker for quote in quotes))
         conn.executemany(
@@ -375,16 +321,16 @@ class Archive:
             found = self.find_id(text)
             if found is not None:
                 return found
-        raise NotFoundError(f"{text}: no such article in {self.path}")
+        raise NotFoundError(f"{text}: no such article in {self.name}")
 
     def require(self, article_ids: Iterable[int]) -> None:
         """Raise NotFoundError naming every id of ``article_ids`` that no article has."""
         missing = [i for i in article_ids if not self._exists(i)]
         if len(missing) == 1:
-            raise NotFoundError(f"{missing[0]}: no such article in {self.path}")
+            raise NotFoundError(f"{missing[0]}: no such article in {self.name}")
         if missing:
             names = ", ".join(map(str, missing))
-            raise NotFoundError(f"{names}: no such articles in {self.path}")
+            raise NotFoundError(f"{names}: no such articles in {self.name}")
 
     def _exists(self, article_id: int) -> bool:
         if not 0 <= article_id <= MAX_INTEGER:
@@ -395,7 +341,7 @@ class Archive:
     def get(self, reference: str | int) -> StoredArticle:
         """The stored article with this id or URL."""
         article_id = self.resolve(reference)
-        record = next(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        record = self._article_record(article_id)
         return StoredArticle(
             id=article_id,
             url=record["url"],
@@ -429,9 +375,7 @@ class Archive:
 
     def captures(self, article_id: int) -> list[Capture]:
         """Every raw capture of this article, oldest first."""
-        rows = self.db.query(
-            "SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id]
-        )
+        rows = self.records("SELECT * FROM captures WHERE article_id = ? ORDER BY id", [article_id])
         return [capture_from_row(row) for row in rows]
 
     def repeated_paragraphs(self, site: str | None, lines: list[str]) -> set[str]:
@@ -444,10 +388,9 @@ class Archive:
         if total < MIN_ARTICLES:
             return set()
         by_digest = {paragraph_digest(line): line for line in lines}
-        marks = ", ".join("?" for _ in by_digest)
         rows = self.conn.execute(
             "SELECT d.digest, count(DISTINCT a.simhash) FROM paragraph_digests d JOIN articles a"
-            f" ON a.id = d.article_id WHERE a.site = ? AND d.digest IN ({marks}) GROUP BY d.digest",
+            f" ON a.id = d.article_id WHERE a.site = ? AND d.digest IN ({marks(list(by_digest))}) GROUP BY d.digest",
             [site, *by_digest],
         )
         return {by_digest[digest] for digest, count in rows if is_repeated(count, total)}
@@ -459,22 +402,16 @@ class Archive:
     def capture_to_reextract(self, article_id: int) -> Capture | None:
         """The capture the article's latest version comes from; for an article without
         versions, the newest of the captures that hold the most of it."""
-        row = next(
-            self.db.query(
-                "SELECT c.* FROM captures c JOIN article_versions v ON v.capture_id = c.id"
-                " WHERE v.article_id = ? ORDER BY v.version DESC LIMIT 1",
-                [article_id],
-            ),
-            None,
-        ) or next(
-            self.db.query(
-                f"SELECT * FROM captures WHERE article_id = ? ORDER BY {SHORTFALL_SQL}, id DESC"
-                " LIMIT 1",
-                [article_id],
-            ),
-            None,
+        rows = self.records(
+            "SELECT c.* FROM captures c JOIN article_versions v ON v.capture_id = c.id"
+            " WHERE v.article_id = ? ORDER BY v.version DESC LIMIT 1",
+            [article_id],
+        ) or self.records(
+            f"SELECT * FROM captures WHERE article_id = ? ORDER BY {SHORTFALL_SQL}, id DESC"
+            " LIMIT 1",
+            [article_id],
         )
-        return capture_from_row(row) if row else None
+        return capture_from_row(rows[0]) if rows else None
 
     def capture_facts(self, article_id: int) -> CaptureFacts | None:
         """The facts of the capture the article was extracted from (see capture_to_reextract)."""
@@ -536,20 +473,28 @@ class Archive:
         where = {condition: value for condition, value in filters.items() if value is not None}
         rows = self.conn.execute(
             "SELECT id, url, headline, site, published, saved_at, word_count,"
-            " coalesce(status, 'ok'), (SELECT json_group_array(tag) FROM"
-            " (SELECT tag FROM tags WHERE article_id = articles.id ORDER BY tag)),"
-            " (SELECT text FROM notes WHERE article_id = articles.id)"
-            f" FROM articles WHERE {' AND '.join(where) or '1'}"
+            " coalesce(status, 'ok'), (SELECT text FROM notes WHERE article_id = articles.id)"
+            f" FROM articles WHERE {' AND '.join(where) or 'TRUE'}"
             " ORDER BY saved_at DESC, id DESC LIMIT ? OFFSET ?",
-            [
-                *where.values(),
-                -1 if limit is None else min(limit, MAX_INTEGER),
-                min(offset, MAX_INTEGER),
-            ],
-        )
+            [*where.values(), min(limit or MAX_INTEGER, MAX_INTEGER), min(offset, MAX_INTEGER)],
+        ).fetchall()
+        tags = self._tags_of([row[0] for row in rows])
         return [
-            ArticleSummary(*row[:-2], tags=json.loads(row[-2]), user_note=row[-1]) for row in rows
+            ArticleSummary(*row[:-1], tags=tags.get(row[0], []), user_note=row[-1]) for row in rows
         ]
+
+    def _tags_of(self, article_ids: list[int]) -> dict[int, list[str]]:
+        """The tags of each of these articles, alphabetically (none for an untagged one)."""
+        tags: dict[int, list[str]] = {}
+        for some in chunked(article_ids):
+            rows = self.conn.execute(
+                f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks(some)})"
+                " ORDER BY article_id, tag",
+                some,
+            )
+            for article_id, tag in rows:
+                tags.setdefault(article_id, []).append(tag)
+        return tags
 
     def sites(self) -> list[str]:
         """The names of the sites the archive holds articles of, alphabetically."""
@@ -571,11 +516,7 @@ class Archive:
             by_site=self._grouped("coalesce(site, '(unknown)')"),
             by_year=self._grouped("coalesce(substr(published, 1, 4), '(undated)')"),
             by_status=self._grouped("coalesce(status, 'ok')"),
-            size_bytes=sum(
-                path.stat().st_size
-                for path in (self.path, Path(f"{self.path}-wal"))
-                if path.exists()
-            ),
+            size_bytes=self.engine.size_bytes(),
         )
 
     def _grouped(self, expression: str) -> dict[str, int]:
@@ -592,7 +533,7 @@ class Archive:
                 "INSERT INTO failures (url_key, url, reason, error_type, attempts, first_failed_at,"
                 " last_failed_at, permanent) VALUES (?, ?, ?, ?, 1, ?, ?, ?)"
                 " ON CONFLICT(url_key) DO UPDATE SET reason = excluded.reason,"
-                " error_type = excluded.error_type, attempts = attempts + 1,"
+                " error_type = excluded.error_type, attempts = failures.attempts + 1,"
                 " last_failed_at = excluded.last_failed_at, permanent = excluded.permanent",
                 [
                     normalize_url(url),
@@ -644,20 +585,6 @@ class Archive:
         return [tag for (tag,) in rows]
 
 
-def tidy_search_indexes(conn: sqlite3.Connection, articles: int) -> None:
-    """Merge work on the growing full-text indexes after ``articles`` were saved: about
-    TIDY_PAGES_PER_ARTICLE pages for each (under a millisecond an article).
-
-    FTS5's incremental merge joins the segments of a level when it holds ``usermerge`` of
-    them (2 here, migration m019): done a little after every save, an index stays in a few
-    segments however it grows (FTS5's own merging leaves up to 15 on a level)."""
-    for table in GROWING_INDEXES:
-        conn.execute(
-            f"INSERT INTO {table}({table}, rank) VALUES ('merge', ?)",
-            [articles * TIDY_PAGES_PER_ARTICLE],
-        )
-
-
 def _keeping_address(row: dict) -> dict:
     """A capture with no address of its own (a file or stdin without --url) leaves the
     article's stored address as it is."""
@@ -666,22 +593,7 @@ def _keeping_address(row: dict) -> dict:
     return {name: value for name, value in row.items() if name != "url"}
 
 
-def _read_only_place(path: Path) -> Path | None:
-    """The file or folder that stops SQLite writing (read-only file, folder or mount), if any."""
-    return next(
-        (
-            place
-            for place in (path, path.parent)
-            if place.exists() and not os.access(place, os.W_OK)
-        ),
-        None,
-    )
-
-
-def _open_cause(path: Path, error: Exception) -> str:
-    """SQLite says "unable to open database file" for a read-only file or folder: say which."""
-    place = _read_only_place(path)
-    if place is None:
-        return str(error)
-    kind = "folder" if place.is_dir() else "file"
-    return f"{error} (the {kind} {place} is read-only; SQLite needs to write beside it)"
+def _one_line(error: Exception) -> str:
+    """A database's message in one line (PostgreSQL's may run over several)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

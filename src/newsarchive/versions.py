@@ -15,10 +15,10 @@ ones from their own captures (pipeline.reextract).
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from dataclasses import asdict, dataclass
 
+from newsarchive.engines import Connection
 from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.records import content_hash, now_iso
@@ -56,7 +56,7 @@ class StoredCapture:
 
 
 def record_capture(
-    conn: sqlite3.Connection, article_id: int, fetched: FetchResult, status: str
+    conn: Connection, article_id: int, fetched: FetchResult, status: str
 ) -> StoredCapture:
     """Store the fetch's bytes as a capture of the article, or, when the article already has
     those bytes, only the time (and HTTP status) of this fetch."""
@@ -75,7 +75,7 @@ def record_capture(
     cursor = conn.execute(
         "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
         " source, fetched_at, raw_size, raw_zlib, status, sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             article_id,
             fetched.url,
@@ -92,7 +92,7 @@ def record_capture(
             digest,
         ],
     )
-    return StoredCapture(int(cursor.lastrowid), new=True)
+    return StoredCapture(int(cursor.fetchone()[0]), new=True)
 
 
 def changed_fields(old: Article, new: Article) -> list[str]:
@@ -108,17 +108,17 @@ def _compared(article: Article, name: str) -> object:
     return getattr(article, name) or None
 
 
-def start_versions(conn: sqlite3.Connection, article_id: int, capture_id: int, at: str) -> None:
+def start_versions(conn: Connection, article_id: int, capture_id: int, at: str) -> None:
     """Version 1 of a new article, from this capture."""
     _insert_version(conn, article_id, 1, capture_id, at, [])
 
 
-def latest_version(conn: sqlite3.Connection, article_id: int) -> int:
+def latest_version(conn: Connection, article_id: int) -> int:
     """The number of the article's latest version (0 for none, in an archive being built)."""
     return latest_version_capture(conn, article_id)[0]
 
 
-def latest_version_capture(conn: sqlite3.Connection, article_id: int) -> tuple[int, int | None]:
+def latest_version_capture(conn: Connection, article_id: int) -> tuple[int, int | None]:
     """The number of the article's latest version and the capture it was extracted from
     ((0, None) for none, in an archive being built)."""
     row = conn.execute(
@@ -130,7 +130,7 @@ def latest_version_capture(conn: sqlite3.Connection, article_id: int) -> tuple[i
 
 
 def supersede(
-    conn: sqlite3.Connection,
+    conn: Connection,
     article_id: int,
     number: int,
     capture_id: int,
@@ -143,17 +143,28 @@ def supersede(
     columns = ", ".join(FROZEN_COLUMNS)
     conn.execute(
         f"UPDATE article_versions SET ({columns}, quotes, superseded_at) ="
-        f" (SELECT {columns}, (SELECT json_group_array(json_object('text', q.text, 'speaker',"
-        " q.speaker, 'role', q.role, 'kind', q.kind)) FROM (SELECT * FROM quotes q WHERE"
-        " q.article_id = a.id ORDER BY q.position) q), ? FROM articles a WHERE a.id = ?)"
+        f" (SELECT {columns}, ?, ? FROM articles a WHERE a.id = ?)"
         " WHERE article_id = ? AND version = ?",
-        [at, article_id, article_id, number],
+        [_stored_quotes_json(conn, article_id), at, article_id, article_id, number],
     )
     _insert_version(conn, article_id, number + 1, capture_id, at, changed)
     return number + 1
 
 
-def rewrite_latest(conn: sqlite3.Connection, article_id: int, number: int, capture_id: int) -> int:
+def _stored_quotes_json(conn: Connection, article_id: int) -> str:
+    """The article's stored quotes as a version keeps them: a JSON list of Quote fields."""
+    rows = conn.execute(
+        "SELECT text, speaker, role, kind FROM quotes WHERE article_id = ? ORDER BY position",
+        [article_id],
+    )
+    return _quotes_json([Quote(*row) for row in rows])
+
+
+def _quotes_json(quotes: list[Quote]) -> str:
+    return json.dumps([asdict(quote) for quote in quotes], ensure_ascii=False)
+
+
+def rewrite_latest(conn: Connection, article_id: int, number: int, capture_id: int) -> int:
     """The latest version, ``number``, now comes from this capture (it held more of the same
     article, or the extractor was run again). Returns its number."""
     conn.execute(
@@ -164,7 +175,7 @@ def rewrite_latest(conn: sqlite3.Connection, article_id: int, number: int, captu
 
 
 def _insert_version(
-    conn: sqlite3.Connection,
+    conn: Connection,
     article_id: int,
     number: int,
     capture_id: int | None,
@@ -179,7 +190,7 @@ def _insert_version(
 
 
 def rewrite_superseded(
-    conn: sqlite3.Connection, article_id: int, number: int, row: dict, quotes: list[Quote]
+    conn: Connection, article_id: int, number: int, row: dict, quotes: list[Quote]
 ) -> None:
     """Replace a superseded version's fields (``row`` as records.article_row makes it): its
     capture extracted again by a newer extractor."""
@@ -189,14 +200,14 @@ def rewrite_superseded(
         " WHERE article_id = :article_id AND version = :version",
         {
             **{name: row[name] for name in FROZEN_COLUMNS},
-            "quotes": json.dumps([asdict(quote) for quote in quotes], ensure_ascii=False),
+            "quotes": _quotes_json(quotes),
             "article_id": article_id,
             "version": number,
         },
     )
 
 
-def set_changed(conn: sqlite3.Connection, article_id: int, number: int, changed: list[str]) -> None:
+def set_changed(conn: Connection, article_id: int, number: int, changed: list[str]) -> None:
     """What a version changed from the one before, found again after a re-extraction."""
     conn.execute(
         "UPDATE article_versions SET changed = ? WHERE article_id = ? AND version = ?",

@@ -51,23 +51,27 @@ class ArchiveGroup(click.Group):
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Where the default archive lives, worked out when help is printed."""
-        self.epilog = f"The archive is one SQLite file; by default {default_db_path()}"
+        self.epilog = (
+            f"The archive is one SQLite file, by default {default_db_path()};"
+            " or a PostgreSQL database given as --db postgresql://user@host/dbname"
+        )
         super().format_epilog(ctx, formatter)
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
-        ctx.meta["newsarchive.db"] = Path(value)
+        ctx.meta["newsarchive.db"] = value
 
 
 def db_option(function: Callable) -> Callable:
-    """``--db PATH`` on a command, overriding the group's --db and NEWSARCHIVE_DB."""
+    """``--db PATH|URL`` on a command, overriding the group's --db and NEWSARCHIVE_DB."""
     return click.option(
         "--db",
         type=click.Path(dir_okay=False),
+        metavar="FILE|URL",
         expose_value=False,
         callback=_remember_db,
-        help="Archive file (default: see newsarchive --help).",
+        help="Archive file or postgresql:// URL (default: see newsarchive --help).",
     )(function)
 
 
@@ -77,14 +81,15 @@ def json_option(function: Callable) -> Callable:
 
 
 def open_archive(read_only: bool = False, create: bool = False):
-    """The archive chosen by --db, NEWSARCHIVE_DB or the default path, opened (and migrated).
-    Commands that only read pass ``read_only=True`` so they also work on read-only storage;
-    only the commands that add articles pass ``create=True``: for the others a missing file
-    is a mistyped path, refused in one line."""
-    from newsarchive.store import Archive
+    """The archive chosen by --db, NEWSARCHIVE_DB or the default path (a SQLite file, or a
+    PostgreSQL database given as a ``postgresql://`` URL), opened (and migrated). Commands
+    that only read pass ``read_only=True`` so they also work on read-only storage; only the
+    commands that add articles pass ``create=True``: for the others a missing archive is a
+    mistyped location, refused in one line."""
+    from newsarchive import store
 
-    path = click.get_current_context().meta.get("newsarchive.db") or default_db_path()
-    return Archive(path, read_only=read_only, create=create)
+    location = click.get_current_context().meta.get("newsarchive.db") or default_db_path()
+    return store.open_archive(location, read_only=read_only, create=create)
 
 
 def print_json(value: Any) -> None:
@@ -113,9 +118,10 @@ def print_rows(rows: list, as_json: bool, line: Callable[[Any], str], empty: str
     "--db",
     envvar="NEWSARCHIVE_DB",
     type=click.Path(dir_okay=False),
+    metavar="FILE|URL",
     expose_value=False,
     callback=_remember_db,
-    help="Archive file to use (env NEWSARCHIVE_DB).",
+    help="Archive to use: a file, or postgresql://user@host/dbname (env NEWSARCHIVE_DB).",
 )
 def cli() -> None:
     """Archive news articles offline: clean text, metadata, quotes, full-text search."""

@@ -83,7 +83,7 @@ def list_command(limit: int | None, as_json: bool) -> None:
         print_json(records_json(summaries))
         return
     if not summaries:
-        click.echo(f"No articles in {archive.path} yet (newsarchive add URL adds one).", err=True)
+        click.echo(f"No articles in {archive.name} yet (newsarchive add URL adds one).", err=True)
     for summary in summaries:
         click.echo(summary_line(summary))
 

@@ -39,15 +39,15 @@ def serve(port: int, host: str, open_browser: bool, allow_edits: bool) -> None:
             " (--host 192.168.1.20): requests are checked against it"
         )
     with open_archive(read_only=True) as archive:  # fails early, and upgrades it once
-        path = archive.path
+        location, name = archive.location, archive.name
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}: other machines can read the archive.", err=True)
     try:
-        server = ReaderServer(ReaderSettings(path, allow_edits), host, port)
+        server = ReaderServer(ReaderSettings(location, allow_edits), host, port)
     except OSError as error:
         raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
     mode = "edits allowed" if allow_edits else "read-only"
-    click.echo(f"Serving {path} at {server.url} ({mode}); Ctrl-C stops.", err=True)
+    click.echo(f"Serving {name} at {server.url} ({mode}); Ctrl-C stops.", err=True)
     if open_browser:
         import webbrowser
 

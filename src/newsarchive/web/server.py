@@ -6,7 +6,7 @@ itself only, no framing) and headers that stop sniffing and referrers to other s
 reader's own forms keep their Origin, which the server checks); a request whose
 ``Host`` is not the address the server is bound to (or a loopback name) is refused, so a web
 page elsewhere cannot reach it by DNS rebinding. The archive is opened read-only (SQLite's
-``query_only``) for every page; only a form that writes (edits.py) opens it for writing, and
+``query_only``, a read-only session on PostgreSQL) for every page; only a form that writes (edits.py) opens it for writing, and
 only when edits are allowed and the form comes from the server's own pages with their CSRF
 token.
 """
@@ -23,10 +23,12 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from newsarchive.engines import is_postgres_url
 from newsarchive.errors import NewsarchiveError
-from newsarchive.store import Archive
+from newsarchive.store import Archive, open_archive
 from newsarchive.web.edits import WRITE_ACTIONS
 from newsarchive.web.markup import page
 from newsarchive.web.pages import ROUTES, answer
@@ -63,7 +65,7 @@ JSON_TYPE = "application/json"
 class ReaderSettings:
     """What the reader serves, and whether its forms may change the archive."""
 
-    archive_path: Path
+    archive: str | Path  # a SQLite file or a postgresql:// URL
     allow_edits: bool = False
 
 
@@ -86,7 +88,8 @@ def is_loopback(host: str) -> bool:
 
 
 class ReaderServer(ThreadingHTTPServer):
-    """Serves the reader's pages from one archive; each request opens its own connection."""
+    """Serves the reader's pages from one archive; each request opens its own connection
+    (on PostgreSQL, borrowed from the server's pool)."""
 
     daemon_threads = True
 
@@ -95,9 +98,15 @@ class ReaderServer(ThreadingHTTPServer):
         self.csrf_token = secrets.token_urlsafe(32)
         if ":" in host:
             self.address_family = socket.AF_INET6
+        self.pool = _pool_for(settings.archive)  # before binding: a failed bind closes it
         super().__init__((host, port), ReaderHandler)
         self.host = host
         self.hosts = allowed_hosts(host, self.server_port)
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.pool is not None:
+            self.pool.close()
 
     @property
     def url(self) -> str:
@@ -109,9 +118,11 @@ class ReaderServer(ThreadingHTTPServer):
         and edits are allowed."""
         writable = write and self.settings.allow_edits
         # create=False: an archive deleted while the reader runs is an error, not a new one
-        archive = Archive(self.settings.archive_path, read_only=not writable, create=False)
+        archive = open_archive(
+            self.settings.archive, read_only=not writable, create=False, pool=self.pool
+        )
         if not writable:
-            archive.conn.execute("PRAGMA query_only = ON")
+            archive.forbid_writes()
         return archive
 
     def page(self, path: str, request: Request, write: bool = False) -> Page:
@@ -126,6 +137,15 @@ class ReaderServer(ThreadingHTTPServer):
         except Exception:  # a bug or the database failing: an answer, never a dropped connection
             log.exception("%s: failed", path)
             return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, "the page could not be made")
+
+
+def _pool_for(location: str | Path) -> Any:
+    """A pool of connections for a PostgreSQL archive; None for a SQLite file."""
+    if not is_postgres_url(location):
+        return None
+    from newsarchive.engines.postgres import connection_pool
+
+    return connection_pool(str(location))
 
 
 class ReaderHandler(BaseHTTPRequestHandler):

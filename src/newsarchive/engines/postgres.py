@@ -1,0 +1,191 @@
+"""The PostgreSQL engine: an archive shared by many people and processes, on a server.
+
+The database must exist (``createdb news``); opening it applies pending migrations
+(engines/pgschema.py) under an advisory lock, so processes opening a new archive together
+build it once. A write transaction is a plain ``BEGIN`` at READ COMMITTED: where SQLite's
+``BEGIN IMMEDIATE`` lets one writer in at a time, here writers run side by side, and each save
+first takes a transaction-level advisory lock on every URL key it files the article under
+(``lock_keys``, in sorted order, so two saves never wait on each other in a circle). Two
+workers saving the same page then file it once, one after the other.
+
+A process that opens the archive again and again (the reader, one connection per request)
+takes its connections from a pool (``connection_pool``) instead of connecting each time: an
+archive opened from a pool is not migrated again, since the process migrated it when it
+first opened it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+import psycopg.errors
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from newsarchive.engines import POSTGRESQL
+from newsarchive.engines.pgconn import PgConnection
+from newsarchive.engines.pgschema import MIGRATIONS_TABLE, STEPS, step_names
+from newsarchive.errors import ArchiveError, InputError
+
+CONNECT_TIMEOUT_SECONDS = 10
+POOL_SIZE = 8  # connections a pool keeps open at most: requests served at once
+# The advisory lock held while migrating (any number that no other lock of ours uses).
+MIGRATION_LOCK = 0x6E61_0001
+
+
+class PostgresEngine:
+    """A PostgreSQL database holding an archive, connected and migrated."""
+
+    kind = POSTGRESQL
+    begin = "BEGIN"
+    write_errors = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+    path = None
+
+    def __init__(
+        self, url: str, *, read_only: bool, create: bool, pool: ConnectionPool | None = None
+    ) -> None:
+        """``create=False``: a database without an archive in it is an InputError, as a
+        missing file is on SQLite. ``read_only`` changes nothing on a server, which can
+        always be written (a reader forbids writes with ``forbid_writes``). ``pool``: take
+        the connection from it (and give it back on close) rather than connecting."""
+        self.url = url
+        self.name = display_url(url)
+        self.read_only = read_only
+        self.pool = pool
+        if pool is not None:
+            self.conn = PgConnection(self._borrow(pool))
+            return
+        self.conn = PgConnection(self._connect())
+        try:
+            self._migrate(create)
+        except psycopg.Error as error:
+            self.close()
+            raise ArchiveError(f"{self.name}: not a usable archive: {_cause(error)}") from error
+        except BaseException:
+            self.close()
+            raise
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        except psycopg.Error as error:
+            raise ArchiveError(f"{self.name}: cannot open archive: {_cause(error)}") from error
+
+    def _borrow(self, pool: ConnectionPool) -> psycopg.Connection:
+        try:
+            return pool.getconn()
+        except PoolTimeout as error:
+            raise ArchiveError(f"{self.name}: no connection to be had: {error}") from error
+
+    def _migrate(self, create: bool) -> None:
+        applied = self._applied()
+        if not applied and not create:
+            raise InputError(
+                f"{self.name}: no archive there (newsarchive add or import creates one)"
+            )
+        newer = [name for name in applied if name not in step_names()]
+        if newer:
+            raise ArchiveError(
+                f"{self.name}: made by a newer newsarchive (schema {newer[-1]});"
+                " upgrade newsarchive to open it"
+            )
+        if len(applied) < len(STEPS):
+            self._apply_pending()
+
+    def _applied(self) -> list[str]:
+        exists = self.conn.execute("SELECT to_regclass(?)", [MIGRATIONS_TABLE]).fetchone()[0]
+        if exists is None:
+            return []
+        rows = self.conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id")
+        return [name for (name,) in rows]
+
+    def _apply_pending(self) -> None:
+        """Every step not applied yet, with its record, in one transaction; under the lock,
+        another process that got there first leaves nothing to do."""
+        raw = self.conn.raw
+        with raw.transaction():
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+            raw.execute(
+                f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (id serial PRIMARY KEY,"
+                " name text NOT NULL UNIQUE, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            applied = {name for (name,) in raw.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+            for name, sql in STEPS:
+                if name not in applied:
+                    raw.execute(sql)
+                    raw.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES (%s)", [name])
+
+    def schema_version(self) -> str:
+        applied = self._applied()
+        return applied[-1] if applied else ""
+
+    def close(self) -> None:
+        if self.pool is None:
+            self.conn.close()
+        else:
+            self.pool.putconn(self.conn.raw)
+
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        for key in sorted(set(keys)):
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+
+    def after_save(self, articles: int) -> None:
+        """Nothing to do: the search vector and its index follow each row."""
+
+    def size_bytes(self) -> int:
+        return self.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+    def url_host(self, column: str) -> str:
+        return f"newsarchive_url_host({column})"
+
+    def child_tables(self) -> list[tuple[str, str]]:
+        sql = (
+            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            " WHERE c.contype = 'f' AND c.confrelid = 'articles'::regclass ORDER BY 1"
+        )
+        return self.conn.execute(sql).fetchall()
+
+    def forbid_writes(self) -> None:
+        self.conn.execute("SET default_transaction_read_only = on")
+
+    def unmapped(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+def connection_pool(url: str) -> ConnectionPool:
+    """Up to POOL_SIZE connections to the database at ``url``, opened as needed and kept for
+    reuse; each is given back as it was taken (autocommit, settings reset). Close it when done."""
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=POOL_SIZE,
+        open=True,
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        reset=_reset,
+        name=display_url(url),
+    )
+
+
+def _reset(conn: psycopg.Connection) -> None:
+    """Undo what a borrower set on the connection (``forbid_writes``)."""
+    conn.execute("RESET ALL")
+
+
+def display_url(url: str) -> str:
+    """The URL without its password (in the address or as a ``password=`` parameter)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}@{host}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def _cause(error: psycopg.Error) -> str:
+    """psycopg's message in one line, without its "connection failed:" preamble."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return first.removeprefix("connection failed: ").replace("FATAL:  ", "")

@@ -1,0 +1,43 @@
+"""The reader on a PostgreSQL archive: its pages, its forms, and read-only connections borrowed
+from the server's pool (test_serve.py's helpers, on a fresh database)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from test_serve import Reader, fill, start
+
+
+@pytest.fixture
+def editor(pg_url: str) -> Iterator[Reader]:
+    fill(pg_url)
+    yield from start(pg_url, allow_edits=True)
+
+
+def test_the_list_and_an_article_are_served(editor: Reader) -> None:
+    status, _, text = editor.get("/")
+    assert status == 200 and text.index("Fish market") < text.index("Harbour bridge")
+    listed = json.loads(editor.get("/articles.json")[2])
+    assert [summary["id"] for summary in listed] == [3, 2, 1]
+    assert listed == editor.cli_json("list", "--json")
+    assert "<h1>Harbour bridge reopens after storm</h1>" in editor.get("/articles/1")[2]
+    assert editor.get("/articles/9")[0] == 404
+
+
+def test_forms_write_and_pages_read_only(editor: Reader) -> None:
+    body = urlencode({"csrf": editor.server.csrf_token, "add": "Ferries"})
+    assert editor.post("/articles/2/tags", body)[0] == 303
+    assert json.loads(editor.get("/articles/2.json")[2])["tags"] == ["ferries"]
+    for _ in range(3):  # connections go back to the pool and come out read-only again
+        with (
+            editor.server.open_archive() as archive,
+            pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
+        ):
+            archive.conn.execute("DELETE FROM tags")
+        with editor.server.open_archive(write=True) as archive:
+            assert archive.conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 1
+            assert archive.conn.execute("SHOW default_transaction_read_only").fetchone()[0] == "off"
