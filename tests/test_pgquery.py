@@ -3,47 +3,27 @@ archive's text search configurations (pgtextsearch.py)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pg import fresh_database
 
 from newsarchive.errors import QueryError
-from newsarchive.pgquery import speaker_tsquery, tsquery_text
+from newsarchive.pgquery import tsquery_text
 from newsarchive.pgtextsearch import CONFIGURATIONS_SQL, config_name
 from newsarchive.query import parse_query
+from newsarchive.speakers import speaker_tsquery
 
-psycopg = pytest.importorskip("psycopg")
-
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 ENGLISH = config_name("english")
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    """A fresh database with a unique name, dropped afterwards."""
-    try:
-        admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"no PostgreSQL server at {SERVER} ({error})")
-    name = f"test_pgquery_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
-
-
-@pytest.fixture(scope="module")
-def pg(pg_url: str) -> Iterator[psycopg.Connection]:
-    """A connection to a database holding the archive's configurations."""
-    with psycopg.connect(pg_url, autocommit=True) as conn:
+def pg() -> Iterator[psycopg.Connection]:
+    """A connection to a fresh database holding the archive's configurations."""
+    with fresh_database() as url, psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
         conn.execute(CONFIGURATIONS_SQL)
         yield conn

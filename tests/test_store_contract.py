@@ -226,7 +226,8 @@ def test_postgresql_keeps_a_weighted_search_vector(pg_url: str) -> None:
             "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'"
         ).fetchone()
     assert "'bridge':1A" in vector and "'harbour':" in vector and "'storm':" in vector
-    assert "'reopened':" in vector and "C" in vector.split("'reopened':")[1][:4]
+    # The body weighs D, which a tsvector's text leaves unmarked (pgtextsearch.py).
+    assert "'reopened':" in vector and vector.split("'reopened':")[1].split()[0].isdigit()
     assert extension is not None
 
 

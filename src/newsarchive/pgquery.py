@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsarchive.filters import DATE_FILTERS, date_bounds, tag_value
-from newsarchive.pgtextsearch import COLUMN_WEIGHTS, UNSTEMMED_CONFIG, config_name
+from newsarchive.pgtextsearch import COLUMN_WEIGHTS, config_name
 from newsarchive.query import Filter, Query, Term
-from newsarchive.speakers import speaker_words
+from newsarchive.speakers import speaker_ids_sql
 
 if TYPE_CHECKING:
     from newsarchive.store import Archive
@@ -78,7 +78,7 @@ class Matcher:
             f"({alias}.search @@ ?::tsquery AND {alias}.search_config = ANY(?::regconfig[]))"
             for _ in self.compiled
         ]
-        params = [value for tsquery, configs in self.compiled for value in (tsquery, configs)]
+        params = [value for tsquery, configs in self.compiled for value in (tsquery, list(configs))]
         return "(" + " OR ".join(parts) + ")" if parts else "FALSE", params
 
     def row_query(self, alias: str) -> tuple[str, list]:
@@ -89,7 +89,7 @@ class Matcher:
             f"WHEN {alias}.search_config = ANY(?::regconfig[]) THEN ?::tsquery"
             for _ in self.compiled
         )
-        params = [value for tsquery, configs in self.compiled for value in (configs, tsquery)]
+        params = [value for tsquery, configs in self.compiled for value in (list(configs), tsquery)]
         return f"CASE {cases} END", params
 
 
@@ -129,22 +129,9 @@ def _quote(archive: Archive, value: str) -> tuple[str, list]:
 
 
 def _speaker(archive: Archive, value: str) -> tuple[str, list]:
-    return f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({SPEAKER_IDS_SQL}))", [
-        speaker_tsquery(value)
-    ]
+    speakers, words = speaker_ids_sql(archive, value)
+    return f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({speakers}))", [words]
 
-
-def speaker_tsquery(value: str) -> str:
-    """tsquery text finding speakers' names holding every word of ``value`` (speakers.py)."""
-    return " & ".join(_quoted(word, "") for word in speaker_words(value))
-
-
-# Speakers whose names hold the words (a parameter: speaker_tsquery). Names are matched word
-# for word, accents folded, as speakers_fts does on SQLite.
-SPEAKER_IDS_SQL = (
-    f"SELECT id FROM speakers WHERE to_tsvector('{UNSTEMMED_CONFIG}', name)"
-    f" @@ to_tsquery('{UNSTEMMED_CONFIG}', ?)"
-)
 
 _FILTERS = {
     "site": _site,

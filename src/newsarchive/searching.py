@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, replace
 
 from newsarchive import snippets
+from newsarchive.engines import POSTGRESQL
 from newsarchive.errors import QueryError
 from newsarchive.filters import conditions, run_sql
 from newsarchive.fingerprint import near_duplicates
@@ -47,37 +48,62 @@ class SearchOptions:
     all_versions: bool = False
 
 
+def _on_postgres(archive: Archive) -> bool:
+    """Whether the archive is a PostgreSQL database, searched by pgsearch.py."""
+    return archive.engine.kind == POSTGRESQL
+
+
 def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     """Articles matching ``query``, best first. Options: see SearchOptions."""
-    archive.sqlite_only("search")
+    if _on_postgres(archive):
+        from newsarchive import pgsearch
+
+        return pgsearch.search(archive, query, **options)
     settings = SearchOptions(**options)
     parsed = Query(match=query) if settings.raw else parse_query(query)
-    filters = [*parsed.filters, *_option_filters(settings)]
-    wanted = settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
+    filters = [*parsed.filters, *option_filters(settings)]
+    wanted = candidates_wanted(settings)
     if parsed.match is None:
         candidates = _listed(archive, filters, settings.sort, wanted, query)
     else:
         found = conditions(archive, filters, "articles_fts.rowid", parsed.loose or parsed.match)
         candidates = ranked(archive, parsed, found, settings.sort, wanted, settings.exact, query)
-    if settings.all_copies:
-        kept = [(candidate, []) for candidate in candidates[: settings.limit]]
-    else:
-        kept = collapse_copies(candidates, settings.limit)
+    kept = shown(candidates, settings)
     ids = [candidate.id for candidate, _ in kept]
     rows = (
         _listing_rows(archive, ids, query)
         if parsed.match is None
         else _rows(archive, parsed.match, ids, query)
     )
-    # An article deleted by another process since it was ranked is left out, not an error.
-    hits = [
+    hits = search_hits(kept, rows)
+    if settings.all_versions and parsed.match is not None and len(hits) < settings.limit:
+        hits += _older_version_hits(archive, parsed, {hit.id for hit in hits}, settings, query)
+    return hits
+
+
+def candidates_wanted(settings: SearchOptions) -> int:
+    """How many ranked matches a search reads: more than it shows when copies are collapsed."""
+    return settings.limit if settings.all_copies else settings.limit * CANDIDATES_PER_RESULT
+
+
+def shown(
+    candidates: list[Candidate], settings: SearchOptions
+) -> list[tuple[Candidate, list[str]]]:
+    """The candidates a search shows, each with the sites its copies ran on."""
+    if settings.all_copies:
+        return [(candidate, []) for candidate in candidates[: settings.limit]]
+    return collapse_copies(candidates, settings.limit)
+
+
+def search_hits(kept: list[tuple[Candidate, list[str]]], rows: dict[int, tuple]) -> list[SearchHit]:
+    """The hits of the kept candidates from their rows (id, url, headline, site, published,
+    authors, marked standfirst, quotes and body, the quotes' lengths as JSON). An article
+    deleted by another process since it was ranked is left out, not an error."""
+    return [
         _hit(rows[candidate.id], candidate.ranking, also_on)
         for candidate, also_on in kept
         if candidate.id in rows
     ]
-    if settings.all_versions and parsed.match is not None and len(hits) < settings.limit:
-        hits += _older_version_hits(archive, parsed, {hit.id for hit in hits}, settings, query)
-    return hits
 
 
 def _older_version_hits(
@@ -86,7 +112,7 @@ def _older_version_hits(
     """Articles whose superseded versions match (and that did not match as they are now),
     best first, each shown as the best-matching older version. Filters apply to the article
     as it is now."""
-    found = conditions(archive, [*parsed.filters, *_option_filters(settings)], "a.id")
+    found = conditions(archive, [*parsed.filters, *option_filters(settings)], "a.id")
     marks = [snippets.HIGHLIGHT_START, snippets.HIGHLIGHT_END] * 3
     wanted = settings.limit * CANDIDATES_PER_RESULT
     sql = _VERSIONS_SQL.format(where=found.where)
@@ -178,7 +204,8 @@ def _listing_rows(archive: Archive, ids: list[int], query: str) -> dict[int, tup
     return {row[0]: row for row in found}
 
 
-def _option_filters(settings: SearchOptions) -> list[Filter]:
+def option_filters(settings: SearchOptions) -> list[Filter]:
+    """The filters given as options (--site, --author, --since, --until)."""
     filters = []
     if settings.site:
         filters.append(Filter("site", settings.site))
@@ -241,8 +268,13 @@ def search_quotes(
     """Quotes matching ``query`` (all quotes, newest article first, when None), optionally by a
     speaker: each word given is a word of the speaker's name, any case ("trump" finds "Donald
     J. Trump" and "Trump"; see speakers.py). Quotes of kind ``term`` only with ``include_terms``."""
-    archive.sqlite_only("searching quotes")
-    match = (query if raw else _quote_match(query)) if query else None
+    if _on_postgres(archive):
+        from newsarchive import pgsearch
+
+        return pgsearch.search_quotes(
+            archive, query, speaker=speaker, limit=limit, raw=raw, include_terms=include_terms
+        )
+    match = (query if raw else quote_query(query).match) if query else None
     conditions = [] if include_terms else ["q.kind = 'speech'"]
     params: list = []
     if match and speaker:
@@ -294,8 +326,9 @@ _BEST_SPEECH = (
 )
 
 
-def _quote_match(query: str) -> str:
+def quote_query(query: str) -> Query:
+    """A quote search's words, parsed (a QueryError for filters or no word)."""
     parsed = parse_query(query)
     if parsed.match is None or parsed.filters:
         raise QueryError(f"{query!r}: quotes take words to find; use --speaker to pick a speaker")
-    return parsed.match
+    return parsed

@@ -5,7 +5,8 @@ Trump" in one article, "Trump" in another). The archive files every name under a
 ignores case, accents, punctuation and middle initials, so "Donald J. Trump" and "Donald Trump"
 are one speaker, shown in the fullest form seen. A lone surname stays its own speaker: across
 articles "Clinton" may be either of two people. Finding a speaker is word by word in the
-``speakers_fts`` index, so ``trump`` finds all three forms and ``ann`` does not find "Joanna".
+``speakers_fts`` index, so ``trump`` finds all three forms and ``ann`` does not find "Joanna";
+on PostgreSQL, word by word in each name as ``to_tsvector`` reads it, accents folded.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from newsarchive.engines import MAX_INTEGER, Connection, chunked, marks
+from newsarchive.engines import MAX_INTEGER, POSTGRESQL, Connection, chunked, marks
 from newsarchive.errors import QueryError
 from newsarchive.models import SpeakerSummary
+from newsarchive.pgtextsearch import UNSTEMMED_CONFIG
 
 if TYPE_CHECKING:
     from newsarchive.store import Archive
@@ -33,6 +35,11 @@ _UPSERT_SPEAKER = (
 
 # Speakers that match the query: an id set the quotes' speaker index is read with.
 SPEAKER_IDS_SQL = "SELECT rowid FROM speakers_fts WHERE speakers_fts MATCH ?"
+# The same on PostgreSQL, its parameter a tsquery of the words ANDed (speaker_ids_sql).
+PG_SPEAKER_IDS_SQL = (
+    f"SELECT id FROM speakers WHERE to_tsvector('{UNSTEMMED_CONFIG}', name)"
+    f" @@ to_tsquery('{UNSTEMMED_CONFIG}', ?)"
+)
 
 
 def _folded_words(text: str) -> list[str]:
@@ -62,6 +69,20 @@ def speaker_match(query: str) -> str:
     return " ".join(f'"{word}"' for word in speaker_words(query))
 
 
+def speaker_ids_sql(archive: Archive, query: str) -> tuple[str, str]:
+    """SQL for the ids of the speakers whose names hold every word of ``query``, on the
+    archive's engine, and its parameter."""
+    if archive.engine.kind == POSTGRESQL:
+        return PG_SPEAKER_IDS_SQL, speaker_tsquery(query)
+    return SPEAKER_IDS_SQL, speaker_match(query)
+
+
+def speaker_tsquery(query: str) -> str:
+    """The tsquery text finding names that hold every word of ``query``. Folded words are
+    letters and digits: quoted, nothing in them is tsquery syntax."""
+    return " & ".join(f"'{word}'" for word in speaker_words(query))
+
+
 def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]:
     """The id of each name's speaker row, adding the rows that are missing; names without a
     word (None, '', '—') are left out."""
@@ -80,9 +101,9 @@ def list_speakers(
     keeps those whose name holds each of its words. Quotes of kind ``term`` are not counted."""
     where, params = "q.kind = 'speech'", []
     if query is not None:
-        archive.sqlite_only("finding speakers by name")
-        where += f" AND q.speaker_id IN ({SPEAKER_IDS_SQL})"
-        params.append(speaker_match(query))
+        speakers, words = speaker_ids_sql(archive, query)
+        where += f" AND q.speaker_id IN ({speakers})"
+        params.append(words)
     sql = _LISTING_SQL.format(where=where)
     rows = archive.conn.execute(sql, [*params, limit or MAX_INTEGER])
     return [SpeakerSummary(*row) for row in rows]

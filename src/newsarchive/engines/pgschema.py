@@ -9,8 +9,9 @@ differs is search: instead of FTS5 tables, ``articles.search`` is a weighted ``t
 database computes from the row (a stored generated column, so every writer keeps it) with a
 GIN index: the headline weighs A, standfirst, authors and the quotations' text B, the body C.
 The quotations' text is ``articles.quote_text``, which every save writes with the article
-(records.article_row), so no trigger is needed for it. The vector uses the ``simple``
-configuration (no stemming); a later step may make it follow the article's language.
+(records.article_row), so no trigger is needed for it. The vector of p002 used the ``simple``
+configuration (no stemming); p003 (pgtextsearch.py) makes it follow the article's language,
+folds accents, weighs the authors apart, and gives quotes a vector of their own.
 
 The ``unaccent`` extension is created when the server has it (Debian ships it in
 postgresql-contrib, part of the postgresql-15 package); without it search simply cannot fold
@@ -18,6 +19,8 @@ accents.
 """
 
 from __future__ import annotations
+
+from newsarchive.pgtextsearch import SEARCH_LANGUAGES_STEP
 
 MIGRATIONS_TABLE = "newsarchive_migrations"
 
@@ -156,6 +159,7 @@ END $$;
 STEPS: list[tuple[str, str]] = [
     ("p001_archive", _URL_HOST + _TABLES + _SITE_HOSTS),
     ("p002_search_vector", _SEARCH_VECTOR + _UNACCENT),
+    SEARCH_LANGUAGES_STEP,
 ]
 
 
