@@ -116,10 +116,24 @@ def conditions(archive: Archive, filters: list[Filter]) -> tuple[str, list]:
 
 
 def _site(archive: Archive, value: str) -> tuple[str, list]:
-    """The site's name or its URL's host holds ``value``, in any case (as on SQLite). A NULL
-    (an article without a site) is not a match, so it passes the negated filter."""
+    """The site's name or its URL's host holds ``value``, in any case, resolved first against
+    the archive's names and hosts (site_hosts) into conditions on the site index, as on SQLite
+    (filters._site_condition). A NULL (an article without a site) is not a match, so it passes
+    the negated filter."""
     pattern = f"%{value}%"
-    return "(a.site ILIKE ? OR newsarchive_url_host(a.url) ILIKE ?)", [pattern, pattern]
+    found = archive.conn.execute(_SITE_HOSTS_SQL, [pattern] * 3).fetchall()
+    named = sorted({site for site, by_name in found if by_name})
+    by_host = sorted({site for site, by_name in found if not by_name} - set(named) - {""})
+    host = "newsarchive_url_host(a.url) ILIKE ?"
+    clauses = [("a.site = ANY(?)", [named])] if named else []
+    clauses += [(f"(a.site = ANY(?) AND {host})", [by_host, pattern])] if by_host else []
+    if any(site == "" and not by_name for site, by_name in found):
+        clauses.append((f"(coalesce(a.site, '') = '' AND {host})", [pattern]))
+    sql = " OR ".join(clause for clause, _ in clauses) or "FALSE"
+    return f"({sql})", [value for _, values in clauses for value in values]
+
+
+_SITE_HOSTS_SQL = "SELECT site, site ILIKE ? FROM site_hosts WHERE site ILIKE ? OR host ILIKE ?"
 
 
 def _quote(archive: Archive, value: str) -> tuple[str, list]:
