@@ -41,3 +41,17 @@ def test_forms_write_and_pages_read_only(editor: Reader) -> None:
         with editor.server.open_archive(write=True) as archive:
             assert archive.conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 1
             assert archive.conn.execute("SHOW default_transaction_read_only").fetchone()[0] == "off"
+
+
+def test_search_quotes_and_speakers_are_served(editor: Reader) -> None:
+    """The reader's searches run on the server's pooled, read-only connections."""
+    for path, command in [
+        ("/search.json?q=bridge", ["search", "bridge", "--json"]),
+        ("/quotes.json", ["quotes", "--json"]),
+        ("/speakers.json", ["speakers", "--json"]),
+    ]:
+        status, _, text = editor.get(path)
+        assert status == 200, path
+        assert json.loads(text) == editor.cli_json(*command), path
+    found = json.loads(editor.get("/search.json?q=bridge")[2])
+    assert found and found[0]["headline"] == "Harbour bridge reopens after storm"
