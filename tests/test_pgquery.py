@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pg import fresh_database
 
 from newsarchive.errors import QueryError
-from newsarchive.pgquery import tsquery_text
+from newsarchive.pgquery import loose_tsquery_text, tsquery_text
 from newsarchive.pgtextsearch import CONFIGURATIONS_SQL, config_name
 from newsarchive.query import parse_query
 from newsarchive.speakers import speaker_tsquery
@@ -66,6 +66,19 @@ def weighted(pg: psycopg.Connection, query: str, headline: str, body: str) -> bo
 )
 def test_tsquery_text(query: str, expected: str) -> None:
     assert tsquery_text(parse_query(query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bridge storm", None),  # the index answers it as it is
+        ('"harbour bridge" storm', "('harbour' & 'bridge') & 'storm'"),
+        ('"harbour brid"* -ferry', "('harbour' & 'brid':*)"),
+        ("headline:bridge OR ferry", "('bridge' | 'ferry')"),
+    ],
+)
+def test_loose_tsquery_needs_no_positions_or_weights(query: str, expected: str | None) -> None:
+    assert loose_tsquery_text(parse_query(query)) == expected
 
 
 def test_filters_only_have_no_tsquery() -> None:

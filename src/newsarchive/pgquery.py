@@ -12,7 +12,7 @@ makes its last word a prefix; a field filter's term keeps to its column's weight
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,12 +40,6 @@ def tsquery_text(query: Query) -> str | None:
     return " & ".join([*clauses, *(f"!({_lexemes(term)})" for term in query.excluded)])
 
 
-def _alternatives(group: Sequence[Term]) -> str:
-    if len(group) == 1:
-        return _lexemes(group[0])
-    return "(" + " | ".join(_lexemes(term) for term in group) + ")"
-
-
 def _lexemes(term: Term) -> str:
     """One term as quoted tsquery text: a prefix marks only a phrase's last word."""
     weight = COLUMN_WEIGHTS.get(term.column or "", "")
@@ -54,6 +48,31 @@ def _lexemes(term: Term) -> str:
         head = _quoted(" ".join(words[:-1]), weight)
         return f"({head} <-> {_quoted(words[-1], '*' + weight)})"
     return _quoted(term.text, ("*" if term.prefix else "") + weight)
+
+
+def loose_tsquery_text(query: Query) -> str | None:
+    """The query with each phrase as its words ANDed, field filters' terms in any column and
+    nothing excluded: it matches every article the query matches, and the index alone answers
+    it, where a phrase or a column needs each candidate's vector read. None when the query has
+    neither."""
+    terms = [term for group in query.groups for term in group]
+    if all(term.column is None and len(term.text.split()) < 2 for term in terms):
+        return None
+    return " & ".join(_alternatives(group, _words) for group in query.groups)
+
+
+def _alternatives(group: Sequence[Term], operand: Callable[[Term], str] = _lexemes) -> str:
+    if len(group) == 1:
+        return operand(group[0])
+    return "(" + " | ".join(operand(term) for term in group) + ")"
+
+
+def _words(term: Term) -> str:
+    """A term as its words ANDed, in any column; a prefix marks the last."""
+    words = term.text.split()
+    quoted = [_quoted(word, "") for word in words[:-1]]
+    quoted.append(_quoted(words[-1], "*" if term.prefix else ""))
+    return quoted[0] if len(quoted) == 1 else "(" + " & ".join(quoted) + ")"
 
 
 def _quoted(text: str, labels: str) -> str:
