@@ -11,7 +11,7 @@ PostgreSQL for what the ranking promises (a headline above a body) rather than c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -410,12 +410,34 @@ def test_malformed_queries_fail_as_on_sqlite(both: tuple[Archive, Archive], quer
     assert str(on_postgres.value) == str(on_sqlite.value)
 
 
-def test_options_sqlite_alone_reads_are_refused_in_one_line(both: tuple[Archive, Archive]) -> None:
+def test_raw_fts5_syntax_is_refused_in_one_line(both: tuple[Archive, Archive]) -> None:
     _, postgres = both
     with pytest.raises(QueryError, match="--raw"):
         search(postgres, "bridge", raw=True)
-    with pytest.raises(QueryError, match="--all-versions"):
-        search(postgres, "bridge", all_versions=True)
+
+
+def test_all_versions_as_on_sqlite(pg_url: str, archive_path: Path) -> None:
+    """Words only an earlier version held find it, shown as that version, after the
+    articles that match as they are now."""
+    first, second = _page(0, STORIES[0]), _page(1, STORIES[1])
+    edited = Story("Harbour crossing open again", ["Traffic is moving."], "Harbour Times", None)
+    found_on: dict[str, list] = {}
+    for name, location in [("sqlite", archive_path), ("postgresql", pg_url)]:
+        with Archive(location) as archive:
+            archive.save_many([first, second])
+            again = replace(first[0], raw=b"edited")  # the same URL, another capture
+            archive.save(again, _page(0, edited)[1])
+            found_on[name] = [
+                [(hit.id, hit.version, hit.headline) for hit in search(archive, query, **options)]
+                for query, options in [
+                    ("storm repairs", {}),
+                    ("storm repairs", {"all_versions": True}),
+                    ("harbour", {"all_versions": True}),
+                    ("timetable OR repairs", {"all_versions": True, "limit": 1}),
+                ]
+            ]
+    assert found_on["postgresql"] == found_on["sqlite"]
+    assert found_on["sqlite"][1] == [(1, 1, STORIES[0].headline)]
 
 
 @pytest.mark.parametrize(

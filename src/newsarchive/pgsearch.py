@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import psycopg
 
@@ -27,12 +28,14 @@ from newsarchive.engines.pgconn import postgres_sql
 from newsarchive.errors import QueryError
 from newsarchive.models import QuoteHit, SearchHit
 from newsarchive.pgquery import Matcher, conditions, loose_tsquery_text, matcher, tsquery_text
+from newsarchive.pgtextsearch import weighted_vector
 from newsarchive.query import parse_query
 from newsarchive.ranking import SORTS, Candidate
 from newsarchive.searching import (
     LISTING_SORTS,
     SearchOptions,
     candidates_wanted,
+    hit_from_row,
     option_filters,
     quote_query,
     search_hits,
@@ -50,6 +53,7 @@ RANK_WEIGHTS = [0.1, 0.3, 0.5, 1.0]
 RANK_NORMALISATION = 1
 RANK_WINDOW = 5000
 PHRASE_CANDIDATES = 5000
+_SHOWN_COLUMNS = ("standfirst", "quote_text", "text")  # marked for the snippet
 _MARKS = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, HighlightAll=true"
 
 
@@ -64,8 +68,6 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
 def _search(archive: Archive, query: str, settings: SearchOptions) -> list[SearchHit]:
     if settings.raw:
         raise QueryError("--raw passes SQLite FTS5 syntax through, which PostgreSQL cannot read")
-    if settings.all_versions:
-        raise QueryError("--all-versions: older versions are searched on SQLite archives only")
     parsed = parse_query(query)
     where, params = conditions(archive, [*parsed.filters, *option_filters(settings)])
     text, wanted = tsquery_text(parsed), candidates_wanted(settings)
@@ -77,11 +79,49 @@ def _search(archive: Archive, query: str, settings: SearchOptions) -> list[Searc
     found = matcher(archive, text)
     window = None if settings.exact else max(RANK_WINDOW, wanted)
     loose = None if settings.exact else loose_tsquery_text(parsed)
-    if loose is not None:
-        where, params = _among_candidates(archive, loose, where, params)
-    candidates = _ranked(archive, found, (where, params), settings.sort, (wanted, window), query)
+    among = (where, params) if loose is None else _among_candidates(archive, loose, where, params)
+    candidates = _ranked(archive, found, among, settings.sort, (wanted, window), query)
     kept = shown(candidates, settings)
-    return search_hits(kept, _marked_rows(archive, found, [each.id for each, _ in kept], query))
+    hits = search_hits(kept, _marked_rows(archive, found, [each.id for each, _ in kept], query))
+    if settings.all_versions and len(hits) < settings.limit:
+        older = _older_version_hits(archive, text, (where, params), settings, query)
+        seen = {hit.id for hit in hits}
+        hits += [hit for hit in older if hit.id not in seen]
+    return hits[: settings.limit]
+
+
+def _older_version_hits(
+    archive: Archive, text: str, filters: tuple[str, list], settings: SearchOptions, query: str
+) -> list[SearchHit]:
+    """Articles whose superseded versions match, best first, each as its best-matching older
+    version (as searching.py does on SQLite). Versions have no index: each is read with its
+    article's configuration, in one pass over the versions."""
+    where, params = filters
+    sql = _VERSIONS_SQL.format(where=where)
+    values = [*[_MARKS] * len(_SHOWN_COLUMNS), RANK_WEIGHTS, RANK_NORMALISATION, text, *params]
+    rows = _rows(archive, sql, [*values, candidates_wanted(settings)], query)
+    best: dict[int, tuple] = {}
+    for *row, ranking, version in rows:
+        best.setdefault(row[0], (tuple(row), ranking, version))
+    return [
+        replace(hit_from_row(row, ranking, []), version=version)
+        for row, ranking, version in best.values()
+    ]
+
+
+_VERSION_MARKED = ", ".join(
+    f"ts_headline(a.search_config, coalesce(v.{column}, ''), t.query, ?)"
+    for column in _SHOWN_COLUMNS
+)
+_VERSIONS_SQL = f"""
+    SELECT a.id, a.url, v.headline, a.site, v.published, v.authors, {_VERSION_MARKED},
+           coalesce((SELECT json_agg(length(quote ->> 'text'))::text
+                     FROM json_array_elements(v.quotes::json) quote), '[]'),
+           -ts_rank_cd(?::float4[], t.vector, t.query, ?) AS ranking, v.version
+    FROM article_versions v JOIN articles a ON a.id = v.article_id
+    CROSS JOIN LATERAL (SELECT {weighted_vector("a.search_config", "v.")} AS vector,
+                               to_tsquery(a.search_config, ?) AS query) t
+    WHERE t.vector @@ t.query {{where}} ORDER BY ranking, v.version DESC LIMIT ?"""
 
 
 def _among_candidates(archive: Archive, loose: str, where: str, params: list) -> tuple[str, list]:
@@ -137,7 +177,6 @@ _ROW_SQL = """
            coalesce((SELECT json_agg(length(q.text) ORDER BY q.position)::text
                      FROM quotes q WHERE q.article_id = a.id), '[]')
     FROM articles a WHERE a.id = ANY(?)"""
-_SHOWN_COLUMNS = ("standfirst", "quote_text", "text")
 
 
 def _marked_rows(archive: Archive, found: Matcher, ids: list[int], query: str) -> dict[int, tuple]:

@@ -106,10 +106,12 @@ $$;
 CONFIGURATIONS_SQL = _configurations_sql() + _config_function_sql()
 
 
-def _article_vector() -> str:
+def weighted_vector(config: str, row: str = "") -> str:
+    """SQL for the weighted vector of the article columns of ``row`` (a table alias and a
+    dot, or nothing) read with the configuration ``config`` (SQL)."""
     parts = [
-        "setweight(to_tsvector(newsarchive_search_config(language), "
-        + " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
+        f"setweight(to_tsvector({config}, "
+        + " || ' ' || ".join(f"coalesce({row}{column}, '')" for column in columns)
         + f"), '{weight}')"
         for weight, columns in VECTOR_WEIGHTS.items()
     ]
@@ -124,7 +126,7 @@ ALTER TABLE articles
     ADD COLUMN search_config regconfig
         GENERATED ALWAYS AS (newsarchive_search_config(language)) STORED,
     ADD COLUMN search tsvector GENERATED ALWAYS AS (
-    {_article_vector()}
+    {weighted_vector("newsarchive_search_config(language)")}
     ) STORED;
 CREATE INDEX articles_search ON articles USING gin (search);
 

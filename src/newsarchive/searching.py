@@ -100,7 +100,7 @@ def search_hits(kept: list[tuple[Candidate, list[str]]], rows: dict[int, tuple])
     authors, marked standfirst, quotes and body, the quotes' lengths as JSON). An article
     deleted by another process since it was ranked is left out, not an error."""
     return [
-        _hit(rows[candidate.id], candidate.ranking, also_on)
+        hit_from_row(rows[candidate.id], candidate.ranking, also_on)
         for candidate, also_on in kept
         if candidate.id in rows
     ]
@@ -121,7 +121,7 @@ def _older_version_hits(
         archive, sql, [*marks, parsed.match, *found.params, wanted], query
     ):
         if row[0] not in shown and row[0] not in hits:
-            hits[row[0]] = replace(_hit(tuple(row), score, []), version=version)
+            hits[row[0]] = replace(hit_from_row(tuple(row), score, []), version=version)
     return list(hits.values())[: settings.limit - len(shown)]
 
 
@@ -218,7 +218,8 @@ def option_filters(settings: SearchOptions) -> list[Filter]:
     return filters
 
 
-def _hit(row: tuple, ranking: float, also_on: list[str]) -> SearchHit:
+def hit_from_row(row: tuple, ranking: float, also_on: list[str]) -> SearchHit:
+    """A hit from its row (see search_hits) and its ranking (lower is better, as bm25's)."""
     article_id, url, headline, site, published, authors, standfirst, quoted, body, lengths = row
     quotes = snippets.quotes(snippets.marked(quoted), json.loads(lengths))
     units = [snippets.marked(standfirst), *snippets.paragraphs(snippets.marked(body)), *quotes]
