@@ -12,6 +12,7 @@ word is checked in each candidate's vector too (word positions and weights are n
 index), so it is looked for in the PHRASE_CANDIDATES most recently saved articles that hold
 its words (``exact``: in all): "the bridge" in an archive where nearly every article has both
 words took seconds at 100,000 articles.
+
 Snippets are ts_headline's marks on the standfirst, quotes and body of the page of results
 only, cut as on SQLite (snippets.py).
 """
