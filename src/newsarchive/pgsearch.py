@@ -157,18 +157,21 @@ def _ranked(
         first=_WINDOW_ORDERS[sort],
         order=SORTS.get(sort, order),
     )
-    values = [RANK_WEIGHTS, *tsquery_params, RANK_NORMALISATION, *match_params, *params]
+    values = [RANK_WEIGHTS, *tsquery_params, RANK_NORMALISATION, *params, *match_params]
     return [Candidate(*row) for row in _rows(archive, sql, [*values, window, wanted], query)]
 
 
-# The window is a subquery, so only its rows are ranked (LIMIT NULL: every match).
+# The window is a subquery, so only its rows are ranked (LIMIT NULL: every match). The filters
+# come before the match: PostgreSQL checks conditions of one cost in the order written, and
+# matching reads the article's vector (600k bench, a word with six months of dates, walking
+# the articles newest first: 1,073 -> 240 ms).
 _WINDOW_ORDERS = {**LISTING_SORTS, "rank": "a.id DESC"}  # the primary key, read backwards
 _RANKED_SQL = """
     SELECT a.id, coalesce(a.site, a.url), a.simhash,
            -ts_rank_cd(?::float4[], a.search, {tsquery}, ?) AS ranking
     FROM (SELECT a.id, a.site, a.url, a.simhash, a.published, a.saved_at, a.search,
                  a.search_config
-          FROM articles a WHERE {match} {where} ORDER BY {first} LIMIT ?) a
+          FROM articles a WHERE TRUE {where} AND {match} ORDER BY {first} LIMIT ?) a
     ORDER BY {order} LIMIT ?"""
 _LISTING_SQL = """
     SELECT a.id, coalesce(a.site, a.url), a.simhash FROM articles a WHERE TRUE {where}
