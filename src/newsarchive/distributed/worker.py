@@ -36,11 +36,26 @@ from newsarchive.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
-WORKER_NAME = "newsarchive"  # procrastinate logs a worker's jobs as procrastinate.worker.NAME
 # procrastinate wakes idle workers when a job is queued, not when a job ends: a host's next
 # job (held back while its previous one ran) is only seen at the next poll. Polling well
 # within a host's pause keeps the host busy; a poll is one indexed query.
 JOB_POLL_SECONDS = 0.2
+# The jobs of workers silent for longer than ``seconds`` go back in the queue, through
+# procrastinate's own retry function. One statement finds and retries them, with their rows
+# locked: workers doing this at once cannot put back a job another worker has taken since
+# (procrastinate's get_stalled_jobs and retry_job, two steps, could).
+RETRY_STALLED = """
+WITH stalled AS (
+    SELECT job.id
+      FROM procrastinate_jobs AS job
+      LEFT JOIN procrastinate_workers AS worker ON worker.id = job.worker_id
+     WHERE job.status = 'doing' AND job.queue_name = %(queue)s
+       AND (worker.id IS NULL
+            OR worker.last_heartbeat < now() - make_interval(secs => %(seconds)s))
+       FOR UPDATE OF job SKIP LOCKED
+)
+SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
+"""
 # Archives (database connections) a worker saves through: saving is short beside fetching,
 # and a server allows some 100 connections for every worker on every machine.
 ARCHIVES_PER_WORKER = 2
@@ -69,7 +84,7 @@ def run_worker(
     options = options or WorkerOptions()
     ensure_queue_schema(location)
     links = _LinkWorker(location, open_archive, options.fetch)
-    logging.getLogger(f"procrastinate.worker.{WORKER_NAME}").addFilter(_without_link_failures)
+    logging.getLogger("procrastinate.worker").addFilter(_without_link_failures)
     try:
         asyncio.run(_serve(queue_app(location, links.archive), options))
     finally:
@@ -84,7 +99,6 @@ async def _serve(app: procrastinate.App, options: WorkerOptions) -> None:
         try:
             await app.run_worker_async(
                 queues=[QUEUE],
-                name=WORKER_NAME,
                 concurrency=options.concurrency,
                 fetch_job_polling_interval=JOB_POLL_SECONDS,
                 update_heartbeat_interval=options.heartbeat,
@@ -96,16 +110,16 @@ async def _serve(app: procrastinate.App, options: WorkerOptions) -> None:
 
 async def _retry_stalled_jobs(app: procrastinate.App, options: WorkerOptions) -> None:
     """Put the running jobs of workers presumed dead back in the queue, now and then."""
-    manager = app.job_manager
     while True:
-        stalled = await manager.get_stalled_jobs(
-            queue=QUEUE, seconds_since_heartbeat=options.stalled_after
-        )
+        try:
+            stalled = await app.connector.execute_query_all_async(
+                query=RETRY_STALLED, queue=QUEUE, seconds=options.stalled_after
+            )
+        except procrastinate.exceptions.ConnectorException as error:  # try again next time
+            log.warning("could not look for the jobs of silent workers: %s", error.__cause__)
+            stalled = []
         for job in stalled:
-            log.warning("job %s of a silent worker goes back in the queue", job.id)
-            # another worker may have put it back first
-            with contextlib.suppress(procrastinate.exceptions.ConnectorException):
-                await manager.retry_job(job)
+            log.warning("job %s of a silent worker goes back in the queue", job["id"])
         await asyncio.sleep(options.heartbeat)
 
 
