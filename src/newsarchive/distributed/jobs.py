@@ -117,9 +117,7 @@ def _enqueue_batch(
     waiting = _waiting(conn, [normalize_url(link.url) for link in links])
     for link in links:
         key = normalize_url(link.url)
-        reason = "in the queue already" if key in waiting else _skip_reason(archive, link, options)
-        if reason is None and link.capture is not None:
-            reason = "a web archive's page is imported without the queue"
+        reason = _skip_reason(archive, link, options, key in waiting)
         if reason is None:
             reason = _defer(app, link, key, options)
         waiting.add(key)
@@ -137,7 +135,12 @@ def _waiting(conn: psycopg.Connection, keys: list[str]) -> set[str]:
     return {key for (key,) in rows}
 
 
-def _skip_reason(archive: Archive, link: Link, options: ImportOptions) -> str | None:
+def _skip_reason(archive: Archive, link: Link, options: ImportOptions, waiting: bool) -> str | None:
+    """Why ``link`` is not queued (None: it is). ``waiting``: it is queued already."""
+    if waiting:
+        return "in the queue already"
+    if link.capture is not None:
+        return "a web archive's page is imported without the queue"
     if not options.refetch and archived_id(archive, link.url) is not None:
         return "already archived"
     if options.retry_failed or options.refetch:

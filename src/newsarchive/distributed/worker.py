@@ -79,8 +79,8 @@ class WorkerOptions:
 def run_worker(
     location: str, open_archive: Callable[[], Archive], options: WorkerOptions | None = None
 ) -> None:
-    """Work on the queue in the database at ``location`` until SIGTERM or Ctrl-C; each job
-    thread saves into its own archive from ``open_archive``."""
+    """Work on the queue in the database at ``location`` until SIGTERM or Ctrl-C, saving
+    into archives from ``open_archive`` (the archive at ``location``, a few connections)."""
     options = options or WorkerOptions()
     ensure_queue_schema(location)
     links = _LinkWorker(location, open_archive, options.fetch)
