@@ -16,7 +16,10 @@ another, each taking the latency plus the pause (``links per host x (latency + d
 Overlaps are pairs of requests to one host whose spans cross in the servers' logs (the rules
 say none). The last run SIGKILLs one worker a third of the way through (its jobs go back to
 the queue after ``--stalled-after`` seconds): every link must end saved or failed, none
-saved twice. It prints a table; it asserts nothing.
+saved twice. Columns: ``saved`` articles in the archive (pages naming one canonical URL make
+one article, and a page without text is kept but also counted ``failed``), ``failed`` the
+archive's recorded failures, ``twice`` articles filed under a URL another article has.
+It prints a table; it asserts nothing.
 """
 
 from __future__ import annotations
