@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -91,12 +91,25 @@ def write_list(tmp_path: Path, urls: list[str]) -> str:
     return str(path)
 
 
-def start_worker(url: str, log: Path) -> subprocess.Popen:
+@pytest.fixture
+def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen]]:
+    """Starts ``newsarchive worker`` processes on the test's archive, its stderr in
+    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed."""
+    started: list[subprocess.Popen] = []
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    command = [sys.executable, "-m", "newsarchive", "--db", url, "worker"]
+    command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
     options = ["--concurrency", "4", "--stalled-after", "2"]
-    with log.open("w") as stderr:
-        return subprocess.Popen([*command, *options], env=env, stderr=stderr)
+
+    def start(name: str) -> subprocess.Popen:
+        with (tmp_path / f"{name}.log").open("w") as stderr:
+            started.append(subprocess.Popen([*command, *options], env=env, stderr=stderr))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
 
 
 def wait_until_done(url: str, links: int) -> None:
@@ -199,7 +212,10 @@ def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
 
 
 def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
-    pg_url: str, logged_hosts: list[LoggedHost], tmp_path: Path
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[[str], subprocess.Popen],
+    tmp_path: Path,
 ) -> None:
     held = logged_hosts[0].page("/hold", story(999))
     urls = [held] + [
@@ -212,9 +228,9 @@ def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
     queued = run("--db", pg_url, "import", listing, "--queue", "--delay", "0.05")
     assert queued.exit_code == 0, queued.output
 
-    doomed = start_worker(pg_url, tmp_path / "doomed.log")
+    doomed = start_worker("doomed")
     assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the first link"
-    others = [start_worker(pg_url, tmp_path / f"worker-{n}.log") for n in range(3)]
+    others = [start_worker(f"worker-{n}") for n in range(3)]
     doomed.send_signal(signal.SIGKILL)  # in the middle of fetching the held page
     doomed.wait(HANG_GUARD)
     logged_hosts[0].released.set()
