@@ -10,7 +10,7 @@ and ``failed`` when it was recorded as failed (``newsarchive failures``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import procrastinate
@@ -154,21 +154,10 @@ def _defer(app: procrastinate.App, link: Link, key: str, options: ImportOptions)
     job = QueuedLink(link.url, options.delay, options.refetch, link.line, link.saved_at, link.tags)
     deferrer = app.configure_task(TASK, lock=host_of(link.url), queueing_lock=key)
     try:
-        deferrer.defer(**_arguments(job))
+        deferrer.defer(**asdict(job))  # the tags tuple is stored as a JSON list
     except procrastinate.exceptions.AlreadyEnqueued:
         return "in the queue already"
     return None
-
-
-def _arguments(job: QueuedLink) -> dict[str, Any]:
-    return {
-        "url": job.url,
-        "delay": job.delay,
-        "refetch": job.refetch,
-        "line": job.line,
-        "saved_at": job.saved_at,
-        "tags": list(job.tags),
-    }
 
 
 @dataclass(frozen=True)
