@@ -23,9 +23,9 @@ from newsarchive.importer.hosts import pause_after
 
 @dataclass
 class HostTurn:
-    """The caller's turn at a host; ``slowed_down`` set when its answer said "slow down"."""
+    """The caller's turn at a host: its "slow down" answers in a row so far (``strikes``);
+    the caller sets ``slowed_down`` when this answer said so too."""
 
-    host: str
     strikes: int
     slowed_down: bool = False
 
@@ -41,7 +41,7 @@ def host_turn(
     with conn.transaction():
         wait, strikes = _lock_host(conn, host)
         time.sleep(wait)
-        turn = HostTurn(host, strikes)
+        turn = HostTurn(strikes)
         yield turn
         strikes = turn.strikes + 1 if turn.slowed_down else 0
         pause = pause_after(delay, max_pause, strikes)
