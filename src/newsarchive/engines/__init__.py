@@ -82,6 +82,10 @@ class Engine(Protocol):
         """SQL for the lower-cased host of the URL in ``column`` ('' for a URL without one)."""
         ...
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` a row is written with (not the generated ones), in order."""
+        ...
+
     def child_tables(self) -> list[tuple[str, str]]:
         """Each (table, column) whose column points at an article's id, by table name."""
         ...

@@ -140,6 +140,15 @@ class PostgresEngine:
     def url_host(self, column: str) -> str:
         return f"newsarchive_url_host({column})"
 
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
+            " ORDER BY ordinal_position",
+            [table],
+        )
+        return [name for (name,) in rows]
+
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
             "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"

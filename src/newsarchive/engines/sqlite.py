@@ -155,6 +155,10 @@ class SqliteEngine:
     def url_host(self, column: str) -> str:
         return url_host(column)
 
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0", [table])
+        return [name for (name,) in rows]
+
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
             'SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f'
