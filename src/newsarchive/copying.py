@@ -16,17 +16,28 @@ written in one transaction of the destination.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from queue import Queue
 from typing import Any
 
-from newsarchive.engines import chunked, marks
+from newsarchive.engines import POSTGRESQL, chunked, marks
 from newsarchive.errors import InputError
 from newsarchive.speakers import speaker_ids
-from newsarchive.store import Archive
+from newsarchive.store import Archive, open_archive
+
+log = logging.getLogger(__name__)
 
 BATCH_ARTICLES = 500
+# Connections writing batches at once into a PostgreSQL destination. The server's work for
+# each article (its search vector, the index entries) is most of a copy's time, and two server
+# processes do it on two cores; SQLite takes one writer at a time.
+WRITERS = 2
+ATTEMPTS = 5  # of a batch whose transaction was ended by a deadlock
 # The tables holding an article's own rows, copied as they are (with the article's new id).
 PLAIN_CHILDREN = ("removed_blocks", "paragraph_digests")
 
@@ -62,12 +73,56 @@ def copy_archive(
         raise InputError(f"{target.name}: is the source itself; give another destination")
     total = len(ids) if ids is not None else source.count()
     report, done = CopyReport(), 0
-    for batch in _batches(source, ids):
-        report += _copy_batch(source, target, batch)
-        done += len(batch)
-        if progress:
-            progress(done, total)
+    batches = (_read(source, batch) for batch in _batches(source, ids))
+    with _writers(target) as writers:
+        for part in _written(writers, batches):
+            report += part
+            done += part.copied + part.present
+            if progress:
+                progress(done, total)
     return report
+
+
+@contextmanager
+def _writers(target: Archive) -> Iterator[list[Archive]]:
+    """The destination, and for PostgreSQL more connections to it (WRITERS in all), each
+    ready for bulk writes."""
+    extra = WRITERS - 1 if target.engine.kind == POSTGRESQL else 0
+    with ExitStack() as stack:
+        writers = [
+            target,
+            *(stack.enter_context(open_archive(target.location)) for _ in range(extra)),
+        ]
+        for writer in writers:
+            stack.enter_context(writer.bulk_writes())
+        yield writers
+
+
+def _written(writers: list[Archive], batches: Iterator[_Batch]) -> Iterator[CopyReport]:
+    """Write each batch through one of ``writers``, at most one batch each at a time, while
+    the next batches are read; the reports in the batches' order."""
+    if len(writers) == 1:
+        yield from (_write(writers[0], batch) for batch in batches)
+        return
+    idle: Queue[Archive] = Queue()
+    for writer in writers:
+        idle.put(writer)
+
+    def write(batch: _Batch) -> CopyReport:
+        writer = idle.get()
+        try:
+            return _write_again_if_deadlocked(writer, batch)
+        finally:
+            idle.put(writer)
+
+    with ThreadPoolExecutor(len(writers)) as pool:
+        pending: deque[Future[CopyReport]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(write, batch))
+            if len(pending) > len(writers):  # read ahead only as far as the writers go
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _same(source: Archive, target: Archive) -> bool:
@@ -130,8 +185,18 @@ _ORDER = {
 }
 
 
-def _copy_batch(source: Archive, target: Archive, ids: list[int]) -> CopyReport:
-    batch = _read(source, ids)
+def _write_again_if_deadlocked(target: Archive, batch: _Batch) -> CopyReport:
+    """Two writers may wait on each other for rows both add (a speaker, a site's host pair):
+    the server then ends one transaction, which wrote nothing, and it is run again."""
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return _write(target, batch)
+        except target.engine.transient_errors as error:
+            log.info("%s: a batch is written again after %s", target.name, error)
+    return _write(target, batch)
+
+
+def _write(target: Archive, batch: _Batch) -> CopyReport:
     keys = {
         article["id"]: [
             article["url_key"],
@@ -142,28 +207,38 @@ def _copy_batch(source: Archive, target: Archive, ids: list[int]) -> CopyReport:
     with target.transaction():
         target.engine.lock_keys(key for some in keys.values() for key in some)
         writer = _Writer(target)
-        found = writer.existing(keys)
-        report = CopyReport()
+        present = writer.existing(keys)
+        new = [article for article in batch.articles if article["id"] not in present]
+        new.sort(key=lambda article: (article["site"] or "", article["url"]))  # see _write_again
+        added = writer.insert("articles", new, "url_key")
+        targets = {**present, **{a["id"]: added[(a["url_key"],)] for a in new}}
+        captures, fetches = writer.captures(batch, targets, present)
         for article in batch.articles:
-            report += writer.article(batch, article, keys[article["id"]], found.get(article["id"]))
+            writer.queue_article(batch, article["id"], targets[article["id"]], keys[article["id"]])
+        writer.queue_own_rows(
+            batch, {source: targets[source] for source in targets.keys() - present.keys()}
+        )
         writer.flush()
-        target.engine.after_save(report.copied)
-    return report
+        target.engine.after_save(len(new))
+    return CopyReport(len(new), len(present), captures, fetches)
 
 
 # Rows that may be in the destination already: kept as they are there.
 _KEPT_IF_PRESENT = {"article_urls", "tags", "notes", "paragraph_digests"}
+# Parameters of one INSERT of many rows: under SQLite's limit of 32,766 (PostgreSQL: 65,535).
+PARAMETERS_PER_INSERT = 30_000
 
 
 class _Writer:
-    """Writes a batch into the destination: article rows and captures one at a time (their new
-    ids are needed at once), the rows of every other table queued and written with one
-    ``executemany`` per table (``flush``)."""
+    """Writes a batch into the destination in a few statements: articles and captures each as
+    one INSERT of many rows (their new ids read back by their keys), the rows of every other
+    table queued and written with one ``executemany`` per table (``flush``)."""
 
     def __init__(self, target: Archive) -> None:
         self.target = target
         self.conn = target.conn
         self.queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.capture_ids: dict[int, int] = {}  # each source capture's id in the destination
         self._columns: dict[str, list[str]] = {}
 
     def columns(self, table: str) -> list[str]:
@@ -186,85 +261,102 @@ class _Writer:
         }
         return {source: target for source, target in found.items() if target is not None}
 
-    def article(
-        self, batch: _Batch, article: dict[str, Any], keys: list[str], existing: int | None
-    ) -> CopyReport:
-        source_id = article["id"]
-        target_id = self._insert("articles", article) if existing is None else existing
-        captures, fetches, capture_ids = self._captures(batch, source_id, target_id)
-        if existing is None:
-            self._queue_own_rows(batch, source_id, target_id, capture_ids)
-        self.queue("article_urls", [{"url_key": key, "article_id": target_id} for key in keys])
-        for table in ("tags", "notes"):
-            self.queue(
-                table, [{**row, "article_id": target_id} for row in batch.of(table, source_id)]
+    def insert(self, table: str, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
+        """Insert ``rows`` (their ``id`` left out) and return each one's new id by the values
+        of its ``key`` columns, which identify a row of the table."""
+        columns = self.columns(table)
+        row_marks = f"({marks(columns)})"
+        ids: dict[tuple, int] = {}
+        size = max(1, PARAMETERS_PER_INSERT // len(columns))
+        for start in range(0, len(rows), size):
+            some = rows[start : start + size]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+                f" {', '.join(row_marks for _ in some)} RETURNING id, {', '.join(key)}"
             )
-        return CopyReport(int(existing is None), int(existing is not None), captures, fetches)
+            values = [row.get(name) for row in some for name in columns]
+            ids.update((tuple(found[1:]), found[0]) for found in self.conn.execute(sql, values))
+        return ids
 
-    def _queue_own_rows(
-        self, batch: _Batch, source_id: int, target_id: int, capture_ids: dict[int, int]
-    ) -> None:
-        """What only a newly copied article takes: its quotes, blocks, digests, versions."""
-        for table in ("quotes", *PLAIN_CHILDREN):
-            self.queue(
-                table, [{**row, "article_id": target_id} for row in batch.of(table, source_id)]
-            )
-        self.queue(
-            "article_versions",
-            [
-                {**row, "article_id": target_id, "capture_id": capture_ids.get(row["capture_id"])}
-                for row in batch.of("article_versions", source_id)
-            ],
-        )
+    def captures(
+        self, batch: _Batch, targets: dict[int, int], present: dict[int, int]
+    ) -> tuple[int, int]:
+        """Copy the captures whose bytes each article lacks, and the fetches at times it has
+        no record of; return how many of each. Fills ``capture_ids``."""
+        held, seen = self._held(list(present.values()))
+        fresh: dict[tuple[int, str], dict[str, Any]] = {}
+        for source, target in targets.items():
+            for capture in batch.of("captures", source):
+                known = (target, capture["sha256"])
+                if known not in held and known not in fresh:
+                    fresh[known] = {**capture, "article_id": target}
+                    seen.add((*known, capture["fetched_at"]))
+        held.update(self.insert("captures", list(fresh.values()), "article_id", "sha256"))
+        self.capture_ids = {
+            capture["id"]: held[(target, capture["sha256"])]
+            for source, target in targets.items()
+            for capture in batch.of("captures", source)
+        }
+        fetches = 0
+        for source, target in targets.items():
+            fetches += self._queue_fetches(batch, source, target, seen)
+        return len(fresh), fetches
 
-    def _captures(
-        self, batch: _Batch, source_id: int, target_id: int
-    ) -> tuple[int, int, dict[int, int]]:
-        """Copy the captures whose bytes the article lacks, and the fetches at times it has no
-        record of; return how many of each, and each source capture's id in the destination."""
-        held, seen = self._held_captures(target_id)
-        capture_ids, added = {}, 0
-        for capture in batch.of("captures", source_id):
-            digest = capture["sha256"]
-            if digest not in held:
-                held[digest] = self._insert("captures", {**capture, "article_id": target_id})
-                seen.add((digest, capture["fetched_at"]))
-                added += 1
-            capture_ids[capture["id"]] = held[digest]
-        digests = {capture["id"]: capture["sha256"] for capture in batch.of("captures", source_id)}
-        fetches = [
-            {"capture_id": capture["id"], **capture} for capture in batch.of("captures", source_id)
-        ] + batch.of("capture_times", source_id)
+    def _queue_fetches(
+        self, batch: _Batch, source: int, target: int, seen: set[tuple[int, str, str]]
+    ) -> int:
+        """Queue the article's fetches (first and later) the destination has no record of."""
+        captures = batch.of("captures", source)
+        digests = {capture["id"]: capture["sha256"] for capture in captures}
+        firsts = [{**capture, "capture_id": capture["id"]} for capture in captures]
         new = []
-        for fetch in fetches:
-            event = (digests[fetch["capture_id"]], fetch["fetched_at"])
+        for fetch in [*firsts, *batch.of("capture_times", source)]:
+            event = (target, digests[fetch["capture_id"]], fetch["fetched_at"])
             if event not in seen:
                 seen.add(event)
-                new.append(
-                    {
-                        **fetch,
-                        "article_id": target_id,
-                        "capture_id": capture_ids[fetch["capture_id"]],
-                    }
-                )
+                capture_id = self.capture_ids[fetch["capture_id"]]
+                new.append({**fetch, "article_id": target, "capture_id": capture_id})
         self.queue("capture_times", new)
-        return added, len(new), capture_ids
+        return len(new)
 
-    def _held_captures(self, target_id: int) -> tuple[dict[str, int], set[tuple[str, str]]]:
-        """The destination article's captures by SHA-256, and every (SHA-256, time) it was
-        fetched at."""
-        rows = self.conn.execute(
-            "SELECT c.id, c.sha256, c.fetched_at FROM captures c WHERE c.article_id = ?"
-            " UNION ALL SELECT c.id, c.sha256, t.fetched_at FROM capture_times t"
-            " JOIN captures c ON c.id = t.capture_id WHERE t.article_id = ?",
-            [target_id, target_id],
-        ).fetchall()
-        return {digest: id_ for id_, digest, _ in rows}, {(digest, at) for _, digest, at in rows}
+    def _held(self, targets: list[int]) -> tuple[dict[tuple, int], set[tuple[int, str, str]]]:
+        """The captures of these destination articles by (article, SHA-256), and every
+        (article, SHA-256, time) they were fetched at."""
+        rows = []
+        for some in chunked(targets):
+            rows += self.conn.execute(
+                "SELECT c.id, c.article_id, c.sha256, c.fetched_at FROM captures c"
+                f" WHERE c.article_id IN ({marks(some)}) UNION ALL"
+                " SELECT c.id, c.article_id, c.sha256, t.fetched_at FROM capture_times t"
+                f" JOIN captures c ON c.id = t.capture_id WHERE t.article_id IN ({marks(some)})",
+                [*some, *some],
+            ).fetchall()
+        held = {(article, digest): id_ for id_, article, digest, _ in rows}
+        return held, {(article, digest, at) for _, article, digest, at in rows}
 
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        columns = [name for name in self.columns(table) if name in row]
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) RETURNING id"
-        return int(self.conn.execute(sql, [row[name] for name in columns]).fetchone()[0])
+    def queue_article(self, batch: _Batch, source: int, target: int, keys: list[str]) -> None:
+        """What every article takes, new or present: its URLs, tags and note."""
+        self.queue("article_urls", [{"url_key": key, "article_id": target} for key in keys])
+        for table in ("tags", "notes"):
+            self.queue(table, [{**row, "article_id": target} for row in batch.of(table, source)])
+
+    def queue_own_rows(self, batch: _Batch, new: dict[int, int]) -> None:
+        """What only a newly copied article takes: its quotes, blocks, digests, versions."""
+        for source, target in new.items():
+            for table in ("quotes", *PLAIN_CHILDREN):
+                rows = batch.of(table, source)
+                self.queue(table, [{**row, "article_id": target} for row in rows])
+            self.queue(
+                "article_versions",
+                [
+                    {
+                        **row,
+                        "article_id": target,
+                        "capture_id": self.capture_ids.get(row["capture_id"]),
+                    }
+                    for row in batch.of("article_versions", source)
+                ],
+            )
 
     def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.queued[table] += rows

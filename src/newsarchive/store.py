@@ -156,10 +156,10 @@ class Archive:
                 conn.execute("ROLLBACK")
             raise
 
-    def unmapped(self) -> AbstractContextManager[None]:
-        """Reads for a long import that do not grow the process's memory (on SQLite, through
-        its page cache rather than the memory map)."""
-        return self.engine.unmapped()
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """For many saves in a row (an import, a copy): on SQLite, reads that do not grow the
+        process's memory; on PostgreSQL, search index entries merged in bulk."""
+        return self.engine.bulk_writes()
 
     def forbid_writes(self) -> None:
         """Refuse any write through this archive's connection from now on."""

@@ -61,6 +61,9 @@ class Engine(Protocol):
     # The errors that mean the archive cannot be written now (busy, read-only, disk full):
     # a write that meets one is rolled back and becomes an ArchiveError.
     write_errors: tuple[type[Exception], ...]
+    # The errors after which the same transaction, run again, may pass: PostgreSQL ends one
+    # of two transactions that wait for each other (a deadlock) and lets the other go on.
+    transient_errors: tuple[type[Exception], ...]
 
     def close(self) -> None: ...
 
@@ -94,8 +97,8 @@ class Engine(Protocol):
         """Refuse any write on this connection from now on (a read-only reader)."""
         ...
 
-    def unmapped(self) -> AbstractContextManager[None]:
-        """Reads for a long import that should not grow the process's memory."""
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Many saves in a row (an import, a copy): what the engine does differently for them."""
         ...
 
 

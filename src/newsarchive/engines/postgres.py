@@ -41,6 +41,7 @@ class PostgresEngine:
     kind = POSTGRESQL
     begin = "BEGIN"
     write_errors = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+    transient_errors = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
     path = None
 
     def __init__(
@@ -160,7 +161,10 @@ class PostgresEngine:
     def forbid_writes(self) -> None:
         self.conn.execute("SET default_transaction_read_only = on")
 
-    def unmapped(self) -> AbstractContextManager[None]:
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Nothing differs. (Letting the search index's pending list grow to 64 MB during a
+        copy, and merging it at the end, saved no time: bench/copy.py, 10,000 articles, 20.3 s
+        with the 4 MB default against 24.7 s, a loaded machine.)"""
         return nullcontext()
 
 

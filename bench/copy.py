@@ -1,0 +1,141 @@
+"""Copy speed: a SQLite archive into a fresh PostgreSQL database, then the same copy again,
+which must copy nothing (``newsarchive copy``'s library function, end to end).
+
+    python bench/copy.py --source /tmp/copy-100k.db --articles 100000   # built first if missing
+    python bench/copy.py --source /tmp/copy-100k.db --server postgresql://postgres@127.0.0.1:5432
+
+The source is built, when missing, with bench/search.py's synthetic articles (article-length
+bodies, quotes with speakers, 200 sites), each with its page as the raw capture (the body in
+HTML, a few KB). The destination is a database ``na_bench_<uuid>`` created on ``--server``
+(through its database ``test``) and dropped afterwards. Prints the rate over the wall clock and
+over this process's CPU time (the server's CPU is not counted) and the machine's load; asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Run as a script, this folder comes first on the path, where this file would stand in for the
+# standard library's ``copy`` (dataclasses imports it): the folder goes before anything else.
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != HERE]
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import psycopg  # noqa: E402
+
+ROOT = Path(HERE).parent
+sys.path.insert(0, str(ROOT / "src"))  # measure the working tree, installed or not
+
+from newsarchive.copying import copy_archive  # noqa: E402
+from newsarchive.store import Archive  # noqa: E402
+
+
+def _search_bench():  # bench/search.py, by its path (this folder is not on sys.path)
+    spec = importlib.util.spec_from_file_location("search_bench", Path(HERE) / "search.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SEARCH_BENCH = _search_bench()
+BATCH, Generator, load = SEARCH_BENCH.BATCH, SEARCH_BENCH.Generator, SEARCH_BENCH.load
+
+
+def build(path: Path, count: int) -> None:
+    """``count`` synthetic articles, each captured as its body in HTML."""
+    generator = Generator()
+    started = time.perf_counter()
+    with Archive(path) as archive:
+        for done in range(0, count, BATCH):
+            pages = [generator.article(number) for number in range(done, min(done + BATCH, count))]
+            archive.save_many(
+                [(_with_page(fetched, article), article) for fetched, article in pages]
+            )
+    print(f"built {path}: {count} articles in {time.perf_counter() - started:.0f} s")
+
+
+def _with_page(fetched, article):  # FetchResult, Article from bench/search.py's generator
+    body = "".join(f"<p>{line}</p>" for line in article.text.split("\n"))
+    raw = f"<html><head><title>{article.headline}</title></head><body>{body}</body></html>"
+    return replace(fetched, raw=raw.encode())
+
+
+@contextmanager
+def fresh_database(server: str):
+    name = f"na_bench_{uuid.uuid4().hex}"
+    with psycopg.connect(f"{server}/test", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/test", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def timed_copy(source: Path, destination: str) -> None:
+    with Archive(source, read_only=True, create=False) as origin, Archive(destination) as target:
+        servers = ServerProcesses(target)
+        started, cpu = time.perf_counter(), time.process_time()
+        report = copy_archive(origin, target, progress=servers.look)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server = servers.cpu()
+    articles = report.copied + report.present
+    print(
+        f"{report.copied:>7} copied {report.present:>7} present {report.captures:>7} captures"
+        f" {wall:7.1f} s wall {articles / wall:6.0f}/s; CPU: this process {cpu:6.1f} s"
+        f" {articles / cpu:6.0f}/s, the server processes {server:6.1f} s {articles / server:6.0f}/s"
+    )
+
+
+class ServerProcesses:
+    """The CPU time the server processes of the copy's connections spent since the copy
+    began, read on this machine (Linux: /proc) after each batch, while they are there."""
+
+    def __init__(self, target: Archive) -> None:
+        self.target = target
+        self.start = {pid: server_cpu(pid) for pid in self.pids()}
+        self.latest = dict(self.start)
+
+    def pids(self) -> list[int]:
+        sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        return [pid for (pid,) in self.target.conn.execute(sql)]
+
+    def look(self, _done: int, _total: int) -> None:
+        self.latest.update({pid: server_cpu(pid) for pid in self.pids()})
+
+    def cpu(self) -> float:
+        return sum(self.latest[pid] - self.start.get(pid, 0.0) for pid in self.latest)
+
+
+def server_cpu(pid: int) -> float:
+    """The CPU time (user and system) of one process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, required=True)
+    parser.add_argument("--articles", type=int, default=100_000, help="when building the source")
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    options = parser.parse_args()
+    if not options.source.exists():
+        build(options.source, options.articles)
+    with fresh_database(options.server) as destination:
+        print(f"copy {options.source} -> {destination}; {load()}")
+        timed_copy(options.source, destination)  # into the empty database
+        timed_copy(options.source, destination)  # again: nothing to copy
+    print(f"after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
