@@ -11,7 +11,7 @@ when it has none. So a second run copies nothing, and an interrupted one is resu
 it again. Failed links are not copied: an import into the destination tries them again.
 
 Articles go over in batches of BATCH_ARTICLES, each batch read with one query per table and
-written in one transaction of the destination.
+written in one transaction of the destination, by WRITERS connections at once into PostgreSQL.
 """
 
 from __future__ import annotations

@@ -22,7 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 T = TypeVar("T")
 
@@ -119,7 +122,7 @@ def is_postgres_url(location: str | Path) -> bool:
 
 
 def connect_engine(
-    location: str | Path, *, read_only: bool, create: bool, pool: Any = None
+    location: str | Path, *, read_only: bool, create: bool, pool: ConnectionPool | None = None
 ) -> Engine:
     """The engine for ``location``, connected and migrated. psycopg is imported only for a
     PostgreSQL URL, so the SQLite default starts as fast as before. ``pool``: for a
