@@ -8,8 +8,13 @@ The source is built, when missing, with bench/search.py's synthetic articles (ar
 bodies, quotes with speakers, 200 sites), each with its page as the raw capture (the body in
 HTML, a few KB). The destination is a database ``na_bench_<uuid>`` created on ``--server``
 (through its database ``test``) and dropped afterwards. Prints the rate over the wall clock and
-over this process's CPU time (the server's CPU is not counted) and the machine's load; asserts
-nothing.
+over this process's CPU time, the CPU time of the server processes serving the copy, and the
+machine's load; asserts nothing.
+
+Measured on 2 cores shared with other jobs (load average 7.5 to 15.7), 100,000 articles: the
+first copy 298 s (336 articles/s) with 24 s of this process's CPU and 122 s of the server's
+(its search vectors and index entries, most of it): 682 articles per CPU-second in all; the
+second copy wrote nothing in 47 s.
 """
 
 from __future__ import annotations
