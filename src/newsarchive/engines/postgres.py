@@ -163,7 +163,7 @@ class PostgresEngine:
 
     def bulk_writes(self) -> AbstractContextManager[None]:
         """Nothing differs. (Letting the search index's pending list grow to 64 MB during a
-        copy, and merging it at the end, saved no time: bench/copy.py, 10,000 articles, 20.3 s
+        copy, and merging it at the end, saved no time: bench/copying.py, 10,000 articles, 20.3 s
         with the 4 MB default against 24.7 s, a loaded machine.)"""
         return nullcontext()
 

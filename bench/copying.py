@@ -1,8 +1,8 @@
 """Copy speed: a SQLite archive into a fresh PostgreSQL database, then the same copy again,
 which must copy nothing (``newsarchive copy``'s library function, end to end).
 
-    python bench/copy.py --source /tmp/copy-100k.db --articles 100000   # built first if missing
-    python bench/copy.py --source /tmp/copy-100k.db --server postgresql://postgres@127.0.0.1:5432
+    python bench/copying.py --source /tmp/copy-100k.db --articles 100000   # built first if missing
+    python bench/copying.py --source /tmp/copy-100k.db --server postgresql://postgres@127.0.0.1:5432
 
 The source is built, when missing, with bench/search.py's synthetic articles (article-length
 bodies, quotes with speakers, 200 sites), each with its page as the raw capture (the body in
@@ -19,40 +19,24 @@ second copy wrote nothing in 47 s.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-# Run as a script, this folder comes first on the path, where this file would stand in for the
-# standard library's ``copy`` (dataclasses imports it): the folder goes before anything else.
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != HERE]
+import psycopg
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import replace  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import psycopg  # noqa: E402
-
-ROOT = Path(HERE).parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # measure the working tree, installed or not
+
+from search import BATCH, Generator, load  # noqa: E402 - bench/search.py, beside this file
 
 from newsarchive.copying import copy_archive  # noqa: E402
 from newsarchive.store import Archive  # noqa: E402
-
-
-def _search_bench():  # bench/search.py, by its path (this folder is not on sys.path)
-    spec = importlib.util.spec_from_file_location("search_bench", Path(HERE) / "search.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SEARCH_BENCH = _search_bench()
-BATCH, Generator, load = SEARCH_BENCH.BATCH, SEARCH_BENCH.Generator, SEARCH_BENCH.load
 
 
 def build(path: Path, count: int) -> None:
