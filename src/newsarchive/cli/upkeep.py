@@ -52,7 +52,8 @@ def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path |
 @db_option
 def doctor(repair: bool, as_json: bool) -> None:
     """Check the archive (SQLite integrity, links between tables, search indexes in step with
-    the articles); --repair rebuilds the search indexes. Exit code 1 if a problem remains.
+    the articles; on PostgreSQL, that its tables are there and its indexes usable); --repair
+    rebuilds the search indexes. Exit code 1 if a problem remains.
 
     \b
     newsarchive doctor
@@ -88,7 +89,8 @@ def doctor(repair: bool, as_json: bool) -> None:
 @db_option
 def backup_command(file: Path, force: bool) -> None:
     """Copy the archive into FILE, consistently even while it is in use (SQLite backup API).
-    FILE is a complete archive: newsarchive --db FILE list.
+    FILE is a complete archive: newsarchive --db FILE list. A PostgreSQL archive is backed up
+    with pg_dump (or copied into a file with newsarchive copy).
 
     \b
     newsarchive backup ~/archive-backup.db
