@@ -99,7 +99,7 @@ def import_links(
     """Archive every link of ``entries``; yield one ImportEvent per entry as it finishes."""
     run = _Run(entries, archive, options or ImportOptions(), session_factory)
     try:
-        with archive.unmapped():
+        with archive.bulk_writes():
             yield from run.events()
     finally:
         run.stop()
