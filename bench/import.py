@@ -75,8 +75,11 @@ def generated_page(number: int) -> bytes:
 class PageServer:
     """One host: serves page ``i`` at ``/p/i`` after ``latency`` seconds."""
 
-    def __init__(self, pages: list[bytes], latency: float) -> None:
-        handler = type("Handler", (_Handler,), {"pages": pages, "latency": latency})
+    def __init__(self, pages: list[bytes], latency: float, **handler: object) -> None:
+        """``handler`` sets more attributes of the request handler (bench/distributed.py's
+        gives it a log)."""
+        base = handler.pop("base", _Handler)
+        handler = type("Handler", (base,), {"pages": pages, "latency": latency, **handler})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

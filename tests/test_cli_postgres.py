@@ -95,3 +95,18 @@ def test_a_missing_or_unreachable_database_is_one_line(pg_url: str) -> None:
     assert unreachable.stderr.startswith(
         "Error: postgresql://someone@127.0.0.1:1/news: cannot open"
     )
+
+
+def test_refresh_makes_a_version_that_diff_history_and_reextract_read(server, pg_archive: str):
+    url = server.route("/story", article_page("Bridge reopens", BRIDGE_STORY))
+    assert run_cli("add", url).exit_code == 0
+    server.route("/story", article_page("Bridge reopens at last", BRIDGE_STORY))
+    refreshed = run_cli("refresh", "1", "--delay", "0")
+    assert refreshed.exit_code == 0, refreshed.output
+    assert [v["version"] for v in cli_json("history", "1", "--json")["versions"]] == [1, 2]
+    diff = run_cli("diff", "1")
+    assert diff.exit_code == 0 and "at last" in diff.stdout
+    assert run_cli("reextract", "--all").exit_code == 0
+    assert cli_json("show", "1", "--format", "json")["headline"] == "Bridge reopens at last"
+    cited = run_cli("cite", "1", "--format", "bibtex")
+    assert cited.exit_code == 0 and url in cited.stdout

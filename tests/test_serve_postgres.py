@@ -4,18 +4,24 @@ from the server's pool (test_serve.py's helpers, on a fresh database)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import psycopg
 import pytest
-from test_serve import Reader, fill, start
+from test_serve import Reader, editing_reader  # noqa: F401 - a fixture, served from here
+
+
+@pytest.fixture(autouse=True)
+def archive_path(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This module's archive, which test_serve's fixtures fill and serve: a fresh database."""
+    monkeypatch.setenv("NEWSARCHIVE_DB", pg_url)
+    return pg_url
 
 
 @pytest.fixture
-def editor(pg_url: str) -> Iterator[Reader]:
-    fill(pg_url)
-    yield from start(pg_url, allow_edits=True)
+def editor(editing_reader: Reader) -> Reader:  # noqa: F811 - test_serve's fixture
+    """test_serve's reader with edits allowed, on this module's database."""
+    return editing_reader
 
 
 def test_the_list_and_an_article_are_served(editor: Reader) -> None:

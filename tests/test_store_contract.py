@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from newsarchive.deletion import delete_articles
+from newsarchive.engines.pgschema import step_names
 from newsarchive.errors import ArchiveError, InputError, NotFoundError
 from newsarchive.extract.sitewide import MIN_ARTICLES
 from newsarchive.history import article_history, compare_versions, version_article
@@ -248,3 +249,20 @@ def test_writers_saving_the_same_pages_at_once_file_each_once(pg_url: str) -> No
     with open_archive(pg_url) as archive:
         assert archive.count() == 12
         assert sorted(row.url for row in archive.list_articles()) == sorted(links)
+
+
+def test_processes_opening_a_new_archive_at_once_build_it_once(pg_url: str) -> None:
+    """Migrations run under a lock: the first to take it builds the schema, the others find
+    it built. The postgres:// spelling names the same database."""
+    other_spelling = pg_url.replace("postgresql://", "postgres://", 1)
+
+    def open_and_close(location: str) -> str:
+        with open_archive(location) as archive:
+            return archive.schema_version
+
+    with ThreadPoolExecutor(4) as pool:
+        versions = set(pool.map(open_and_close, [pg_url, other_spelling] * 2))
+    assert versions == {step_names()[-1]}
+    with open_archive(pg_url) as archive:
+        applied = archive.conn.execute("SELECT count(*) FROM newsarchive_migrations")
+        assert applied.fetchone()[0] == len(step_names())

@@ -118,10 +118,12 @@ class _Search:
             first = rows.fetchmany(window + 1)
             if len(first) <= window:
                 return first, True
-            if self.found.where and _few_over_all(first, most):
-                # A filter that passes few of the word's articles: counting would walk the whole
-                # list past the rows it rejects, and reading on walk it again; read on instead,
-                # once (1M bench, a common word on one site: 142 -> 80 ms).
+            if _few_over_all(first, most):
+                # Matches as spread as these newest ones number at most ``most`` in all:
+                # counting them would walk the list once more (past every row a filter
+                # rejects) before reading on walked it again; read on instead, once. 1M
+                # bench, CPU: a common word on one site 142 -> 80 ms; a word in a half-year
+                # (5,880 matches, date terms, no filter) 26.6 -> 23.9 ms.
                 every = first + rows.fetchmany(most + 1 - len(first))
                 return (every, True) if len(every) <= most else (first[:window], False)
             if self.count(most + 1) <= most:

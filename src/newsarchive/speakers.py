@@ -87,7 +87,8 @@ def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]
     """The id of each name's speaker row, adding the rows that are missing; names without a
     word (None, '', '—') are left out."""
     keys = {name: key for name in names if name and (key := speaker_key(name))}
-    conn.executemany(_UPSERT_SPEAKER, [(key, name) for name, key in keys.items()])
+    # In the keys' order, so two writers adding the same speakers never wait on each other.
+    conn.executemany(_UPSERT_SPEAKER, sorted((key, name) for name, key in keys.items()))
     ids: dict[str, int] = {}
     for some in chunked(sorted(set(keys.values()))):
         ids.update(conn.execute(f"SELECT key, id FROM speakers WHERE key IN ({marks(some)})", some))

@@ -66,6 +66,7 @@ from newsarchive.versions import (
 )
 
 if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
     from sqlite_utils import Database
 
 __all__ = [
@@ -83,7 +84,11 @@ log = logging.getLogger(__name__)
 
 
 def open_archive(
-    location: str | Path, *, read_only: bool = False, create: bool = True, pool: Any = None
+    location: str | Path,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    pool: ConnectionPool | None = None,
 ) -> Archive:
     """The archive at ``location``: a ``postgresql://`` URL or the path of a SQLite file;
     ``pool`` (PostgreSQL only): take its connection from this engines.postgres.connection_pool."""
@@ -99,7 +104,7 @@ class Archive:
         *,
         read_only: bool = False,
         create: bool = True,
-        pool: Any = None,
+        pool: ConnectionPool | None = None,
     ) -> None:
         """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
         read-only mount) may be opened as it is. ``create=False``: a missing archive is an
@@ -156,10 +161,10 @@ class Archive:
                 conn.execute("ROLLBACK")
             raise
 
-    def unmapped(self) -> AbstractContextManager[None]:
-        """Reads for a long import that do not grow the process's memory (on SQLite, through
-        its page cache rather than the memory map)."""
-        return self.engine.unmapped()
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """For many saves in a row (an import, a copy): on SQLite, reads that do not grow the
+        process's memory; on PostgreSQL, search index entries merged in bulk."""
+        return self.engine.bulk_writes()
 
     def forbid_writes(self) -> None:
         """Refuse any write through this archive's connection from now on."""

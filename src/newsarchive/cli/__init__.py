@@ -3,8 +3,8 @@
 The only package that imports click. This module holds the group, the error mapping and the
 shared options; the commands live beside it by job: ``reading`` (show, list, search, quotes,
 speakers, stats, export), ``adding`` (add, extract, reextract), ``batch`` (import, failures),
-``organising`` (tag, tags, note, delete), ``upkeep`` (doctor, backup, eval), ``serving``
-(serve) and ``versioning`` (history, diff, refresh). Library errors (NewsarchiveError)
+``organising`` (tag, tags, note, delete), ``queueing`` (worker, queue), ``upkeep`` (doctor,
+backup, eval), ``serving`` (serve) and ``versioning`` (history, diff, refresh). Library errors (NewsarchiveError)
 become a one-line ``Error: ...`` on stderr and a non-zero exit code.
 """
 
@@ -139,6 +139,7 @@ from newsarchive.cli import (  # noqa: E402, F401
     adding,
     batch,
     organising,
+    queueing,
     reading,
     serving,
     upkeep,

@@ -48,10 +48,21 @@ def politeness_options(function: Callable) -> Callable:
 @click.option("--dry-run", is_flag=True, help="Read the list and say what would be fetched.")
 @click.option("--retry-failed", is_flag=True, help="Retry the links recorded as failed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress, only the closing summary.")
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Queue the links for workers (newsarchive worker) instead; PostgreSQL archives only.",
+)
 @json_option
 @db_option
 def import_command(
-    source: str | None, fmt: str | None, quiet: bool, as_json: bool, **settings: Any
+    source: str | None,
+    fmt: str | None,
+    quiet: bool,
+    as_json: bool,
+    queued: bool,
+    **settings: Any,
 ) -> None:
     """Archive every link of a list: a text file, bookmarks, CSV, a feed, OPML, a sitemap, -;
     or every HTML page of a web archive (WARC or ARC, gzipped or not) with its capture time and
@@ -69,6 +80,7 @@ def import_command(
     newsarchive import crawl.warc.gz
     some-command | newsarchive import -
     newsarchive import --retry-failed
+    newsarchive import links.txt --queue --db postgresql://archiver@db.example/news
     """
     from newsarchive.importer import ImportOptions, summarize
     from newsarchive.render import import_summary_text
@@ -79,6 +91,9 @@ def import_command(
     if source is None and not retry_failed:
         raise InputError("give a list of links (a file, a feed URL or -), or --retry-failed")
     options = ImportOptions(**settings)
+    if queued:
+        _enqueue(source, fmt, options, quiet, as_json)
+        return
     with open_archive(create=True) as archive:
         name, found_format, entries = _import_entries(archive, source, fmt, retry_failed)
         if found_format in WEB_ARCHIVE_FORMATS:
@@ -93,6 +108,18 @@ def import_command(
         click.get_current_context().exit(EXIT_INTERRUPTED)
     if summary.failed or summary.invalid:
         click.get_current_context().exit(1)
+
+
+def _enqueue(source: str | None, fmt: str | None, options: Any, quiet: bool, as_json: bool) -> None:
+    """``import --queue``: the list's links go to the archive's job queue (cli.queueing)."""
+    from newsarchive.cli.queueing import enqueue, queue_location
+
+    if options.dry_run:
+        raise InputError("--dry-run and --queue do not go together: --dry-run fetches nothing")
+    queue_location()  # refused before the list is read when the archive is not PostgreSQL
+    with open_archive(create=True) as archive:
+        name, found_format, entries = _import_entries(archive, source, fmt, options.retry_failed)
+        enqueue(archive, entries, (name, found_format), options, quiet, as_json)
 
 
 def _import_entries(archive: Any, source: str | None, fmt: str | None, retry: bool) -> tuple:

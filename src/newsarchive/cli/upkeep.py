@@ -1,8 +1,9 @@
-"""Looking after the archive and the extractor: doctor, backup, eval."""
+"""Looking after the archive and the extractor: doctor, backup, copy, eval."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -51,7 +52,8 @@ def eval_command(dataset: Path, limit: int | None, worst: int, json_file: Path |
 @db_option
 def doctor(repair: bool, as_json: bool) -> None:
     """Check the archive (SQLite integrity, links between tables, search indexes in step with
-    the articles); --repair rebuilds the search indexes. Exit code 1 if a problem remains.
+    the articles; on PostgreSQL, that its tables are there and its indexes usable); --repair
+    rebuilds the search indexes. Exit code 1 if a problem remains.
 
     \b
     newsarchive doctor
@@ -87,7 +89,8 @@ def doctor(repair: bool, as_json: bool) -> None:
 @db_option
 def backup_command(file: Path, force: bool) -> None:
     """Copy the archive into FILE, consistently even while it is in use (SQLite backup API).
-    FILE is a complete archive: newsarchive --db FILE list.
+    FILE is a complete archive: newsarchive --db FILE list. A PostgreSQL archive is backed up
+    with pg_dump (or copied into a file with newsarchive copy).
 
     \b
     newsarchive backup ~/archive-backup.db
@@ -97,3 +100,39 @@ def backup_command(file: Path, force: bool) -> None:
     with open_archive(read_only=True) as archive:
         written = backup(archive, file, overwrite=force)
     click.echo(f"Backed up {written.articles} articles to {written.path}")
+
+
+@cli.command(name="copy")
+@click.argument("source", metavar="SRC")
+@click.argument("destination", metavar="DST")
+@click.option("--query", help="Copy only the articles this search finds (as export selects).")
+@json_option
+def copy_command(source: str, destination: str, query: str | None, as_json: bool) -> None:
+    """Copy the articles of archive SRC into archive DST, each a file or a postgresql:// URL,
+    with their captures, versions, tags and notes. An article DST holds already (by URL)
+    gains only what it lacks (other captures, tags, a note), so running it again copies
+    nothing new, and an interrupted copy is resumed by running it again.
+
+    \b
+    newsarchive copy ~/archive.db postgresql://me@dbhost/news
+    newsarchive copy postgresql://me@dbhost/news energy.db --query 'tag:energy'
+    """
+    from newsarchive.cli.progress import ProgressLine
+    from newsarchive.copying import copy_archive
+    from newsarchive.export import select_articles
+    from newsarchive.store import open_archive as open_location
+
+    with (
+        open_location(source, read_only=True, create=False) as origin,
+        open_location(destination) as target,
+    ):
+        ids = select_articles(origin, query=query) if query is not None else None
+        with ProgressLine("copied") as progress:
+            report = copy_archive(origin, target, ids, progress=progress.count)
+    if as_json:
+        print_json(asdict(report))
+        return
+    click.echo(
+        f"Copied {report.copied} articles into {target.name}, {report.present} there already;"
+        f" {report.captures} captures and {report.fetches} later fetches written"
+    )

@@ -22,7 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 T = TypeVar("T")
 
@@ -61,6 +64,9 @@ class Engine(Protocol):
     # The errors that mean the archive cannot be written now (busy, read-only, disk full):
     # a write that meets one is rolled back and becomes an ArchiveError.
     write_errors: tuple[type[Exception], ...]
+    # The errors after which the same transaction, run again, may pass: PostgreSQL ends one
+    # of two transactions that wait for each other (a deadlock) and lets the other go on.
+    transient_errors: tuple[type[Exception], ...]
 
     def close(self) -> None: ...
 
@@ -82,6 +88,10 @@ class Engine(Protocol):
         """SQL for the lower-cased host of the URL in ``column`` ('' for a URL without one)."""
         ...
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` a row is written with (not the generated ones), in order."""
+        ...
+
     def child_tables(self) -> list[tuple[str, str]]:
         """Each (table, column) whose column points at an article's id, by table name."""
         ...
@@ -90,8 +100,8 @@ class Engine(Protocol):
         """Refuse any write on this connection from now on (a read-only reader)."""
         ...
 
-    def unmapped(self) -> AbstractContextManager[None]:
-        """Reads for a long import that should not grow the process's memory."""
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Many saves in a row (an import, a copy): what the engine does differently for them."""
         ...
 
 
@@ -112,7 +122,7 @@ def is_postgres_url(location: str | Path) -> bool:
 
 
 def connect_engine(
-    location: str | Path, *, read_only: bool, create: bool, pool: Any = None
+    location: str | Path, *, read_only: bool, create: bool, pool: ConnectionPool | None = None
 ) -> Engine:
     """The engine for ``location``, connected and migrated. psycopg is imported only for a
     PostgreSQL URL, so the SQLite default starts as fast as before. ``pool``: for a

@@ -52,8 +52,11 @@ class PgConnection:
         return self.raw.execute(postgres_sql(sql, named), params if named else tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> psycopg.Cursor:
+        """No rows, no round trip to the server (a save's empty lists of quotes, blocks...)."""
         cursor = self.raw.cursor()
-        cursor.executemany(postgres_sql(sql), [tuple(row) for row in rows])
+        values = [tuple(row) for row in rows]
+        if values:
+            cursor.executemany(postgres_sql(sql), values)
         return cursor
 
     @property

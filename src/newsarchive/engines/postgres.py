@@ -41,6 +41,7 @@ class PostgresEngine:
     kind = POSTGRESQL
     begin = "BEGIN"
     write_errors = (psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+    transient_errors = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
     path = None
 
     def __init__(
@@ -140,6 +141,15 @@ class PostgresEngine:
     def url_host(self, column: str) -> str:
         return f"newsarchive_url_host({column})"
 
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
+            " ORDER BY ordinal_position",
+            [table],
+        )
+        return [name for (name,) in rows]
+
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
             "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"
@@ -151,7 +161,10 @@ class PostgresEngine:
     def forbid_writes(self) -> None:
         self.conn.execute("SET default_transaction_read_only = on")
 
-    def unmapped(self) -> AbstractContextManager[None]:
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Nothing differs. (Letting the search index's pending list grow to 64 MB during a
+        copy, and merging it at the end, saved no time: bench/copying.py, 10,000 articles, 20.3 s
+        with the 4 MB default against 24.7 s, a loaded machine.)"""
         return nullcontext()
 
 

@@ -51,6 +51,7 @@ class SqliteEngine:
     kind = SQLITE
     begin = "BEGIN IMMEDIATE"  # concurrent writers wait for each other, never deadlock
     write_errors = (sqlite3.OperationalError,)
+    transient_errors = ()  # one writer at a time: none wait for each other
 
     def __init__(self, path: Path, *, read_only: bool, create: bool) -> None:
         """``read_only``: the caller only reads, so an archive on read-only storage (a CD, a
@@ -155,6 +156,10 @@ class SqliteEngine:
     def url_host(self, column: str) -> str:
         return url_host(column)
 
+    def columns(self, table: str) -> list[str]:
+        rows = self.conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0", [table])
+        return [name for (name,) in rows]
+
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
             'SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f'
@@ -166,7 +171,7 @@ class SqliteEngine:
         self.conn.execute("PRAGMA query_only = ON")
 
     @contextmanager
-    def unmapped(self) -> Iterator[None]:
+    def bulk_writes(self) -> Iterator[None]:
         """Read through SQLite's own small page cache instead of the memory map, for a long
         import: every page a save reads (the rows an update replaces, indexes) would otherwise
         stay mapped into the process, and its memory grow with the archive (450 MB of mapped

@@ -17,7 +17,8 @@ Every link ends as one ``Outcome``; the run yields it with a ``Progress`` snapsh
 prints. A KeyboardInterrupt stops the run at once: what was saved stays saved, and a rerun skips it.
 
 Beside this engine: ``events`` (options, outcomes, progress, summary), ``hosts`` (the per-host
-pauses) and ``pool`` (the extraction processes).
+pauses), ``pool`` (the extraction processes) and ``steps`` (one link's fetch, save or failure,
+which the queue's workers share).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from typing import Any
 import requests
 
 from newsarchive.errors import ExtractionError, FetchError, InputError
-from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
 from newsarchive.importer.events import (
     STATUSES,
     ImportEvent,
@@ -52,11 +52,17 @@ from newsarchive.importer.pool import (
     return_big_buffers_to_the_os,
     start_pool,
 )
+from newsarchive.importer.steps import (
+    archived_id,
+    fetch_link,
+    keep_export_metadata,
+    record_failed,
+    save_extracted,
+)
 from newsarchive.linklists import BadEntry, Entry, Link, Skipped
 from newsarchive.models import Article, FetchResult
-from newsarchive.pipeline import without_site_boilerplate
 from newsarchive.store import Archive
-from newsarchive.urls import normalize_url, redact_url
+from newsarchive.urls import normalize_url
 
 __all__ = [
     "STATUSES",
@@ -93,7 +99,7 @@ def import_links(
     """Archive every link of ``entries``; yield one ImportEvent per entry as it finishes."""
     run = _Run(entries, archive, options or ImportOptions(), session_factory)
     try:
-        with archive.unmapped():
+        with archive.bulk_writes():
             yield from run.events()
     finally:
         run.stop()
@@ -185,21 +191,7 @@ class _Run:
             self.inbox.put(("fetched", self._fetch(link, session)))
 
     def _fetch(self, link: Link, session: requests.Session) -> _Fetched:
-        from newsarchive.fetch import fetch_url
-
-        try:
-            result: FetchResult | Exception = fetch_url(
-                link.url,
-                session,
-                deadline=self.options.timeout,
-                retries=self.options.retries,
-                backoff=max(self.options.delay, 0.5),
-                max_retry_after=self.options.max_retry_after,
-            )
-        except (FetchError, InputError) as error:
-            result = error
-        except Exception as error:  # whatever else breaks costs this link, never the import
-            result = FetchError(redact_url(link.url), f"{type(error).__name__}: {error}")
+        result = fetch_link(link, session, self.options)
         finished = _Fetched(link, result, time.monotonic())
         if self.pool is None and isinstance(result, FetchResult):
             return replace(finished, article=extract_job(result))
@@ -289,10 +281,10 @@ class _Run:
             where = f" (line {earlier})" if earlier else ""
             return Outcome(link.url, "skipped", link.line, reason=f"duplicate in the list{where}")
         self.claimed[key] = link.line
-        found = None if self.options.refetch else self.archive.find_id(url)
-        if found is None or self.archive.article_status(found) in WITHOUT_TEXT:
-            return None  # an archived page without the article's text is fetched again
-        self._keep_export_metadata(found, link)
+        found = None if self.options.refetch else archived_id(self.archive, url)
+        if found is None:
+            return None
+        keep_export_metadata(self.archive, found, link)
         return Outcome(link.url, "skipped", link.line, found, "already archived")
 
     def _failed_before(self, link: Link) -> Outcome | None:
@@ -323,10 +315,6 @@ class _Run:
             return Outcome(link.url, "new", link.line)
         self.pending += 1
         return self._received(_Fetched(link, capture, time.monotonic()))
-
-    def _keep_export_metadata(self, article_id: int, link: Link) -> None:
-        if link.saved_at or link.tags:
-            self.archive.apply_export_metadata(article_id, link.saved_at, link.tags)
 
     # ---- stage 2: per-host scheduling --------------------------------------------------------
 
@@ -413,28 +401,14 @@ class _Run:
             article = ExtractionError(f"{link.url}: the extraction process died ({article})")
         if isinstance(article, BaseException):
             return self._failed(link, article)
-        saved = self.archive.save(fetched, without_site_boilerplate(self.archive, article))
-        self._keep_export_metadata(saved.id, link)
-        give_back_free_memory()  # the page and its compressed copy are gone now
-        if article.status in WITHOUT_TEXT:
-            return self._kept_without_text(link, saved.id, article.status)
         self.pending -= 1
-        status = "saved" if saved.created else "updated"
-        changed = tuple(saved.changed)
-        return Outcome(
-            link.url, status, link.line, saved.id, changed=changed, version=saved.version
-        )
-
-    def _kept_without_text(self, link: Link, article_id: int, status: str) -> Outcome:
-        """A page with no article text, or a wall: its capture is archived (``reextract`` may
-        find the text later) and the link recorded as failed, to fetch again."""
-        reason = f"{link.url}: {MEANINGS[status]} (the page is kept as article {article_id})"
-        return replace(self._failed(link, ExtractionError(reason)), article_id=article_id)
+        outcome = save_extracted(self.archive, link, fetched, article)
+        give_back_free_memory()  # the page and its compressed copy are gone now
+        return outcome
 
     def _failed(self, link: Link, error: BaseException) -> Outcome:
         self.pending -= 1
-        self.archive.record_failure(link.url, error)
-        return Outcome(link.url, "failed", link.line, reason=str(error))
+        return record_failed(self.archive, link, error)
 
     def _restart_pool(self) -> None:
         if self.pool is not None:

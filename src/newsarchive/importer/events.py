@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUSES = ("saved", "updated", "skipped", "failed", "invalid", "new")
+# "new": a dry run would fetch it; "queued": import --queue put it in the job queue
+STATUSES = ("saved", "updated", "skipped", "failed", "invalid", "new", "queued")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,14 @@ def rate_limited(result: FetchResult | Exception) -> bool:
     return isinstance(result, FetchError) and result.status in RATE_LIMITED
 
 
+def pause_after(delay: float, max_pause: float, strikes: int) -> float:
+    """The pause before a host's next request: ``delay``, doubled for each answer in a row
+    that said "slow down" (``strikes``), up to ``max_pause``."""
+    if not strikes:
+        return delay
+    return min(max_pause, max(delay, 0.5) * 2**strikes)
+
+
 @dataclass
 class _Host:
     links: deque[Link] = field(default_factory=deque)
@@ -75,10 +83,7 @@ class HostQueue:
         host = self.hosts[key]
         host.busy = False
         host.strikes = host.strikes + 1 if slow_down else 0
-        pause = self.delay
-        if host.strikes:
-            pause = min(self.max_pause, max(self.delay, 0.5) * 2**host.strikes)
-        host.ready_at = finished_at + pause
+        host.ready_at = finished_at + pause_after(self.delay, self.max_pause, host.strikes)
         self._mark_ready(key, host)
         if len(self.hosts) > MAX_IDLE_HOSTS:
             self._forget_idle_hosts()

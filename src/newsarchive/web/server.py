@@ -23,7 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.engines import is_postgres_url
@@ -33,6 +33,9 @@ from newsarchive.web.edits import WRITE_ACTIONS
 from newsarchive.web.markup import page
 from newsarchive.web.pages import ROUTES, answer
 from newsarchive.web.request import READ_ONLY, Page, Request, error_page
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +142,7 @@ class ReaderServer(ThreadingHTTPServer):
             return error_page(HTTPStatus.INTERNAL_SERVER_ERROR, "the page could not be made")
 
 
-def _pool_for(location: str | Path) -> Any:
+def _pool_for(location: str | Path) -> ConnectionPool | None:
     """A pool of connections for a PostgreSQL archive; None for a SQLite file."""
     if not is_postgres_url(location):
         return None

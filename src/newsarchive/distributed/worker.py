@@ -1,0 +1,239 @@
+"""A worker: takes the queue's jobs, fetches politely, extracts and saves, on any machine.
+
+Each job runs in a thread of its own (``concurrency`` at once), with its own HTTP session and
+database connections. Every worker sends heartbeats; a worker silent for ``stalled_after``
+seconds is presumed dead (killed, its machine gone) and any worker puts its running jobs back
+in the queue, where another takes them: a job found archived already (its worker died after
+saving) ends at once. SIGTERM or Ctrl-C stops taking jobs and lets running ones finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import procrastinate
+import psycopg
+import requests
+
+from newsarchive.distributed.hosts import host_turn
+from newsarchive.distributed.jobs import QUEUE, LinkFailed, QueuedLink, queue_app
+from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.importer import ImportOptions, Outcome, host_of
+from newsarchive.importer.hosts import rate_limited
+from newsarchive.importer.pool import extract_job
+from newsarchive.importer.steps import archived_id, fetch_link, record_failed, save_extracted
+from newsarchive.models import Article, FetchResult
+from newsarchive.store import Archive
+from newsarchive.urls import normalize_url
+
+log = logging.getLogger(__name__)
+
+# procrastinate wakes idle workers when a job is queued, not when a job ends: a host's next
+# job (held back while its previous one ran) is only seen at the next poll. Polling well
+# within a host's pause keeps the host busy; a poll is one indexed query.
+JOB_POLL_SECONDS = 0.2
+# The jobs of workers silent for longer than ``seconds`` go back in the queue, through
+# procrastinate's own retry function. One statement finds and retries them, with their rows
+# locked: workers doing this at once cannot put back a job another worker has taken since
+# (procrastinate's get_stalled_jobs and retry_job, two steps, could).
+RETRY_STALLED = """
+WITH stalled AS (
+    SELECT job.id
+      FROM procrastinate_jobs AS job
+      LEFT JOIN procrastinate_workers AS worker ON worker.id = job.worker_id
+     WHERE job.status = 'doing' AND job.queue_name = %(queue)s
+       AND (worker.id IS NULL
+            OR worker.last_heartbeat < now() - make_interval(secs => %(seconds)s))
+       FOR UPDATE OF job SKIP LOCKED
+)
+SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
+"""
+# Archives (database connections) a worker saves through: saving is short beside fetching,
+# and a server allows some 100 connections for every worker on every machine.
+ARCHIVES_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker runs: jobs at once, when a silent worker is presumed dead, and the fetch
+    limits (``fetch``: retries, timeout, Retry-After cap; the pause comes with each job)."""
+
+    concurrency: int = 8
+    stalled_after: float = 30.0
+    fetch: ImportOptions = field(default_factory=ImportOptions)
+
+    @property
+    def heartbeat(self) -> float:
+        """Seconds between heartbeats: a few are missed before a worker is presumed dead."""
+        return self.stalled_after / 3
+
+
+def run_worker(
+    location: str, open_archive: Callable[[], Archive], options: WorkerOptions | None = None
+) -> None:
+    """Work on the queue in the database at ``location`` until SIGTERM or Ctrl-C, saving
+    into archives from ``open_archive`` (the archive at ``location``, a few connections)."""
+    options = options or WorkerOptions()
+    ensure_queue_schema(location)
+    links = _LinkWorker(location, open_archive, options.fetch)
+    logging.getLogger("procrastinate.worker").addFilter(_without_link_failures)
+    try:
+        asyncio.run(_serve(queue_app(location, links.archive), options))
+    finally:
+        links.close()
+
+
+async def _serve(app: procrastinate.App, options: WorkerOptions) -> None:
+    executor = ThreadPoolExecutor(options.concurrency, thread_name_prefix="newsarchive-job")
+    asyncio.get_running_loop().set_default_executor(executor)  # where sync jobs run
+    async with app.open_async():
+        retrier = asyncio.create_task(_retry_stalled_jobs(app, options))
+        try:
+            await app.run_worker_async(
+                queues=[QUEUE],
+                concurrency=options.concurrency,
+                fetch_job_polling_interval=JOB_POLL_SECONDS,
+                update_heartbeat_interval=options.heartbeat,
+                stalled_worker_timeout=options.stalled_after,
+            )
+        finally:
+            retrier.cancel()
+
+
+async def _retry_stalled_jobs(app: procrastinate.App, options: WorkerOptions) -> None:
+    """Put the running jobs of workers presumed dead back in the queue, now and then."""
+    while True:
+        try:
+            stalled = await app.connector.execute_query_all_async(
+                query=RETRY_STALLED, queue=QUEUE, seconds=options.stalled_after
+            )
+        except procrastinate.exceptions.ConnectorException as error:  # try again next time
+            log.warning("could not look for the jobs of silent workers: %s", error.__cause__)
+            stalled = []
+        for job in stalled:
+            log.warning("job %s of a silent worker goes back in the queue", job["id"])
+        await asyncio.sleep(options.heartbeat)
+
+
+def _without_link_failures(record: logging.LogRecord) -> bool:
+    """A link that failed is recorded in the archive (and logged by us): procrastinate need
+    not print its traceback."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, LinkFailed)
+
+
+class _LinkWorker:
+    """What one job does. Each job thread has its own HTTP session and connection for host
+    turns (held while its request runs); the archives, used only briefly before and after
+    a fetch, are shared: ARCHIVES_PER_WORKER of them, each used by one thread at a time."""
+
+    def __init__(
+        self, location: str, open_archive: Callable[[], Archive], options: ImportOptions
+    ) -> None:
+        self.location = location
+        self.options = options
+        self.archives = _Archives(open_archive, ARCHIVES_PER_WORKER)
+        self.local = threading.local()
+        self.opened: list[Any] = []
+        self.lock = threading.Lock()
+
+    def archive(self, **arguments: Any) -> Outcome:
+        """Archive one job's link (the arguments ``enqueue_links`` gave it)."""
+        job = QueuedLink(**{**arguments, "tags": tuple(arguments.get("tags") or ())})
+        outcome = self._archive(job)
+        log.info("%s", outcome.status, extra={"outcome": outcome})
+        return outcome
+
+    def _archive(self, job: QueuedLink) -> Outcome:
+        with self.archives.borrowed() as archive:
+            found = None if job.refetch else archived_id(archive, job.url)
+        if found is not None:
+            return Outcome(job.url, "skipped", job.line, found, "already archived")
+        result = self._fetch(job)
+        article = extract_job(result) if isinstance(result, FetchResult) else result
+        with self.archives.borrowed() as archive:
+            return self._save(archive, job, result, article)
+
+    def _save(
+        self,
+        archive: Archive,
+        job: QueuedLink,
+        fetched: FetchResult | Exception,
+        article: Article | Exception,
+    ) -> Outcome:
+        if isinstance(article, Exception) or isinstance(fetched, Exception):
+            error = fetched if isinstance(fetched, Exception) else article
+            return record_failed(archive, job.link, error)
+        final = fetched.final_url or job.url
+        moved = normalize_url(final) != normalize_url(job.url) and not job.refetch
+        if moved and (found := archived_id(archive, final)) is not None:
+            return Outcome(job.url, "skipped", job.line, found, f"already archived as {final}")
+        return save_extracted(archive, job.link, fetched, article)
+
+    def _fetch(self, job: QueuedLink) -> FetchResult | Exception:
+        """Fetch in the host's turn, which no other worker anywhere has at the same time."""
+        options = replace(self.options, delay=job.delay)
+        conn, session = self._thread_connection(), self._thread_session()
+        with host_turn(conn, host_of(job.url), job.delay, options.max_retry_after) as turn:
+            result = fetch_link(job.link, session, options)
+            turn.slowed_down = rate_limited(result)
+        return result
+
+    def _thread_connection(self) -> psycopg.Connection:
+        """The thread's connection for host turns, opened again if the server dropped it."""
+        conn = getattr(self.local, "connection", None)
+        if conn is None or conn.broken:
+            conn = self.local.connection = self._keep(psycopg.connect(self.location))
+        return conn
+
+    def _thread_session(self) -> requests.Session:
+        from newsarchive.fetch import make_session
+
+        if not hasattr(self.local, "session"):
+            self.local.session = self._keep(make_session())
+        return self.local.session
+
+    def _keep(self, resource: Any) -> Any:
+        with self.lock:
+            self.opened.append(resource)
+        return resource
+
+    def close(self) -> None:
+        for resource in self.opened:
+            resource.close()
+        self.archives.close()
+
+
+class _Archives:
+    """Up to ``size`` archives, opened when first needed, each lent to one thread at a time."""
+
+    def __init__(self, open_archive: Callable[[], Archive], size: int) -> None:
+        self.open_archive = open_archive
+        self.slots = threading.Semaphore(size)
+        self.free: queue.SimpleQueue[Archive] = queue.SimpleQueue()
+        self.opened: list[Archive] = []
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[Archive]:
+        with self.slots:
+            try:
+                archive = self.free.get_nowait()
+            except queue.Empty:
+                archive = self.open_archive()
+                self.opened.append(archive)
+            try:
+                yield archive
+            finally:
+                self.free.put(archive)
+
+    def close(self) -> None:
+        for archive in self.opened:
+            archive.close()

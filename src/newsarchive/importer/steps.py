@@ -1,0 +1,71 @@
+"""One link's steps, shared by the batch import (``import_links``) and the queue's workers
+(``newsarchive.distributed``): fetch it, find it archived already, save what was extracted,
+record why it failed. The callers decide when and where each step runs."""
+
+from __future__ import annotations
+
+import requests
+
+from newsarchive.errors import ExtractionError, FetchError, InputError
+from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
+from newsarchive.importer.events import ImportOptions, Outcome
+from newsarchive.linklists import Link
+from newsarchive.models import Article, FetchResult
+from newsarchive.pipeline import without_site_boilerplate
+from newsarchive.store import Archive
+from newsarchive.urls import redact_url
+
+
+def fetch_link(
+    link: Link, session: requests.Session, options: ImportOptions
+) -> FetchResult | Exception:
+    """Download ``link`` within the import's limits; what went wrong comes back as a value."""
+    from newsarchive.fetch import fetch_url
+
+    try:
+        return fetch_url(
+            link.url,
+            session,
+            deadline=options.timeout,
+            retries=options.retries,
+            backoff=max(options.delay, 0.5),
+            max_retry_after=options.max_retry_after,
+        )
+    except (FetchError, InputError) as error:
+        return error
+    except Exception as error:  # whatever else breaks costs this link, never the import
+        return FetchError(redact_url(link.url), f"{type(error).__name__}: {error}")
+
+
+def archived_id(archive: Archive, url: str) -> int | None:
+    """The id of the article archived for ``url``, if it holds the article's text: a page
+    kept without it (no text, a wall) is fetched again."""
+    found = archive.find_id(url)
+    if found is None or archive.article_status(found) in WITHOUT_TEXT:
+        return None
+    return found
+
+
+def save_extracted(archive: Archive, link: Link, fetched: FetchResult, article: Article) -> Outcome:
+    """Save an extracted page; one without the article's text is saved and recorded failed."""
+    saved = archive.save(fetched, without_site_boilerplate(archive, article))
+    keep_export_metadata(archive, saved.id, link)
+    if article.status in WITHOUT_TEXT:
+        reason = f"{link.url}: {MEANINGS[article.status]} (the page is kept as article {saved.id})"
+        failed = record_failed(archive, link, ExtractionError(reason))
+        return Outcome(link.url, "failed", link.line, saved.id, reason=failed.reason)
+    status = "saved" if saved.created else "updated"
+    changed = tuple(saved.changed)
+    return Outcome(link.url, status, link.line, saved.id, changed=changed, version=saved.version)
+
+
+def record_failed(archive: Archive, link: Link, error: BaseException) -> Outcome:
+    """Record why ``link`` could not be archived (``newsarchive failures`` lists it)."""
+    archive.record_failure(link.url, error)
+    return Outcome(link.url, "failed", link.line, reason=str(error))
+
+
+def keep_export_metadata(archive: Archive, article_id: int, link: Link) -> None:
+    """Keep the save time and tags an exported list gave the link."""
+    if link.saved_at or link.tags:
+        archive.apply_export_metadata(article_id, link.saved_at, link.tags)

@@ -1,0 +1,251 @@
+"""Import spread over worker processes: the queue in PostgreSQL, real workers (``python -m
+newsarchive worker``) and loopback HTTP servers that log when each request starts and ends.
+
+Each server is a host (127.0.0.1 on its own port). No test asserts how long anything took:
+the waits below only keep a broken run from hanging the suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner, Result
+from conftest import LocalServer
+from test_importer import story
+
+from newsarchive import store
+from newsarchive.cli import cli
+from newsarchive.distributed import queue_counts
+from newsarchive.distributed.hosts import host_turn
+from newsarchive.distributed.schema import ensure_queue_schema
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+HANG_GUARD = 120  # seconds: a run that takes longer is broken, not slow
+
+
+@dataclass
+class LoggedHost:
+    """A loopback host whose pages log (start, end) of every request, and one page that
+    holds its request open until the test lets it go."""
+
+    server: LocalServer = field(default_factory=LocalServer)
+    spans: list[tuple[str, float, float]] = field(default_factory=list)
+    held: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def page(self, path: str, body: str, status: int = 200) -> str:
+        def respond(handler: BaseHTTPRequestHandler) -> None:
+            started = time.monotonic()
+            if path == "/hold" and not self.released.is_set():
+                self.held.set()
+                self.released.wait(HANG_GUARD)
+            time.sleep(0.02)
+            data = body.encode()
+            handler.send_response(status)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            with contextlib.suppress(OSError):  # the worker holding this request was killed
+                handler.wfile.write(data)
+            self.spans.append((path, started, time.monotonic()))
+
+        return self.server.handler(path, respond)
+
+    def overlaps(self) -> int:
+        spans = sorted(self.spans, key=lambda span: span[1])
+        return sum(1 for before, after in itertools.pairwise(spans) if after[1] < before[2])
+
+
+@pytest.fixture
+def logged_hosts() -> Iterator[list[LoggedHost]]:
+    hosts = [LoggedHost() for _ in range(3)]
+    for host in hosts:
+        host.server.start()
+    yield hosts
+    for host in hosts:
+        host.released.set()
+        host.server.stop()
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def write_list(tmp_path: Path, urls: list[str]) -> str:
+    path = tmp_path / "links.txt"
+    path.write_text("\n".join(urls) + "\n")
+    return str(path)
+
+
+@pytest.fixture
+def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen]]:
+    """Starts ``newsarchive worker`` processes on the test's archive, its stderr in
+    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed."""
+    started: list[subprocess.Popen] = []
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
+    options = ["--concurrency", "4", "--stalled-after", "2"]
+
+    def start(name: str) -> subprocess.Popen:
+        with (tmp_path / f"{name}.log").open("w") as stderr:
+            started.append(subprocess.Popen([*command, *options], env=env, stderr=stderr))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def wait_until_done(url: str, links: int) -> None:
+    """Until every queued link is done or failed (a broken run fails the test instead)."""
+    give_up = time.monotonic() + HANG_GUARD
+    while time.monotonic() < give_up:
+        hosts = queue_counts(url)
+        if sum(host.done + host.failed for host in hosts) == links:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the workers did not finish: {hosts}")
+
+
+def stop(workers: list[subprocess.Popen]) -> list[int]:
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    return [worker.wait(HANG_GUARD) for worker in workers]
+
+
+# ---- the queue ---------------------------------------------------------------------------
+
+
+def test_queue_on_a_sqlite_archive_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run("import", write_list(tmp_path, ["https://example.test/a"]), "--queue")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "the job queue needs a PostgreSQL archive" in result.stderr
+    for command in (["worker"], ["queue"]):
+        refused = run(*command)
+        assert refused.exit_code == 2
+        assert "the job queue needs a PostgreSQL archive" in refused.stderr
+
+
+def test_a_link_is_queued_once_however_often_it_is_imported(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    urls = [server.route(f"/story/{n}", story(n)) for n in range(3)]
+    links = write_list(tmp_path, [*urls, urls[0] + "?utm_source=feed", "not a link"])
+    first = run("--db", pg_url, "import", links, "--queue", "--json")
+    again = run("--db", pg_url, "import", links, "--queue", "--json")
+
+    assert first.exit_code == again.exit_code == 1, "an invalid line makes the exit code 1"
+    counts = json.loads(first.stdout)
+    assert (counts["queued"], counts["skipped"], counts["invalid"]) == (3, 1, 1)
+    assert json.loads(again.stdout)["queued"] == 0
+    assert "in the queue already" in again.stderr
+    (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
+    assert (host["pending"], host["running"], host["done"], host["failed"]) == (3, 0, 0, 0)
+    table = run("--db", pg_url, "queue").stdout.splitlines()
+    assert table[1].split() == [host["host"], "3", "0", "0", "0"]
+    assert table[2].split() == ["total", "3", "0", "0", "0"]
+
+
+def database_clock(conn: psycopg.Connection) -> float:
+    return float(conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
+
+
+def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pg_url: str) -> None:
+    """Two workers' connections ask for one host at once: the second request starts only
+    after the first ended and the host's pause passed, on the database's clock."""
+    ensure_queue_schema(pg_url)
+    spans: list[tuple[float, float]] = []
+
+    def request() -> None:
+        with psycopg.connect(pg_url) as conn, host_turn(conn, "news.test:http", 0.3, 60):
+            started = database_clock(conn)
+            time.sleep(0.1)
+            spans.append((started, database_clock(conn)))
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = sorted(spans)
+    assert second[0] >= first[1] + 0.3
+
+
+def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
+    """After a 429 or 503 the host's pause doubles (importer.hosts.pause_after): 0.1 s asked,
+    1 s kept; an ordinary answer brings the asked pause back."""
+    ensure_queue_schema(pg_url)
+    host = "busy.test:http"
+    with psycopg.connect(pg_url) as conn:
+        with host_turn(conn, host, 0.1, 60) as turn:
+            turn.slowed_down = True
+            answered = database_clock(conn)
+        with host_turn(conn, host, 0.1, 60) as turn:
+            assert turn.strikes == 1
+            assert database_clock(conn) >= answered + 1.0
+        row = conn.execute(
+            "SELECT strikes, extract(epoch FROM next_allowed_at - clock_timestamp())"
+            " FROM newsarchive_hosts WHERE host = %s",
+            (host,),
+        ).fetchone()
+    assert row[0] == 0 and float(row[1]) <= 0.1
+
+
+# ---- workers -----------------------------------------------------------------------------
+
+
+def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[[str], subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    held = logged_hosts[0].page("/hold", story(999))
+    urls = [held] + [
+        host.page(f"/story/{n}", story(index * 100 + n))
+        for index, host in enumerate(logged_hosts)
+        for n in range(6)
+    ]
+    missing = logged_hosts[1].page("/missing", "gone", status=404)
+    listing = write_list(tmp_path, [*urls, missing])
+    queued = run("--db", pg_url, "import", listing, "--queue", "--delay", "0.05")
+    assert queued.exit_code == 0, queued.output
+
+    doomed = start_worker("doomed")
+    assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the first link"
+    others = [start_worker(f"worker-{n}") for n in range(3)]
+    doomed.send_signal(signal.SIGKILL)  # in the middle of fetching the held page
+    doomed.wait(HANG_GUARD)
+    logged_hosts[0].released.set()
+    wait_until_done(pg_url, len(urls) + 1)
+    assert stop(others) == [0, 0, 0], "SIGTERM stops a worker cleanly"
+
+    with store.open_archive(pg_url) as archive:
+        saved = [summary.url for summary in archive.list_articles()]
+        failed = [failure.url for failure in archive.failures()]
+    assert sorted(saved) == sorted(urls), "every page saved once, the killed worker's too"
+    assert failed == [missing]
+    assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 2
+    assert [host.overlaps() for host in logged_hosts] == [0, 0, 0]
+    totals = {
+        key: sum(host[key] for host in json.loads(run("--db", pg_url, "queue", "--json").stdout))
+        for key in ("pending", "running", "done", "failed")
+    }
+    assert totals == {"pending": 0, "running": 0, "done": len(urls), "failed": 1}
