@@ -477,3 +477,14 @@ def test_the_command_line_searches_postgresql(pg_url: str, monkeypatch: pytest.M
     refused = run_cli("search", "bridge", "--raw")
     assert refused.exit_code == 2
     assert refused.stderr.strip().count("\n") == 0 and "--raw" in refused.stderr
+
+
+def test_a_text_too_long_for_one_vector_is_saved(pg_url: str) -> None:
+    """A page of more distinct words than a 1 MB tsvector holds is saved on PostgreSQL as on
+    SQLite; its first words are found by search."""
+    words = [f"w{number:06d}x" for number in range(130_000)]  # 1.3 MB, every word distinct
+    fetched, article = _page(0, STORIES[0])
+    with Archive(pg_url) as archive:
+        saved = archive.save(fetched, replace(article, text=" ".join(["lighthouse", *words])))
+        assert archive.get(saved.id).article.text.endswith(words[-1])
+        assert [hit.id for hit in search(archive, "lighthouse")] == [saved.id]

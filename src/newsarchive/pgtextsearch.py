@@ -47,6 +47,12 @@ VECTOR_WEIGHTS = {
     "C": ("authors",),
     "D": ("text",),
 }
+# The characters of each weight's columns the vector reads. PostgreSQL refuses a tsvector over
+# 1 MB, which a page of 1.3 MB of distinct words reached: the save failed, and the page with
+# it, where SQLite kept both. A quarter of a million characters (about 40,000 words, a long
+# book chapter) of each part keeps every vector under the limit; past it, words are in the
+# archive but found by search only on SQLite. Word positions stop at 16,383 anyway.
+VECTOR_CHARACTERS = 250_000
 # The weight a field filter's column is indexed under (query.COLUMN_FIELDS' columns).
 COLUMN_WEIGHTS = {
     column: weight for weight, columns in VECTOR_WEIGHTS.items() for column in columns
@@ -110,9 +116,9 @@ def weighted_vector(config: str, row: str = "") -> str:
     """SQL for the weighted vector of the article columns of ``row`` (a table alias and a
     dot, or nothing) read with the configuration ``config`` (SQL)."""
     parts = [
-        f"setweight(to_tsvector({config}, "
+        f"setweight(to_tsvector({config}, left("
         + " || ' ' || ".join(f"coalesce({row}{column}, '')" for column in columns)
-        + f"), '{weight}')"
+        + f", {VECTOR_CHARACTERS})), '{weight}')"
         for weight, columns in VECTOR_WEIGHTS.items()
     ]
     return "\n    || ".join(parts)
