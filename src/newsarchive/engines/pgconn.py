@@ -20,6 +20,7 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 
 Params = Sequence[Any] | Mapping[str, Any]
+_NO_TRANSACTION = (pq.TransactionStatus.IDLE, pq.TransactionStatus.UNKNOWN)
 
 
 @lru_cache(maxsize=512)
@@ -61,7 +62,9 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        """False on a lost connection (status UNKNOWN): the server ended its transaction, and
+        there is nothing left to roll back (a ROLLBACK would only raise)."""
+        return self.raw.info.transaction_status not in _NO_TRANSACTION
 
     def close(self) -> None:
         self.raw.close()
