@@ -58,7 +58,7 @@ class PostgresEngine:
         if pool is not None:
             self.conn = PgConnection(self._borrow(pool))
             return
-        self.conn = PgConnection(self._connect())
+        self.conn = PgConnection(connect(url))
         try:
             self._migrate(create)
         except psycopg.Error as error:
@@ -67,12 +67,6 @@ class PostgresEngine:
         except BaseException:
             self.close()
             raise
-
-    def _connect(self) -> psycopg.Connection:
-        try:
-            return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
-        except psycopg.Error as error:
-            raise ArchiveError(f"{self.name}: cannot open archive: {_cause(error)}") from error
 
     def _borrow(self, pool: ConnectionPool) -> psycopg.Connection:
         try:
@@ -168,6 +162,15 @@ class PostgresEngine:
         return nullcontext()
 
 
+def connect(url: str) -> psycopg.Connection:
+    """A connection to the database at ``url``; a server that cannot be reached, a database
+    that does not exist or a refused password is an ArchiveError naming the URL and the cause."""
+    try:
+        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    except psycopg.Error as error:
+        raise ArchiveError(f"{display_url(url)}: cannot open archive: {_cause(error)}") from error
+
+
 def connection_pool(url: str) -> ConnectionPool:
     """Up to POOL_SIZE connections to the database at ``url``, opened as needed and kept for
     reuse; each is given back as it was taken (autocommit, settings reset), and checked before
@@ -203,8 +206,13 @@ def _reset(conn: psycopg.Connection) -> None:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password (in the address or as a ``password=`` parameter)."""
-    parts = urlsplit(url)
+    """The URL without its password (in the address or as a ``password=`` parameter); a URL
+    that is not one (``postgresql://[::1``) is an InputError."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # shown without what follows the scheme: it may hold a password
+        scheme = url.partition("://")[0]
+        raise InputError(f"{scheme}://...: not a valid URL: {error}") from error
     netloc = parts.netloc
     if parts.password is not None:
         user, _, host = netloc.rpartition("@")
