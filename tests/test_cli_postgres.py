@@ -97,6 +97,19 @@ def test_a_missing_or_unreachable_database_is_one_line(pg_url: str) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["queue", "worker"])
+def test_the_queue_on_an_unreachable_server_is_one_line(command: str) -> None:
+    result = run_cli(command, "--db", "postgresql://someone:pw@127.0.0.1:1/news")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: postgresql://someone@127.0.0.1:1/news: cannot open")
+
+
+def test_a_malformed_url_is_one_line_without_its_password() -> None:
+    result = run_cli("stats", "--db", "postgresql://someone:pw@[::1/news")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: postgresql://...: not a valid URL: Invalid IPv6 URL\n"
+
+
 def test_refresh_makes_a_version_that_diff_history_and_reextract_read(server, pg_archive: str):
     url = server.route("/story", article_page("Bridge reopens", BRIDGE_STORY))
     assert run_cli("add", url).exit_code == 0

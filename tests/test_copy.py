@@ -122,3 +122,12 @@ def test_copying_an_archive_into_itself_or_from_nowhere_is_refused(tmp_path: Pat
     missing = run_cli("copy", str(tmp_path / "none.db"), str(tmp_path / "copy.db"))
     assert missing.exit_code == 2 and "no archive there" in missing.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_copy_whose_query_finds_nothing_creates_no_destination(tmp_path: Path) -> None:
+    source, destination = tmp_path / "source.db", tmp_path / "slice.db"
+    fill(str(source), stories=1)
+    for query in ["tag:nowhere", "published:notadate"]:
+        refused = run_cli("copy", str(source), str(destination), "--query", query)
+        assert refused.exit_code != 0 and refused.stderr.count("\n") == 1
+        assert not destination.exists()

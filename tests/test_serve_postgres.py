@@ -10,6 +10,8 @@ import psycopg
 import pytest
 from test_serve import Reader, editing_reader  # noqa: F401 - a fixture, served from here
 
+from newsarchive.engines.postgres import POOL_SIZE
+
 
 @pytest.fixture(autouse=True)
 def archive_path(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -61,3 +63,24 @@ def test_search_quotes_and_speakers_are_served(editor: Reader) -> None:
         assert json.loads(text) == editor.cli_json(*command), path
     found = json.loads(editor.get("/search.json?q=bridge")[2])
     assert found and found[0]["headline"] == "Harbour bridge reopens after storm"
+
+
+def terminate_other_connections(url: str) -> int:
+    """End every other session on the database at ``url`` (as a server restart does); how many."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        ended = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(ended)
+
+
+def test_pages_are_served_after_the_pools_connections_are_ended(
+    editor: Reader, archive_path: str
+) -> None:
+    held = [editor.server.open_archive() for _ in range(POOL_SIZE)]  # the pool at its fullest
+    for archive in held:
+        archive.close()
+    assert terminate_other_connections(archive_path) == POOL_SIZE
+    for _ in range(POOL_SIZE + 2):  # as many as the pool holds, and more
+        assert editor.get("/")[0] == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from newsarchive.deletion import delete_articles
@@ -217,6 +218,22 @@ def test_an_unreachable_server_is_one_line_naming_the_url_without_password() -> 
     message = str(raised.value)
     assert message.startswith("postgresql://someone@127.0.0.1:1/news: cannot open archive: ")
     assert "secret" not in message and "\n" not in message
+
+
+def test_a_write_whose_connection_is_lost_is_one_line_and_writes_nothing(pg_url: str) -> None:
+    with open_archive(pg_url) as archive:
+        archive.save(page(), story())
+        (pid,) = archive.conn.execute("SELECT pg_backend_pid()").fetchone()
+        with pytest.raises(ArchiveError) as raised, archive.transaction() as conn:
+            conn.execute("INSERT INTO tags (article_id, tag) SELECT id, 'lost' FROM articles")
+            with psycopg.connect(pg_url, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            conn.execute("SELECT 1")
+    message = str(raised.value)
+    assert message.startswith(f"{pg_url}: cannot write: terminating connection")
+    assert "\n" not in message
+    with open_archive(pg_url) as archive:
+        assert archive.conn.execute("SELECT count(*) FROM tags").fetchone()[0] == 0
 
 
 def test_postgresql_keeps_a_weighted_search_vector(pg_url: str) -> None:

@@ -122,12 +122,10 @@ def copy_command(source: str, destination: str, query: str | None, as_json: bool
     from newsarchive.export import select_articles
     from newsarchive.store import open_archive as open_location
 
-    with (
-        open_location(source, read_only=True, create=False) as origin,
-        open_location(destination) as target,
-    ):
+    with open_location(source, read_only=True, create=False) as origin:
+        # before the destination is opened: a query that selects nothing creates no archive
         ids = select_articles(origin, query=query) if query is not None else None
-        with ProgressLine("copied") as progress:
+        with open_location(destination) as target, ProgressLine("copied") as progress:
             report = copy_archive(origin, target, ids, progress=progress.count)
     if as_json:
         print_json(asdict(report))

@@ -6,8 +6,9 @@ under a transaction-level advisory lock so that machines starting together apply
 
 from __future__ import annotations
 
-import psycopg
 from procrastinate.schema import SchemaManager
+
+from newsarchive.engines.postgres import connect
 
 # Any constant of our own: the lock only has to differ from other users' advisory locks.
 SCHEMA_LOCK = 0x6E657773  # "news"
@@ -24,7 +25,7 @@ CREATE TABLE IF NOT EXISTS newsarchive_hosts (
 
 def ensure_queue_schema(location: str) -> None:
     """Create the queue's tables in the database at ``location`` unless they are there."""
-    with psycopg.connect(location) as conn:
+    with connect(location) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         found = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
         if found is None or found[0] is None:

@@ -58,7 +58,7 @@ class PostgresEngine:
         if pool is not None:
             self.conn = PgConnection(self._borrow(pool))
             return
-        self.conn = PgConnection(self._connect())
+        self.conn = PgConnection(connect(url))
         try:
             self._migrate(create)
         except psycopg.Error as error:
@@ -67,12 +67,6 @@ class PostgresEngine:
         except BaseException:
             self.close()
             raise
-
-    def _connect(self) -> psycopg.Connection:
-        try:
-            return psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
-        except psycopg.Error as error:
-            raise ArchiveError(f"{self.name}: cannot open archive: {_cause(error)}") from error
 
     def _borrow(self, pool: ConnectionPool) -> psycopg.Connection:
         try:
@@ -168,18 +162,42 @@ class PostgresEngine:
         return nullcontext()
 
 
+def connect(url: str) -> psycopg.Connection:
+    """A connection to the database at ``url``; a server that cannot be reached, a database
+    that does not exist or a refused password is an ArchiveError naming the URL and the cause."""
+    try:
+        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    except psycopg.Error as error:
+        raise ArchiveError(f"{display_url(url)}: cannot open archive: {_cause(error)}") from error
+
+
 def connection_pool(url: str) -> ConnectionPool:
     """Up to POOL_SIZE connections to the database at ``url``, opened as needed and kept for
-    reuse; each is given back as it was taken (autocommit, settings reset). Close it when done."""
-    return ConnectionPool(
+    reuse; each is given back as it was taken (autocommit, settings reset), and checked before
+    it is lent, so one the server closed (a restart) is replaced, not lent. Close it when done."""
+    pool: ConnectionPool = ConnectionPool(
         url,
         min_size=1,
         max_size=POOL_SIZE,
         open=True,
         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        check=lambda conn: _check(pool, conn),
         reset=_reset,
         name=display_url(url),
     )
+    return pool
+
+
+def _check(pool: ConnectionPool, conn: psycopg.Connection) -> None:
+    """Raise if ``conn`` no longer works; then check every idle connection of the pool too.
+    One the server closed means it probably closed them all (a restart), and the pool would
+    otherwise try them one by one with a growing wait between tries (1 s, 2 s, 4 s...): with
+    eight closed connections, past its 30 s timeout."""
+    try:
+        ConnectionPool.check_connection(conn)
+    except psycopg.Error:
+        pool.check()
+        raise
 
 
 def _reset(conn: psycopg.Connection) -> None:
@@ -188,8 +206,13 @@ def _reset(conn: psycopg.Connection) -> None:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password (in the address or as a ``password=`` parameter)."""
-    parts = urlsplit(url)
+    """The URL without its password (in the address or as a ``password=`` parameter); a URL
+    that is not one (``postgresql://[::1``) is an InputError."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # shown without what follows the scheme: it may hold a password
+        scheme = url.partition("://")[0]
+        raise InputError(f"{scheme}://...: not a valid URL: {error}") from error
     netloc = parts.netloc
     if parts.password is not None:
         user, _, host = netloc.rpartition("@")

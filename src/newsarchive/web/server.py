@@ -125,7 +125,11 @@ class ReaderServer(ThreadingHTTPServer):
             self.settings.archive, read_only=not writable, create=False, pool=self.pool
         )
         if not writable:
-            archive.forbid_writes()
+            try:
+                archive.forbid_writes()
+            except BaseException:  # a dead connection: give it back, or the pool loses it
+                archive.close()
+                raise
         return archive
 
     def page(self, path: str, request: Request, write: bool = False) -> Page:
