@@ -123,3 +123,16 @@ def test_refresh_makes_a_version_that_diff_history_and_reextract_read(server, pg
     assert cli_json("show", "1", "--format", "json")["headline"] == "Bridge reopens at last"
     cited = run_cli("cite", "1", "--format", "bibtex")
     assert cited.exit_code == 0 and url in cited.stdout
+
+
+def test_refresh_by_site(server, pg_archive: str) -> None:
+    """``refresh --site`` picks the site's articles as search's ``site:`` does."""
+    run_cli(
+        "add", server.route("/one", article_page("Bridge reopens", BRIDGE_STORY, "Harbour Post"))
+    )
+    run_cli("add", server.route("/two", article_page("Ferry returns", BRIDGE_STORY, "Ferry Times")))
+
+    refreshed = cli_json("refresh", "--all", "--site", "harbour", "--delay", "0", "--json")
+
+    assert refreshed["updated"] == 1
+    assert (server.hits("/one"), server.hits("/two")) == (2, 1)

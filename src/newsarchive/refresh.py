@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from newsarchive.engines import marks
+from newsarchive.engines import POSTGRESQL, marks
 from newsarchive.errors import InputError
 from newsarchive.filters import conditions
 from newsarchive.importer import ImportEvent, ImportOptions, import_links
@@ -100,11 +100,7 @@ def _cutoff(selection: RefreshSelection, started: str | None) -> str | None:
 def _urls(
     archive: Archive, selection: RefreshSelection, ids: list[int], cutoff: str | None
 ) -> list[str]:
-    where, params = "", []
-    if selection.site:
-        archive.sqlite_only("refresh --site")  # site filters are search's (filters.py)
-        found = conditions(archive, [Filter("site", selection.site)], "a.id")
-        where, params = found.where, found.params
+    where, params = _site_conditions(archive, selection.site) if selection.site else ("", [])
     if ids:
         where += f" AND a.id IN ({marks(ids)})"
         params += ids
@@ -112,6 +108,18 @@ def _urls(
         where += f" AND {_LAST_FETCHED} < ?"
         params.append(cutoff)
     return [url for (url,) in archive.conn.execute(_SELECT.format(where=where), params)]
+
+
+def _site_conditions(archive: Archive, site: str) -> tuple[str, list]:
+    """The articles of ``site`` (" AND ..." on the articles ``a``), as search's ``site:``
+    filter picks them on the archive's engine."""
+    chosen = [Filter("site", site)]
+    if archive.engine.kind == POSTGRESQL:
+        from newsarchive import pgquery  # the PostgreSQL query compiler, loaded only for one
+
+        return pgquery.conditions(archive, chosen)
+    found = conditions(archive, chosen, "a.id")
+    return found.where, found.params
 
 
 _LAST_FETCHED = (

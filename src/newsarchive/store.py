@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from newsarchive.engines import (
     MAX_INTEGER,
-    SQLITE,
     Connection,
     Engine,
     chunked,
@@ -169,11 +168,6 @@ class Archive:
     def forbid_writes(self) -> None:
         """Refuse any write through this archive's connection from now on."""
         self.engine.forbid_writes()
-
-    def sqlite_only(self, feature: str) -> None:
-        """Refuse in one line what this version does only on SQLite."""
-        if self.engine.kind != SQLITE:
-            raise ArchiveError(f"{feature} on PostgreSQL: not available in this version")
 
     def records(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """The rows of a query as dicts of column name and value."""
