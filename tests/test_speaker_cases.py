@@ -48,6 +48,13 @@ def speaker(paragraphs: list[str], text: str) -> str | None:
         (["Moreno called Reyes’s remarks “locker room talk” and moved on."],
          "locker room talk", "Moreno"),
         (["Trump lawyer Dana Pike said the ruling was “a gift”."], "a gift", "Dana Pike"),
+        # a name that only qualifies the next one: a unit before a rank, a place's own person
+        (["“The drill went well,” said Navy spokesman Army Capt. Lena Holt."],
+         "The drill went well", "Lena Holt"),
+        (["“We held the line,” said Air Force 1st Lt. Omar Price."], "We held the line",
+         "Omar Price"),
+        (["“Turnout will be high,” said Ohio’s Dana Kerr, a pollster."], "Turnout will be high",
+         "Dana Kerr"),
         # organisations and publications speak too
         (["The Harbour Ledger reports that the council will “review every contract”."],
          "review every contract", "Harbour Ledger"),

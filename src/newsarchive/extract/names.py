@@ -90,7 +90,8 @@ _STOP = _set(
 _TITLES = _set(
     "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Vice Prime Minister "
     "Chancellor Mayor Governor Gov Senator Sen Rep Representative General Gen Colonel Col Captain "
-    "Capt Lieutenant Sergeant Sgt Secretary Chief Judge Justice King Queen Prince Princess Pope "
+    "Capt Lieutenant Lt Maj Adm Admiral Cmdr Cpl Pvt Sergeant Sgt Secretary Chief Judge Justice "
+    "King Queen Prince Princess Pope "
     "Father Rev Reverend Rabbi Imam Sheikh Ambassador Commissioner Chairman Chairwoman Director "
     "Spokesman Spokeswoman Spokesperson Leader Officer Detective Inspector Herr Frau Monsieur "
     "Madame Mme Señor Señora Sr Sra Präsident Präsidentin Bundeskanzler Bundeskanzlerin Kanzler "

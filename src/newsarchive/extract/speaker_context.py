@@ -26,8 +26,10 @@ _GENDERED = re.compile(r"\b(?:[Hh](?:e(?:r(?:self|s)?)?|i(?:m(?:self)?|s))|[Ss]h
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
 _LOWER_WORD = re.compile(r"[a-z][a-z-]+")
 _WORD_CHAR = re.compile(r"[\w-]")
-_ROLE_GAP = re.compile(r"(?:\s+[a-z][\w-]*){0,4}\s+")
-_OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){1,4},?\s+")
+_ROLE_GAP = re.compile(r"(?:\s+(?:[a-z][\w-]*|\d+(?:st|nd|rd|th))){0,4}\s+")  # "spokesman", "1st"
+_OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){0,4},?\s+")
+# the words a titled name's run leaves out before it: "Army Capt." in "Army Capt. Jane Doe"
+_TITLE_WORDS = re.compile(r"(?:[A-Z][\w’'-]*\.?\s+)+$")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
@@ -304,6 +306,8 @@ def modifies(known: Context, mention: Mention) -> bool:
     if after is None or after.kind != "name" or mention.titled:
         return False
     gap = known.masked[mention.paragraph][mention.end : after.start]
+    if after.titled:
+        gap = _TITLE_WORDS.sub(" ", gap)
     if mention.kind == "nominal" and _COMMA_GAP.fullmatch(gap):
         return True
     shape = _OWNER_GAP if mention.possessive else _ROLE_GAP  # "Trump’s lawyer, Jane Doe"
