@@ -75,7 +75,7 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         )
         spans = [_locate_offset(starts, s, e) for s, e in gold["speaker_span"] or []]
         key = last_word(gold["speaker"])
-        candidates = source_candidates(known, located.sites, number, number > 0)
+        candidates = source_candidates(known, located.sites, number, number > 0, said)
         labels = [_source_right(c, spans, key, previous_key) for c, _ in candidates]
         if any(labels) and len(candidates) > 1:
             sources.append(([f.names() for _, f in candidates], labels))

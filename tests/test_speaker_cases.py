@@ -98,6 +98,14 @@ def test_speaker_of_a_run_of_quote_paragraphs_carries_forward() -> None:
     assert speaker(paragraphs, "Then we moved the boats upriver.\nNobody was hurt.") == "Ida Lund"
 
 
+def test_who_spoke_the_quotation_before_is_the_likelier_speaker() -> None:
+    paragraphs = [
+        "“The bridge will open in May,” said Ines Vidal, the mayor.",
+        "Responding to Tomas Reyes on Monday, Vidal repeated that “the money is there.”",
+    ]
+    assert speaker(paragraphs, "the money is there.") == "Ines Vidal"
+
+
 def test_one_name_per_person_in_an_article() -> None:
     paragraphs = [
         "Donald J. Trump spoke in Ohio on Friday.",

@@ -107,7 +107,11 @@ SPEAKING_PARAGRAPHS = 2  # how far back "the last person who said something" is 
 
 
 def source_candidates(
-    known: Context, sites: Sequence[QuoteSite], number: int, can_inherit: bool
+    known: Context,
+    sites: Sequence[QuoteSite],
+    number: int,
+    can_inherit: bool,
+    said: Speakers,
 ) -> list[tuple[Mention | str, Features]]:
     """The candidate sources of quotation ``number`` with their features: the nearest mentions
     on each side (not those before an earlier quotation's sentence), the previous quotation's
@@ -119,7 +123,8 @@ def source_candidates(
             gap = between(known.masked, site, side, mention)
             if side == "before" and closed_off(gap):
                 continue
-            candidates.append((mention, source_features(known, site, mention, side, gap, rank)))
+            features = source_features(known, site, mention, side, gap, rank, said)
+            candidates.append((mention, features))
     if can_inherit and number and site.first - sites[number - 1].last <= 1:
         candidates.append((INHERIT, inherit_features(known.masked, site, sites[number - 1])))
     candidates.append((NOBODY, none_features(known.masked, site)))
@@ -186,7 +191,8 @@ def attribute(
     spoken: set[str] = set()  # who the quotations so far were attributed to
     for number in range(len(sites)):
         previous = speakers[-1] if speakers else None
-        candidates = source_candidates(known, sites, number, previous is not None)
+        said = Speakers(previous.key if previous else None, spoken)
+        candidates = source_candidates(known, sites, number, previous is not None, said)
         best, _ = max(candidates, key=lambda item: source.score(item[1], shared))
         if best == INHERIT:
             speakers.append(previous)
@@ -195,7 +201,6 @@ def attribute(
         elif best.kind == "name":
             speakers.append(best)
         else:
-            said = Speakers(previous.key if previous else None, spoken)
             speakers.append(_resolve(known, mentions, best, said, resolver, resolved, shared))
             resolved[best] = speakers[-1]
         attributions.append(Attribution(speakers[-1], best == NOBODY))
