@@ -130,6 +130,19 @@ def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
     assert speaker(paragraphs, "a quiet revolution") != opening
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Amid the cheering, the mayor’s rival called the plan “a quiet revolution”.",
+        "Shortly after the vote, the council called it “a quiet revolution”.",
+        "During the debate, critics called the plan “a quiet revolution”.",
+        "Between May and June, the port called its growth “a quiet revolution”.",
+    ],
+)
+def test_a_preposition_or_adverb_opening_a_sentence_is_nobody(paragraph: str) -> None:
+    assert speaker([paragraph], "a quiet revolution") is None
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",
