@@ -82,7 +82,8 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         anaphors = [c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"]
         for mention in dict.fromkeys(anaphors):  # once each, in reading order (reproducible)
             if _overlaps(mention, spans) and (key or mention.kind == "nominal"):
-                found = resolver_candidates(known, mentions, mention, said)
+                quoted = located.sites[number].words
+                found = resolver_candidates(known, mentions, mention, said, quoted)
                 right = [key is None if m == NOBODY else key in _words(m.text) for m, _ in found]
                 if any(right) and len(found) > 1:
                     resolvers.append(([f.names() for _, f in found], right))

@@ -89,6 +89,15 @@ def test_pronoun_and_title_several_sentences_back() -> None:
     assert speaker(paragraphs, "We were lucky this time") == "Ines Vidal"
 
 
+def test_a_pronoun_does_not_stand_for_someone_its_quotation_names() -> None:
+    # the last person who spoke is named inside the quotation: it is about him, not by him
+    paragraphs = [
+        "Omar Tull met voters in the square on Monday. Tomas Reyes said the meeting was short.",
+        "“Reyes never turns up for these,” he said.",
+    ]
+    assert speaker(paragraphs, "Reyes never turns up for these") == "Omar Tull"
+
+
 def test_speaker_of_a_run_of_quote_paragraphs_carries_forward() -> None:
     paragraphs = [
         "“The first thing we did was close the bridge,” said Harbour Master Ida Lund.",

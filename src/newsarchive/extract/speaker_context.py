@@ -54,6 +54,7 @@ class QuoteSite:
     opens: bool = False
     lower_start: bool = False
     verb_near: bool = False
+    words: frozenset[str] = frozenset()  # the quotation's own words, case-folded
 
 
 class SentenceEnds:
@@ -72,9 +73,16 @@ class SentenceEnds:
 
 
 def quote_site(
-    masked: Sequence[str], ends: SentenceEnds, first: int, start: int, last: int, end: int
+    masked: Sequence[str],
+    ends: SentenceEnds,
+    first: int,
+    start: int,
+    last: int,
+    end: int,
+    text: str = "",
 ) -> QuoteSite:
-    """The site of a quotation in the masked paragraphs (quotations blanked out)."""
+    """The site of a quotation in the masked paragraphs (quotations blanked out); ``text``: what
+    it says."""
     before, after = masked[first], masked[last]
     low = max(0, start - SENTENCE_WINDOW)
     _, closes = ends.of(first)
@@ -87,7 +95,8 @@ def quote_site(
     opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
     lower_start = before[start + 1 : start + 2].islower()
     verb_near = bool(VERBS.search(head) or VERBS.search(tail))
-    return QuoteSite(first, start, last, end, opens, lower_start, verb_near)
+    words = frozenset(word.casefold() for word in WORD.findall(text))
+    return QuoteSite(first, start, last, end, opens, lower_start, verb_near, words)
 
 
 @dataclass(frozen=True)

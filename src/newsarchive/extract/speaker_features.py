@@ -284,6 +284,7 @@ def resolver_features(
     recency: int,
     speakers: Speakers,
     speaking: int | None,
+    quoted: AbstractSet[str],
 ) -> Features:
     """What makes the earlier name ``candidate`` the one ``anaphor`` refers to; ``recency``: how
     many other people were named since; ``speaking``: how many other subjects of a speech verb
@@ -296,6 +297,7 @@ def resolver_features(
         "previous_speaker": candidate.key == speakers.previous,
         "earlier_speaker": candidate.key in speakers.earlier,
         "speaking": "never" if speaking is None else min(speaking, 2),
+        "named_inside": candidate.key in quoted,
     }
     return Features(
         f"anaphor={anaphor_kind(anaphor)}",
