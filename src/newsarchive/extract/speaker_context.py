@@ -54,7 +54,12 @@ class QuoteSite:
     opens: bool = False
     lower_start: bool = False
     verb_near: bool = False
-    words: frozenset[str] = frozenset()  # the quotation's own words, case-folded
+    text: str = ""  # what the quotation says
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The quotation's own words, case-folded (worked out for the few that need them)."""
+        return frozenset(word.casefold() for word in WORD.findall(self.text))
 
 
 class SentenceEnds:
@@ -95,8 +100,7 @@ def quote_site(
     opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
     lower_start = before[start + 1 : start + 2].islower()
     verb_near = bool(VERBS.search(head) or VERBS.search(tail))
-    words = frozenset(word.casefold() for word in WORD.findall(text))
-    return QuoteSite(first, start, last, end, opens, lower_start, verb_near, words)
+    return QuoteSite(first, start, last, end, opens, lower_start, verb_near, text)
 
 
 @dataclass(frozen=True)
