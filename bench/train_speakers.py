@@ -75,14 +75,15 @@ def article_examples(article: dict) -> tuple[list[Example], list[Example]]:
         )
         spans = [_locate_offset(starts, s, e) for s, e in gold["speaker_span"] or []]
         key = last_word(gold["speaker"])
-        candidates = source_candidates(known, located.sites, number, number > 0)
+        candidates = source_candidates(known, located.sites, number, number > 0, said)
         labels = [_source_right(c, spans, key, previous_key) for c, _ in candidates]
         if any(labels) and len(candidates) > 1:
             sources.append(([f.names() for _, f in candidates], labels))
         anaphors = [c for c, _ in candidates if isinstance(c, Mention) and c.kind != "name"]
         for mention in dict.fromkeys(anaphors):  # once each, in reading order (reproducible)
             if _overlaps(mention, spans) and (key or mention.kind == "nominal"):
-                found = resolver_candidates(known, mentions, mention, said)
+                quoted = located.sites[number].words
+                found = resolver_candidates(known, mentions, mention, said, quoted)
                 right = [key is None if m == NOBODY else key in _words(m.text) for m, _ in found]
                 if any(right) and len(found) > 1:
                     resolvers.append(([f.names() for _, f in found], right))

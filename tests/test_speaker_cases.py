@@ -48,6 +48,13 @@ def speaker(paragraphs: list[str], text: str) -> str | None:
         (["Moreno called Reyes’s remarks “locker room talk” and moved on."],
          "locker room talk", "Moreno"),
         (["Trump lawyer Dana Pike said the ruling was “a gift”."], "a gift", "Dana Pike"),
+        # a name that only qualifies the next one: a unit before a rank, a place's own person
+        (["“The drill went well,” said Navy spokesman Army Capt. Lena Holt."],
+         "The drill went well", "Lena Holt"),
+        (["“We held the line,” said Air Force 1st Lt. Omar Price."], "We held the line",
+         "Omar Price"),
+        (["“Turnout will be high,” said Ohio’s Dana Kerr, a pollster."], "Turnout will be high",
+         "Dana Kerr"),
         # organisations and publications speak too
         (["The Harbour Ledger reports that the council will “review every contract”."],
          "review every contract", "Harbour Ledger"),
@@ -82,6 +89,15 @@ def test_pronoun_and_title_several_sentences_back() -> None:
     assert speaker(paragraphs, "We were lucky this time") == "Ines Vidal"
 
 
+def test_a_pronoun_does_not_stand_for_someone_its_quotation_names() -> None:
+    # the last person who spoke is named inside the quotation: it is about him, not by him
+    paragraphs = [
+        "Omar Tull met voters in the square on Monday. Tomas Reyes said the meeting was short.",
+        "“Reyes never turns up for these,” he said.",
+    ]
+    assert speaker(paragraphs, "Reyes never turns up for these") == "Omar Tull"
+
+
 def test_speaker_of_a_run_of_quote_paragraphs_carries_forward() -> None:
     paragraphs = [
         "“The first thing we did was close the bridge,” said Harbour Master Ida Lund.",
@@ -89,6 +105,14 @@ def test_speaker_of_a_run_of_quote_paragraphs_carries_forward() -> None:
         "“Nobody was hurt.”",
     ]
     assert speaker(paragraphs, "Then we moved the boats upriver.\nNobody was hurt.") == "Ida Lund"
+
+
+def test_who_spoke_the_quotation_before_is_the_likelier_speaker() -> None:
+    paragraphs = [
+        "“The bridge will open in May,” said Ines Vidal, the mayor.",
+        "Responding to Tomas Reyes on Monday, Vidal repeated that “the money is there.”",
+    ]
+    assert speaker(paragraphs, "the money is there.") == "Ines Vidal"
 
 
 def test_one_name_per_person_in_an_article() -> None:
@@ -113,6 +137,19 @@ def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
     # a pronoun with a clitic or a word opening a sentence is not a person to quote
     paragraphs = [f"{opening} saw “a quiet revolution” at the depot."]
     assert speaker(paragraphs, "a quiet revolution") != opening
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Amid the cheering, the mayor’s rival called the plan “a quiet revolution”.",
+        "Shortly after the vote, the council called it “a quiet revolution”.",
+        "During the debate, critics called the plan “a quiet revolution”.",
+        "Between May and June, the port called its growth “a quiet revolution”.",
+    ],
+)
+def test_a_preposition_or_adverb_opening_a_sentence_is_nobody(paragraph: str) -> None:
+    assert speaker([paragraph], "a quiet revolution") is None
 
 
 def test_scare_quotes_and_titles_are_terms() -> None:

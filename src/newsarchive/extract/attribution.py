@@ -9,7 +9,7 @@ subject of its sentence, a possessive, after a preposition. A conditional-logit 
 annotated news (``bench/train_speakers.py``, weights in ``speaker_model.json``) scores them and
 the best one wins.
 
-A pronoun then stands for whoever just spoke (the subject of a speech verb in its paragraph or
+A pronoun then stands for whoever just spoke and is not named in the quotation (the subject of a speech verb in its paragraph or
 the one before, or of any sentence just before it in its own); failing that, and for a role
 phrase, a second model of the same kind picks among the people named last.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -107,7 +108,11 @@ SPEAKING_PARAGRAPHS = 2  # how far back "the last person who said something" is 
 
 
 def source_candidates(
-    known: Context, sites: Sequence[QuoteSite], number: int, can_inherit: bool
+    known: Context,
+    sites: Sequence[QuoteSite],
+    number: int,
+    can_inherit: bool,
+    said: Speakers,
 ) -> list[tuple[Mention | str, Features]]:
     """The candidate sources of quotation ``number`` with their features: the nearest mentions
     on each side (not those before an earlier quotation's sentence), the previous quotation's
@@ -119,7 +124,8 @@ def source_candidates(
             gap = between(known.masked, site, side, mention)
             if side == "before" and closed_off(gap):
                 continue
-            candidates.append((mention, source_features(known, site, mention, side, gap, rank)))
+            features = source_features(known, site, mention, side, gap, rank, said)
+            candidates.append((mention, features))
     if can_inherit and number and site.first - sites[number - 1].last <= 1:
         candidates.append((INHERIT, inherit_features(known.masked, site, sites[number - 1])))
     candidates.append((NOBODY, none_features(known.masked, site)))
@@ -127,7 +133,11 @@ def source_candidates(
 
 
 def resolver_candidates(
-    known: Context, mentions: Sequence[Mention], anaphor: Mention, speakers: Speakers
+    known: Context,
+    mentions: Sequence[Mention],
+    anaphor: Mention,
+    speakers: Speakers,
+    quoted: AbstractSet[str],
 ) -> list[tuple[Mention | str, Features]]:
     """The people named last before ``anaphor`` that it may stand for (the latest mention of
     each), and for a role phrase NOBODY: "the report" stands for no person. A pronoun always has
@@ -146,7 +156,7 @@ def resolver_candidates(
                 break
             recent[mention.key] = mention
     candidates: list[tuple[Mention | str, Features]] = [
-        (m, resolver_features(known, anaphor, m, rank, speakers, speaking.get(m.key)))
+        (m, resolver_features(known, anaphor, m, rank, speakers, speaking.get(m.key), quoted))
         for rank, m in enumerate(recent.values())
     ]
     if anaphor.kind == "nominal" and anaphor_kind(anaphor) in NOT_PEOPLE:
@@ -186,7 +196,8 @@ def attribute(
     spoken: set[str] = set()  # who the quotations so far were attributed to
     for number in range(len(sites)):
         previous = speakers[-1] if speakers else None
-        candidates = source_candidates(known, sites, number, previous is not None)
+        said = Speakers(previous.key if previous else None, spoken)
+        candidates = source_candidates(known, sites, number, previous is not None, said)
         best, _ = max(candidates, key=lambda item: source.score(item[1], shared))
         if best == INHERIT:
             speakers.append(previous)
@@ -195,8 +206,10 @@ def attribute(
         elif best.kind == "name":
             speakers.append(best)
         else:
-            said = Speakers(previous.key if previous else None, spoken)
-            speakers.append(_resolve(known, mentions, best, said, resolver, resolved, shared))
+            quoted = sites[number].words
+            speakers.append(
+                _resolve(known, mentions, best, said, quoted, resolver, resolved, shared)
+            )
             resolved[best] = speakers[-1]
         attributions.append(Attribution(speakers[-1], best == NOBODY))
         if speakers[-1] is not None:
@@ -209,6 +222,7 @@ def _resolve(
     mentions: Sequence[Mention],
     anaphor: Mention,
     said: Speakers,
+    quoted: AbstractSet[str],
     resolver: Model,
     resolved: dict[Mention, Mention | None],
     shared: dict[object, float],
@@ -217,10 +231,10 @@ def _resolve(
     paragraph or the one before made someone the subject of a speech verb; else the model's
     choice among the people named last."""
     if anaphor.kind == "pronoun":
-        speaker = _just_spoke(known, mentions, anaphor, resolved)
+        speaker = _just_spoke(known, mentions, anaphor, resolved, quoted)
         if speaker is not None:
             return speaker
-    candidates = resolver_candidates(known, mentions, anaphor, said)
+    candidates = resolver_candidates(known, mentions, anaphor, said, quoted)
     if not candidates:
         return None
     best = max(candidates, key=lambda item: resolver.score(item[1], shared))[0]
@@ -232,17 +246,20 @@ def _just_spoke(
     mentions: Sequence[Mention],
     anaphor: Mention,
     resolved: dict[Mention, Mention | None],
+    quoted: AbstractSet[str],
 ) -> Mention | None:
     """The last subject of a speech verb ("Jane Doe said …") in the anaphor's paragraph or the
     one before, the last subject of any verb in its own paragraph, or the person the same
-    pronoun stood for there; one the article's own pronouns disagree with is passed over."""
+    pronoun stood for there; one the article's own pronouns disagree with, or one the quotation
+    names (its words, ``quoted``: people are quoted about themselves by name far less often than
+    about others), is passed over."""
     for number in _looking_back(known, anaphor):
         mention = mentions[number]
         if mention.paragraph < anaphor.paragraph - 1:
             return None
         if mention.kind == "pronoun" and mention.key == anaphor.key and mention in resolved:
             return resolved[mention]
-        if mention.kind != "name" or not _agrees(known, mention, anaphor):
+        if mention.kind != "name" or not _agrees(known, mention, anaphor) or mention.key in quoted:
             continue
         if speaks(known, mention):
             return mention

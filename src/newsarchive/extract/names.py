@@ -85,12 +85,18 @@ _STOP = _set(
     "Because According Selon Laut Según Wie Der Die Das Ein Eine Le La Les Un Une El Los Las Monday Tuesday Wednesday "
     "Thursday Friday Saturday Sunday January February March April May June July August September "
     "October November December One Another Other Both Several Few Such More Once Ever First "
-    "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps"
+    "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps "
+    # prepositions and sentence adverbs that open a sentence ("During the debate, Doe said")
+    "During Amid Among Between Like Unlike Following Throughout Within Against Toward Towards "
+    "Upon Beyond Besides Across Behind Around Inside Outside Shortly Recently Finally Similarly "
+    "Additionally Currently Previously Initially Ultimately Eventually Separately Specifically "
+    "Instead Indeed Asked Speaking Responding Writing"
 )
 _TITLES = _set(
     "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Vice Prime Minister "
     "Chancellor Mayor Governor Gov Senator Sen Rep Representative General Gen Colonel Col Captain "
-    "Capt Lieutenant Sergeant Sgt Secretary Chief Judge Justice King Queen Prince Princess Pope "
+    "Capt Lieutenant Lt Maj Adm Admiral Cmdr Cpl Pvt Sergeant Sgt Secretary Chief Judge Justice "
+    "King Queen Prince Princess Pope "
     "Father Rev Reverend Rabbi Imam Sheikh Ambassador Commissioner Chairman Chairwoman Director "
     "Spokesman Spokeswoman Spokesperson Leader Officer Detective Inspector Herr Frau Monsieur "
     "Madame Mme Señor Señora Sr Sra Präsident Präsidentin Bundeskanzler Bundeskanzlerin Kanzler "

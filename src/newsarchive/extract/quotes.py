@@ -153,7 +153,7 @@ def locate(paragraphs: list[str]) -> Located:
     masked = _mask(paragraphs, spans)
     ends = SentenceEnds(masked)
     sites = [
-        quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end)
+        quote_site(masked, ends, s.first, s.marks[0].start, s.last, s.marks[-1].end, s.text)
         for s in spans[:ATTRIBUTED_QUOTATIONS]
     ]
     return Located(spans, masked, sites, ends, turns)

@@ -26,8 +26,10 @@ _GENDERED = re.compile(r"\b(?:[Hh](?:e(?:r(?:self|s)?)?|i(?:m(?:self)?|s))|[Ss]h
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
 _LOWER_WORD = re.compile(r"[a-z][a-z-]+")
 _WORD_CHAR = re.compile(r"[\w-]")
-_ROLE_GAP = re.compile(r"(?:\s+[a-z][\w-]*){0,4}\s+")
-_OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){1,4},?\s+")
+_ROLE_GAP = re.compile(r"(?:\s+(?:[a-z][\w-]*|\d+(?:st|nd|rd|th))){0,4}\s+")  # "spokesman", "1st"
+_OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){0,4},?\s+")
+# the words a titled name's run leaves out before it: "Army Capt." in "Army Capt. Jane Doe"
+_TITLE_WORDS = re.compile(r"(?:[A-Z][\w’'-]*\.?\s+)+$")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
@@ -52,6 +54,12 @@ class QuoteSite:
     opens: bool = False
     lower_start: bool = False
     verb_near: bool = False
+    text: str = ""  # what the quotation says
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The quotation's own words, case-folded (worked out for the few that need them)."""
+        return frozenset(word.casefold() for word in WORD.findall(self.text))
 
 
 class SentenceEnds:
@@ -70,9 +78,16 @@ class SentenceEnds:
 
 
 def quote_site(
-    masked: Sequence[str], ends: SentenceEnds, first: int, start: int, last: int, end: int
+    masked: Sequence[str],
+    ends: SentenceEnds,
+    first: int,
+    start: int,
+    last: int,
+    end: int,
+    text: str = "",
 ) -> QuoteSite:
-    """The site of a quotation in the masked paragraphs (quotations blanked out)."""
+    """The site of a quotation in the masked paragraphs (quotations blanked out); ``text``: what
+    it says."""
     before, after = masked[first], masked[last]
     low = max(0, start - SENTENCE_WINDOW)
     _, closes = ends.of(first)
@@ -85,7 +100,7 @@ def quote_site(
     opens = not before[low:start].strip() and (low == 0 or not before[:low].strip())
     lower_start = before[start + 1 : start + 2].islower()
     verb_near = bool(VERBS.search(head) or VERBS.search(tail))
-    return QuoteSite(first, start, last, end, opens, lower_start, verb_near)
+    return QuoteSite(first, start, last, end, opens, lower_start, verb_near, text)
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,8 @@ def modifies(known: Context, mention: Mention) -> bool:
     if after is None or after.kind != "name" or mention.titled:
         return False
     gap = known.masked[mention.paragraph][mention.end : after.start]
+    if after.titled:
+        gap = _TITLE_WORDS.sub(" ", gap)
     if mention.kind == "nominal" and _COMMA_GAP.fullmatch(gap):
         return True
     shape = _OWNER_GAP if mention.possessive else _ROLE_GAP  # "Trump’s lawyer, Jane Doe"

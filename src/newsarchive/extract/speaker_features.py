@@ -82,7 +82,13 @@ class Speakers:
 
 
 def source_features(
-    known: Context, site: QuoteSite, mention: Mention, side: str, gap: str, rank: int
+    known: Context,
+    site: QuoteSite,
+    mention: Mention,
+    side: str,
+    gap: str,
+    rank: int,
+    said: Speakers,
 ) -> Features:
     """What makes ``mention``, on ``side`` of the quotation at ``site`` with ``gap`` between
     them, look like its source; ``rank``: how many candidates on that side stand nearer."""
@@ -98,6 +104,7 @@ def source_features(
         site.lower_start,
         site.opens,
         _tight(atoms, side, gap, sentence_break),
+        _spoke_before(mention, said),
     )  # positional: several times faster to make than by keyword
     return _source_names(
         f"{side}:{mention.kind}",
@@ -120,6 +127,7 @@ class _Dynamic(NamedTuple):
     lower_start: bool
     opens_paragraph: bool
     tight: bool
+    spoke_before: str
 
 
 @cache
@@ -140,6 +148,15 @@ def _source_names(
             f"{frame}|break={sentence_break}|verbs={verb_after}:{verb_before}",
         ),
     )
+
+
+def _spoke_before(mention: Mention, said: Speakers) -> str:
+    """Whether the candidate is who spoke the quotation before, or an earlier one."""
+    if mention.kind != "name":
+        return ""
+    if mention.key == said.previous:
+        return "previous"
+    return "earlier" if mention.key in said.earlier else "no"
 
 
 def _tight(atoms: dict[str, object], side: str, gap: str, sentence_break: bool) -> bool:
@@ -267,6 +284,7 @@ def resolver_features(
     recency: int,
     speakers: Speakers,
     speaking: int | None,
+    quoted: AbstractSet[str],
 ) -> Features:
     """What makes the earlier name ``candidate`` the one ``anaphor`` refers to; ``recency``: how
     many other people were named since; ``speaking``: how many other subjects of a speech verb
@@ -279,6 +297,7 @@ def resolver_features(
         "previous_speaker": candidate.key == speakers.previous,
         "earlier_speaker": candidate.key in speakers.earlier,
         "speaking": "never" if speaking is None else min(speaking, 2),
+        "named_inside": candidate.key in quoted,
     }
     return Features(
         f"anaphor={anaphor_kind(anaphor)}",
