@@ -249,3 +249,48 @@ def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
         for key in ("pending", "running", "done", "failed")
     }
     assert totals == {"pending": 0, "running": 0, "done": len(urls), "failed": 1}
+
+
+def drop_archive_connections(url: str) -> int:
+    """Ends every server process of the test's database but procrastinate's (its last query
+    names procrastinate) and our own: as a database restart or a network cut does."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND query NOT ILIKE '%procrastinate%'"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_worker_carries_on_after_its_database_connections_were_dropped(
+    pg_url: str,
+    server: LocalServer,
+    start_worker: Callable[[str], subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    urls = [server.route(f"/story/{n}", story(n)) for n in range(3)]
+    assert run("--db", pg_url, "import", write_list(tmp_path, urls[:1]), "--queue").exit_code == 0
+    worker = start_worker("worker")
+    wait_until_done(pg_url, 1)
+    assert drop_archive_connections(pg_url) > 0
+    assert run("--db", pg_url, "import", write_list(tmp_path, urls[1:]), "--queue").exit_code == 0
+    wait_until_done(pg_url, 3)
+    assert stop([worker]) == [0]
+
+    with store.open_archive(pg_url) as archive:
+        assert sorted(summary.url for summary in archive.list_articles()) == sorted(urls)
+        assert list(archive.failures()) == []
+
+
+def test_a_worker_refuses_a_database_that_holds_no_archive_before_taking_a_job(
+    pg_url: str,
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert refused.returncode != 0
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "no archive there" in refused.stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)

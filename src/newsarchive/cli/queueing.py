@@ -81,12 +81,11 @@ def worker(concurrency: int, stalled_after: float, quiet: bool) -> None:
     newsarchive worker --concurrency 16
     """
     from newsarchive.distributed import WorkerOptions, run_worker
-    from newsarchive.store import open_archive as open_location
 
     location = queue_location()
     _show_outcomes(quiet)
     options = WorkerOptions(concurrency=concurrency, stalled_after=stalled_after)
-    run_worker(location, lambda: open_location(location), options)
+    run_worker(location, options)
 
 
 def _show_outcomes(quiet: bool) -> None:

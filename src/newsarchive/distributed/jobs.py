@@ -26,6 +26,12 @@ from newsarchive.urls import normalize_url
 QUEUE = "newsarchive-links"
 TASK = "newsarchive.archive_link"
 ENQUEUE_BATCH = 500  # links checked against the queue in one query
+
+
+class DatabaseUnavailable(Exception):
+    """The worker lost its connection to the archive's database in the middle of a job."""
+
+
 # procrastinate's job states, as ``newsarchive queue`` names them
 STATES = {
     "todo": "pending",
@@ -35,6 +41,13 @@ STATES = {
     "cancelled": "failed",
     "aborted": "failed",
 }
+
+
+# A job whose worker lost its database connection goes back in the queue, to be tried
+# again after 2, 4, 8 ... seconds: some 34 minutes in all before it ends failed.
+RETRY_ON_LOST_DATABASE = procrastinate.RetryStrategy(
+    max_attempts=10, exponential_wait=2, retry_exceptions=[DatabaseUnavailable]
+)
 
 
 class LinkFailed(Exception):
@@ -60,7 +73,7 @@ def queue_app(location: str, runner: LinkRunner | None = None) -> procrastinate.
             raise LinkFailed(outcome.reason)
         return outcome.status
 
-    app.task(name=TASK, queue=QUEUE)(archive_link)
+    app.task(name=TASK, queue=QUEUE, retry=RETRY_ON_LOST_DATABASE)(archive_link)
     return app
 
 

@@ -10,11 +10,8 @@ saving) ends at once. SIGTERM or Ctrl-C stops taking jobs and lets running ones 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import queue
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,16 +19,25 @@ from typing import Any
 import procrastinate
 import psycopg
 import requests
+from psycopg_pool import PoolTimeout
 
 from newsarchive.distributed.hosts import host_turn
-from newsarchive.distributed.jobs import QUEUE, LinkFailed, QueuedLink, queue_app
+from newsarchive.distributed.jobs import (
+    QUEUE,
+    DatabaseUnavailable,
+    LinkFailed,
+    QueuedLink,
+    queue_app,
+)
 from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.engines.postgres import connection_pool
+from newsarchive.errors import ArchiveError
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.hosts import rate_limited
 from newsarchive.importer.pool import extract_job
 from newsarchive.importer.steps import archived_id, fetch_link, record_failed, save_extracted
 from newsarchive.models import Article, FetchResult
-from newsarchive.store import Archive
+from newsarchive.store import Archive, open_archive
 from newsarchive.urls import normalize_url
 
 log = logging.getLogger(__name__)
@@ -56,9 +62,6 @@ WITH stalled AS (
 )
 SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
 """
-# Archives (database connections) a worker saves through: saving is short beside fetching,
-# and a server allows some 100 connections for every worker on every machine.
-ARCHIVES_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,14 @@ class WorkerOptions:
         return self.stalled_after / 3
 
 
-def run_worker(
-    location: str, open_archive: Callable[[], Archive], options: WorkerOptions | None = None
-) -> None:
-    """Work on the queue in the database at ``location`` until SIGTERM or Ctrl-C, saving
-    into archives from ``open_archive`` (the archive at ``location``, a few connections)."""
+def run_worker(location: str, options: WorkerOptions | None = None) -> None:
+    """Work on the queue in the archive at ``location`` (a ``postgresql://`` URL) until
+    SIGTERM or Ctrl-C. A database without an archive, or with one from a newer newsarchive,
+    is refused before any job is taken."""
     options = options or WorkerOptions()
+    open_archive(location, create=False).close()
     ensure_queue_schema(location)
-    links = _LinkWorker(location, open_archive, options.fetch)
+    links = _LinkWorker(location, options.fetch)
     logging.getLogger("procrastinate.worker").addFilter(_without_link_failures)
     try:
         asyncio.run(_serve(queue_app(location, links.archive), options))
@@ -132,34 +135,43 @@ def _without_link_failures(record: logging.LogRecord) -> bool:
 
 class _LinkWorker:
     """What one job does. Each job thread has its own HTTP session and connection for host
-    turns (held while its request runs); the archives, used only briefly before and after
-    a fetch, are shared: ARCHIVES_PER_WORKER of them, each used by one thread at a time."""
+    turns (held while its request runs); the archive is opened for each step from a pool of
+    connections, which replaces any the server dropped."""
 
-    def __init__(
-        self, location: str, open_archive: Callable[[], Archive], options: ImportOptions
-    ) -> None:
+    def __init__(self, location: str, options: ImportOptions) -> None:
         self.location = location
         self.options = options
-        self.archives = _Archives(open_archive, ARCHIVES_PER_WORKER)
+        self.pool = connection_pool(location)
         self.local = threading.local()
         self.opened: list[Any] = []
         self.lock = threading.Lock()
 
     def archive(self, **arguments: Any) -> Outcome:
-        """Archive one job's link (the arguments ``enqueue_links`` gave it)."""
+        """Archive one job's link (the arguments ``enqueue_links`` gave it). A lost database
+        connection puts the job back in the queue (DatabaseUnavailable); any other error is
+        recorded as the link's failure."""
         job = QueuedLink(**{**arguments, "tags": tuple(arguments.get("tags") or ())})
-        outcome = self._archive(job)
+        try:
+            outcome = self._archive(job)
+        except Exception as error:
+            if _connection_lost(error):
+                raise DatabaseUnavailable(str(error)) from error
+            with self._opened() as archive:
+                outcome = record_failed(archive, job.link, error)
         log.info("%s", outcome.status, extra={"outcome": outcome})
         return outcome
 
+    def _opened(self) -> Archive:
+        return open_archive(self.location, pool=self.pool)
+
     def _archive(self, job: QueuedLink) -> Outcome:
-        with self.archives.borrowed() as archive:
+        with self._opened() as archive:
             found = None if job.refetch else archived_id(archive, job.url)
         if found is not None:
             return Outcome(job.url, "skipped", job.line, found, "already archived")
         result = self._fetch(job)
         article = extract_job(result) if isinstance(result, FetchResult) else result
-        with self.archives.borrowed() as archive:
+        with self._opened() as archive:
             return self._save(archive, job, result, article)
 
     def _save(
@@ -209,31 +221,13 @@ class _LinkWorker:
     def close(self) -> None:
         for resource in self.opened:
             resource.close()
-        self.archives.close()
+        self.pool.close()
 
 
-class _Archives:
-    """Up to ``size`` archives, opened when first needed, each lent to one thread at a time."""
-
-    def __init__(self, open_archive: Callable[[], Archive], size: int) -> None:
-        self.open_archive = open_archive
-        self.slots = threading.Semaphore(size)
-        self.free: queue.SimpleQueue[Archive] = queue.SimpleQueue()
-        self.opened: list[Archive] = []
-
-    @contextlib.contextmanager
-    def borrowed(self) -> Iterator[Archive]:
-        with self.slots:
-            try:
-                archive = self.free.get_nowait()
-            except queue.Empty:
-                archive = self.open_archive()
-                self.opened.append(archive)
-            try:
-                yield archive
-            finally:
-                self.free.put(archive)
-
-    def close(self) -> None:
-        for archive in self.opened:
-            archive.close()
+def _connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` (or the database error behind an ArchiveError) is the connection to
+    the database failing: worth trying again later, not the link's fault."""
+    if isinstance(error, (psycopg.OperationalError, PoolTimeout)):
+        return True
+    cause = error.__cause__ if isinstance(error, ArchiveError) else None
+    return cause is not None and _connection_lost(cause)

@@ -170,12 +170,15 @@ class PostgresEngine:
 
 def connection_pool(url: str) -> ConnectionPool:
     """Up to POOL_SIZE connections to the database at ``url``, opened as needed and kept for
-    reuse; each is given back as it was taken (autocommit, settings reset). Close it when done."""
+    reuse; each is given back as it was taken (autocommit, settings reset), and one the server
+    dropped while it waited (a restart, pg_terminate_backend) is replaced before it is lent.
+    Close it when done."""
     return ConnectionPool(
         url,
         min_size=1,
         max_size=POOL_SIZE,
         open=True,
+        check=ConnectionPool.check_connection,
         kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
         reset=_reset,
         name=display_url(url),
