@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner, Result
 from conftest import LocalServer
+from psycopg_pool import ConnectionPool
 from test_importer import story
 
 from newsarchive import store
@@ -32,6 +33,7 @@ from newsarchive.cli import cli
 from newsarchive.distributed import queue_counts
 from newsarchive.distributed.hosts import host_turn
 from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.engines.postgres import connection_pool
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 HANG_GUARD = 120  # seconds: a run that takes longer is broken, not slow
@@ -92,17 +94,20 @@ def write_list(tmp_path: Path, urls: list[str]) -> str:
 
 
 @pytest.fixture
-def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen]]:
+def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
     """Starts ``newsarchive worker`` processes on the test's archive, its stderr in
-    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed."""
+    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed. A
+    short fetch timeout keeps short the lease of a host a killed worker was fetching from."""
     started: list[subprocess.Popen] = []
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
-    options = ["--concurrency", "4", "--stalled-after", "2"]
+    options = ["--concurrency", "4", "--stalled-after", "2", "--timeout", "2"]
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, *changed: str) -> subprocess.Popen:
+        """``changed``: options that replace the defaults above (click keeps the last)."""
         with (tmp_path / f"{name}.log").open("w") as stderr:
-            started.append(subprocess.Popen([*command, *options], env=env, stderr=stderr))
+            process = subprocess.Popen([*command, *options, *changed], env=env, stderr=stderr)
+            started.append(process)
         return started[-1]
 
     yield start
@@ -163,21 +168,28 @@ def test_a_link_is_queued_once_however_often_it_is_imported(
     assert table[2].split() == ["total", "3", "0", "0", "0"]
 
 
-def database_clock(conn: psycopg.Connection) -> float:
-    return float(conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
+def database_clock(pool: ConnectionPool) -> float:
+    with pool.connection() as conn:
+        return float(conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
 
 
-def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pg_url: str) -> None:
-    """Two workers' connections ask for one host at once: the second request starts only
-    after the first ended and the host's pause passed, on the database's clock."""
+@pytest.fixture
+def pool(pg_url: str) -> Iterator[ConnectionPool]:
     ensure_queue_schema(pg_url)
+    with connection_pool(pg_url) as opened:
+        yield opened
+
+
+def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pool: ConnectionPool) -> None:
+    """Two workers ask for one host at once: the second request starts only after the
+    first ended and the host's pause passed, on the database's clock."""
     spans: list[tuple[float, float]] = []
 
     def request() -> None:
-        with psycopg.connect(pg_url) as conn, host_turn(conn, "news.test:http", 0.3, 60):
-            started = database_clock(conn)
+        with host_turn(pool, "news.test", 0.3, 60, lease=60):
+            started = database_clock(pool)
             time.sleep(0.1)
-            spans.append((started, database_clock(conn)))
+            spans.append((started, database_clock(pool)))
 
     threads = [threading.Thread(target=request) for _ in range(2)]
     for thread in threads:
@@ -188,18 +200,17 @@ def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pg_url: str) -> 
     assert second[0] >= first[1] + 0.3
 
 
-def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
+def test_a_host_that_said_slow_down_waits_longer(pool: ConnectionPool) -> None:
     """After a 429 or 503 the host's pause doubles (importer.hosts.pause_after): 0.1 s asked,
     1 s kept; an ordinary answer brings the asked pause back."""
-    ensure_queue_schema(pg_url)
-    host = "busy.test:http"
-    with psycopg.connect(pg_url) as conn:
-        with host_turn(conn, host, 0.1, 60) as turn:
-            turn.slowed_down = True
-            answered = database_clock(conn)
-        with host_turn(conn, host, 0.1, 60) as turn:
-            assert turn.strikes == 1
-            assert database_clock(conn) >= answered + 1.0
+    host = "busy.test"
+    with host_turn(pool, host, 0.1, 60, lease=60) as turn:
+        turn.slowed_down = True
+        answered = database_clock(pool)
+    with host_turn(pool, host, 0.1, 60, lease=60) as turn:
+        assert turn.strikes == 1
+        assert database_clock(pool) >= answered + 1.0
+    with pool.connection() as conn:
         row = conn.execute(
             "SELECT strikes, extract(epoch FROM next_allowed_at - clock_timestamp())"
             " FROM newsarchive_hosts WHERE host = %s",
@@ -208,13 +219,30 @@ def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
     assert row[0] == 0 and float(row[1]) <= 0.1
 
 
+def test_a_lease_run_out_is_taken_over_and_its_old_holder_frees_nothing(
+    pool: ConnectionPool,
+) -> None:
+    """A worker that froze mid-request holds its host only for its lease; when it wakes, its
+    release leaves alone the lease another worker took since."""
+    frozen = host_turn(pool, "stuck.test", 0, 60, lease=0.5)
+    frozen.__enter__()
+    with host_turn(pool, "stuck.test", 0, 60, lease=60):
+        frozen.__exit__(None, None, None)
+        with pool.connection() as conn:
+            (busy,) = conn.execute(
+                "SELECT busy_until > clock_timestamp() FROM newsarchive_hosts WHERE host = %s",
+                ["stuck.test"],
+            ).fetchone()
+        assert busy
+
+
 # ---- workers -----------------------------------------------------------------------------
 
 
 def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
     pg_url: str,
     logged_hosts: list[LoggedHost],
-    start_worker: Callable[[str], subprocess.Popen],
+    start_worker: Callable[..., subprocess.Popen],
     tmp_path: Path,
 ) -> None:
     held = logged_hosts[0].page("/hold", story(999))
@@ -266,7 +294,7 @@ def drop_archive_connections(url: str) -> int:
 def test_a_worker_carries_on_after_its_database_connections_were_dropped(
     pg_url: str,
     server: LocalServer,
-    start_worker: Callable[[str], subprocess.Popen],
+    start_worker: Callable[..., subprocess.Popen],
     tmp_path: Path,
 ) -> None:
     urls = [server.route(f"/story/{n}", story(n)) for n in range(3)]
@@ -294,3 +322,28 @@ def test_a_worker_refuses_a_database_that_holds_no_archive_before_taking_a_job(
     assert "no archive there" in refused.stderr
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_a_frozen_worker_holds_its_host_only_until_its_lease_runs_out(
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[..., subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    """A worker stopped (SIGSTOP) in the middle of a request: its job goes back in the queue
+    and another worker fetches the page once the frozen worker's lease has run out."""
+    held = logged_hosts[0].page("/hold", story(999))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [held]), "--queue").exit_code == 0
+    frozen = start_worker("frozen")
+    assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the link"
+    frozen.send_signal(signal.SIGSTOP)
+    logged_hosts[0].released.set()
+    other = start_worker("other")
+    wait_until_done(pg_url, 1)
+    assert stop([other]) == [0]
+    frozen.kill()
+
+    with store.open_archive(pg_url) as archive:
+        assert [summary.url for summary in archive.list_articles()] == [held]
+        assert list(archive.failures()) == []
+    assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 2

@@ -17,6 +17,7 @@ import procrastinate
 import psycopg
 
 from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.engines.postgres import CONNECTION_SETTINGS
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.steps import archived_id
 from newsarchive.linklists import BadEntry, Entry, Link, Skipped
@@ -62,7 +63,9 @@ def queue_app(location: str, runner: LinkRunner | None = None) -> procrastinate.
     """A procrastinate app on the database at ``location``; a worker passes the ``runner``
     its jobs call (enqueuing needs none). The pool stays small: a worker uses it only to
     take jobs, end them and send heartbeats."""
-    connector = procrastinate.PsycopgConnector(conninfo=location, min_size=1, max_size=4)
+    connector = procrastinate.PsycopgConnector(
+        conninfo=location, min_size=1, max_size=4, kwargs=CONNECTION_SETTINGS
+    )
     app = procrastinate.App(connector=connector)
 
     def archive_link(**arguments: Any) -> str:

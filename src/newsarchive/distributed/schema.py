@@ -12,13 +12,18 @@ from procrastinate.schema import SchemaManager
 # Any constant of our own: the lock only has to differ from other users' advisory locks.
 SCHEMA_LOCK = 0x6E657773  # "news"
 
-# When each host may next be asked, and how many of its answers in a row said "slow down".
+# When each host may next be asked, how many of its answers in a row said "slow down", and
+# who holds its lease until when (distributed/hosts.py). The ALTER brings a table made before
+# leases up to date.
 HOSTS_TABLE = """
 CREATE TABLE IF NOT EXISTS newsarchive_hosts (
     host text PRIMARY KEY,
     next_allowed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     strikes integer NOT NULL DEFAULT 0
-)
+);
+ALTER TABLE newsarchive_hosts
+    ADD COLUMN IF NOT EXISTS busy_until timestamptz,
+    ADD COLUMN IF NOT EXISTS holder text
 """
 
 

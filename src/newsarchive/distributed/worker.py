@@ -21,7 +21,7 @@ import psycopg
 import requests
 from psycopg_pool import PoolTimeout
 
-from newsarchive.distributed.hosts import host_turn
+from newsarchive.distributed.hosts import LEASE_MARGIN, host_turn
 from newsarchive.distributed.jobs import (
     QUEUE,
     DatabaseUnavailable,
@@ -134,16 +134,16 @@ def _without_link_failures(record: logging.LogRecord) -> bool:
 
 
 class _LinkWorker:
-    """What one job does. Each job thread has its own HTTP session and connection for host
-    turns (held while its request runs); the archive is opened for each step from a pool of
-    connections, which replaces any the server dropped."""
+    """What one job does. Each job thread has its own HTTP session; the archive and the host
+    turns take their connections from one pool, for a step at a time, and the pool replaces
+    any connection the server dropped."""
 
     def __init__(self, location: str, options: ImportOptions) -> None:
         self.location = location
         self.options = options
         self.pool = connection_pool(location)
         self.local = threading.local()
-        self.opened: list[Any] = []
+        self.sessions: list[requests.Session] = []
         self.lock = threading.Lock()
 
     def archive(self, **arguments: Any) -> Outcome:
@@ -165,11 +165,9 @@ class _LinkWorker:
         return open_archive(self.location, pool=self.pool)
 
     def _archive(self, job: QueuedLink) -> Outcome:
-        with self._opened() as archive:
-            found = None if job.refetch else archived_id(archive, job.url)
-        if found is not None:
-            return Outcome(job.url, "skipped", job.line, found, "already archived")
         result = self._fetch(job)
+        if isinstance(result, Outcome):
+            return result
         article = extract_job(result) if isinstance(result, FetchResult) else result
         with self._opened() as archive:
             return self._save(archive, job, result, article)
@@ -190,21 +188,21 @@ class _LinkWorker:
             return Outcome(job.url, "skipped", job.line, found, f"already archived as {final}")
         return save_extracted(archive, job.link, fetched, article)
 
-    def _fetch(self, job: QueuedLink) -> FetchResult | Exception:
-        """Fetch in the host's turn, which no other worker anywhere has at the same time."""
+    def _fetch(self, job: QueuedLink) -> FetchResult | Exception | Outcome:
+        """Fetch in the host's turn, which no other worker anywhere has at the same time; the
+        host is free again as soon as the answer is in. A link archived meanwhile (by a
+        worker presumed dead that was not) is not fetched again."""
         options = replace(self.options, delay=job.delay)
-        conn, session = self._thread_connection(), self._thread_session()
-        with host_turn(conn, host_of(job.url), job.delay, options.max_retry_after) as turn:
-            result = fetch_link(job.link, session, options)
+        lease = options.timeout + LEASE_MARGIN
+        host = host_of(job.url)
+        with host_turn(self.pool, host, job.delay, options.max_retry_after, lease) as turn:
+            with self._opened() as archive:
+                found = None if job.refetch else archived_id(archive, job.url)
+            if found is not None:
+                return Outcome(job.url, "skipped", job.line, found, "already archived")
+            result = fetch_link(job.link, self._thread_session(), options)
             turn.slowed_down = rate_limited(result)
         return result
-
-    def _thread_connection(self) -> psycopg.Connection:
-        """The thread's connection for host turns, opened again if the server dropped it."""
-        conn = getattr(self.local, "connection", None)
-        if conn is None or conn.broken:
-            conn = self.local.connection = self._keep(psycopg.connect(self.location))
-        return conn
 
     def _thread_session(self) -> requests.Session:
         from newsarchive.fetch import make_session
@@ -213,14 +211,14 @@ class _LinkWorker:
             self.local.session = self._keep(make_session())
         return self.local.session
 
-    def _keep(self, resource: Any) -> Any:
+    def _keep(self, session: requests.Session) -> requests.Session:
         with self.lock:
-            self.opened.append(resource)
-        return resource
+            self.sessions.append(session)
+        return session
 
     def close(self) -> None:
-        for resource in self.opened:
-            resource.close()
+        for session in self.sessions:
+            session.close()
         self.pool.close()
 
 
