@@ -204,7 +204,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--delay", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--stalled-after", type=float, default=5.0)
+    parser.add_argument("--stalled-after", type=float, default=6.0)
     parser.add_argument(
         "--timeout",
         type=float,

@@ -101,7 +101,7 @@ def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[..., subproce
     started: list[subprocess.Popen] = []
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
-    options = ["--concurrency", "4", "--stalled-after", "2", "--timeout", "2"]
+    options = ["--concurrency", "4", "--stalled-after", "6", "--timeout", "2"]
 
     def start(name: str, *changed: str) -> subprocess.Popen:
         """``changed``: options that replace the defaults above (click keeps the last)."""
@@ -347,3 +347,64 @@ def test_a_frozen_worker_holds_its_host_only_until_its_lease_runs_out(
         assert [summary.url for summary in archive.list_articles()] == [held]
         assert list(archive.failures()) == []
     assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 2
+
+
+def database_seconds_pass(url: str, seconds: float) -> None:
+    """Waits until ``seconds`` passed on the database's clock (whose heartbeats workers judge)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_sleep(%s)", [seconds])
+
+
+def test_a_strict_worker_does_not_take_for_dead_a_patient_one_that_is_alive(
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[..., subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    """Every worker sends heartbeats as often, whatever its --stalled-after: one that waits
+    30 s before judging others is not judged silent by one that waits 6 s."""
+    held = logged_hosts[0].page("/hold", story(999))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [held]), "--queue").exit_code == 0
+    patient = start_worker("patient", "--stalled-after", "30", "--timeout", "60")
+    assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the link"
+    strict = start_worker("strict", "--stalled-after", "6", "--timeout", "60")
+    database_seconds_pass(pg_url, 12)  # twice what the strict worker allows
+    logged_hosts[0].released.set()
+    wait_until_done(pg_url, 1)
+    with psycopg.connect(pg_url) as conn:
+        ended = "SELECT status::text, attempts FROM procrastinate_jobs"
+        assert conn.execute(ended).fetchall() == [("succeeded", 1)], "never put back"
+        assert conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone() == (2,)
+    assert stop([patient, strict]) == [0, 0]
+    assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 1
+
+
+def test_a_worker_struck_off_by_another_stops_in_one_line(
+    pg_url: str, server: LocalServer, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """A worker whose row another worker deleted (it took it for dead) says so and exits."""
+    store.open_archive(pg_url).close()
+    worker = start_worker("struck-off")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        give_up = time.monotonic() + HANG_GUARD
+        registered = "SELECT count(*) FROM pg_tables WHERE tablename = 'procrastinate_workers'"
+        while (
+            not conn.execute(registered).fetchone()[0]
+            or not conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]
+        ):
+            assert time.monotonic() < give_up, "the worker never registered"
+            time.sleep(0.1)
+        conn.execute("DELETE FROM procrastinate_workers")
+    url = server.route("/story/1", story(1))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [url]), "--queue").exit_code == 0
+    assert worker.wait(HANG_GUARD) == 1
+    log = (tmp_path / "struck-off.log").read_text()
+    assert "Traceback" not in log
+    assert "presumed dead by another" in log.splitlines()[-1]
+
+
+def test_a_stalled_after_shorter_than_three_heartbeats_is_refused(pg_url: str) -> None:
+    refused = run("--db", pg_url, "worker", "--stalled-after", "1")
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1
+    assert "at least 6 s" in refused.stderr

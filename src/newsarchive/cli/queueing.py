@@ -60,11 +60,11 @@ def enqueue(
 )
 @click.option(
     "--stalled-after",
-    type=click.FloatRange(min=1),
+    type=float,
     default=30.0,
     show_default=True,
     help="Seconds without a sign of life after which a worker is presumed dead and its links"
-    " go back in the queue.",
+    " go back in the queue: at least three of the heartbeats every worker sends.",
 )
 @click.option(
     "--timeout",

@@ -1,8 +1,8 @@
 """A worker: takes the queue's jobs, fetches politely, extracts and saves, on any machine.
 
 Each job runs in a thread of its own (``concurrency`` at once), with its own HTTP session and
-database connections. Every worker sends heartbeats; a worker silent for ``stalled_after``
-seconds is presumed dead (killed, its machine gone) and any worker puts its running jobs back
+database connections. Every worker sends a heartbeat every HEARTBEAT_SECONDS; a worker
+silent for ``stalled_after`` seconds (this worker's judgement of the others) is presumed dead (killed, its machine gone) and any worker puts its running jobs back
 in the queue, where another takes them: a job found archived already (its worker died after
 saving) ends at once. SIGTERM or Ctrl-C stops taking jobs and lets running ones finish.
 """
@@ -31,7 +31,7 @@ from newsarchive.distributed.jobs import (
 )
 from newsarchive.distributed.schema import ensure_queue_schema
 from newsarchive.engines.postgres import connection_pool
-from newsarchive.errors import ArchiveError
+from newsarchive.errors import ArchiveError, InputError, WorkerPresumedDead
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.hosts import rate_limited
 from newsarchive.importer.pool import extract_job
@@ -64,19 +64,29 @@ SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
 """
 
 
+# Seconds between a worker's heartbeats: the same for every worker, whatever its
+# ``stalled_after``, since each judges the others' heartbeats by its own ``stalled_after``.
+HEARTBEAT_SECONDS = 2.0
+# No worker presumes another dead before it missed this many heartbeats.
+MIN_STALLED_AFTER = 3 * HEARTBEAT_SECONDS
+
+
 @dataclass(frozen=True)
 class WorkerOptions:
-    """How a worker runs: jobs at once, when a silent worker is presumed dead, and the fetch
-    limits (``fetch``: retries, timeout, Retry-After cap; the pause comes with each job)."""
+    """How a worker runs: jobs at once, when a silent worker is presumed dead (seconds, at
+    least MIN_STALLED_AFTER), and the fetch limits (``fetch``: retries, timeout, Retry-After
+    cap; the pause comes with each job)."""
 
     concurrency: int = 8
     stalled_after: float = 30.0
     fetch: ImportOptions = field(default_factory=ImportOptions)
 
-    @property
-    def heartbeat(self) -> float:
-        """Seconds between heartbeats: a few are missed before a worker is presumed dead."""
-        return self.stalled_after / 3
+    def __post_init__(self) -> None:
+        if self.stalled_after < MIN_STALLED_AFTER:
+            raise InputError(
+                f"stalled after {self.stalled_after:g} s: at least {MIN_STALLED_AFTER:g} s,"
+                f" three heartbeats of {HEARTBEAT_SECONDS:g} s"
+            )
 
 
 def run_worker(location: str, options: WorkerOptions | None = None) -> None:
@@ -104,9 +114,16 @@ async def _serve(app: procrastinate.App, options: WorkerOptions) -> None:
                 queues=[QUEUE],
                 concurrency=options.concurrency,
                 fetch_job_polling_interval=JOB_POLL_SECONDS,
-                update_heartbeat_interval=options.heartbeat,
+                update_heartbeat_interval=HEARTBEAT_SECONDS,
                 stalled_worker_timeout=options.stalled_after,
             )
+        except procrastinate.exceptions.ConnectorException as error:
+            if isinstance(error.__cause__, psycopg.errors.ForeignKeyViolation):
+                raise WorkerPresumedDead(
+                    "this worker was silent too long and presumed dead by another, which gave"
+                    " its links to the others; start it again"
+                ) from error
+            raise
         finally:
             retrier.cancel()
 
@@ -123,7 +140,7 @@ async def _retry_stalled_jobs(app: procrastinate.App, options: WorkerOptions) ->
             stalled = []
         for job in stalled:
             log.warning("job %s of a silent worker goes back in the queue", job["id"])
-        await asyncio.sleep(options.heartbeat)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 def _without_link_failures(record: logging.LogRecord) -> bool:
