@@ -67,9 +67,9 @@ class _LoggedHandler(import_bench._Handler):
 class LoggedServer(import_bench.PageServer):
     """One host, logging the span of every request it answers."""
 
-    def __init__(self, pages: list[bytes], latency: float) -> None:
+    def __init__(self, pages: list[bytes], latency: float, number: int) -> None:
         self.spans: list[tuple[float, float]] = []
-        super().__init__(pages, latency, base=_LoggedHandler, spans=self.spans)
+        super().__init__(pages, latency, number, base=_LoggedHandler, spans=self.spans)
 
     def overlaps(self) -> int:
         spans = sorted(self.spans)
@@ -104,7 +104,7 @@ def newsarchive(url: str, *args: str) -> list[str]:
 
 
 def one_run(args: argparse.Namespace, pages: list[bytes], kill: bool) -> Run:
-    servers = [LoggedServer(pages, args.latency) for _ in range(args.hosts)]
+    servers = [LoggedServer(pages, args.latency, number) for number in range(args.hosts)]
     links = import_bench.links_over(servers, args.links)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with fresh_database(args.server) as url, tempfile.TemporaryDirectory() as folder:

@@ -1,7 +1,7 @@
 """Import spread over worker processes: the queue in PostgreSQL, real workers (``python -m
 newsarchive worker``) and loopback HTTP servers that log when each request starts and ends.
 
-Each server is a host (127.0.0.1 on its own port). No test asserts how long anything took:
+Each server is a host (a loopback address of its own). No test asserts how long anything took:
 the waits below only keep a broken run from hanging the suite.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner, Result
-from conftest import LocalServer
+from conftest import LOOPBACK_HOSTS, LocalServer
 from psycopg_pool import ConnectionPool
 from test_importer import story
 
@@ -68,13 +68,18 @@ class LoggedHost:
         return self.server.handler(path, respond)
 
     def overlaps(self) -> int:
-        spans = sorted(self.spans, key=lambda span: span[1])
-        return sum(1 for before, after in itertools.pairwise(spans) if after[1] < before[2])
+        return overlaps(self.spans)
+
+
+def overlaps(spans: list[tuple[str, float, float]]) -> int:
+    """How many requests started before the one before them ended."""
+    ordered = sorted(spans, key=lambda span: span[1])
+    return sum(1 for before, after in itertools.pairwise(ordered) if after[1] < before[2])
 
 
 @pytest.fixture
 def logged_hosts() -> Iterator[list[LoggedHost]]:
-    hosts = [LoggedHost() for _ in range(3)]
+    hosts = [LoggedHost(LocalServer(address)) for address in LOOPBACK_HOSTS]
     for host in hosts:
         host.server.start()
     yield hosts
@@ -408,3 +413,29 @@ def test_a_stalled_after_shorter_than_three_heartbeats_is_refused(pg_url: str) -
     assert refused.exit_code == 2
     assert refused.stderr.count("\n") == 1
     assert "at least 6 s" in refused.stderr
+
+
+def test_two_ports_of_one_server_are_one_host(
+    pg_url: str, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """Two servers on one address (say http and https of one site): while a request to one
+    runs, none goes to the other, though their jobs wait side by side."""
+    first, second = LoggedHost(LocalServer()), LoggedHost(LocalServer())
+    for host in (first, second):
+        host.server.start()
+    try:
+        urls = [first.page("/hold", story(1)), second.page("/story", story(2))]
+        assert run("--db", pg_url, "import", write_list(tmp_path, urls), "--queue").exit_code == 0
+        worker = start_worker("worker", "--timeout", "60")
+        assert first.held.wait(HANG_GUARD), "no worker took the held link"
+        database_seconds_pass(pg_url, 3)  # time enough for the other link to be fetched
+        first.released.set()
+        wait_until_done(pg_url, 2)
+        assert stop([worker]) == [0]
+    finally:
+        for host in (first, second):
+            host.released.set()
+            host.server.stop()
+    assert overlaps(first.spans + second.spans) == 0
+    (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
+    assert host["host"] == "127.0.0.1" and host["done"] == 2
