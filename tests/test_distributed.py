@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -439,3 +440,61 @@ def test_two_ports_of_one_server_are_one_host(
     assert overlaps(first.spans + second.spans) == 0
     (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
     assert host["host"] == "127.0.0.1" and host["done"] == 2
+
+
+# ---- mistakes ----------------------------------------------------------------------------
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("command", [["queue"], ["queue", "--json"]])
+def test_queue_on_a_database_that_is_missing_or_unreachable_says_so_in_one_line(
+    pg_url: str, command: list[str]
+) -> None:
+    missing = pg_url.rsplit("/", 1)[0] + "/no_such_database_here"
+    assert "no_such_database_here" in one_line_error(run("--db", missing, *command))
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        closed = f"postgresql://someone:secret@127.0.0.1:{probe.getsockname()[1]}/news"
+        message = one_line_error(run("--db", closed, *command))
+    assert "postgresql://someone@127.0.0.1:" in message and "secret" not in message
+
+
+def test_queue_writes_nothing_into_a_database_that_is_not_an_archive(pg_url: str) -> None:
+    assert "no archive there" in one_line_error(run("--db", pg_url, "queue"))
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_queue_of_an_archive_that_never_queued_is_empty_and_stays_untouched(pg_url: str) -> None:
+    store.open_archive(pg_url).close()
+    assert json.loads(run("--db", pg_url, "queue", "--json").stdout) == []
+    assert "The queue is empty" in run("--db", pg_url, "queue").stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_import_queue_leaves_no_connection_idle_in_a_transaction(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    """The links are checked against the queue on an autocommit connection: nothing waits
+    in an open transaction, holding locks, between two batches."""
+    from newsarchive.distributed import enqueue_links
+    from newsarchive.importer import ImportOptions
+    from newsarchive.linklists import Link
+
+    links = [Link(server.route(f"/story/{n}", story(n)), n) for n in range(2)]
+    with store.open_archive(pg_url) as archive, psycopg.connect(pg_url) as watcher:
+        outcomes = enqueue_links(pg_url, archive, iter(links), ImportOptions())
+        next(outcomes)
+        states = watcher.execute(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+        list(outcomes)
+    assert ("idle in transaction",) not in states

@@ -16,7 +16,7 @@ from typing import Any
 import procrastinate
 import psycopg
 
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.schema import connect, ensure_queue_schema, has_queue, require_archive
 from newsarchive.engines.postgres import CONNECTION_SETTINGS
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.steps import archived_id
@@ -104,7 +104,7 @@ def enqueue_links(
     or (without ``retry_failed``) failed for good is skipped, as ``import`` skips it."""
     ensure_queue_schema(location)
     app = queue_app(location)
-    with app.open(), psycopg.connect(location) as conn:
+    with app.open(), connect(location) as conn:
         batch: list[Link] = []
         for entry in entries:
             if not isinstance(entry, Link):
@@ -188,9 +188,12 @@ class HostCounts:
 
 
 def queue_counts(location: str) -> list[HostCounts]:
-    """The queue's links by host and state, busiest hosts first."""
-    ensure_queue_schema(location)
-    with psycopg.connect(location) as conn:
+    """The queue's links by host and state, busiest hosts first; it only reads (an archive
+    with no queue yet has an empty one)."""
+    require_archive(location)
+    with connect(location) as conn:
+        if not has_queue(conn):
+            return []
         rows = conn.execute(
             "SELECT lock, status::text, count(*) FROM procrastinate_jobs"
             " WHERE task_name = %s GROUP BY lock, status",

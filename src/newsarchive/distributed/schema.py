@@ -9,6 +9,10 @@ from __future__ import annotations
 import psycopg
 from procrastinate.schema import SchemaManager
 
+from newsarchive.engines.postgres import CONNECTION_SETTINGS, display_url, error_cause
+from newsarchive.errors import ArchiveError
+from newsarchive.store import open_archive
+
 # Any constant of our own: the lock only has to differ from other users' advisory locks.
 SCHEMA_LOCK = 0x6E657773  # "news"
 
@@ -27,11 +31,31 @@ ALTER TABLE newsarchive_hosts
 """
 
 
+def require_archive(location: str) -> None:
+    """Refuse in one line a database that holds no archive, or one from a newer newsarchive:
+    the queue goes only into an archive."""
+    open_archive(location, create=False).close()
+
+
+def connect(location: str) -> psycopg.Connection:
+    """An autocommit connection to the database at ``location``; one that cannot be opened is
+    an ArchiveError naming the database (never its password) and why, in one line."""
+    try:
+        return psycopg.connect(location, autocommit=True, **CONNECTION_SETTINGS)
+    except psycopg.Error as error:
+        raise ArchiveError(f"{display_url(location)}: cannot open: {error_cause(error)}") from error
+
+
+def has_queue(conn: psycopg.Connection) -> bool:
+    """Whether the queue's tables are in the database."""
+    found = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
+    return found is not None and found[0] is not None
+
+
 def ensure_queue_schema(location: str) -> None:
     """Create the queue's tables in the database at ``location`` unless they are there."""
-    with psycopg.connect(location) as conn:
+    with connect(location) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-        found = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
-        if found is None or found[0] is None:
+        if not has_queue(conn):
             conn.execute(SchemaManager.get_schema())
         conn.execute(HOSTS_TABLE)

@@ -29,7 +29,7 @@ from newsarchive.distributed.jobs import (
     QueuedLink,
     queue_app,
 )
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.schema import ensure_queue_schema, require_archive
 from newsarchive.engines.postgres import connection_pool
 from newsarchive.errors import ArchiveError, InputError, WorkerPresumedDead
 from newsarchive.importer import ImportOptions, Outcome, host_of
@@ -94,7 +94,7 @@ def run_worker(location: str, options: WorkerOptions | None = None) -> None:
     SIGTERM or Ctrl-C. A database without an archive, or with one from a newer newsarchive,
     is refused before any job is taken."""
     options = options or WorkerOptions()
-    open_archive(location, create=False).close()
+    require_archive(location)
     ensure_queue_schema(location)
     links = _LinkWorker(location, options.fetch)
     logging.getLogger("procrastinate.worker").addFilter(_without_link_failures)

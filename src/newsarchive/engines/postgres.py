@@ -72,7 +72,9 @@ class PostgresEngine:
             self._migrate(create)
         except psycopg.Error as error:
             self.close()
-            raise ArchiveError(f"{self.name}: not a usable archive: {_cause(error)}") from error
+            raise ArchiveError(
+                f"{self.name}: not a usable archive: {error_cause(error)}"
+            ) from error
         except BaseException:
             self.close()
             raise
@@ -81,7 +83,7 @@ class PostgresEngine:
         try:
             return psycopg.connect(self.url, **CONNECTION_SETTINGS)
         except psycopg.Error as error:
-            raise ArchiveError(f"{self.name}: cannot open archive: {_cause(error)}") from error
+            raise ArchiveError(f"{self.name}: cannot open archive: {error_cause(error)}") from error
 
     def _borrow(self, pool: ConnectionPool) -> psycopg.Connection:
         try:
@@ -210,7 +212,7 @@ def display_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-def _cause(error: psycopg.Error) -> str:
+def error_cause(error: psycopg.Error) -> str:
     """psycopg's message in one line, without its "connection failed:" preamble."""
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return first.removeprefix("connection failed: ").replace("FATAL:  ", "")
