@@ -33,7 +33,7 @@ from newsarchive import store
 from newsarchive.cli import cli
 from newsarchive.distributed import queue_counts
 from newsarchive.distributed.hosts import host_turn
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.schema import ensure_queue_schema, procrastinate_schema_version
 from newsarchive.engines.postgres import connection_pool
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -498,3 +498,28 @@ def test_import_queue_leaves_no_connection_idle_in_a_transaction(
         ).fetchall()
         list(outcomes)
     assert ("idle in transaction",) not in states
+
+
+def test_a_queue_made_with_another_procrastinate_schema_is_refused_in_one_line(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    store.open_archive(pg_url).close()
+    ensure_queue_schema(pg_url)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("UPDATE newsarchive_queue_schema SET procrastinate_schema = '02.00.00_01_x'")
+    links = write_list(tmp_path, [server.route("/story/1", story(1))])
+    for command in (["import", links, "--queue"], ["worker"]):
+        message = one_line_error(run("--db", pg_url, *command))
+        assert "02.00.00_01_x" in message
+        assert procrastinate_schema_version() in message
+
+
+def test_every_job_state_of_procrastinate_has_a_name_in_the_queue(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    links = write_list(tmp_path, [server.route(f"/story/{n}", story(n)) for n in range(2)])
+    assert run("--db", pg_url, "import", links, "--queue").exit_code == 0
+    with psycopg.connect(pg_url) as conn:  # a state procrastinate 3 no longer sets, but has
+        conn.execute("UPDATE procrastinate_jobs SET status = 'aborting' WHERE id = 1")
+    (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
+    assert (host["pending"], host["running"]) == (1, 1)

@@ -15,6 +15,7 @@ from typing import Any
 
 import procrastinate
 import psycopg
+from procrastinate.jobs import Status
 
 from newsarchive.distributed.schema import connect, ensure_queue_schema, has_queue, require_archive
 from newsarchive.engines.postgres import CONNECTION_SETTINGS
@@ -33,14 +34,15 @@ class DatabaseUnavailable(Exception):
     """The worker lost its connection to the archive's database in the middle of a job."""
 
 
-# procrastinate's job states, as ``newsarchive queue`` names them
+# procrastinate's job states, every one, as ``newsarchive queue`` names them
 STATES = {
-    "todo": "pending",
-    "doing": "running",
-    "succeeded": "done",
-    "failed": "failed",
-    "cancelled": "failed",
-    "aborted": "failed",
+    Status.TODO: "pending",
+    Status.DOING: "running",
+    Status.ABORTING: "running",  # no longer set by procrastinate 3, but in its enum
+    Status.SUCCEEDED: "done",
+    Status.FAILED: "failed",
+    Status.CANCELLED: "failed",
+    Status.ABORTED: "failed",
 }
 
 
@@ -101,8 +103,15 @@ def enqueue_links(
 ) -> Iterator[Outcome]:
     """Queue one job per new link of ``entries``; yield each entry's Outcome (``queued``,
     ``skipped`` or ``invalid``). A link waiting or running in the queue, archived already
-    or (without ``retry_failed``) failed for good is skipped, as ``import`` skips it."""
+    or (without ``retry_failed``) failed for good is skipped, as ``import`` skips it. A
+    database whose queue cannot be used is refused here, before ``entries`` is read."""
     ensure_queue_schema(location)
+    return _enqueue_entries(location, archive, entries, options)
+
+
+def _enqueue_entries(
+    location: str, archive: Archive, entries: Iterable[Entry], options: ImportOptions
+) -> Iterator[Outcome]:
     app = queue_app(location)
     with app.open(), connect(location) as conn:
         batch: list[Link] = []
@@ -202,7 +211,7 @@ def queue_counts(location: str) -> list[HostCounts]:
     hosts: dict[str, dict[str, int]] = {}
     for host, status, count in rows:
         counts = hosts.setdefault(host or "", {})
-        state = STATES[status]
+        state = STATES[Status(status)]
         counts[state] = counts.get(state, 0) + count
     found = [HostCounts(host, **counts) for host, counts in hosts.items()]
     return sorted(found, key=lambda row: (-(row.pending + row.running), row.host))
