@@ -523,3 +523,28 @@ def test_every_job_state_of_procrastinate_has_a_name_in_the_queue(
         conn.execute("UPDATE procrastinate_jobs SET status = 'aborting' WHERE id = 1")
     (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
     assert (host["pending"], host["running"]) == (1, 1)
+
+
+def test_a_worker_treats_a_link_redirected_to_an_archived_page_as_import_does(
+    pg_url: str, server: LocalServer, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """Skipped as already archived, its export's tags and save time given to that article
+    (importer.steps.already_archived, for both)."""
+    page = server.route("/story", story(1))
+    with store.open_archive(pg_url) as archive:
+        assert run("--db", pg_url, "add", page).exit_code == 0
+        (article,) = archive.list_articles()
+    server.route("/old-address", b"", status=301, headers={"Location": page})
+    pocket = tmp_path / "pocket.csv"
+    pocket.write_text(
+        "title,url,time_added,tags,status\n"
+        f"Old,{server.url('/old-address')},1650000000,ferries,unread\n"
+    )
+    assert run("--db", pg_url, "import", str(pocket), "--queue").exit_code == 0
+    worker = start_worker("worker")
+    wait_until_done(pg_url, 1)
+    assert stop([worker]) == [0]
+    with store.open_archive(pg_url) as archive:
+        assert [summary.id for summary in archive.list_articles()] == [article.id]
+        assert archive.tags(article.id) == ["ferries"]
+    assert f"already archived as {page}" in (tmp_path / "worker.log").read_text()

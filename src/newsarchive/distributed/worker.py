@@ -35,10 +35,15 @@ from newsarchive.errors import ArchiveError, InputError, WorkerPresumedDead
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.hosts import rate_limited
 from newsarchive.importer.pool import extract_job
-from newsarchive.importer.steps import archived_id, fetch_link, record_failed, save_extracted
+from newsarchive.importer.steps import (
+    already_archived,
+    fetch_link,
+    record_failed,
+    redirected_to,
+    save_extracted,
+)
 from newsarchive.models import Article, FetchResult
 from newsarchive.store import Archive, open_archive
-from newsarchive.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -199,11 +204,9 @@ class _LinkWorker:
         if isinstance(article, Exception) or isinstance(fetched, Exception):
             error = fetched if isinstance(fetched, Exception) else article
             return record_failed(archive, job.link, error)
-        final = fetched.final_url or job.url
-        moved = normalize_url(final) != normalize_url(job.url) and not job.refetch
-        if moved and (found := archived_id(archive, final)) is not None:
-            return Outcome(job.url, "skipped", job.line, found, f"already archived as {final}")
-        return save_extracted(archive, job.link, fetched, article)
+        final = redirected_to(job.link, fetched)
+        skipped = None if final is None else already_archived(archive, job.link, final, job.refetch)
+        return skipped or save_extracted(archive, job.link, fetched, article)
 
     def _fetch(self, job: QueuedLink) -> FetchResult | Exception | Outcome:
         """Fetch in the host's turn, which no other worker anywhere has at the same time; the
@@ -214,9 +217,9 @@ class _LinkWorker:
         host = host_of(job.url)
         with host_turn(self.pool, host, job.delay, options.max_retry_after, lease) as turn:
             with self._opened() as archive:
-                found = None if job.refetch else archived_id(archive, job.url)
-            if found is not None:
-                return Outcome(job.url, "skipped", job.line, found, "already archived")
+                skipped = already_archived(archive, job.link, job.url, job.refetch)
+            if skipped is not None:
+                return skipped
             result = fetch_link(job.link, self._thread_session(), options)
             turn.slowed_down = rate_limited(result)
         return result
