@@ -1,7 +1,8 @@
 """Distributed import: worker processes against loopback hosts, measured against politeness.
 
     python bench/distributed.py [--links 1000] [--hosts 20] [--latency 0.2] [--delay 1]
-                                [--workers 4] [--concurrency 8] [--runs 3] [--generated]
+                                [--workers 4] [--concurrency 8] [--timeout 10] [--runs 3]
+                                [--generated]
                                 [--server postgresql://postgres@127.0.0.1]
 
 Each run gets a fresh PostgreSQL database on ``--server`` (dropped afterwards), starts one
@@ -66,9 +67,9 @@ class _LoggedHandler(import_bench._Handler):
 class LoggedServer(import_bench.PageServer):
     """One host, logging the span of every request it answers."""
 
-    def __init__(self, pages: list[bytes], latency: float) -> None:
+    def __init__(self, pages: list[bytes], latency: float, number: int) -> None:
         self.spans: list[tuple[float, float]] = []
-        super().__init__(pages, latency, base=_LoggedHandler, spans=self.spans)
+        super().__init__(pages, latency, number, base=_LoggedHandler, spans=self.spans)
 
     def overlaps(self) -> int:
         spans = sorted(self.spans)
@@ -103,7 +104,7 @@ def newsarchive(url: str, *args: str) -> list[str]:
 
 
 def one_run(args: argparse.Namespace, pages: list[bytes], kill: bool) -> Run:
-    servers = [LoggedServer(pages, args.latency) for _ in range(args.hosts)]
+    servers = [LoggedServer(pages, args.latency, number) for number in range(args.hosts)]
     links = import_bench.links_over(servers, args.links)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with fresh_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
@@ -118,7 +119,7 @@ def one_run(args: argparse.Namespace, pages: list[bytes], kill: bool) -> Run:
 def work(url: str, args: argparse.Namespace, env: dict, kill: bool) -> tuple[float, float]:
     """Run the workers until every link ended; wall seconds and the workers' CPU seconds."""
     command = newsarchive(url, "worker", "-q", "--concurrency", str(args.concurrency))
-    command += ["--stalled-after", str(args.stalled_after)]
+    command += ["--stalled-after", str(args.stalled_after), "--timeout", str(args.timeout)]
     before = os.times()
     started = time.perf_counter()
     workers = [subprocess.Popen(command, env=env) for _ in range(args.workers)]
@@ -203,7 +204,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--delay", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--stalled-after", type=float, default=5.0)
+    parser.add_argument("--stalled-after", type=float, default=6.0)
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="a fetch's deadline: the killed worker's host stays reserved this long and 10 s more",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs without a kill")
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1")
     parser.add_argument(

@@ -4,7 +4,7 @@
                            [--memory-links 10000] [--memory-hosts 100] [--skip-sequential]
                            [--cases sequential,default,delay0,memory]
 
-Starts one HTTP server per host on 127.0.0.1 (several ports = several hosts) serving real
+Starts one HTTP server per host, each on a loopback address of its own (127.0.0.2 and on), serving real
 pages from ../shared/datasets when present (read there, never copied), else generated pages,
 each answer held back by ``--latency`` seconds. Then, each in a fresh process so peak memory
 is its own (``--cases`` picks which):
@@ -75,17 +75,20 @@ def generated_page(number: int) -> bytes:
 class PageServer:
     """One host: serves page ``i`` at ``/p/i`` after ``latency`` seconds."""
 
-    def __init__(self, pages: list[bytes], latency: float, **handler: object) -> None:
-        """``handler`` sets more attributes of the request handler (bench/distributed.py's
-        gives it a log)."""
+    def __init__(self, pages: list[bytes], latency: float, number: int, **handler: object) -> None:
+        """Server ``number`` listens on a loopback address of its own (127.0.0.2 and on:
+        ports of one address are one host to the politeness rules). ``handler`` sets more
+        attributes of the request handler (bench/distributed.py's gives it a log)."""
         base = handler.pop("base", _Handler)
         handler = type("Handler", (base,), {"pages": pages, "latency": latency, **handler})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        address = f"127.0.{number // 250}.{number % 250 + 2}"
+        self.httpd = ThreadingHTTPServer((address, 0), handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def url(self, number: int) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/p/{number}"
+        address, port = self.httpd.server_address[:2]
+        return f"http://{address}:{port}/p/{number}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -248,7 +251,8 @@ def main() -> None:
         f" {args.hosts} hosts, {args.latency * 1000:.0f} ms latency, {cores or 1} cores,"
         f" {extraction_processes(ImportOptions())} extraction processes"
     )
-    servers = [PageServer(pages, args.latency) for _ in range(max(args.hosts, args.memory_hosts))]
+    hosts = max(args.hosts, args.memory_hosts)
+    servers = [PageServer(pages, args.latency, number) for number in range(hosts)]
     links = links_over(servers[: args.hosts], args.links)
     report(args, pages, links, cores or 1, servers)
 

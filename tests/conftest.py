@@ -28,6 +28,9 @@ settings.register_profile("newsarchive", deadline=None, derandomize=True)
 settings.load_profile("newsarchive")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Loopback addresses besides 127.0.0.1 for servers that must be different hosts (pyproject's
+# --allow-hosts lets the tests reach them).
+LOOPBACK_HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 # A short invented story, for tests that need an ordinary article page.
@@ -73,10 +76,13 @@ class _QuietServer(ThreadingHTTPServer):
 class LocalServer:
     """A threaded HTTP server on loopback serving routes the test registers."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        """``address``: one of LOOPBACK_HOSTS for a test that needs servers that are different
+        hosts to the politeness rules (servers on one address are one host, whatever port)."""
+        self.address = address
         self.routes: dict[str, Route | Callable[[BaseHTTPRequestHandler], None]] = {}
         self.requests: list[SeenRequest] = []
-        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _QuietServer((address, 0), self._handler_class())
         # A short poll interval makes stop() quick: shutdown() waits for the next poll (0.5 s
         # by default), and every test that uses the server pays it.
         self._thread = threading.Thread(
@@ -88,7 +94,7 @@ class LocalServer:
         return self._httpd.server_address[1]
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.address}:{self.port}{path}"
 
     def route(self, path: str, body: bytes | str | Iterable[bytes] = b"", **kwargs) -> str:
         """Register a response for ``path`` and return its full URL."""

@@ -1,7 +1,7 @@
 """Import spread over worker processes: the queue in PostgreSQL, real workers (``python -m
 newsarchive worker``) and loopback HTTP servers that log when each request starts and ends.
 
-Each server is a host (127.0.0.1 on its own port). No test asserts how long anything took:
+Each server is a host (a loopback address of its own). No test asserts how long anything took:
 the waits below only keep a broken run from hanging the suite.
 """
 
@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -24,14 +25,16 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner, Result
-from conftest import LocalServer
+from conftest import LOOPBACK_HOSTS, LocalServer
+from psycopg_pool import ConnectionPool
 from test_importer import story
 
 from newsarchive import store
 from newsarchive.cli import cli
 from newsarchive.distributed import queue_counts
 from newsarchive.distributed.hosts import host_turn
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.schema import ensure_queue_schema, procrastinate_schema_version
+from newsarchive.engines.postgres import connection_pool
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 HANG_GUARD = 120  # seconds: a run that takes longer is broken, not slow
@@ -66,13 +69,18 @@ class LoggedHost:
         return self.server.handler(path, respond)
 
     def overlaps(self) -> int:
-        spans = sorted(self.spans, key=lambda span: span[1])
-        return sum(1 for before, after in itertools.pairwise(spans) if after[1] < before[2])
+        return overlaps(self.spans)
+
+
+def overlaps(spans: list[tuple[str, float, float]]) -> int:
+    """How many requests started before the one before them ended."""
+    ordered = sorted(spans, key=lambda span: span[1])
+    return sum(1 for before, after in itertools.pairwise(ordered) if after[1] < before[2])
 
 
 @pytest.fixture
 def logged_hosts() -> Iterator[list[LoggedHost]]:
-    hosts = [LoggedHost() for _ in range(3)]
+    hosts = [LoggedHost(LocalServer(address)) for address in LOOPBACK_HOSTS]
     for host in hosts:
         host.server.start()
     yield hosts
@@ -92,17 +100,20 @@ def write_list(tmp_path: Path, urls: list[str]) -> str:
 
 
 @pytest.fixture
-def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen]]:
+def start_worker(pg_url: str, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]:
     """Starts ``newsarchive worker`` processes on the test's archive, its stderr in
-    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed."""
+    ``tmp_path/NAME.log``; any still running when the test ends (it failed) are killed. A
+    short fetch timeout keeps short the lease of a host a killed worker was fetching from."""
     started: list[subprocess.Popen] = []
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
-    options = ["--concurrency", "4", "--stalled-after", "2"]
+    options = ["--concurrency", "4", "--stalled-after", "6", "--timeout", "2"]
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, *changed: str) -> subprocess.Popen:
+        """``changed``: options that replace the defaults above (click keeps the last)."""
         with (tmp_path / f"{name}.log").open("w") as stderr:
-            started.append(subprocess.Popen([*command, *options], env=env, stderr=stderr))
+            process = subprocess.Popen([*command, *options, *changed], env=env, stderr=stderr)
+            started.append(process)
         return started[-1]
 
     yield start
@@ -163,21 +174,28 @@ def test_a_link_is_queued_once_however_often_it_is_imported(
     assert table[2].split() == ["total", "3", "0", "0", "0"]
 
 
-def database_clock(conn: psycopg.Connection) -> float:
-    return float(conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
+def database_clock(pool: ConnectionPool) -> float:
+    with pool.connection() as conn:
+        return float(conn.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
 
 
-def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pg_url: str) -> None:
-    """Two workers' connections ask for one host at once: the second request starts only
-    after the first ended and the host's pause passed, on the database's clock."""
+@pytest.fixture
+def pool(pg_url: str) -> Iterator[ConnectionPool]:
     ensure_queue_schema(pg_url)
+    with connection_pool(pg_url) as opened:
+        yield opened
+
+
+def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pool: ConnectionPool) -> None:
+    """Two workers ask for one host at once: the second request starts only after the
+    first ended and the host's pause passed, on the database's clock."""
     spans: list[tuple[float, float]] = []
 
     def request() -> None:
-        with psycopg.connect(pg_url) as conn, host_turn(conn, "news.test:http", 0.3, 60):
-            started = database_clock(conn)
+        with host_turn(pool, "news.test", 0.3, 60, lease=60):
+            started = database_clock(pool)
             time.sleep(0.1)
-            spans.append((started, database_clock(conn)))
+            spans.append((started, database_clock(pool)))
 
     threads = [threading.Thread(target=request) for _ in range(2)]
     for thread in threads:
@@ -188,18 +206,17 @@ def test_a_host_turn_waits_for_the_one_before_and_for_its_pause(pg_url: str) -> 
     assert second[0] >= first[1] + 0.3
 
 
-def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
+def test_a_host_that_said_slow_down_waits_longer(pool: ConnectionPool) -> None:
     """After a 429 or 503 the host's pause doubles (importer.hosts.pause_after): 0.1 s asked,
     1 s kept; an ordinary answer brings the asked pause back."""
-    ensure_queue_schema(pg_url)
-    host = "busy.test:http"
-    with psycopg.connect(pg_url) as conn:
-        with host_turn(conn, host, 0.1, 60) as turn:
-            turn.slowed_down = True
-            answered = database_clock(conn)
-        with host_turn(conn, host, 0.1, 60) as turn:
-            assert turn.strikes == 1
-            assert database_clock(conn) >= answered + 1.0
+    host = "busy.test"
+    with host_turn(pool, host, 0.1, 60, lease=60) as turn:
+        turn.slowed_down = True
+        answered = database_clock(pool)
+    with host_turn(pool, host, 0.1, 60, lease=60) as turn:
+        assert turn.strikes == 1
+        assert database_clock(pool) >= answered + 1.0
+    with pool.connection() as conn:
         row = conn.execute(
             "SELECT strikes, extract(epoch FROM next_allowed_at - clock_timestamp())"
             " FROM newsarchive_hosts WHERE host = %s",
@@ -208,13 +225,30 @@ def test_a_host_that_said_slow_down_waits_longer(pg_url: str) -> None:
     assert row[0] == 0 and float(row[1]) <= 0.1
 
 
+def test_a_lease_run_out_is_taken_over_and_its_old_holder_frees_nothing(
+    pool: ConnectionPool,
+) -> None:
+    """A worker that froze mid-request holds its host only for its lease; when it wakes, its
+    release leaves alone the lease another worker took since."""
+    frozen = host_turn(pool, "stuck.test", 0, 60, lease=0.5)
+    frozen.__enter__()
+    with host_turn(pool, "stuck.test", 0, 60, lease=60):
+        frozen.__exit__(None, None, None)
+        with pool.connection() as conn:
+            (busy,) = conn.execute(
+                "SELECT busy_until > clock_timestamp() FROM newsarchive_hosts WHERE host = %s",
+                ["stuck.test"],
+            ).fetchone()
+        assert busy
+
+
 # ---- workers -----------------------------------------------------------------------------
 
 
 def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
     pg_url: str,
     logged_hosts: list[LoggedHost],
-    start_worker: Callable[[str], subprocess.Popen],
+    start_worker: Callable[..., subprocess.Popen],
     tmp_path: Path,
 ) -> None:
     held = logged_hosts[0].page("/hold", story(999))
@@ -249,3 +283,268 @@ def test_workers_archive_every_link_once_politely_and_take_over_a_killed_worker(
         for key in ("pending", "running", "done", "failed")
     }
     assert totals == {"pending": 0, "running": 0, "done": len(urls), "failed": 1}
+
+
+def drop_archive_connections(url: str) -> int:
+    """Ends every server process of the test's database but procrastinate's (its last query
+    names procrastinate) and our own: as a database restart or a network cut does."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND query NOT ILIKE '%procrastinate%'"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_worker_carries_on_after_its_database_connections_were_dropped(
+    pg_url: str,
+    server: LocalServer,
+    start_worker: Callable[..., subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    urls = [server.route(f"/story/{n}", story(n)) for n in range(3)]
+    assert run("--db", pg_url, "import", write_list(tmp_path, urls[:1]), "--queue").exit_code == 0
+    worker = start_worker("worker")
+    wait_until_done(pg_url, 1)
+    assert drop_archive_connections(pg_url) > 0
+    assert run("--db", pg_url, "import", write_list(tmp_path, urls[1:]), "--queue").exit_code == 0
+    wait_until_done(pg_url, 3)
+    assert stop([worker]) == [0]
+
+    with store.open_archive(pg_url) as archive:
+        assert sorted(summary.url for summary in archive.list_articles()) == sorted(urls)
+        assert list(archive.failures()) == []
+
+
+def test_a_worker_refuses_a_database_that_holds_no_archive_before_taking_a_job(
+    pg_url: str,
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    command = [sys.executable, "-m", "newsarchive", "--db", pg_url, "worker"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
+    assert refused.returncode != 0
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "no archive there" in refused.stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_a_frozen_worker_holds_its_host_only_until_its_lease_runs_out(
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[..., subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    """A worker stopped (SIGSTOP) in the middle of a request: its job goes back in the queue
+    and another worker fetches the page once the frozen worker's lease has run out."""
+    held = logged_hosts[0].page("/hold", story(999))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [held]), "--queue").exit_code == 0
+    frozen = start_worker("frozen")
+    assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the link"
+    frozen.send_signal(signal.SIGSTOP)
+    logged_hosts[0].released.set()
+    other = start_worker("other")
+    wait_until_done(pg_url, 1)
+    assert stop([other]) == [0]
+    frozen.kill()
+
+    with store.open_archive(pg_url) as archive:
+        assert [summary.url for summary in archive.list_articles()] == [held]
+        assert list(archive.failures()) == []
+    assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 2
+
+
+def database_seconds_pass(url: str, seconds: float) -> None:
+    """Waits until ``seconds`` passed on the database's clock (whose heartbeats workers judge)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_sleep(%s)", [seconds])
+
+
+def test_a_strict_worker_does_not_take_for_dead_a_patient_one_that_is_alive(
+    pg_url: str,
+    logged_hosts: list[LoggedHost],
+    start_worker: Callable[..., subprocess.Popen],
+    tmp_path: Path,
+) -> None:
+    """Every worker sends heartbeats as often, whatever its --stalled-after: one that waits
+    30 s before judging others is not judged silent by one that waits 6 s."""
+    held = logged_hosts[0].page("/hold", story(999))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [held]), "--queue").exit_code == 0
+    patient = start_worker("patient", "--stalled-after", "30", "--timeout", "60")
+    assert logged_hosts[0].held.wait(HANG_GUARD), "no worker took the link"
+    strict = start_worker("strict", "--stalled-after", "6", "--timeout", "60")
+    database_seconds_pass(pg_url, 12)  # twice what the strict worker allows
+    logged_hosts[0].released.set()
+    wait_until_done(pg_url, 1)
+    with psycopg.connect(pg_url) as conn:
+        ended = "SELECT status::text, attempts FROM procrastinate_jobs"
+        assert conn.execute(ended).fetchall() == [("succeeded", 1)], "never put back"
+        assert conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone() == (2,)
+    assert stop([patient, strict]) == [0, 0]
+    assert sum(1 for path, *_ in logged_hosts[0].spans if path == "/hold") == 1
+
+
+def test_a_worker_struck_off_by_another_stops_in_one_line(
+    pg_url: str, server: LocalServer, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """A worker whose row another worker deleted (it took it for dead) says so and exits."""
+    store.open_archive(pg_url).close()
+    worker = start_worker("struck-off")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        give_up = time.monotonic() + HANG_GUARD
+        registered = "SELECT count(*) FROM pg_tables WHERE tablename = 'procrastinate_workers'"
+        while (
+            not conn.execute(registered).fetchone()[0]
+            or not conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]
+        ):
+            assert time.monotonic() < give_up, "the worker never registered"
+            time.sleep(0.1)
+        conn.execute("DELETE FROM procrastinate_workers")
+    url = server.route("/story/1", story(1))
+    assert run("--db", pg_url, "import", write_list(tmp_path, [url]), "--queue").exit_code == 0
+    assert worker.wait(HANG_GUARD) == 1
+    log = (tmp_path / "struck-off.log").read_text()
+    assert "Traceback" not in log
+    assert "presumed dead by another" in log.splitlines()[-1]
+
+
+def test_a_stalled_after_shorter_than_three_heartbeats_is_refused(pg_url: str) -> None:
+    refused = run("--db", pg_url, "worker", "--stalled-after", "1")
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1
+    assert "at least 6 s" in refused.stderr
+
+
+def test_two_ports_of_one_server_are_one_host(
+    pg_url: str, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """Two servers on one address (say http and https of one site): while a request to one
+    runs, none goes to the other, though their jobs wait side by side."""
+    first, second = LoggedHost(LocalServer()), LoggedHost(LocalServer())
+    for host in (first, second):
+        host.server.start()
+    try:
+        urls = [first.page("/hold", story(1)), second.page("/story", story(2))]
+        assert run("--db", pg_url, "import", write_list(tmp_path, urls), "--queue").exit_code == 0
+        worker = start_worker("worker", "--timeout", "60")
+        assert first.held.wait(HANG_GUARD), "no worker took the held link"
+        database_seconds_pass(pg_url, 3)  # time enough for the other link to be fetched
+        first.released.set()
+        wait_until_done(pg_url, 2)
+        assert stop([worker]) == [0]
+    finally:
+        for host in (first, second):
+            host.released.set()
+            host.server.stop()
+    assert overlaps(first.spans + second.spans) == 0
+    (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
+    assert host["host"] == "127.0.0.1" and host["done"] == 2
+
+
+# ---- mistakes ----------------------------------------------------------------------------
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("command", [["queue"], ["queue", "--json"]])
+def test_queue_on_a_database_that_is_missing_or_unreachable_says_so_in_one_line(
+    pg_url: str, command: list[str]
+) -> None:
+    missing = pg_url.rsplit("/", 1)[0] + "/no_such_database_here"
+    assert "no_such_database_here" in one_line_error(run("--db", missing, *command))
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        closed = f"postgresql://someone:secret@127.0.0.1:{probe.getsockname()[1]}/news"
+        message = one_line_error(run("--db", closed, *command))
+    assert "postgresql://someone@127.0.0.1:" in message and "secret" not in message
+
+
+def test_queue_writes_nothing_into_a_database_that_is_not_an_archive(pg_url: str) -> None:
+    assert "no archive there" in one_line_error(run("--db", pg_url, "queue"))
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_queue_of_an_archive_that_never_queued_is_empty_and_stays_untouched(pg_url: str) -> None:
+    store.open_archive(pg_url).close()
+    assert json.loads(run("--db", pg_url, "queue", "--json").stdout) == []
+    assert "The queue is empty" in run("--db", pg_url, "queue").stderr
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone() == (None,)
+
+
+def test_import_queue_leaves_no_connection_idle_in_a_transaction(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    """The links are checked against the queue on an autocommit connection: nothing waits
+    in an open transaction, holding locks, between two batches."""
+    from newsarchive.distributed import enqueue_links
+    from newsarchive.importer import ImportOptions
+    from newsarchive.linklists import Link
+
+    links = [Link(server.route(f"/story/{n}", story(n)), n) for n in range(2)]
+    with store.open_archive(pg_url) as archive, psycopg.connect(pg_url) as watcher:
+        outcomes = enqueue_links(pg_url, archive, iter(links), ImportOptions())
+        next(outcomes)
+        states = watcher.execute(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+        list(outcomes)
+    assert ("idle in transaction",) not in states
+
+
+def test_a_queue_made_with_another_procrastinate_schema_is_refused_in_one_line(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    store.open_archive(pg_url).close()
+    ensure_queue_schema(pg_url)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("UPDATE newsarchive_queue_schema SET procrastinate_schema = '02.00.00_01_x'")
+    links = write_list(tmp_path, [server.route("/story/1", story(1))])
+    for command in (["import", links, "--queue"], ["worker"]):
+        message = one_line_error(run("--db", pg_url, *command))
+        assert "02.00.00_01_x" in message
+        assert procrastinate_schema_version() in message
+
+
+def test_every_job_state_of_procrastinate_has_a_name_in_the_queue(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    links = write_list(tmp_path, [server.route(f"/story/{n}", story(n)) for n in range(2)])
+    assert run("--db", pg_url, "import", links, "--queue").exit_code == 0
+    with psycopg.connect(pg_url) as conn:  # a state procrastinate 3 no longer sets, but has
+        conn.execute("UPDATE procrastinate_jobs SET status = 'aborting' WHERE id = 1")
+    (host,) = json.loads(run("--db", pg_url, "queue", "--json").stdout)
+    assert (host["pending"], host["running"]) == (1, 1)
+
+
+def test_a_worker_treats_a_link_redirected_to_an_archived_page_as_import_does(
+    pg_url: str, server: LocalServer, start_worker: Callable[..., subprocess.Popen], tmp_path: Path
+) -> None:
+    """Skipped as already archived, its export's tags and save time given to that article
+    (importer.steps.already_archived, for both)."""
+    page = server.route("/story", story(1))
+    with store.open_archive(pg_url) as archive:
+        assert run("--db", pg_url, "add", page).exit_code == 0
+        (article,) = archive.list_articles()
+    server.route("/old-address", b"", status=301, headers={"Location": page})
+    pocket = tmp_path / "pocket.csv"
+    pocket.write_text(
+        "title,url,time_added,tags,status\n"
+        f"Old,{server.url('/old-address')},1650000000,ferries,unread\n"
+    )
+    assert run("--db", pg_url, "import", str(pocket), "--queue").exit_code == 0
+    worker = start_worker("worker")
+    wait_until_done(pg_url, 1)
+    assert stop([worker]) == [0]
+    with store.open_archive(pg_url) as archive:
+        assert [summary.id for summary in archive.list_articles()] == [article.id]
+        assert archive.tags(article.id) == ["ferries"]
+    assert f"already archived as {page}" in (tmp_path / "worker.log").read_text()

@@ -16,11 +16,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import LocalServer, wait_for_outcomes
+from conftest import LOOPBACK_HOSTS, LocalServer, wait_for_outcomes
 
 from newsarchive.cli import cli
 from newsarchive.history import article_history
-from newsarchive.importer import ImportOptions, Outcome, extraction_processes, import_links
+from newsarchive.importer import (
+    ImportOptions,
+    Outcome,
+    extraction_processes,
+    host_of,
+    import_links,
+)
 from newsarchive.linklists import Link
 from newsarchive.store import Archive
 
@@ -51,7 +57,7 @@ EMPTY_PAGE = (  # links only: neither we nor readability find any text in it
 
 @pytest.fixture
 def hosts() -> Iterator[list[LocalServer]]:
-    servers = [LocalServer() for _ in range(3)]
+    servers = [LocalServer(address) for address in LOOPBACK_HOSTS]
     for server in servers:
         server.start()
     yield servers
@@ -517,3 +523,15 @@ def test_a_sitemap_index_pointing_back_at_itself_is_fetched_once(server: LocalSe
     code, summary, _ = run_json("import", index_url, "--dry-run")
     assert (code, summary["new"], summary["invalid"]) == (0, 1, 0)
     assert (server.hits("/sitemap.xml"), server.hits("/sitemap-1.xml")) == (1, 1)
+
+
+def test_one_server_is_one_host_whatever_its_scheme_port_or_spelling() -> None:
+    """Politeness is owed to a server: http and https, any port, any case, a trailing dot."""
+    spellings = [
+        "http://news.example/a",
+        "https://news.example/b",
+        "https://News.Example.:8443/c",
+        "http://user@NEWS.EXAMPLE:80/d",
+    ]
+    assert {host_of(url) for url in spellings} == {"news.example"}
+    assert host_of("https://other.example/a") != host_of("https://news.example/a")

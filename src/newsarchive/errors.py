@@ -90,3 +90,8 @@ class QueryError(InputError):
 
 class ArchiveError(NewsarchiveError):
     """The archive file cannot be opened or written (locked, read-only, newer schema)."""
+
+
+class WorkerPresumedDead(NewsarchiveError):
+    """A queue worker found itself struck off by another that took it for dead (it froze, or
+    lost the database for longer than the other's ``--stalled-after``)."""

@@ -113,11 +113,13 @@ def import_command(
 def _enqueue(source: str | None, fmt: str | None, options: Any, quiet: bool, as_json: bool) -> None:
     """``import --queue``: the list's links go to the archive's job queue (cli.queueing)."""
     from newsarchive.cli.queueing import enqueue, queue_location
+    from newsarchive.distributed import ensure_queue_schema
 
     if options.dry_run:
         raise InputError("--dry-run and --queue do not go together: --dry-run fetches nothing")
-    queue_location()  # refused before the list is read when the archive is not PostgreSQL
+    location = queue_location()  # refused before the list is read when not PostgreSQL
     with open_archive(create=True) as archive:
+        ensure_queue_schema(location)  # so is a queue that cannot be used
         name, found_format, entries = _import_entries(archive, source, fmt, options.retry_failed)
         enqueue(archive, entries, (name, found_format), options, quiet, as_json)
 

@@ -60,15 +60,23 @@ def enqueue(
 )
 @click.option(
     "--stalled-after",
-    type=click.FloatRange(min=1),
+    type=float,
     default=30.0,
     show_default=True,
     help="Seconds without a sign of life after which a worker is presumed dead and its links"
-    " go back in the queue.",
+    " go back in the queue: at least three of the heartbeats every worker sends.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=120.0,
+    show_default=True,
+    help="Seconds a page may take to download, retries included. A host being fetched from"
+    " is reserved for this long and 10 s more, should its worker stop answering.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings, not every link.")
 @db_option
-def worker(concurrency: int, stalled_after: float, quiet: bool) -> None:
+def worker(concurrency: int, stalled_after: float, timeout: float, quiet: bool) -> None:
     """Archive the links queued by import --queue: fetch, extract and save them, politely.
 
     Run as many workers as you like, on any machines that reach the archive's database: one
@@ -81,12 +89,13 @@ def worker(concurrency: int, stalled_after: float, quiet: bool) -> None:
     newsarchive worker --concurrency 16
     """
     from newsarchive.distributed import WorkerOptions, run_worker
-    from newsarchive.store import open_archive as open_location
+    from newsarchive.importer import ImportOptions
 
     location = queue_location()
     _show_outcomes(quiet)
-    options = WorkerOptions(concurrency=concurrency, stalled_after=stalled_after)
-    run_worker(location, lambda: open_location(location), options)
+    fetching = ImportOptions(timeout=timeout)
+    options = WorkerOptions(concurrency=concurrency, stalled_after=stalled_after, fetch=fetching)
+    run_worker(location, options)
 
 
 def _show_outcomes(quiet: bool) -> None:

@@ -9,6 +9,14 @@ them: ``jobs`` (the queue), ``schema`` (its tables) and ``worker`` (the worker).
 """
 
 from newsarchive.distributed.jobs import HostCounts, enqueue_links, queue_counts
+from newsarchive.distributed.schema import ensure_queue_schema
 from newsarchive.distributed.worker import WorkerOptions, run_worker
 
-__all__ = ["HostCounts", "WorkerOptions", "enqueue_links", "queue_counts", "run_worker"]
+__all__ = [
+    "HostCounts",
+    "WorkerOptions",
+    "enqueue_links",
+    "ensure_queue_schema",
+    "queue_counts",
+    "run_worker",
+]

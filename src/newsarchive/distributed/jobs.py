@@ -15,8 +15,10 @@ from typing import Any
 
 import procrastinate
 import psycopg
+from procrastinate.jobs import Status
 
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.schema import connect, ensure_queue_schema, has_queue, require_archive
+from newsarchive.engines.postgres import CONNECTION_SETTINGS
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.steps import archived_id
 from newsarchive.linklists import BadEntry, Entry, Link, Skipped
@@ -26,15 +28,29 @@ from newsarchive.urls import normalize_url
 QUEUE = "newsarchive-links"
 TASK = "newsarchive.archive_link"
 ENQUEUE_BATCH = 500  # links checked against the queue in one query
-# procrastinate's job states, as ``newsarchive queue`` names them
+
+
+class DatabaseUnavailable(Exception):
+    """The worker lost its connection to the archive's database in the middle of a job."""
+
+
+# procrastinate's job states, every one, as ``newsarchive queue`` names them
 STATES = {
-    "todo": "pending",
-    "doing": "running",
-    "succeeded": "done",
-    "failed": "failed",
-    "cancelled": "failed",
-    "aborted": "failed",
+    Status.TODO: "pending",
+    Status.DOING: "running",
+    Status.ABORTING: "running",  # no longer set by procrastinate 3, but in its enum
+    Status.SUCCEEDED: "done",
+    Status.FAILED: "failed",
+    Status.CANCELLED: "failed",
+    Status.ABORTED: "failed",
 }
+
+
+# A job whose worker lost its database connection goes back in the queue, to be tried
+# again after 2, 4, 8 ... seconds: some 34 minutes in all before it ends failed.
+RETRY_ON_LOST_DATABASE = procrastinate.RetryStrategy(
+    max_attempts=10, exponential_wait=2, retry_exceptions=[DatabaseUnavailable]
+)
 
 
 class LinkFailed(Exception):
@@ -49,7 +65,9 @@ def queue_app(location: str, runner: LinkRunner | None = None) -> procrastinate.
     """A procrastinate app on the database at ``location``; a worker passes the ``runner``
     its jobs call (enqueuing needs none). The pool stays small: a worker uses it only to
     take jobs, end them and send heartbeats."""
-    connector = procrastinate.PsycopgConnector(conninfo=location, min_size=1, max_size=4)
+    connector = procrastinate.PsycopgConnector(
+        conninfo=location, min_size=1, max_size=4, kwargs=CONNECTION_SETTINGS
+    )
     app = procrastinate.App(connector=connector)
 
     def archive_link(**arguments: Any) -> str:
@@ -60,7 +78,7 @@ def queue_app(location: str, runner: LinkRunner | None = None) -> procrastinate.
             raise LinkFailed(outcome.reason)
         return outcome.status
 
-    app.task(name=TASK, queue=QUEUE)(archive_link)
+    app.task(name=TASK, queue=QUEUE, retry=RETRY_ON_LOST_DATABASE)(archive_link)
     return app
 
 
@@ -85,10 +103,17 @@ def enqueue_links(
 ) -> Iterator[Outcome]:
     """Queue one job per new link of ``entries``; yield each entry's Outcome (``queued``,
     ``skipped`` or ``invalid``). A link waiting or running in the queue, archived already
-    or (without ``retry_failed``) failed for good is skipped, as ``import`` skips it."""
+    or (without ``retry_failed``) failed for good is skipped, as ``import`` skips it. A
+    database whose queue cannot be used is refused here, before ``entries`` is read."""
     ensure_queue_schema(location)
+    return _enqueue_entries(location, archive, entries, options)
+
+
+def _enqueue_entries(
+    location: str, archive: Archive, entries: Iterable[Entry], options: ImportOptions
+) -> Iterator[Outcome]:
     app = queue_app(location)
-    with app.open(), psycopg.connect(location) as conn:
+    with app.open(), connect(location) as conn:
         batch: list[Link] = []
         for entry in entries:
             if not isinstance(entry, Link):
@@ -172,9 +197,12 @@ class HostCounts:
 
 
 def queue_counts(location: str) -> list[HostCounts]:
-    """The queue's links by host and state, busiest hosts first."""
-    ensure_queue_schema(location)
-    with psycopg.connect(location) as conn:
+    """The queue's links by host and state, busiest hosts first; it only reads (an archive
+    with no queue yet has an empty one)."""
+    require_archive(location)
+    with connect(location) as conn:
+        if not has_queue(conn):
+            return []
         rows = conn.execute(
             "SELECT lock, status::text, count(*) FROM procrastinate_jobs"
             " WHERE task_name = %s GROUP BY lock, status",
@@ -183,7 +211,7 @@ def queue_counts(location: str) -> list[HostCounts]:
     hosts: dict[str, dict[str, int]] = {}
     for host, status, count in rows:
         counts = hosts.setdefault(host or "", {})
-        state = STATES[status]
+        state = STATES[Status(status)]
         counts[state] = counts.get(state, 0) + count
     found = [HostCounts(host, **counts) for host, counts in hosts.items()]
     return sorted(found, key=lambda row: (-(row.pending + row.running), row.host))

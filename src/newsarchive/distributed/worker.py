@@ -1,8 +1,8 @@
 """A worker: takes the queue's jobs, fetches politely, extracts and saves, on any machine.
 
 Each job runs in a thread of its own (``concurrency`` at once), with its own HTTP session and
-database connections. Every worker sends heartbeats; a worker silent for ``stalled_after``
-seconds is presumed dead (killed, its machine gone) and any worker puts its running jobs back
+database connections. Every worker sends a heartbeat every HEARTBEAT_SECONDS; a worker
+silent for ``stalled_after`` seconds (this worker's judgement of the others) is presumed dead (killed, its machine gone) and any worker puts its running jobs back
 in the queue, where another takes them: a job found archived already (its worker died after
 saving) ends at once. SIGTERM or Ctrl-C stops taking jobs and lets running ones finish.
 """
@@ -10,11 +10,8 @@ saving) ends at once. SIGTERM or Ctrl-C stops taking jobs and lets running ones 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import queue
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,17 +19,31 @@ from typing import Any
 import procrastinate
 import psycopg
 import requests
+from psycopg_pool import PoolTimeout
 
-from newsarchive.distributed.hosts import host_turn
-from newsarchive.distributed.jobs import QUEUE, LinkFailed, QueuedLink, queue_app
-from newsarchive.distributed.schema import ensure_queue_schema
+from newsarchive.distributed.hosts import LEASE_MARGIN, host_turn
+from newsarchive.distributed.jobs import (
+    QUEUE,
+    DatabaseUnavailable,
+    LinkFailed,
+    QueuedLink,
+    queue_app,
+)
+from newsarchive.distributed.schema import ensure_queue_schema, require_archive
+from newsarchive.engines.postgres import connection_pool
+from newsarchive.errors import ArchiveError, InputError, WorkerPresumedDead
 from newsarchive.importer import ImportOptions, Outcome, host_of
 from newsarchive.importer.hosts import rate_limited
 from newsarchive.importer.pool import extract_job
-from newsarchive.importer.steps import archived_id, fetch_link, record_failed, save_extracted
+from newsarchive.importer.steps import (
+    already_archived,
+    fetch_link,
+    record_failed,
+    redirected_to,
+    save_extracted,
+)
 from newsarchive.models import Article, FetchResult
-from newsarchive.store import Archive
-from newsarchive.urls import normalize_url
+from newsarchive.store import Archive, open_archive
 
 log = logging.getLogger(__name__)
 
@@ -56,34 +67,41 @@ WITH stalled AS (
 )
 SELECT id, procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM stalled
 """
-# Archives (database connections) a worker saves through: saving is short beside fetching,
-# and a server allows some 100 connections for every worker on every machine.
-ARCHIVES_PER_WORKER = 2
+
+
+# Seconds between a worker's heartbeats: the same for every worker, whatever its
+# ``stalled_after``, since each judges the others' heartbeats by its own ``stalled_after``.
+HEARTBEAT_SECONDS = 2.0
+# No worker presumes another dead before it missed this many heartbeats.
+MIN_STALLED_AFTER = 3 * HEARTBEAT_SECONDS
 
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    """How a worker runs: jobs at once, when a silent worker is presumed dead, and the fetch
-    limits (``fetch``: retries, timeout, Retry-After cap; the pause comes with each job)."""
+    """How a worker runs: jobs at once, when a silent worker is presumed dead (seconds, at
+    least MIN_STALLED_AFTER), and the fetch limits (``fetch``: retries, timeout, Retry-After
+    cap; the pause comes with each job)."""
 
     concurrency: int = 8
     stalled_after: float = 30.0
     fetch: ImportOptions = field(default_factory=ImportOptions)
 
-    @property
-    def heartbeat(self) -> float:
-        """Seconds between heartbeats: a few are missed before a worker is presumed dead."""
-        return self.stalled_after / 3
+    def __post_init__(self) -> None:
+        if self.stalled_after < MIN_STALLED_AFTER:
+            raise InputError(
+                f"stalled after {self.stalled_after:g} s: at least {MIN_STALLED_AFTER:g} s,"
+                f" three heartbeats of {HEARTBEAT_SECONDS:g} s"
+            )
 
 
-def run_worker(
-    location: str, open_archive: Callable[[], Archive], options: WorkerOptions | None = None
-) -> None:
-    """Work on the queue in the database at ``location`` until SIGTERM or Ctrl-C, saving
-    into archives from ``open_archive`` (the archive at ``location``, a few connections)."""
+def run_worker(location: str, options: WorkerOptions | None = None) -> None:
+    """Work on the queue in the archive at ``location`` (a ``postgresql://`` URL) until
+    SIGTERM or Ctrl-C. A database without an archive, or with one from a newer newsarchive,
+    is refused before any job is taken."""
     options = options or WorkerOptions()
+    require_archive(location)
     ensure_queue_schema(location)
-    links = _LinkWorker(location, open_archive, options.fetch)
+    links = _LinkWorker(location, options.fetch)
     logging.getLogger("procrastinate.worker").addFilter(_without_link_failures)
     try:
         asyncio.run(_serve(queue_app(location, links.archive), options))
@@ -101,9 +119,16 @@ async def _serve(app: procrastinate.App, options: WorkerOptions) -> None:
                 queues=[QUEUE],
                 concurrency=options.concurrency,
                 fetch_job_polling_interval=JOB_POLL_SECONDS,
-                update_heartbeat_interval=options.heartbeat,
+                update_heartbeat_interval=HEARTBEAT_SECONDS,
                 stalled_worker_timeout=options.stalled_after,
             )
+        except procrastinate.exceptions.ConnectorException as error:
+            if isinstance(error.__cause__, psycopg.errors.ForeignKeyViolation):
+                raise WorkerPresumedDead(
+                    "this worker was silent too long and presumed dead by another, which gave"
+                    " its links to the others; start it again"
+                ) from error
+            raise
         finally:
             retrier.cancel()
 
@@ -120,7 +145,7 @@ async def _retry_stalled_jobs(app: procrastinate.App, options: WorkerOptions) ->
             stalled = []
         for job in stalled:
             log.warning("job %s of a silent worker goes back in the queue", job["id"])
-        await asyncio.sleep(options.heartbeat)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 def _without_link_failures(record: logging.LogRecord) -> bool:
@@ -131,35 +156,42 @@ def _without_link_failures(record: logging.LogRecord) -> bool:
 
 
 class _LinkWorker:
-    """What one job does. Each job thread has its own HTTP session and connection for host
-    turns (held while its request runs); the archives, used only briefly before and after
-    a fetch, are shared: ARCHIVES_PER_WORKER of them, each used by one thread at a time."""
+    """What one job does. Each job thread has its own HTTP session; the archive and the host
+    turns take their connections from one pool, for a step at a time, and the pool replaces
+    any connection the server dropped."""
 
-    def __init__(
-        self, location: str, open_archive: Callable[[], Archive], options: ImportOptions
-    ) -> None:
+    def __init__(self, location: str, options: ImportOptions) -> None:
         self.location = location
         self.options = options
-        self.archives = _Archives(open_archive, ARCHIVES_PER_WORKER)
+        self.pool = connection_pool(location)
         self.local = threading.local()
-        self.opened: list[Any] = []
+        self.sessions: list[requests.Session] = []
         self.lock = threading.Lock()
 
     def archive(self, **arguments: Any) -> Outcome:
-        """Archive one job's link (the arguments ``enqueue_links`` gave it)."""
+        """Archive one job's link (the arguments ``enqueue_links`` gave it). A lost database
+        connection puts the job back in the queue (DatabaseUnavailable); any other error is
+        recorded as the link's failure."""
         job = QueuedLink(**{**arguments, "tags": tuple(arguments.get("tags") or ())})
-        outcome = self._archive(job)
+        try:
+            outcome = self._archive(job)
+        except Exception as error:
+            if _connection_lost(error):
+                raise DatabaseUnavailable(str(error)) from error
+            with self._opened() as archive:
+                outcome = record_failed(archive, job.link, error)
         log.info("%s", outcome.status, extra={"outcome": outcome})
         return outcome
 
+    def _opened(self) -> Archive:
+        return open_archive(self.location, pool=self.pool)
+
     def _archive(self, job: QueuedLink) -> Outcome:
-        with self.archives.borrowed() as archive:
-            found = None if job.refetch else archived_id(archive, job.url)
-        if found is not None:
-            return Outcome(job.url, "skipped", job.line, found, "already archived")
         result = self._fetch(job)
+        if isinstance(result, Outcome):
+            return result
         article = extract_job(result) if isinstance(result, FetchResult) else result
-        with self.archives.borrowed() as archive:
+        with self._opened() as archive:
             return self._save(archive, job, result, article)
 
     def _save(
@@ -172,27 +204,25 @@ class _LinkWorker:
         if isinstance(article, Exception) or isinstance(fetched, Exception):
             error = fetched if isinstance(fetched, Exception) else article
             return record_failed(archive, job.link, error)
-        final = fetched.final_url or job.url
-        moved = normalize_url(final) != normalize_url(job.url) and not job.refetch
-        if moved and (found := archived_id(archive, final)) is not None:
-            return Outcome(job.url, "skipped", job.line, found, f"already archived as {final}")
-        return save_extracted(archive, job.link, fetched, article)
+        final = redirected_to(job.link, fetched)
+        skipped = None if final is None else already_archived(archive, job.link, final, job.refetch)
+        return skipped or save_extracted(archive, job.link, fetched, article)
 
-    def _fetch(self, job: QueuedLink) -> FetchResult | Exception:
-        """Fetch in the host's turn, which no other worker anywhere has at the same time."""
+    def _fetch(self, job: QueuedLink) -> FetchResult | Exception | Outcome:
+        """Fetch in the host's turn, which no other worker anywhere has at the same time; the
+        host is free again as soon as the answer is in. A link archived meanwhile (by a
+        worker presumed dead that was not) is not fetched again."""
         options = replace(self.options, delay=job.delay)
-        conn, session = self._thread_connection(), self._thread_session()
-        with host_turn(conn, host_of(job.url), job.delay, options.max_retry_after) as turn:
-            result = fetch_link(job.link, session, options)
+        lease = options.timeout + LEASE_MARGIN
+        host = host_of(job.url)
+        with host_turn(self.pool, host, job.delay, options.max_retry_after, lease) as turn:
+            with self._opened() as archive:
+                skipped = already_archived(archive, job.link, job.url, job.refetch)
+            if skipped is not None:
+                return skipped
+            result = fetch_link(job.link, self._thread_session(), options)
             turn.slowed_down = rate_limited(result)
         return result
-
-    def _thread_connection(self) -> psycopg.Connection:
-        """The thread's connection for host turns, opened again if the server dropped it."""
-        conn = getattr(self.local, "connection", None)
-        if conn is None or conn.broken:
-            conn = self.local.connection = self._keep(psycopg.connect(self.location))
-        return conn
 
     def _thread_session(self) -> requests.Session:
         from newsarchive.fetch import make_session
@@ -201,39 +231,21 @@ class _LinkWorker:
             self.local.session = self._keep(make_session())
         return self.local.session
 
-    def _keep(self, resource: Any) -> Any:
+    def _keep(self, session: requests.Session) -> requests.Session:
         with self.lock:
-            self.opened.append(resource)
-        return resource
+            self.sessions.append(session)
+        return session
 
     def close(self) -> None:
-        for resource in self.opened:
-            resource.close()
-        self.archives.close()
+        for session in self.sessions:
+            session.close()
+        self.pool.close()
 
 
-class _Archives:
-    """Up to ``size`` archives, opened when first needed, each lent to one thread at a time."""
-
-    def __init__(self, open_archive: Callable[[], Archive], size: int) -> None:
-        self.open_archive = open_archive
-        self.slots = threading.Semaphore(size)
-        self.free: queue.SimpleQueue[Archive] = queue.SimpleQueue()
-        self.opened: list[Archive] = []
-
-    @contextlib.contextmanager
-    def borrowed(self) -> Iterator[Archive]:
-        with self.slots:
-            try:
-                archive = self.free.get_nowait()
-            except queue.Empty:
-                archive = self.open_archive()
-                self.opened.append(archive)
-            try:
-                yield archive
-            finally:
-                self.free.put(archive)
-
-    def close(self) -> None:
-        for archive in self.opened:
-            archive.close()
+def _connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` (or the database error behind an ArchiveError) is the connection to
+    the database failing: worth trying again later, not the link's fault."""
+    if isinstance(error, (psycopg.OperationalError, PoolTimeout)):
+        return True
+    cause = error.__cause__ if isinstance(error, ArchiveError) else None
+    return cause is not None and _connection_lost(cause)

@@ -29,7 +29,16 @@ from newsarchive.engines.pgconn import PgConnection
 from newsarchive.engines.pgschema import MIGRATIONS_TABLE, STEPS, step_names
 from newsarchive.errors import ArchiveError, InputError
 
-CONNECT_TIMEOUT_SECONDS = 10
+# What every connection is opened with: a server that does not answer within 10 s is given
+# up on, and a connection whose other end vanished (a machine gone, a network cut) is noticed
+# after about a minute of silence rather than the system's two hours.
+CONNECTION_SETTINGS = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 POOL_SIZE = 8  # connections a pool keeps open at most: requests served at once
 # The advisory lock held while migrating (any number that no other lock of ours uses).
 MIGRATION_LOCK = 0x6E61_0001
@@ -63,7 +72,9 @@ class PostgresEngine:
             self._migrate(create)
         except psycopg.Error as error:
             self.close()
-            raise ArchiveError(f"{self.name}: not a usable archive: {_cause(error)}") from error
+            raise ArchiveError(
+                f"{self.name}: not a usable archive: {error_cause(error)}"
+            ) from error
         except BaseException:
             self.close()
             raise
@@ -166,9 +177,11 @@ def connect(url: str) -> psycopg.Connection:
     """A connection to the database at ``url``; a server that cannot be reached, a database
     that does not exist or a refused password is an ArchiveError naming the URL and the cause."""
     try:
-        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        return psycopg.connect(url, **CONNECTION_SETTINGS)
     except psycopg.Error as error:
-        raise ArchiveError(f"{display_url(url)}: cannot open archive: {_cause(error)}") from error
+        raise ArchiveError(
+            f"{display_url(url)}: cannot open archive: {error_cause(error)}"
+        ) from error
 
 
 def connection_pool(url: str) -> ConnectionPool:
@@ -180,7 +193,7 @@ def connection_pool(url: str) -> ConnectionPool:
         min_size=1,
         max_size=POOL_SIZE,
         open=True,
-        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        kwargs={"autocommit": True, **CONNECTION_SETTINGS},
         check=lambda conn: _check(pool, conn),
         reset=_reset,
         name=display_url(url),
@@ -221,7 +234,7 @@ def display_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-def _cause(error: psycopg.Error) -> str:
+def error_cause(error: psycopg.Error) -> str:
     """psycopg's message in one line, without its "connection failed:" preamble."""
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return first.removeprefix("connection failed: ").replace("FATAL:  ", "")

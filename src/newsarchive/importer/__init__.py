@@ -53,10 +53,11 @@ from newsarchive.importer.pool import (
     start_pool,
 )
 from newsarchive.importer.steps import (
-    archived_id,
+    already_archived,
+    as_redirected,
     fetch_link,
-    keep_export_metadata,
     record_failed,
+    redirected_to,
     save_extracted,
 )
 from newsarchive.linklists import BadEntry, Entry, Link, Skipped
@@ -278,14 +279,10 @@ class _Run:
         key = normalize_url(url)
         if key in self.claimed:
             earlier = self.claimed[key]
-            where = f" (line {earlier})" if earlier else ""
+            where = (f" (line {earlier})" if earlier else "") + as_redirected(link, url)
             return Outcome(link.url, "skipped", link.line, reason=f"duplicate in the list{where}")
         self.claimed[key] = link.line
-        found = None if self.options.refetch else archived_id(self.archive, url)
-        if found is None:
-            return None
-        keep_export_metadata(self.archive, found, link)
-        return Outcome(link.url, "skipped", link.line, found, "already archived")
+        return already_archived(self.archive, link, url, self.options.refetch)
 
     def _failed_before(self, link: Link) -> Outcome | None:
         """A skip outcome when ``link`` failed for good in an earlier import (a 404, a 410):
@@ -346,12 +343,11 @@ class _Run:
         link, result = fetched.link, fetched.result
         if isinstance(result, Exception):
             return self._failed(link, result)
-        final = result.final_url or link.url
-        if normalize_url(final) != normalize_url(link.url):
-            skipped = self._duplicate(link, final)
-            if skipped is not None:
-                self.pending -= 1
-                return replace(skipped, reason=f"{skipped.reason} as {final}")
+        final = redirected_to(link, result)
+        skipped = None if final is None else self._duplicate(link, final)
+        if skipped is not None:
+            self.pending -= 1
+            return skipped
         return self._received(replace(fetched, result=result))
 
     def _received(self, fetched: _Fetched) -> Outcome | None:

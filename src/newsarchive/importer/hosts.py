@@ -17,9 +17,10 @@ MAX_IDLE_HOSTS = 4096
 
 
 def host_of(url: str) -> str:
-    """The politeness key of a URL: its host and port."""
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+    """The politeness key of a URL: its server's name, lower-cased and without a trailing
+    dot. http and https, and every port, of one server share one turn: they are one machine
+    that asked to be spared."""
+    return (urlsplit(url).hostname or "").rstrip(".")
 
 
 def rate_limited(result: FetchResult | Exception) -> bool:

@@ -13,7 +13,7 @@ from newsarchive.linklists import Link
 from newsarchive.models import Article, FetchResult
 from newsarchive.pipeline import without_site_boilerplate
 from newsarchive.store import Archive
-from newsarchive.urls import redact_url
+from newsarchive.urls import normalize_url, redact_url
 
 
 def fetch_link(
@@ -44,6 +44,29 @@ def archived_id(archive: Archive, url: str) -> int | None:
     if found is None or archive.article_status(found) in WITHOUT_TEXT:
         return None
     return found
+
+
+def redirected_to(link: Link, fetched: FetchResult) -> str | None:
+    """The page a redirect took ``link`` to, when it is another page than the link's own."""
+    final = fetched.final_url or link.url
+    return final if normalize_url(final) != normalize_url(link.url) else None
+
+
+def as_redirected(link: Link, url: str) -> str:
+    """What a skip reason about ``url`` adds when ``url`` is where ``link`` was redirected."""
+    return "" if url == link.url else f" as {url}"
+
+
+def already_archived(archive: Archive, link: Link, url: str, refetch: bool) -> Outcome | None:
+    """A skip outcome when the page at ``url`` (the link's own, or where a redirect took it)
+    is archived with its text; the link's save time and tags go to that article. With
+    ``refetch`` nothing is skipped."""
+    found = None if refetch else archived_id(archive, url)
+    if found is None:
+        return None
+    keep_export_metadata(archive, found, link)
+    reason = f"already archived{as_redirected(link, url)}"
+    return Outcome(link.url, "skipped", link.line, found, reason)
 
 
 def save_extracted(archive: Archive, link: Link, fetched: FetchResult, article: Article) -> Outcome:
