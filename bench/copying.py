@@ -23,16 +23,13 @@ import argparse
 import os
 import sys
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # measure the working tree, installed or not
 
+from databases import fresh_database  # noqa: E402 - bench/databases.py, beside this file
 from search import BATCH, Generator, load  # noqa: E402 - bench/search.py, beside this file
 
 from newsarchive.copying import copy_archive  # noqa: E402
@@ -56,18 +53,6 @@ def _with_page(fetched, article):  # FetchResult, Article from bench/search.py's
     body = "".join(f"<p>{line}</p>" for line in article.text.split("\n"))
     raw = f"<html><head><title>{article.headline}</title></head><body>{body}</body></html>"
     return replace(fetched, raw=raw.encode())
-
-
-@contextmanager
-def fresh_database(server: str):
-    name = f"na_bench_{uuid.uuid4().hex}"
-    with psycopg.connect(f"{server}/test", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/test", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def timed_copy(source: Path, destination: str) -> None:
@@ -119,7 +104,7 @@ def main() -> None:
     options = parser.parse_args()
     if not options.source.exists():
         build(options.source, options.articles)
-    with fresh_database(options.server) as destination:
+    with fresh_database(options.server, "na_bench") as destination:
         print(f"copy {options.source} -> {destination}; {load()}")
         timed_copy(options.source, destination)  # into the empty database
         timed_copy(options.source, destination)  # again: nothing to copy

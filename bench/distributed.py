@@ -35,17 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # measure the working tree, installed or not
 sys.path.insert(0, str(ROOT / "bench"))
+
+from databases import fresh_database  # noqa: E402 - bench/databases.py
 
 from newsarchive import store  # noqa: E402
 from newsarchive.distributed import queue_counts  # noqa: E402
@@ -87,18 +84,6 @@ class Run:
     worker_cpu: float
 
 
-@contextmanager
-def fresh_database(server: str) -> Iterator[str]:
-    name = f"bench_distributed_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def newsarchive(url: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "newsarchive", "--db", url, *args]
 
@@ -107,7 +92,10 @@ def one_run(args: argparse.Namespace, pages: list[bytes], kill: bool) -> Run:
     servers = [LoggedServer(pages, args.latency, number) for number in range(args.hosts)]
     links = import_bench.links_over(servers, args.links)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with fresh_database(args.server) as url, tempfile.TemporaryDirectory() as folder:
+    with (
+        fresh_database(args.server, "bench_distributed") as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         listing = Path(folder) / "links.txt"
         listing.write_text("\n".join(links) + "\n")
         queue = ["import", str(listing), "--queue", "-q", "--delay", str(args.delay)]
