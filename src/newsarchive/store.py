@@ -232,7 +232,7 @@ class Archive:
             return same
         at = fetched.fetched_at or now_iso()
         if changed:
-            version = supersede(conn, article_id, number, capture.id, at, changed)
+            version = supersede(conn, article_id, number, capture.id, at, changed, stored.quotes)
         else:
             version = rewrite_latest(conn, article_id, number, capture.id)
         self._update_article(conn, article_id, _keeping_address(article_row(fetched, article)))

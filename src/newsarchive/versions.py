@@ -136,28 +136,20 @@ def supersede(
     capture_id: int,
     at: str,
     changed: list[str],
+    quotes: list[Quote],
 ) -> int:
-    """Freeze the latest version, ``number``, with the article's fields as they stand (call
-    this before the article's row is updated), and start the next one from this capture.
-    Returns its number."""
+    """Freeze the latest version, ``number``, with the article's fields and ``quotes`` as
+    they stand (call this before the article's row is updated), and start the next one from
+    this capture. Returns its number."""
     columns = ", ".join(FROZEN_COLUMNS)
     conn.execute(
         f"UPDATE article_versions SET ({columns}, quotes, superseded_at) ="
         f" (SELECT {columns}, ?, ? FROM articles a WHERE a.id = ?)"
         " WHERE article_id = ? AND version = ?",
-        [_stored_quotes_json(conn, article_id), at, article_id, article_id, number],
+        [_quotes_json(quotes), at, article_id, article_id, number],
     )
     _insert_version(conn, article_id, number + 1, capture_id, at, changed)
     return number + 1
-
-
-def _stored_quotes_json(conn: Connection, article_id: int) -> str:
-    """The article's stored quotes as a version keeps them: a JSON list of Quote fields."""
-    rows = conn.execute(
-        "SELECT text, speaker, role, kind FROM quotes WHERE article_id = ? ORDER BY position",
-        [article_id],
-    )
-    return _quotes_json([Quote(*row) for row in rows])
 
 
 def _quotes_json(quotes: list[Quote]) -> str:
