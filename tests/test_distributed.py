@@ -548,3 +548,25 @@ def test_a_worker_treats_a_link_redirected_to_an_archived_page_as_import_does(
         assert [summary.id for summary in archive.list_articles()] == [article.id]
         assert archive.tags(article.id) == ["ferries"]
     assert f"already archived as {page}" in (tmp_path / "worker.log").read_text()
+
+
+def test_import_queue_skips_what_import_skips_and_keeps_an_exports_tags(
+    pg_url: str, server: LocalServer, tmp_path: Path
+) -> None:
+    """An archived link is skipped with its export's tags given to its article, a link that
+    failed for good is skipped as failed before, as a plain import does."""
+    archived, gone = server.route("/kept", story(1)), server.route("/gone", "", status=404)
+    assert run("--db", pg_url, "add", archived).exit_code == 0
+    assert run("--db", pg_url, "import", write_list(tmp_path, [gone])).exit_code != 0
+    export = tmp_path / "pocket.csv"
+    export.write_text(
+        f"title,url,time_added,tags,status\nKept,{archived},1650000000,rivers,unread\n"
+        f"Gone,{gone},1650000000,,unread\n"
+    )
+
+    queued = run("--db", pg_url, "import", str(export), "--queue", "--json")
+
+    assert (json.loads(queued.stdout)["queued"], json.loads(queued.stdout)["skipped"]) == (0, 2)
+    assert "already archived" in queued.stderr and "failed before" in queued.stderr
+    with store.Archive(pg_url) as archive:
+        assert archive.tags(archive.find_id(archived)) == ["rivers"]

@@ -20,7 +20,7 @@ from procrastinate.jobs import Status
 from newsarchive.distributed.schema import connect, ensure_queue_schema, has_queue, require_archive
 from newsarchive.engines.postgres import CONNECTION_SETTINGS
 from newsarchive.importer import ImportOptions, Outcome, host_of
-from newsarchive.importer.steps import archived_id
+from newsarchive.importer.steps import already_archived, failed_before
 from newsarchive.linklists import BadEntry, Entry, Link, Skipped
 from newsarchive.store import Archive
 from newsarchive.urls import normalize_url
@@ -142,12 +142,14 @@ def _enqueue_batch(
     waiting = _waiting(conn, [normalize_url(link.url) for link in links])
     for link in links:
         key = normalize_url(link.url)
-        reason = _skip_reason(archive, link, options, key in waiting)
-        if reason is None:
-            reason = _defer(app, link, key, options)
+        skipped = _skipped(archive, link, options, key in waiting)
+        reason = None if skipped is not None else _defer(app, link, key, options)
         waiting.add(key)
-        status = "queued" if reason is None else "skipped"
-        yield Outcome(link.url, status, link.line, reason=reason or "")
+        if skipped is not None:
+            yield skipped
+        else:
+            status = "queued" if reason is None else "skipped"
+            yield Outcome(link.url, status, link.line, reason=reason or "")
 
 
 def _waiting(conn: psycopg.Connection, keys: list[str]) -> set[str]:
@@ -160,18 +162,18 @@ def _waiting(conn: psycopg.Connection, keys: list[str]) -> set[str]:
     return {key for (key,) in rows}
 
 
-def _skip_reason(archive: Archive, link: Link, options: ImportOptions, waiting: bool) -> str | None:
-    """Why ``link`` is not queued (None: it is). ``waiting``: it is queued already."""
+def _skipped(archive: Archive, link: Link, options: ImportOptions, waiting: bool) -> Outcome | None:
+    """Why ``link`` is not queued, as import says it (None: it is). ``waiting``: it is queued
+    already. An archived link's save time and tags go to its article, as import gives them."""
     if waiting:
-        return "in the queue already"
+        return Outcome(link.url, "skipped", link.line, reason="in the queue already")
     if link.capture is not None:
-        return "a web archive's page is imported without the queue"
-    if not options.refetch and archived_id(archive, link.url) is not None:
-        return "already archived"
-    if options.retry_failed or options.refetch:
-        return None
-    reason = archive.permanent_failure(link.url)
-    return None if reason is None else f"failed before: {reason}; --retry-failed retries it"
+        reason = "a web archive's page is imported without the queue"
+        return Outcome(link.url, "skipped", link.line, reason=reason)
+    retry = options.retry_failed or options.refetch
+    return already_archived(archive, link, link.url, options.refetch) or failed_before(
+        archive, link, retry
+    )
 
 
 def _defer(app: procrastinate.App, link: Link, key: str, options: ImportOptions) -> str | None:

@@ -55,6 +55,7 @@ from newsarchive.importer.pool import (
 from newsarchive.importer.steps import (
     already_archived,
     as_redirected,
+    failed_before,
     fetch_link,
     record_failed,
     redirected_to,
@@ -266,7 +267,8 @@ class _Run:
             return Outcome(entry.text, "skipped", reason=entry.reason)
         if entry.capture is not None:
             return self._accept_capture(replace(entry, capture=None), entry.capture)
-        skipped = self._duplicate(entry, entry.url) or self._failed_before(entry)
+        retry = self.options.retry_failed or self.options.refetch
+        skipped = self._duplicate(entry, entry.url) or failed_before(self.archive, entry, retry)
         if skipped is not None:
             return skipped
         if self.options.dry_run:
@@ -283,17 +285,6 @@ class _Run:
             return Outcome(link.url, "skipped", link.line, reason=f"duplicate in the list{where}")
         self.claimed[key] = link.line
         return already_archived(self.archive, link, url, self.options.refetch)
-
-    def _failed_before(self, link: Link) -> Outcome | None:
-        """A skip outcome when ``link`` failed for good in an earlier import (a 404, a 410):
-        fetching it again would fail again. ``--retry-failed`` fetches it all the same."""
-        if self.options.retry_failed or self.options.refetch:
-            return None
-        reason = self.archive.permanent_failure(link.url)
-        if reason is None:
-            return None
-        why = f"failed before: {reason}; --retry-failed retries it"
-        return Outcome(link.url, "skipped", link.line, reason=why, failed_before=True)
 
     def _accept_capture(self, link: Link, capture: FetchResult | Exception) -> Outcome | None:
         """A page captured already (a WARC record): extracted and saved without fetching,

@@ -69,6 +69,17 @@ def already_archived(archive: Archive, link: Link, url: str, refetch: bool) -> O
     return Outcome(link.url, "skipped", link.line, found, reason)
 
 
+def failed_before(archive: Archive, link: Link, retry: bool) -> Outcome | None:
+    """A skip outcome when ``link`` failed for good in an earlier import (a 404, a 410):
+    fetching it again would fail again. ``retry`` (--retry-failed, --refetch) fetches it all
+    the same."""
+    reason = None if retry else archive.permanent_failure(link.url)
+    if reason is None:
+        return None
+    why = f"failed before: {reason}; --retry-failed retries it"
+    return Outcome(link.url, "skipped", link.line, reason=why, failed_before=True)
+
+
 def save_extracted(archive: Archive, link: Link, fetched: FetchResult, article: Article) -> Outcome:
     """Save an extracted page; one without the article's text is saved and recorded failed."""
     saved = archive.save(fetched, without_site_boilerplate(archive, article))
