@@ -7,7 +7,7 @@ which must copy nothing (``newsarchive copy``'s library function, end to end).
 The source is built, when missing, with bench/search.py's synthetic articles (article-length
 bodies, quotes with speakers, 200 sites), each with its page as the raw capture (the body in
 HTML, a few KB). The destination is a database ``na_bench_<uuid>`` created on ``--server``
-(through its database ``test``) and dropped afterwards. Prints the rate over the wall clock and
+(through its database ``postgres``) and dropped afterwards. Prints the rate over the wall clock and
 over this process's CPU time, the CPU time of the server processes serving the copy, and the
 machine's load; asserts nothing.
 
