@@ -87,15 +87,14 @@ _STOP = _set(
     "October November December One Another Other Both Several Few Such More Once Ever First "
     "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps "
     # prepositions and sentence adverbs that open a sentence ("During the debate, Doe said")
-    "During Amid Among Between Like Unlike Following Throughout Within Against Toward Towards "
-    "Upon Beyond Besides Across Behind Around Inside Outside Shortly Recently Finally Similarly "
-    "Additionally Currently Previously Initially Ultimately Eventually Separately Specifically "
-    "Instead Indeed Asked Speaking Responding Writing"
+    "During Amid Among Between Like Unlike Following Throughout Within Against Beyond Besides "
+    "Across Around Inside Outside Shortly Finally Similarly Additionally Ultimately Eventually "
+    "Specifically Instead Indeed Asked Speaking"
 )
 _TITLES = _set(
     "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Vice Prime Minister "
     "Chancellor Mayor Governor Gov Senator Sen Rep Representative General Gen Colonel Col Captain "
-    "Capt Lieutenant Lt Maj Adm Admiral Cmdr Cpl Pvt Sergeant Sgt Secretary Chief Judge Justice "
+    "Capt Lieutenant Lt Sergeant Sgt Secretary Chief Judge Justice "
     "King Queen Prince Princess Pope "
     "Father Rev Reverend Rabbi Imam Sheikh Ambassador Commissioner Chairman Chairwoman Director "
     "Spokesman Spokeswoman Spokesperson Leader Officer Detective Inspector Herr Frau Monsieur "
