@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import LOOPBACK_HOSTS, LocalServer, wait_for_outcomes
 
+import newsarchive.importer.pool
 from newsarchive.cli import cli
 from newsarchive.history import article_history
 from newsarchive.importer import (
@@ -535,3 +536,26 @@ def test_one_server_is_one_host_whatever_its_scheme_port_or_spelling() -> None:
     ]
     assert {host_of(url) for url in spellings} == {"news.example"}
     assert host_of("https://other.example/a") != host_of("https://news.example/a")
+
+
+def test_a_page_whose_extraction_crashes_is_kept_and_recorded_failed(
+    server: LocalServer, archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in extraction costs the link its text, never the bytes fetched: the page is
+    saved without text, for reextract once the bug is fixed, and the failure says so."""
+    url = server.route("/one", story(1))
+
+    def crash(fetched):
+        raise RuntimeError("an extractor bug")
+
+    monkeypatch.setattr(newsarchive.importer.pool, "extract_capture", crash)
+    with Archive(archive_path) as archive:
+        (outcome,) = import_in_process([Link(url, 1)], archive)
+        assert outcome.status == "failed" and outcome.article_id == archive.find_id(url)
+        assert "an extractor bug" in outcome.reason
+        assert f"the page is kept as article {outcome.article_id}" in outcome.reason
+        assert archive.article_status(outcome.article_id) == "no_text"
+        assert [capture.raw for capture in archive.captures(outcome.article_id)] == [
+            story(1).encode()
+        ]
+        assert [failure.url for failure in archive.failures()] == [url]

@@ -201,9 +201,8 @@ class _LinkWorker:
         fetched: FetchResult | Exception,
         article: Article | Exception,
     ) -> Outcome:
-        if isinstance(article, Exception) or isinstance(fetched, Exception):
-            error = fetched if isinstance(fetched, Exception) else article
-            return record_failed(archive, job.link, error)
+        if isinstance(fetched, Exception):
+            return record_failed(archive, job.link, fetched)
         final = redirected_to(job.link, fetched)
         skipped = None if final is None else already_archived(archive, job.link, final, job.refetch)
         return skipped or save_extracted(archive, job.link, fetched, article)

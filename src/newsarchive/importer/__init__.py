@@ -386,7 +386,7 @@ class _Run:
             if pool is self.pool:  # the first of a dead pool's failures replaces it
                 self._restart_pool()
             article = ExtractionError(f"{link.url}: the extraction process died ({article})")
-        if isinstance(article, BaseException):
+        if not isinstance(article, (Article, Exception)):  # KeyboardInterrupt, SystemExit
             return self._failed(link, article)
         self.pending -= 1
         outcome = save_extracted(self.archive, link, fetched, article)

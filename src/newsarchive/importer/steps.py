@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 
 from newsarchive.errors import ExtractionError, FetchError, InputError
-from newsarchive.extract.status import MEANINGS, WITHOUT_TEXT
+from newsarchive.extract.status import MEANINGS, NO_TEXT, WITHOUT_TEXT
 from newsarchive.importer.events import ImportOptions, Outcome
 from newsarchive.linklists import Link
 from newsarchive.models import Article, FetchResult
@@ -80,12 +80,20 @@ def failed_before(archive: Archive, link: Link, retry: bool) -> Outcome | None:
     return Outcome(link.url, "skipped", link.line, reason=why, failed_before=True)
 
 
-def save_extracted(archive: Archive, link: Link, fetched: FetchResult, article: Article) -> Outcome:
-    """Save an extracted page; one without the article's text is saved and recorded failed."""
-    saved = archive.save(fetched, without_site_boilerplate(archive, article))
+def save_extracted(
+    archive: Archive, link: Link, fetched: FetchResult, article: Article | Exception
+) -> Outcome:
+    """Save an extracted page. One without the article's text, or whose extraction failed
+    (``article`` is the error: a bug, a dead extraction process), is saved too, as a page
+    without text that ``reextract`` can try again, and recorded failed: what was fetched is
+    never thrown away."""
+    crash = article if isinstance(article, Exception) else None
+    read = Article(status=NO_TEXT) if crash is not None else article
+    saved = archive.save(fetched, without_site_boilerplate(archive, read))
     keep_export_metadata(archive, saved.id, link)
-    if article.status in WITHOUT_TEXT:
-        reason = f"{link.url}: {MEANINGS[article.status]} (the page is kept as article {saved.id})"
+    if crash is not None or read.status in WITHOUT_TEXT:
+        why = str(crash) if crash is not None else f"{link.url}: {MEANINGS[read.status]}"
+        reason = f"{why} (the page is kept as article {saved.id})"
         failed = record_failed(archive, link, ExtractionError(reason))
         return Outcome(link.url, "failed", link.line, saved.id, reason=failed.reason)
     status = "saved" if saved.created else "updated"
