@@ -234,7 +234,7 @@ def _quotes(
         where.append(f"q.speaker_id IN ({speakers})")
         params.append(words)
     sql = _QUOTES_SQL.format(where=" AND ".join(where) or "TRUE", order=order)
-    rows = archive.conn.execute(sql, [*params, *order_params, limit]).fetchall()
+    rows = _rows(archive, sql, [*params, *order_params, limit], query or "")
     return [QuoteHit(*row) for row in rows]
 
 
