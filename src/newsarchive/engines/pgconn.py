@@ -64,14 +64,10 @@ def _ignoring_conflicts(sql: str) -> str:
 
 
 class PgConnection:
-    """``execute``, ``executemany``, ``in_transaction`` and the DB-API error classes, as the
-    store uses them on sqlite3; ``raw`` is the psycopg connection itself."""
+    """``execute``, ``executemany``, ``in_transaction`` and ``IntegrityError``, as shared code
+    uses them on sqlite3 (engines.Connection); ``raw`` is the psycopg connection itself."""
 
-    Error = psycopg.Error
-    DatabaseError = psycopg.DatabaseError
-    OperationalError = psycopg.OperationalError
     IntegrityError = psycopg.IntegrityError
-    ProgrammingError = psycopg.ProgrammingError
 
     def __init__(self, raw: psycopg.Connection) -> None:
         self.raw = raw
