@@ -45,15 +45,18 @@ def delete_articles(
     """Delete the articles given by id or URL, or with ``dry_run`` only say what would go. An
     unknown article is a NotFoundError before anything is deleted (looked up inside the
     transaction: see tags.edit_tags)."""
+    children = archive.engine.child_tables()  # the tables pointing at an article
     if dry_run:
-        return _report(archive, _resolved(archive, references), dry_run=True)
+        ids = _resolved(archive, references)
+        speakers = _lone_speakers(archive.conn, ids)
+        return _report(archive, ids, children, speakers, dry_run=True)
     with archive.transaction() as conn:
         ids = _resolved(archive, references)
-        report = _report(archive, ids, dry_run=False)
         speakers = _lone_speakers(conn, ids)
+        report = _report(archive, ids, children, speakers, dry_run=False)
         try:
             for article_id in ids:
-                _delete(archive, article_id)
+                _delete(archive, article_id, children)
         except conn.IntegrityError as error:  # a row of a table pointing at those rows
             raise ArchiveError(f"{archive.name}: cannot delete: {error}") from error
         conn.executemany("DELETE FROM speakers WHERE id = ?", [(each,) for each in speakers])
@@ -64,17 +67,23 @@ def _resolved(archive: Archive, references: Iterable[str]) -> list[int]:
     return list(dict.fromkeys(archive.resolve(reference) for reference in references))
 
 
-def _report(archive: Archive, ids: list[int], *, dry_run: bool) -> DeletionReport:
-    articles = [_planned(archive, article_id) for article_id in ids]
-    return DeletionReport(articles, len(_lone_speakers(archive.conn, ids)), dry_run)
+def _report(
+    archive: Archive,
+    ids: list[int],
+    children: list[tuple[str, str]],
+    speakers: list[int],
+    *,
+    dry_run: bool,
+) -> DeletionReport:
+    articles = [_planned(archive, article_id, children) for article_id in ids]
+    return DeletionReport(articles, len(speakers), dry_run)
 
 
-def _planned(archive: Archive, article_id: int) -> Deletion:
+def _planned(archive: Archive, article_id: int, children: list[tuple[str, str]]) -> Deletion:
     conn = archive.conn
     url, headline = conn.execute(
         "SELECT url, headline FROM articles WHERE id = ?", [article_id]
     ).fetchone()
-    children = archive.engine.child_tables()
     rows = {table: _count(conn, table, column, article_id) for table, column in children}
     rows["failures"] = conn.execute(f"SELECT count(*) {_FAILURES}", [article_id] * 2).fetchone()[0]
     return Deletion(article_id, url, headline, {name: n for name, n in rows.items() if n})
@@ -105,12 +114,12 @@ def _lone_speakers(conn: Any, ids: list[int]) -> list[int]:
     return [speaker for (speaker,) in conn.execute(sql, [*ids, *ids])]
 
 
-def _delete(archive: Archive, article_id: int) -> None:
+def _delete(archive: Archive, article_id: int, children: list[tuple[str, str]]) -> None:
     conn, host_of = archive.conn, archive.engine.url_host
     pair = f"SELECT coalesce(site, ''), {host_of('url')} FROM articles WHERE id = ?"
     site, host = conn.execute(pair, [article_id]).fetchone()
     conn.execute(f"DELETE {_FAILURES}", [article_id] * 2)
-    for table, column in archive.engine.child_tables():
+    for table, column in children:
         conn.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [article_id])
     conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
     _forget_unused_pair(archive, site, host)
