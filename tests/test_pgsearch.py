@@ -488,3 +488,27 @@ def test_a_text_too_long_for_one_vector_is_saved(pg_url: str) -> None:
         saved = archive.save(fetched, replace(article, text=" ".join(["lighthouse", *words])))
         assert archive.get(saved.id).article.text.endswith(words[-1])
         assert [hit.id for hit in search(archive, "lighthouse")] == [saved.id]
+
+
+def _harbour_log(number: int, text: str) -> tuple[FetchResult, Article]:
+    url = f"https://log.example/{number}"
+    page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
+    return page, Article(headline=f"Harbour log {number}", text=text, language="en", site="Log")
+
+
+def test_a_window_smaller_than_the_matches_misses_the_oldest_best_and_exact_finds_it(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RANK_WINDOW matches, only the newest are ranked, for words and phrases alike, as
+    the README says; --exact ranks every match."""
+    import newsarchive.pgsearch
+
+    monkeypatch.setattr(newsarchive.pgsearch, "RANK_WINDOW", 3)
+    oldest = _harbour_log(0, "Ferry queue. The ferry queue. A ferry queue again, ferry queue.")
+    newer = [_harbour_log(n, f"Item {n}: the ferry queue grew at the quay.") for n in range(1, 41)]
+    with Archive(pg_url) as archive:
+        first = archive.save(*oldest).id
+        archive.save_many(newer)
+        for query in ("ferry", '"ferry queue"'):
+            assert first not in [hit.id for hit in search(archive, query, limit=2)], query
+            assert search(archive, query, limit=2, exact=True)[0].id == first, query
