@@ -95,7 +95,7 @@ def conditions(
             condition, values = _site_condition(archive, item.value)
             clauses.append(_as_set(archive, condition, values, rowid, matches, item.negated))
         elif item.field not in DATE_FILTERS:
-            condition, values = _FILTER_SQL[item.field](item.value)
+            condition, values = FILTER_SQL[item.field](item.value)
             clauses.append((f"NOT ({condition})" if item.negated else condition, values, True))
     params = [value for _, values, _ in clauses for value in values]
     where = "".join(f" AND {clause}" for clause, _, _ in clauses)
@@ -249,7 +249,7 @@ def _site_condition(archive: Archive, value: str) -> tuple[str, list]:
     return f"({' OR '.join(clauses) or '0'})", params
 
 
-_FILTER_SQL = {
+FILTER_SQL = {
     "author": lambda value: ("a.authors LIKE ?", [f"%{value}%"]),
     "lang": lambda value: ("(a.language = ? OR a.language LIKE ?)", [value, f"{value}-%"]),
     "speaker": lambda value: (
@@ -263,7 +263,7 @@ _FILTER_SQL = {
     ),
     "tag": lambda value: (
         "a.id IN (SELECT article_id FROM tags WHERE tag = ?)",
-        [tag_value(value)],
+        [_tag_value(value)],
     ),
     # A note's rowid in its index is its article's id.
     "note": lambda value: (
@@ -273,7 +273,7 @@ _FILTER_SQL = {
 }
 
 
-def tag_value(value: str) -> str:
+def _tag_value(value: str) -> str:
     """The tag ``tag:value`` names; a value that cannot be a tag is a QueryError, as every
     search's is."""
     try:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsarchive.filters import DATE_FILTERS, date_bounds, tag_value
+from newsarchive.filters import DATE_FILTERS, FILTER_SQL, date_bounds
 from newsarchive.pgtextsearch import COLUMN_WEIGHTS, config_name
 from newsarchive.query import Filter, Query, Term
 from newsarchive.speakers import speaker_ids_sql
@@ -175,10 +175,7 @@ _FILTERS = {
         "(a.language = ? OR a.language ILIKE ?)",
         [value, f"{value}-%"],
     ),
-    "tag": lambda archive, value: (
-        "a.id IN (SELECT article_id FROM tags WHERE tag = ?)",
-        [tag_value(value)],
-    ),
+    "tag": lambda archive, value: FILTER_SQL["tag"](value),  # the same SQL on both engines
     "note": lambda archive, value: (
         f"a.id IN (SELECT article_id FROM notes WHERE to_tsvector('{NOTE_CONFIG}', text)"
         f" @@ to_tsquery('{NOTE_CONFIG}', ?))",
