@@ -116,7 +116,7 @@ class Generator:
         return page, article
 
 
-def build(path: Path, count: int, first: int = 0) -> None:
+def build(path: str | Path, count: int, first: int = 0) -> None:
     """Add articles ``first`` .. ``first + count - 1`` in batches through Archive.save_many; the
     rate counts only the time spent in save_many, not the generator's (about 1 ms an article)."""
     generator = Generator()

@@ -8,13 +8,16 @@ bench/search.py, loaded into a PostgreSQL archive, then the same queries timed o
     python bench/search_pg.py --pg postgresql://postgres@127.0.0.1/bench1m --replicate 10 \\
         --build-only
     python bench/search_pg.py --pg URL --sqlite /tmp/bench-100k.db --measure-only
+    python bench/search_pg.py --pg URL --append 5000 --build-only   # insertion rate (save_many)
 
 The PostgreSQL archive gets the very articles search.py's build saves, in the same order (so
 the same ids), loaded with COPY: the rows save_many writes (records.article_row) and the quotes,
 the database computing the search vectors as it does for every save. No captures are written
 (search reads none). Timings are wall-clock per query through the library, and CPU time of this
 process plus, on PostgreSQL, of the server process serving it (from /proc, same machine).
-Prints tables; asserts nothing.
+``--append N`` adds the next N synthetic articles through Archive.save_many instead, in
+batches, as search.py --append does on SQLite, and prints the rate. Prints tables; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 
-from search import BATCH, Generator, load, percentile, query_mix
+from search import BATCH, Generator, build, load, percentile, query_mix
 
 from newsarchive.records import article_row, now_iso
 from newsarchive.searching import search, search_quotes
@@ -199,9 +202,14 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--measure-only", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--append", type=int, metavar="N", help="save N articles (save_many)")
     args = parser.parse_args()
     if args.replicate:
         replicate(args.pg, args.replicate)
+    elif args.append:
+        with Archive(args.pg) as archive:
+            first = archive.count()
+        build(args.pg, args.append, first)
     elif not args.measure_only:
         bulk_load(args.pg, args.articles)
     if not args.build_only:

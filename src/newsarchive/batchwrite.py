@@ -1,0 +1,89 @@
+"""Writing many rows in a few statements, on either engine: what ``newsarchive copy`` and a
+batch of new articles saved at once (``Archive.save_many``, batchsave.py) both write with.
+
+A table whose rows others point at (articles, captures) is written with one ``INSERT`` of many
+rows per PARAMETERS_PER_INSERT parameters, the new ids read back by the columns that identify
+a row; every other table's rows are queued and written with one ``executemany`` per table
+(``flush``), which psycopg sends to PostgreSQL in a pipeline rather than one round trip a row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from newsarchive.engines import Connection, marks
+from newsarchive.speakers import speaker_ids_in_order
+
+if TYPE_CHECKING:
+    from newsarchive.store import Archive
+
+# Rows that may be in the archive already: kept as they are there (INSERT OR IGNORE).
+KEPT_IF_PRESENT = {"article_urls", "tags", "notes", "paragraph_digests"}
+# Parameters of one INSERT of many rows: under SQLite's limit of 32,766 (PostgreSQL: 65,535).
+PARAMETERS_PER_INSERT = 30_000
+
+
+class BatchWriter:
+    """Rows inserted many at a time into ``target``, inside a transaction of the caller's."""
+
+    def __init__(self, target: Archive) -> None:
+        self.target = target
+        self.conn: Connection = target.conn
+        self.queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._columns: dict[str, list[str]] = {}
+
+    def columns(self, table: str) -> list[str]:
+        """The archive's columns a batch writes (not ids, not generated ones)."""
+        if table not in self._columns:
+            found = self.target.engine.columns(table)
+            self._columns[table] = [name for name in found if name != "id"]
+        return self._columns[table]
+
+    def _written(self, table: str, row: dict[str, Any]) -> list[str]:
+        """The columns of ``table`` that ``row`` has (the others take their defaults)."""
+        return [name for name in self.columns(table) if name in row]
+
+    def insert(self, table: str, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
+        """Insert ``rows`` (their ``id`` left out) and return each one's new id by the values
+        of its ``key`` columns, which identify a row of the table."""
+        if not rows:
+            return {}
+        columns = self._written(table, rows[0])
+        row_marks = f"({marks(columns)})"
+        ids: dict[tuple, int] = {}
+        size = max(1, PARAMETERS_PER_INSERT // len(columns))
+        for start in range(0, len(rows), size):
+            some = rows[start : start + size]
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+                f" {', '.join(row_marks for _ in some)} RETURNING id, {', '.join(key)}"
+            )
+            values = [row.get(name) for row in some for name in columns]
+            ids.update((tuple(found[1:]), found[0]) for found in self.conn.execute(sql, values))
+        return ids
+
+    def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.queued[table] += rows
+
+    def flush(self) -> None:
+        """Write every queued row, quotes with the archive's speaker ids."""
+        self._file_speakers(self.queued.get("quotes", []))
+        for table, rows in self.queued.items():
+            columns = self._written(table, rows[0]) if rows else []
+            if not columns:
+                continue
+            verb = "INSERT OR IGNORE" if table in KEPT_IF_PRESENT else "INSERT"
+            sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})"
+            self.conn.executemany(sql, [[row.get(name) for name in columns] for row in rows])
+        self.queued.clear()
+
+    def _file_speakers(self, quotes: list[dict[str, Any]]) -> None:
+        """Give each quote its speaker's id, the speakers filed as saving the quotes'
+        articles one after the other would file them."""
+        by_article: dict[int, list[str | None]] = defaultdict(list)
+        for quote in quotes:
+            by_article[quote["article_id"]].append(quote["speaker"])
+        speakers = speaker_ids_in_order(self.conn, list(by_article.values()))
+        for quote in quotes:
+            quote["speaker_id"] = speakers.get(quote["speaker"] or "")
