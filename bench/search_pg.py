@@ -27,11 +27,10 @@ import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 
-from search import BATCH, Generator, build, load, percentile, query_mix
+from search import BATCH, Generator, build, load, percentile, query_mix, server_cpu
 
 from newsarchive.records import article_row, now_iso
 from newsarchive.searching import search, search_quotes
@@ -142,17 +141,9 @@ def replicate(url: str, times: int) -> None:
     print(f"{size * times} articles ({times} copies); {time.perf_counter() - started:.0f} s")
 
 
-def server_cpu(archive: Archive) -> Callable[[], float]:
-    """A clock of the CPU time, in seconds, of the server process behind ``archive``'s
-    connection (PostgreSQL runs a process per connection), read from /proc."""
-    pid = archive.conn.raw.execute("SELECT pg_backend_pid()").fetchone()[0]
-    stat = Path(f"/proc/{pid}/schedstat")
-    return lambda: int(stat.read_text().split()[0]) / 1e9
-
-
 def timed(archive: Archive, mix: list[tuple[str, str]], repeats: int) -> dict[str, tuple]:
     """Per kind of query: (wall-clock ms, CPU ms of this process and the server's)."""
-    other = server_cpu(archive) if archive.path is None else (lambda: 0.0)
+    other = server_cpu(archive)
     wall: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeats):

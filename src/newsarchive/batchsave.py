@@ -11,6 +11,8 @@ order; the rows come out as saving each page in turn would write them (``fresh_r
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsarchive.batchwrite import BatchWriter
@@ -58,56 +60,83 @@ def filed_keys(archive: Archive, keys: Iterable[str]) -> set[str]:
     return found
 
 
+# New articles written per round of statements, while the next ones are prepared.
+CHUNK = 100
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A new page's rows, all but the ids they take when written: its article, its capture,
+    and its other rows by table (in the order ``Archive.save`` writes them)."""
+
+    article: dict[str, Any]
+    capture: dict[str, Any]
+    children: dict[str, list[dict[str, Any]]]
+    version_at: str
+
+
 def save_new(archive: Archive, pages: list[Page], keys: list[list[str]]) -> list[SaveOutcome]:
     """Insert these new articles (``keys``: each one's URL keys) with their URLs, quotes,
     removed blocks, paragraph digests, capture and first version; clear the failures of
-    those that hold their text. Inside the caller's transaction."""
-    writer = BatchWriter(archive)
-    rows = [_article_row(*page) for page in pages]
-    ids = writer.insert("articles", rows, "url_key")
-    article_ids = [ids[(row["url_key"],)] for row in rows]
-    captures = [
-        capture_row(article_id, fetched, article.status)
-        for article_id, (fetched, article) in zip(article_ids, pages, strict=True)
-    ]
-    capture_ids = writer.insert("captures", captures, "article_id")
-    for article_id, page, row, its_keys in zip(article_ids, pages, rows, keys, strict=True):
-        at = page[0].fetched_at or row["updated_at"]
-        first = version_row(article_id, 1, capture_ids[(article_id,)], at, [])
-        writer.queue("article_versions", [first])
-        _queue_children(writer, article_id, page[1])
-        writer.queue(
-            "article_urls", [{"url_key": key, "article_id": article_id} for key in its_keys]
-        )
-    writer.flush()
+    those that hold their text. Inside the caller's transaction.
+
+    A chunk of pages is written while a thread prepares the next chunks' rows (the body's
+    SimHash, paragraph digests and compressed bytes: most of this process's work), so the
+    two overlap with the database's work (on PostgreSQL, another process's)."""
+    chunks = [range(start, min(start + CHUNK, len(pages))) for start in range(0, len(pages), CHUNK)]
+    preparing = ThreadPoolExecutor(1)
+    try:
+        prepared = preparing.map(lambda run: [_prepare(pages[i], keys[i]) for i in run], chunks)
+        outcomes = [outcome for chunk in prepared for outcome in _write(archive, chunk)]
+    finally:
+        preparing.shutdown(cancel_futures=True)
     clear_failures(archive, pages, keys)
-    return [SaveOutcome(id=article_id, created=True, version=1) for article_id in article_ids]
+    return outcomes
 
 
-def _article_row(fetched: FetchResult, article: Article) -> dict[str, Any]:
+def _prepare(page: Page, keys: list[str]) -> _Prepared:
+    fetched, article = page
     row = article_row(fetched, article)
-    return {**row, "saved_at": row["updated_at"]}
-
-
-def _queue_children(writer: BatchWriter, article_id: int, article: Article) -> None:
-    """The article's quotes, removed blocks and paragraph digests."""
-    writer.queue(
-        "quotes",
-        [
-            {"article_id": article_id, "position": i, "text": q.text, "speaker": q.speaker}
-            | {"role": q.role, "kind": q.kind}
+    digests = [paragraph_digest(line) for line in counted_lines(article)]
+    children = {
+        "quotes": [
+            {"position": i, "text": q.text, "speaker": q.speaker, "role": q.role, "kind": q.kind}
             for i, q in enumerate(article.quotes)
         ],
-    )
-    writer.queue(
-        "removed_blocks",
-        [
-            {"article_id": article_id, "position": i, "rule": block.rule, "text": block.text}
+        "removed_blocks": [
+            {"position": i, "rule": block.rule, "text": block.text}
             for i, block in enumerate(article.removed)
         ],
+        "paragraph_digests": [{"digest": digest} for digest in digests],
+        "article_urls": [{"url_key": key} for key in keys],
+    }
+    return _Prepared(
+        article={**row, "saved_at": row["updated_at"]},
+        capture=capture_row(0, fetched, article.status),
+        children=children,
+        version_at=fetched.fetched_at or row["updated_at"],
     )
-    digests = [paragraph_digest(line) for line in counted_lines(article)]
-    writer.queue("paragraph_digests", [{"article_id": article_id, "digest": d} for d in digests])
+
+
+def _write(archive: Archive, pages: list[_Prepared]) -> list[SaveOutcome]:
+    """Write the prepared pages: their articles, then captures (which point at the articles),
+    then first versions (at the captures) and the other rows."""
+    writer = BatchWriter(archive)
+    ids = writer.insert("articles", [page.article for page in pages], "url_key")
+    article_ids = [ids[(page.article["url_key"],)] for page in pages]
+    captures = [
+        {**page.capture, "article_id": article_id}
+        for page, article_id in zip(pages, article_ids, strict=True)
+    ]
+    capture_ids = writer.insert("captures", captures, "article_id")
+    for page, article_id in zip(pages, article_ids, strict=True):
+        capture_id = capture_ids[(article_id,)]
+        first = version_row(article_id, 1, capture_id, page.version_at, [])
+        writer.queue("article_versions", [first])
+        for table, rows in page.children.items():
+            writer.queue(table, [{**row, "article_id": article_id} for row in rows])
+    writer.flush()
+    return [SaveOutcome(id=article_id, created=True, version=1) for article_id in article_ids]
 
 
 def clear_failures(archive: Archive, pages: list[Page], keys: list[list[str]]) -> None:

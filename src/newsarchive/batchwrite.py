@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import Connection, marks
+from newsarchive.engines import Connection
 from newsarchive.speakers import speaker_ids_in_order
 
 if TYPE_CHECKING:
@@ -47,21 +47,25 @@ class BatchWriter:
     def insert(self, table: str, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
         """Insert ``rows`` (their ``id`` left out) and return each one's new id by the values
         of its ``key`` columns, which identify a row of the table."""
-        if not rows:
-            return {}
-        columns = self._written(table, rows[0])
-        row_marks = f"({marks(columns)})"
-        ids: dict[tuple, int] = {}
+        found = self._insert("INSERT", table, rows, f" RETURNING id, {', '.join(key)}")
+        return {tuple(row[1:]): row[0] for row in found}
+
+    def _insert(
+        self, verb: str, table: str, rows: list[dict[str, Any]], returning: str = ""
+    ) -> list[tuple]:
+        """Insert ``rows`` in as few statements as the parameters allow; what they return."""
+        columns = self._written(table, rows[0]) if rows else []
+        if not columns:
+            return []
+        found: list[tuple] = []
         size = max(1, PARAMETERS_PER_INSERT // len(columns))
         for start in range(0, len(rows), size):
-            some = rows[start : start + size]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
-                f" {', '.join(row_marks for _ in some)} RETURNING id, {', '.join(key)}"
-            )
-            values = [row.get(name) for row in some for name in columns]
-            ids.update((tuple(found[1:]), found[0]) for found in self.conn.execute(sql, values))
-        return ids
+            values = [[row.get(name) for name in columns] for row in rows[start : start + size]]
+            source, params = self.target.engine.rows_source(table, columns, values)
+            sql = f"{verb} INTO {table} ({', '.join(columns)}) {source}{returning}"
+            cursor = self.conn.execute(sql, params)
+            found += cursor.fetchall() if returning else []
+        return found
 
     def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.queued[table] += rows
@@ -70,12 +74,7 @@ class BatchWriter:
         """Write every queued row, quotes with the archive's speaker ids."""
         self._file_speakers(self.queued.get("quotes", []))
         for table, rows in self.queued.items():
-            columns = self._written(table, rows[0]) if rows else []
-            if not columns:
-                continue
-            verb = "INSERT OR IGNORE" if table in KEPT_IF_PRESENT else "INSERT"
-            sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})"
-            self.conn.executemany(sql, [[row.get(name) for name in columns] for row in rows])
+            self._insert("INSERT OR IGNORE" if table in KEPT_IF_PRESENT else "INSERT", table, rows)
         self.queued.clear()
 
     def _file_speakers(self, quotes: list[dict[str, Any]]) -> None:

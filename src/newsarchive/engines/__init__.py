@@ -96,6 +96,13 @@ class Engine(Protocol):
         """Each (table, column) whose column points at an article's id, by table name."""
         ...
 
+    def rows_source(
+        self, table: str, columns: list[str], rows: list[list[Any]]
+    ) -> tuple[str, list[Any]]:
+        """SQL giving ``rows`` (values of ``columns`` of ``table``) as the source of one
+        INSERT, in their order, and its parameters."""
+        ...
+
     def forbid_writes(self) -> None:
         """Refuse any write on this connection from now on (a read-only reader)."""
         ...
@@ -108,6 +115,12 @@ class Engine(Protocol):
 def marks(values: Sequence[Any]) -> str:
     """One ``?`` placeholder per value, for ``IN (...)``."""
     return ", ".join("?" for _ in values)
+
+
+def values_source(columns: list[str], rows: list[list[Any]]) -> tuple[str, list[Any]]:
+    """``rows`` as a VALUES list, the parameters row after row (what SQLite takes)."""
+    row_marks = f"({marks(columns)})"
+    return f"VALUES {', '.join(row_marks for _ in rows)}", [value for row in rows for value in row]
 
 
 def chunked(values: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import SQLITE
+from newsarchive.engines import SQLITE, values_source
 from newsarchive.errors import ArchiveError, InputError
 from newsarchive.migrations import (
     GROWING_INDEXES,
@@ -159,6 +159,11 @@ class SqliteEngine:
     def columns(self, table: str) -> list[str]:
         rows = self.conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0", [table])
         return [name for (name,) in rows]
+
+    def rows_source(
+        self, table: str, columns: list[str], rows: list[list[Any]]
+    ) -> tuple[str, list[Any]]:
+        return values_source(columns, rows)
 
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
