@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import Connection
+from newsarchive.engines import Connection, Insert
 from newsarchive.speakers import speaker_ids_in_order
 
 if TYPE_CHECKING:
@@ -47,12 +47,10 @@ class BatchWriter:
     def insert(self, table: str, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
         """Insert ``rows`` (their ``id`` left out) and return each one's new id by the values
         of its ``key`` columns, which identify a row of the table."""
-        found = self._insert("INSERT", table, rows, f" RETURNING id, {', '.join(key)}")
+        found = self._insert(table, rows, Insert(returning=("id", *key)))
         return {tuple(row[1:]): row[0] for row in found}
 
-    def _insert(
-        self, verb: str, table: str, rows: list[dict[str, Any]], returning: str = ""
-    ) -> list[tuple]:
+    def _insert(self, table: str, rows: list[dict[str, Any]], how: Insert) -> list[tuple]:
         """Insert ``rows`` in as few statements as the parameters allow; what they return."""
         columns = self._written(table, rows[0]) if rows else []
         if not columns:
@@ -61,10 +59,7 @@ class BatchWriter:
         size = max(1, PARAMETERS_PER_INSERT // len(columns))
         for start in range(0, len(rows), size):
             values = [[row.get(name) for name in columns] for row in rows[start : start + size]]
-            source, params = self.target.engine.rows_source(table, columns, values)
-            sql = f"{verb} INTO {table} ({', '.join(columns)}) {source}{returning}"
-            cursor = self.conn.execute(sql, params)
-            found += cursor.fetchall() if returning else []
+            found += self.target.engine.insert_rows(table, columns, values, how)
         return found
 
     def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
@@ -74,7 +69,7 @@ class BatchWriter:
         """Write every queued row, quotes with the archive's speaker ids."""
         self._file_speakers(self.queued.get("quotes", []))
         for table, rows in self.queued.items():
-            self._insert("INSERT OR IGNORE" if table in KEPT_IF_PRESENT else "INSERT", table, rows)
+            self._insert(table, rows, Insert(ignore_conflicts=table in KEPT_IF_PRESENT))
         self.queued.clear()
 
     def _file_speakers(self, quotes: list[dict[str, Any]]) -> None:

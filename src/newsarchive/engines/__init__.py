@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -96,11 +97,11 @@ class Engine(Protocol):
         """Each (table, column) whose column points at an article's id, by table name."""
         ...
 
-    def rows_source(
-        self, table: str, columns: list[str], rows: list[list[Any]]
-    ) -> tuple[str, list[Any]]:
-        """SQL giving ``rows`` (values of ``columns`` of ``table``) as the source of one
-        INSERT, in their order, and its parameters."""
+    def insert_rows(
+        self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
+    ) -> list[tuple]:
+        """Insert ``rows`` (values of ``columns``) into ``table`` in one statement, in their
+        order; what ``how.returning`` names of each row inserted."""
         ...
 
     def forbid_writes(self) -> None:
@@ -117,10 +118,17 @@ def marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def values_source(columns: list[str], rows: list[list[Any]]) -> tuple[str, list[Any]]:
-    """``rows`` as a VALUES list, the parameters row after row (what SQLite takes)."""
-    row_marks = f"({marks(columns)})"
-    return f"VALUES {', '.join(row_marks for _ in rows)}", [value for row in rows for value in row]
+@dataclass(frozen=True)
+class Insert:
+    """How ``Engine.insert_rows`` inserts: ``ignore_conflicts``, a row that would conflict
+    with one the table has is left out (INSERT OR IGNORE); ``returning``, the columns read
+    back of each row inserted (none: nothing is read)."""
+
+    ignore_conflicts: bool = False
+    returning: tuple[str, ...] = ()
+
+    def clause(self) -> str:
+        return f" RETURNING {', '.join(self.returning)}" if self.returning else ""
 
 
 def chunked(values: Sequence[T]) -> Iterator[Sequence[T]]:

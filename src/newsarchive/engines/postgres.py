@@ -25,7 +25,7 @@ import psycopg
 import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from newsarchive.engines import POSTGRESQL
+from newsarchive.engines import POSTGRESQL, Insert
 from newsarchive.engines.pgconn import PgConnection
 from newsarchive.engines.pgschema import MIGRATIONS_TABLE, STEPS, step_names
 from newsarchive.errors import ArchiveError, InputError
@@ -161,17 +161,22 @@ class PostgresEngine:
         )
         return [name for (name,) in rows]
 
-    def rows_source(
-        self, table: str, columns: list[str], rows: list[list[Any]]
-    ) -> tuple[str, list[Any]]:
-        """An array of each column's values, unnested: a short statement, the same for any
-        number of rows, where VALUES would take a placeholder a value (which psycopg then
-        parses, a long statement at a time, uncached) and PostgreSQL plans anew each time."""
+    def insert_rows(
+        self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
+    ) -> list[tuple]:
+        """An array of each column's values, unnested, sent in binary: a short statement,
+        the same for any number of rows, where a VALUES list takes a placeholder a value
+        (which psycopg parses, a long statement at a time, uncached) and text arrays are
+        escaped by psycopg and parsed by the server, value by value."""
         types = self._types(table)
-        arrays = ", ".join(f"?::{types[name]}[]" for name in columns)
-        return f"SELECT * FROM unnest({arrays})", [
-            list(values) for values in zip(*rows, strict=True)
-        ]
+        arrays = ", ".join(f"%b::{types[name]}[]" for name in columns)
+        conflicts = " ON CONFLICT DO NOTHING" if how.ignore_conflicts else ""
+        cursor = self.conn.raw.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+            f"{conflicts}{how.clause()}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+        return cursor.fetchall() if how.returning else []
 
     def _types(self, table: str) -> dict[str, str]:
         """Each column of ``table`` and its type as SQL names it."""
