@@ -65,7 +65,7 @@ class PostgresEngine:
         self.name = display_url(url)
         self.read_only = read_only
         self.pool = pool
-        self._column_types: dict[str, dict[str, str]] = {}
+        self._columns: dict[str, dict[str, tuple[str, bool]]] = {}
         if pool is not None:
             self.conn = PgConnection(self._borrow(pool))
             return
@@ -153,13 +153,7 @@ class PostgresEngine:
         return f"newsarchive_url_host({column})"
 
     def columns(self, table: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
-            " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
-            " ORDER BY ordinal_position",
-            [table],
-        )
-        return [name for (name,) in rows]
+        return [name for name, (_, generated) in self._catalog(table).items() if not generated]
 
     def insert_rows(
         self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
@@ -168,8 +162,8 @@ class PostgresEngine:
         the same for any number of rows, where a VALUES list takes a placeholder a value
         (which psycopg parses, a long statement at a time, uncached) and text arrays are
         escaped by psycopg and parsed by the server, value by value."""
-        types = self._types(table)
-        arrays = ", ".join(f"%b::{types[name]}[]" for name in columns)
+        types = self._catalog(table)
+        arrays = ", ".join(f"%b::{types[name][0]}[]" for name in columns)
         conflicts = " ON CONFLICT DO NOTHING" if how.ignore_conflicts else ""
         cursor = self.conn.raw.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
@@ -178,16 +172,18 @@ class PostgresEngine:
         )
         return cursor.fetchall() if how.returning else []
 
-    def _types(self, table: str) -> dict[str, str]:
-        """Each column of ``table`` and its type as SQL names it."""
-        if table not in self._column_types:
+    def _catalog(self, table: str) -> dict[str, tuple[str, bool]]:
+        """Each column of ``table`` in order: its type as SQL names it, and whether it is
+        generated. Read once per connection (the schema changes only as it is opened)."""
+        if table not in self._columns:
             rows = self.conn.execute(
-                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-                " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
+                "SELECT attname, format_type(atttypid, atttypmod), attgenerated <> ''"
+                " FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
+                " AND NOT attisdropped ORDER BY attnum",
                 [table],
             )
-            self._column_types[table] = dict(rows)
-        return self._column_types[table]
+            self._columns[table] = {name: (kind, generated) for name, kind, generated in rows}
+        return self._columns[table]
 
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
