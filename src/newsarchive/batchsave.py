@@ -84,12 +84,16 @@ def save_new(archive: Archive, pages: list[Page], keys: list[list[str]]) -> list
     SimHash, paragraph digests and compressed bytes: most of this process's work), so the
     two overlap with the database's work (on PostgreSQL, another process's)."""
     chunks = [range(start, min(start + CHUNK, len(pages))) for start in range(0, len(pages), CHUNK)]
-    preparing = ThreadPoolExecutor(1)
-    try:
-        prepared = preparing.map(lambda run: [_prepare(pages[i], keys[i]) for i in run], chunks)
-        outcomes = [outcome for chunk in prepared for outcome in _write(archive, chunk)]
-    finally:
-        preparing.shutdown(cancel_futures=True)
+    prepare = lambda run: [_prepare(pages[i], keys[i]) for i in run]  # noqa: E731
+    if len(chunks) == 1:  # (a save of one page: add, import) nothing to overlap
+        outcomes = _write(archive, prepare(chunks[0]))
+    else:
+        preparing = ThreadPoolExecutor(1)
+        try:
+            prepared = preparing.map(prepare, chunks)
+            outcomes = [outcome for chunk in prepared for outcome in _write(archive, chunk)]
+        finally:
+            preparing.shutdown(cancel_futures=True)
     clear_failures(archive, pages, keys)
     return outcomes
 
