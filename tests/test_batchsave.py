@@ -170,8 +170,7 @@ def test_a_batch_failing_after_some_articles_were_written_writes_none(
 
 def test_runs_of_new_pages_end_at_a_page_filed_before_or_earlier_in_the_batch() -> None:
     keys = [["a"], ["b", "b2"], ["old"], ["c"], ["b2"], ["d"]]
-    pages: list[Any] = [None] * len(keys)
-    runs = list(fresh_runs(pages, keys, filed={"old"}))
+    runs = list(fresh_runs(keys, filed={"old"}))
     assert runs == [(True, [0, 1]), (False, [2]), (True, [3]), (False, [4]), (True, [5])]
 
 

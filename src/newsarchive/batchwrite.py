@@ -1,10 +1,11 @@
 """Writing many rows in a few statements, on either engine: what ``newsarchive copy`` and a
 batch of new articles saved at once (``Archive.save_many``, batchsave.py) both write with.
 
-A table whose rows others point at (articles, captures) is written with one ``INSERT`` of many
-rows per PARAMETERS_PER_INSERT parameters, the new ids read back by the columns that identify
-a row; every other table's rows are queued and written with one ``executemany`` per table
-(``flush``), which psycopg sends to PostgreSQL in a pipeline rather than one round trip a row.
+Rows are written a table at a time, one INSERT per PARAMETERS_PER_INSERT parameters (the
+engine's ``insert_rows``: a VALUES list on SQLite, an array per column on PostgreSQL). A table
+whose rows others point at (articles, captures) is written at once, the new ids read back by
+the columns that identify a row; the rows of the other tables are queued and written by
+``flush``.
 """
 
 from __future__ import annotations

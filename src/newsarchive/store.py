@@ -189,17 +189,20 @@ class Archive:
         with self._write() as conn:
             self.engine.lock_keys(key for some in keys for key in some)
             outcomes: list[SaveOutcome] = []
-            for new, run in fresh_runs(pages, keys, filed_keys(self, chain(*keys))):
+            for new, run in fresh_runs(keys, filed_keys(self, chain(*keys))):
                 if new:
                     outcomes += save_new(self, [pages[i] for i in run], [keys[i] for i in run])
                 else:
-                    outcomes.append(self._save_in(conn, *pages[run[0]]))
+                    outcomes.append(self._save_in(conn, pages[run[0]], keys[run[0]]))
             self.engine.after_save(len(outcomes))
             return outcomes
 
-    def _save_in(self, conn: Connection, fetched: FetchResult, article: Article) -> SaveOutcome:
-        """Save a page over the article filed under one of its URLs (fresh_runs found one)."""
-        keys = url_keys(fetched, article)
+    def _save_in(
+        self, conn: Connection, page: tuple[FetchResult, Article], keys: list[str]
+    ) -> SaveOutcome:
+        """Save a page over the article filed under one of its URL ``keys`` (fresh_runs
+        found one)."""
+        fetched, article = page
         existing = self._find_by_keys(keys)
         assert existing is not None, "a page without an article goes to save_new"
         outcome = self._save_again(conn, existing, fetched, article)
@@ -207,7 +210,7 @@ class Archive:
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
             [(key, outcome.id) for key in keys],
         )
-        clear_failures(self, [(fetched, article)], [keys])
+        clear_failures(self, [page], [keys])
         return outcome
 
     def _save_again(
