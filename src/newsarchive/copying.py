@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from queue import Queue
 from typing import Any
 
+from newsarchive.batchwrite import BatchWriter
 from newsarchive.engines import POSTGRESQL, chunked, marks
 from newsarchive.errors import InputError
-from newsarchive.speakers import speaker_ids
 from newsarchive.store import Archive, open_archive
 
 log = logging.getLogger(__name__)
@@ -223,30 +223,13 @@ def _write(target: Archive, batch: _Batch) -> CopyReport:
     return CopyReport(len(new), len(present), captures, fetches)
 
 
-# Rows that may be in the destination already: kept as they are there.
-_KEPT_IF_PRESENT = {"article_urls", "tags", "notes", "paragraph_digests"}
-# Parameters of one INSERT of many rows: under SQLite's limit of 32,766 (PostgreSQL: 65,535).
-PARAMETERS_PER_INSERT = 30_000
-
-
-class _Writer:
-    """Writes a batch into the destination in a few statements: articles and captures each as
-    one INSERT of many rows (their new ids read back by their keys), the rows of every other
-    table queued and written with one ``executemany`` per table (``flush``)."""
+class _Writer(BatchWriter):
+    """Writes a batch into the destination in a few statements (batchwrite.py): articles and
+    captures each as one INSERT of many rows, the rows of every other table queued."""
 
     def __init__(self, target: Archive) -> None:
-        self.target = target
-        self.conn = target.conn
-        self.queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        super().__init__(target)
         self.capture_ids: dict[int, int] = {}  # each source capture's id in the destination
-        self._columns: dict[str, list[str]] = {}
-
-    def columns(self, table: str) -> list[str]:
-        """The destination's columns a copy writes (not ids, not generated ones)."""
-        if table not in self._columns:
-            found = self.target.engine.columns(table)
-            self._columns[table] = [name for name in found if name != "id"]
-        return self._columns[table]
 
     def existing(self, keys: dict[int, list[str]]) -> dict[int, int]:
         """The destination's article for each source article it holds, by their URL keys."""
@@ -260,23 +243,6 @@ class _Writer:
             for source, some in keys.items()
         }
         return {source: target for source, target in found.items() if target is not None}
-
-    def insert(self, table: str, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
-        """Insert ``rows`` (their ``id`` left out) and return each one's new id by the values
-        of its ``key`` columns, which identify a row of the table."""
-        columns = self.columns(table)
-        row_marks = f"({marks(columns)})"
-        ids: dict[tuple, int] = {}
-        size = max(1, PARAMETERS_PER_INSERT // len(columns))
-        for start in range(0, len(rows), size):
-            some = rows[start : start + size]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
-                f" {', '.join(row_marks for _ in some)} RETURNING id, {', '.join(key)}"
-            )
-            values = [row.get(name) for row in some for name in columns]
-            ids.update((tuple(found[1:]), found[0]) for found in self.conn.execute(sql, values))
-        return ids
 
     def captures(
         self, batch: _Batch, targets: dict[int, int], present: dict[int, int]
@@ -357,21 +323,3 @@ class _Writer:
                     for row in batch.of("article_versions", source)
                 ],
             )
-
-    def queue(self, table: str, rows: list[dict[str, Any]]) -> None:
-        self.queued[table] += rows
-
-    def flush(self) -> None:
-        """Write every queued row, quotes with the destination's speaker ids."""
-        quotes = self.queued.get("quotes", [])
-        speakers = speaker_ids(self.conn, dict.fromkeys(quote["speaker"] for quote in quotes))
-        for quote in quotes:
-            quote["speaker_id"] = speakers.get(quote["speaker"] or "")
-        for table, rows in self.queued.items():
-            columns = [name for name in self.columns(table) if name in rows[0]] if rows else []
-            if not columns:
-                continue
-            verb = "INSERT OR IGNORE" if table in _KEPT_IF_PRESENT else "INSERT"
-            sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})"
-            self.conn.executemany(sql, [[row.get(name) for name in columns] for row in rows])
-        self.queued.clear()

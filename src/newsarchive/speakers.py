@@ -86,9 +86,22 @@ def speaker_tsquery(query: str) -> str:
 def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]:
     """The id of each name's speaker row, adding the rows that are missing; names without a
     word (None, '', '—') are left out."""
-    keys = {name: key for name in names if name and (key := speaker_key(name))}
+    return speaker_ids_in_order(conn, [names])
+
+
+def speaker_ids_in_order(conn: Connection, groups: list[Iterable[str | None]]) -> dict[str, int]:
+    """``speaker_ids`` of every name in ``groups`` (the speakers of one article each), the
+    rows left as calling it for each group in turn would leave them, in one statement."""
+    keys: dict[str, str] = {}
+    shown: dict[str, str] = {}  # each key's name, as the upserts one group after another set it
+    for names in groups:
+        mine = {name: key for name in names if name and (key := speaker_key(name))}
+        for key, name in sorted((key, name) for name, key in mine.items()):
+            if len(name) > len(shown.get(key, "")):
+                shown[key] = name
+        keys.update(mine)
     # In the keys' order, so two writers adding the same speakers never wait on each other.
-    conn.executemany(_UPSERT_SPEAKER, sorted((key, name) for name, key in keys.items()))
+    conn.executemany(_UPSERT_SPEAKER, sorted(shown.items()))
     ids: dict[str, int] = {}
     for some in chunked(sorted(set(keys.values()))):
         ids.update(conn.execute(f"SELECT key, id FROM speakers WHERE key IN ({marks(some)})", some))

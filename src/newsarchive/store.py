@@ -13,9 +13,11 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsarchive.batchsave import clear_failures, filed_keys, fresh_runs, save_new
 from newsarchive.engines import (
     MAX_INTEGER,
     Connection,
@@ -31,7 +33,7 @@ from newsarchive.extract.sitewide import (
     is_repeated,
     paragraph_digest,
 )
-from newsarchive.extract.status import OK, WITHOUT_TEXT
+from newsarchive.extract.status import OK
 from newsarchive.models import Article, FetchResult, Quote, RemovedBlock, StoredArticle
 from newsarchive.records import (
     CONTENT_KEY_PREFIX,
@@ -60,7 +62,6 @@ from newsarchive.versions import (
     latest_version_capture,
     record_capture,
     rewrite_latest,
-    start_versions,
     supersede,
 )
 
@@ -180,36 +181,37 @@ class Archive:
         return self.save_many([(fetched, article)])[0]
 
     def save_many(self, pages: Iterable[tuple[FetchResult, Article]]) -> list[SaveOutcome]:
-        """Store many articles in one transaction: all of them or, on error, none."""
+        """Store many articles in one transaction: all of them or, on error, none. The pages
+        are saved in their order, as ``save`` would save each in turn; the new ones a run at
+        a time, in a few statements (batchsave.py)."""
         pages = list(pages)
+        keys = [url_keys(*page) for page in pages]
         with self._write() as conn:
-            self.engine.lock_keys(key for page in pages for key in url_keys(*page))
-            outcomes = [self._save_in(conn, fetched, article) for fetched, article in pages]
+            self.engine.lock_keys(key for some in keys for key in some)
+            outcomes: list[SaveOutcome] = []
+            for new, run in fresh_runs(keys, filed_keys(self, chain(*keys))):
+                if new:
+                    outcomes += save_new(self, [pages[i] for i in run], [keys[i] for i in run])
+                else:
+                    outcomes.append(self._save_in(conn, pages[run[0]], keys[run[0]]))
             self.engine.after_save(len(outcomes))
             return outcomes
 
-    def _save_in(self, conn: Connection, fetched: FetchResult, article: Article) -> SaveOutcome:
-        keys = url_keys(fetched, article)
+    def _save_in(
+        self, conn: Connection, page: tuple[FetchResult, Article], keys: list[str]
+    ) -> SaveOutcome:
+        """Save a page over the article filed under one of its URL ``keys`` (fresh_runs
+        found one)."""
+        fetched, article = page
         existing = self._find_by_keys(keys)
-        if existing is None:
-            outcome = self._insert_new(conn, fetched, article)
-        else:
-            outcome = self._save_again(conn, existing, fetched, article)
+        assert existing is not None, "a page without an article goes to save_new"
+        outcome = self._save_again(conn, existing, fetched, article)
         conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
             [(key, outcome.id) for key in keys],
         )
-        if article.status not in WITHOUT_TEXT:  # a page without the text is no success yet
-            conn.executemany("DELETE FROM failures WHERE url_key = ?", [(key,) for key in keys])
+        clear_failures(self, [page], [keys])
         return outcome
-
-    def _insert_new(self, conn: Connection, fetched: FetchResult, article: Article) -> SaveOutcome:
-        row = article_row(fetched, article)
-        article_id = self._insert_article(conn, row)
-        self._replace_children(conn, article_id, article, fresh=True)
-        capture = record_capture(conn, article_id, fetched, article.status)
-        start_versions(conn, article_id, capture.id, fetched.fetched_at or row["updated_at"])
-        return SaveOutcome(id=article_id, created=True, version=1)
 
     def _save_again(
         self, conn: Connection, article_id: int, fetched: FetchResult, article: Article
@@ -262,28 +264,15 @@ class Archive:
         ).fetchone()
         return row[0] if row else None
 
-    def _insert_article(self, conn: Connection, row: dict) -> int:
-        row = {**row, "saved_at": row["updated_at"]}
-        columns = ", ".join(row)
-        marks = ", ".join(f":{name}" for name in row)
-        cursor = conn.execute(
-            f"INSERT INTO articles ({columns}) VALUES ({marks}) RETURNING id", row
-        )
-        return int(cursor.fetchone()[0])
-
     def _update_article(self, conn: Connection, article_id: int, row: dict) -> None:
         row = {name: value for name, value in row.items() if name != "url_key"}
         assignments = ", ".join(f"{name} = :{name}" for name in row)
         conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**row, "id": article_id})
 
-    def _replace_children(
-        self, conn: Connection, article_id: int, article: Article, fresh: bool = False
-    ) -> None:
-        """Quotes, removed blocks and paragraph digests; ``fresh``: the article was just
-        inserted, so it has none to delete."""
-        if not fresh:
-            for table in ("quotes", "removed_blocks", "paragraph_digests"):
-                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    def _replace_children(self, conn: Connection, article_id: int, article: Article) -> None:
+        """Quotes, removed blocks and paragraph digests."""
+        for table in ("quotes", "removed_blocks", "paragraph_digests"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
         self._insert_quotes(conn, article_id, article.quotes)
         conn.executemany(
             "INSERT INTO removed_blocks (article_id, position, rule, text) VALUES (?, ?, ?, ?)",

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from newsarchive.engines import Connection
+from newsarchive.engines import Connection, marks
 from newsarchive.extract.status import BLOCKED, NO_TEXT, PARTIAL
 from newsarchive.models import Article, FetchResult, Quote
 from newsarchive.records import content_hash, now_iso
@@ -61,38 +62,42 @@ def record_capture(
     """Store the fetch's bytes as a capture of the article, or, when the article already has
     those bytes, only the time (and HTTP status) of this fetch."""
     digest = content_hash(fetched.raw)
-    fetched_at = fetched.fetched_at or now_iso()
-    row = conn.execute(
+    found = conn.execute(
         "SELECT id FROM captures WHERE article_id = ? AND sha256 = ?", [article_id, digest]
     ).fetchone()
-    if row is not None:
+    if found is not None:
         conn.execute(
             "INSERT INTO capture_times (article_id, capture_id, fetched_at, http_status)"
             " VALUES (?, ?, ?, ?)",
-            [article_id, row[0], fetched_at, fetched.status],
+            [article_id, found[0], fetched.fetched_at or now_iso(), fetched.status],
         )
-        return StoredCapture(row[0], new=False)
+        return StoredCapture(found[0], new=False)
+    row = capture_row(article_id, fetched, status)
+    columns = ", ".join(row)
     cursor = conn.execute(
-        "INSERT INTO captures (article_id, url, final_url, http_status, headers, encoding, kind,"
-        " source, fetched_at, raw_size, raw_zlib, status, sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [
-            article_id,
-            fetched.url,
-            fetched.final_url,
-            fetched.status,
-            json.dumps(fetched.headers),
-            fetched.encoding,
-            fetched.kind,
-            fetched.source,
-            fetched_at,
-            len(fetched.raw),
-            zlib.compress(fetched.raw, 6),
-            status,
-            digest,
-        ],
+        f"INSERT INTO captures ({columns}) VALUES ({marks(list(row))}) RETURNING id",
+        list(row.values()),
     )
     return StoredCapture(int(cursor.fetchone()[0]), new=True)
+
+
+def capture_row(article_id: int, fetched: FetchResult, status: str) -> dict[str, Any]:
+    """The ``captures`` row of the fetch's bytes (compressed) as a capture of the article."""
+    return {
+        "article_id": article_id,
+        "url": fetched.url,
+        "final_url": fetched.final_url,
+        "http_status": fetched.status,
+        "headers": json.dumps(fetched.headers),
+        "encoding": fetched.encoding,
+        "kind": fetched.kind,
+        "source": fetched.source,
+        "fetched_at": fetched.fetched_at or now_iso(),
+        "raw_size": len(fetched.raw),
+        "raw_zlib": zlib.compress(fetched.raw, 6),
+        "status": status,
+        "sha256": content_hash(fetched.raw),
+    }
 
 
 def changed_fields(old: Article, new: Article) -> list[str]:
@@ -106,11 +111,6 @@ def _compared(article: Article, name: str) -> object:
     if name == "text":
         return paragraphs(article.text)
     return getattr(article, name) or None
-
-
-def start_versions(conn: Connection, article_id: int, capture_id: int, at: str) -> None:
-    """Version 1 of a new article, from this capture."""
-    _insert_version(conn, article_id, 1, capture_id, at, [])
 
 
 def latest_version(conn: Connection, article_id: int) -> int:
@@ -174,11 +174,24 @@ def _insert_version(
     at: str,
     changed: list[str],
 ) -> None:
+    row = version_row(article_id, number, capture_id, at, changed)
     conn.execute(
-        "INSERT INTO article_versions (article_id, version, capture_id, created_at, changed)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [article_id, number, capture_id, at, json.dumps(changed)],
+        f"INSERT INTO article_versions ({', '.join(row)}) VALUES ({marks(list(row))})",
+        list(row.values()),
     )
+
+
+def version_row(
+    article_id: int, number: int, capture_id: int | None, at: str, changed: list[str]
+) -> dict[str, Any]:
+    """The ``article_versions`` row starting version ``number``, which changed ``changed``."""
+    return {
+        "article_id": article_id,
+        "version": number,
+        "capture_id": capture_id,
+        "created_at": at,
+        "changed": json.dumps(changed),
+    }
 
 
 def rewrite_superseded(

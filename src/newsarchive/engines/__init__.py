@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -96,6 +97,13 @@ class Engine(Protocol):
         """Each (table, column) whose column points at an article's id, by table name."""
         ...
 
+    def insert_rows(
+        self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
+    ) -> list[tuple]:
+        """Insert ``rows`` (values of ``columns``) into ``table`` in one statement, in their
+        order; what ``how.returning`` names of each row inserted."""
+        ...
+
     def forbid_writes(self) -> None:
         """Refuse any write on this connection from now on (a read-only reader)."""
         ...
@@ -108,6 +116,19 @@ class Engine(Protocol):
 def marks(values: Sequence[Any]) -> str:
     """One ``?`` placeholder per value, for ``IN (...)``."""
     return ", ".join("?" for _ in values)
+
+
+@dataclass(frozen=True)
+class Insert:
+    """How ``Engine.insert_rows`` inserts: ``ignore_conflicts``, a row that would conflict
+    with one the table has is left out (INSERT OR IGNORE); ``returning``, the columns read
+    back of each row inserted (none: nothing is read)."""
+
+    ignore_conflicts: bool = False
+    returning: tuple[str, ...] = ()
+
+    def clause(self) -> str:
+        return f" RETURNING {', '.join(self.returning)}" if self.returning else ""
 
 
 def chunked(values: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from newsarchive.engines import POSTGRESQL
+from newsarchive.engines import POSTGRESQL, Insert
 from newsarchive.engines.pgconn import PgConnection
 from newsarchive.engines.pgschema import MIGRATIONS_TABLE, STEPS, step_names
 from newsarchive.errors import ArchiveError, InputError
@@ -64,6 +65,7 @@ class PostgresEngine:
         self.name = display_url(url)
         self.read_only = read_only
         self.pool = pool
+        self._columns: dict[str, dict[str, tuple[str, bool]]] = {}
         if pool is not None:
             self.conn = PgConnection(self._borrow(pool))
             return
@@ -134,8 +136,12 @@ class PostgresEngine:
             self.pool.putconn(self.conn.raw)
 
     def lock_keys(self, keys: Iterable[str]) -> None:
-        for key in sorted(set(keys)):
-            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
+        """In one statement: the locks are taken in the array's order, which is sorted."""
+        self.conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0))"
+            " FROM unnest(?::text[]) WITH ORDINALITY AS k (key, n) ORDER BY n",
+            [sorted(set(keys))],
+        )
 
     def after_save(self, articles: int) -> None:
         """Nothing to do: the search vector and its index follow each row."""
@@ -147,13 +153,37 @@ class PostgresEngine:
         return f"newsarchive_url_host({column})"
 
     def columns(self, table: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
-            " current_schema() AND table_name = ? AND is_generated = 'NEVER'"
-            " ORDER BY ordinal_position",
-            [table],
+        return [name for name, (_, generated) in self._catalog(table).items() if not generated]
+
+    def insert_rows(
+        self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
+    ) -> list[tuple]:
+        """An array of each column's values, unnested, sent in binary: a short statement,
+        the same for any number of rows, where a VALUES list takes a placeholder a value
+        (which psycopg parses, a long statement at a time, uncached) and text arrays are
+        escaped by psycopg and parsed by the server, value by value."""
+        types = self._catalog(table)
+        arrays = ", ".join(f"%b::{types[name][0]}[]" for name in columns)
+        conflicts = " ON CONFLICT DO NOTHING" if how.ignore_conflicts else ""
+        cursor = self.conn.raw.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+            f"{conflicts}{how.clause()}",
+            [list(values) for values in zip(*rows, strict=True)],
         )
-        return [name for (name,) in rows]
+        return cursor.fetchall() if how.returning else []
+
+    def _catalog(self, table: str) -> dict[str, tuple[str, bool]]:
+        """Each column of ``table`` in order: its type as SQL names it, and whether it is
+        generated. Read once per connection (the schema changes only as it is opened)."""
+        if table not in self._columns:
+            rows = self.conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod), attgenerated <> ''"
+                " FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
+                " AND NOT attisdropped ORDER BY attnum",
+                [table],
+            )
+            self._columns[table] = {name: (kind, generated) for name, kind, generated in rows}
+        return self._columns[table]
 
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from newsarchive.engines import SQLITE
+from newsarchive.engines import SQLITE, Insert, marks
 from newsarchive.errors import ArchiveError, InputError
 from newsarchive.migrations import (
     GROWING_INDEXES,
@@ -159,6 +159,17 @@ class SqliteEngine:
     def columns(self, table: str) -> list[str]:
         rows = self.conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0", [table])
         return [name for (name,) in rows]
+
+    def insert_rows(
+        self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
+    ) -> list[tuple]:
+        verb = "INSERT OR IGNORE" if how.ignore_conflicts else "INSERT"
+        values = ", ".join(f"({marks(columns)})" for _ in rows)
+        cursor = self.conn.execute(
+            f"{verb} INTO {table} ({', '.join(columns)}) VALUES {values}{how.clause()}",
+            [value for row in rows for value in row],
+        )
+        return cursor.fetchall()
 
     def child_tables(self) -> list[tuple[str, str]]:
         sql = (
