@@ -325,6 +325,27 @@ def test_same_articles_on_both_engines(both: tuple[Archive, Archive], query: str
     assert found(postgres, query) == found(sqlite, query)
 
 
+@pytest.mark.parametrize("sort", ["rank", "published"])
+def test_walking_and_gathering_the_window_find_the_same(
+    both: tuple[Archive, Archive], monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """The first matches in the window's order are the same however they are found (the
+    choice follows the planner's estimates, which a small archive cannot steer)."""
+    import newsarchive.pgsearch
+
+    _, postgres = both
+    monkeypatch.setattr(newsarchive.pgsearch, "RANK_WINDOW", 2)
+    monkeypatch.setattr(newsarchive.pgsearch, "PHRASE_CANDIDATES", 2)
+    results = {}
+    for cost in (WALKED, GATHERED):
+        monkeypatch.setattr(newsarchive.pgsearch, "VECTOR_READ_COST", cost)
+        results[cost] = [
+            [hit.id for hit in search(postgres, query, sort=sort)] for query in SAME_RESULTS
+        ]
+    assert results[WALKED] == results[GATHERED]
+    assert sum(map(len, results[GATHERED])) > len(SAME_RESULTS)  # more than one hit a query
+
+
 def test_the_contract_queries_find_something(both: tuple[Archive, Archive]) -> None:
     """A contract that held because both engines found nothing would prove little."""
     _, postgres = both
@@ -496,14 +517,21 @@ def _harbour_log(number: int, text: str) -> tuple[FetchResult, Article]:
     return page, Article(headline=f"Harbour log {number}", text=text, language="en", site="Log")
 
 
+# How much reading a vector is taken to cost: never worth gathering, always worth it.
+WALKED, GATHERED = 0, 10**12
+
+
+@pytest.mark.parametrize("vector_read_cost", [WALKED, GATHERED])
 def test_a_window_smaller_than_the_matches_misses_the_oldest_best_and_exact_finds_it(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, vector_read_cost: int
 ) -> None:
     """Past RANK_WINDOW matches, only the newest are ranked, for words and phrases alike, as
-    the README says; --exact ranks every match."""
+    the README says, whether the window is found walking the articles newest first or
+    gathering every match; --exact ranks every match."""
     import newsarchive.pgsearch
 
     monkeypatch.setattr(newsarchive.pgsearch, "RANK_WINDOW", 3)
+    monkeypatch.setattr(newsarchive.pgsearch, "VECTOR_READ_COST", vector_read_cost)
     oldest = _harbour_log(0, "Ferry queue. The ferry queue. A ferry queue again, ferry queue.")
     newer = [_harbour_log(n, f"Item {n}: the ferry queue grew at the quay.") for n in range(1, 41)]
     with Archive(pg_url) as archive:
