@@ -63,6 +63,7 @@ class SqliteEngine:
             raise InputError(f"{path}: no archive there (newsarchive add or import creates one)")
         self.read_only = read_only
         self.unchangeable = False
+        self._columns: dict[str, list[str]] = {}
         self.conn = self._connect()
         self._migrate()
 
@@ -157,8 +158,11 @@ class SqliteEngine:
         return url_host(column)
 
     def columns(self, table: str) -> list[str]:
-        rows = self.conn.execute("SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0", [table])
-        return [name for (name,) in rows]
+        """Read once per connection: the schema changes only as the archive is opened."""
+        if table not in self._columns:
+            sql = "SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0"
+            self._columns[table] = [name for (name,) in self.conn.execute(sql, [table])]
+        return self._columns[table]
 
     def insert_rows(
         self, table: str, columns: list[str], rows: list[list[Any]], how: Insert
