@@ -123,6 +123,18 @@ def test_a_batch_of_new_pages_takes_a_few_statements_not_a_few_per_page(
     assert archive.get("https://port.example/p59").article == pages[59][1]
 
 
+def test_saves_one_after_another_read_the_tables_columns_once(tmp_path: Path) -> None:
+    """The columns of the tables a save writes are read from the schema by the first save
+    only (each save of add or import is a batch of one; PostgreSQL's engine keeps its
+    catalog likewise)."""
+    with Archive(tmp_path / "archive.db") as archive:
+        archive.save(page("p0"), story(0, "Ann Lee"))
+        statements: list[str] = []
+        archive.engine.conn.set_trace_callback(statements.append)
+        archive.save(page("p1"), story(1, "Ann Lee"))
+    assert statements and [sql for sql in statements if "pragma_table_xinfo" in sql] == []
+
+
 def _count_statements(archive: Archive) -> list[str]:
     """The statements the archive's connection runs from now on (a row of executemany each)."""
     conn, statements = archive.conn, []
@@ -166,6 +178,30 @@ def test_a_batch_failing_after_some_articles_were_written_writes_none(
     monkeypatch.setattr(batchsave, "version_row", original)
     outcomes = archive.save_many([(page("p0"), story(0))])
     assert outcomes[0].created and archive.count() == 1
+
+
+def test_a_batch_holds_one_chunk_prepared_ahead_of_the_writes(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are prepared a chunk ahead of the chunk being written, not all at once: a long
+    batch's memory follows the chunk, not the batch."""
+    monkeypatch.setattr(batchsave, "CHUNK", 2)
+    prepared, seen_at_writes = [], []
+    original_prepare, original_write = batchsave._prepare, batchsave._write
+
+    def prepare(*arguments: Any) -> Any:
+        prepared.append(arguments)
+        return original_prepare(*arguments)
+
+    def write(archive: Archive, chunk: list) -> Any:
+        seen_at_writes.append(len(prepared))
+        return original_write(archive, chunk)
+
+    monkeypatch.setattr(batchsave, "_prepare", prepare)
+    monkeypatch.setattr(batchsave, "_write", write)
+    archive.save_many([(page(f"p{n}"), story(n)) for n in range(9)])
+    assert len(seen_at_writes) == 5 and archive.count() == 9
+    assert all(count <= 2 * (index + 2) for index, count in enumerate(seen_at_writes))
 
 
 def test_runs_of_new_pages_end_at_a_page_filed_before_or_earlier_in_the_batch() -> None:

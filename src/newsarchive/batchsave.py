@@ -11,7 +11,7 @@ order; the rows come out as saving each page in turn would write them (``fresh_r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,18 +83,33 @@ def save_new(archive: Archive, pages: list[Page], keys: list[list[str]]) -> list
     SimHash, paragraph digests and compressed bytes: most of this process's work), so the
     two overlap with the database's work (on PostgreSQL, another process's)."""
     chunks = [range(start, min(start + CHUNK, len(pages))) for start in range(0, len(pages), CHUNK)]
-    prepare = lambda run: [_prepare(pages[i], keys[i]) for i in run]  # noqa: E731
-    if len(chunks) == 1:  # (a save of one page: add, import) nothing to overlap
-        outcomes = _write(archive, prepare(chunks[0]))
-    else:
-        preparing = ThreadPoolExecutor(1)
-        try:
-            prepared = preparing.map(prepare, chunks)
-            outcomes = [outcome for chunk in prepared for outcome in _write(archive, chunk)]
-        finally:
-            preparing.shutdown(cancel_futures=True)
+
+    def prepare(run: range) -> list[_Prepared]:
+        return [_prepare(pages[i], keys[i]) for i in run]
+
+    outcomes = [
+        outcome for chunk in _one_ahead(prepare, chunks) for outcome in _write(archive, chunk)
+    ]
     clear_failures(archive, pages, keys)
     return outcomes
+
+
+def _one_ahead(
+    prepare: Callable[[range], list[_Prepared]], chunks: list[range]
+) -> Iterator[list[_Prepared]]:
+    """Each chunk prepared, the next one in a thread while the caller writes this one: one
+    chunk's rows held ahead, not the whole batch's. A single chunk (a save of one page: add,
+    import) has nothing to overlap and starts no thread."""
+    if len(chunks) == 1:
+        yield prepare(chunks[0])
+        return
+    with ThreadPoolExecutor(1) as preparing:
+        coming = preparing.submit(prepare, chunks[0])
+        for chunk in chunks[1:]:
+            ready = coming.result()
+            coming = preparing.submit(prepare, chunk)
+            yield ready
+        yield coming.result()
 
 
 def _prepare(page: Page, keys: list[str]) -> _Prepared:

@@ -90,8 +90,9 @@ def speaker_ids(conn: Connection, names: Iterable[str | None]) -> dict[str, int]
 
 
 def speaker_ids_in_order(conn: Connection, groups: list[Iterable[str | None]]) -> dict[str, int]:
-    """``speaker_ids`` of every name in ``groups`` (the speakers of one article each), the
-    rows left as calling it for each group in turn would leave them, in one statement."""
+    """``speaker_ids`` of every name in ``groups`` (the speakers of one article each), each
+    row's name left as calling it for each group in turn would leave it (new rows' ids may
+    come in another order), in one executemany."""
     keys: dict[str, str] = {}
     shown: dict[str, str] = {}  # each key's name, as the upserts one group after another set it
     for names in groups:
