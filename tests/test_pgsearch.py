@@ -540,3 +540,20 @@ def test_a_window_smaller_than_the_matches_misses_the_oldest_best_and_exact_find
         for query in ("ferry", '"ferry queue"'):
             assert first not in [hit.id for hit in search(archive, query, limit=2)], query
             assert search(archive, query, limit=2, exact=True)[0].id == first, query
+
+
+def test_an_empty_archive_finds_nothing(pg_url: str) -> None:
+    with Archive(pg_url) as archive:
+        assert search(archive, "harbour") == []
+        assert search(archive, '"harbour wall"') == []
+
+
+@pytest.mark.parametrize("query", ["harbour lang:x\x00y", '"harbour wall" x\ud800'])
+def test_text_postgresql_cannot_take_is_an_error_naming_the_query(pg_url: str, query: str) -> None:
+    """A NUL (which PostgreSQL's text cannot hold) or a lone surrogate (which no encoding
+    can write) in the query is a QueryError naming it, from any of the statements sent."""
+    with Archive(pg_url) as archive:
+        fill(archive)
+        with pytest.raises(QueryError) as raised:
+            search(archive, query)
+    assert repr(query) in str(raised.value)

@@ -102,6 +102,8 @@ class Matcher:
 
     def row_query(self, alias: str) -> tuple[str, list]:
         """SQL for the tsquery the row ``alias`` is matched with, for ranking and marking."""
+        if not self.compiled:  # an empty archive: no configuration in use, nothing matches
+            return "NULL::tsquery", []
         if len(self.compiled) == 1:
             return "?::tsquery", [self.compiled[0][0]]
         cases = " ".join(

@@ -203,9 +203,9 @@ def _gathering_is_cheaper(archive: Archive, select: str, params: list, limit: in
 
 def _estimated_rows(archive: Archive, sql: str, params: list) -> float:
     """The planner's estimate of how many rows ``sql`` returns (no row is read)."""
-    explain = f"EXPLAIN (FORMAT JSON) {sql}"
-    (plan,) = _rows(archive, explain, params, "")[0]
-    return plan[0]["Plan"]["Plan Rows"]
+    explain = postgres_sql(f"EXPLAIN (FORMAT JSON) {sql}")
+    (plan,) = archive.conn.raw.execute(explain, params, prepare=False).fetchone()
+    return plan[0]["Plan"]["Plan Rows"]  # an error is search()'s to name with the query
 
 
 _LISTING_SQL = """
@@ -293,6 +293,6 @@ def _query_errors(query: str) -> Iterator[None]:
     """A query PostgreSQL cannot read is a QueryError naming it, as on SQLite."""
     try:
         yield
-    except (psycopg.errors.SyntaxError, psycopg.DataError) as error:
+    except (psycopg.errors.SyntaxError, psycopg.DataError, UnicodeEncodeError) as error:
         cause = str(error).splitlines()[0]
         raise QueryError(f"{query!r}: not a valid search ({cause})") from error
