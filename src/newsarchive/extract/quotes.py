@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
 from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS, Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
@@ -341,12 +342,20 @@ def _is_term(located: Located, span: _Span, said: Attribution) -> bool:
     that nothing around it attributes to anyone."""
     start = span.marks[0].start
     before = located.masked[span.first][max(0, start - 20) : start]
-    words = WORD.findall(span.text)
     if _TERM_MARKER.search(before):
         return True
-    if len(words) <= TITLE_WORDS and _TITLE_BEFORE.search(before) and _title_case(words):
+    titled = _TITLE_BEFORE.search(before) is not None
+    if not titled and not said.unattributed:
+        return False
+    words = _words_up_to(span.text, TITLE_WORDS + 1)  # a longer quotation is neither
+    if titled and len(words) <= TITLE_WORDS and _title_case(words):
         return True
     return len(words) <= TERM_WORDS and said.unattributed
+
+
+def _words_up_to(text: str, count: int) -> list[str]:
+    """The first ``count`` words of ``text`` (a long quotation need not be read to its end)."""
+    return [word.group() for word in islice(WORD.finditer(text), count)]
 
 
 def _title_case(words: list[str]) -> bool:
