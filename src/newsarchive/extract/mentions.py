@@ -117,21 +117,12 @@ def find_mentions(masked: Sequence[str], near: Container[int]) -> list[Mention]:
 
 
 def _names(index: int, text: str) -> Iterator[Mention]:
-    for run in name_runs(text):
-        if len(run.words) == 1 and _after_german_article(text, run.start):
+    for start, end, words, titled, possessive in name_runs(text):
+        if len(words) == 1 and _after_german_article(text, start):
             continue  # "die Baustelle": German capitalises every noun
-        female = run.titled and _title_before(text, run.start) in _FEMALE_TITLES
-        yield Mention(
-            index,
-            run.start,
-            run.end,
-            text[run.start : run.end],
-            "name",
-            run.words[-1].casefold(),
-            run.possessive,
-            run.titled,
-            female,
-        )
+        female = titled and _title_before(text, start) in _FEMALE_TITLES
+        key = words[-1].casefold()
+        yield Mention(index, start, end, text[start:end], "name", key, possessive, titled, female)
 
 
 def _after_german_article(text: str, start: int) -> bool:

@@ -21,6 +21,7 @@ SENTENCE_END = re.compile(
 )
 _GAPS = (" ", "\u00a0", ". ", ".\u00a0", ".")  # what may stand between two words of a name
 _POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
+_POSSESSIVE_LAST = "s’'"  # how a possessive ends (most names end otherwise)
 
 
 def alternation(text: str) -> str:
@@ -145,7 +146,7 @@ def name_runs(text: str) -> list[Run]:
         if stretch.lastindex is None:  # one word: no gap was matched
             word = stretch.group()
             if word not in _NOT_ALONE:
-                stem = _without_possessive(word)
+                stem = _without_possessive(word) if word[-1] in _POSSESSIVE_LAST else word
                 start = stretch.start()
                 runs.append(Run(start, start + len(stem), (stem,), False, stem != word))
             continue

@@ -16,8 +16,7 @@ preposition is kind ``term`` rather than ``speech``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from itertools import islice
 
 from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS, Attribution, attribute
@@ -76,20 +75,22 @@ class _Mark:
 
 @dataclass
 class _Span:
-    """A quotation: its marks, one per paragraph it runs over, starting in paragraph ``first``."""
+    """A quotation: its marks, one per paragraph it runs over, starting in paragraph ``first``;
+    its ``text`` is read at once (every quotation's is), not as a cached property, which takes
+    a lock on each first read."""
 
     first: int
     marks: tuple[_Mark, ...]
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        pieces = (mark.inner.strip() for mark in self.marks)
+        text = "\n".join(piece for piece in pieces if piece).rstrip(",").rstrip()
+        self.text = text if any(char.isalnum() for char in text) else ""
 
     @property
     def last(self) -> int:
         return self.first + len(self.marks) - 1
-
-    @cached_property
-    def text(self) -> str:
-        pieces = (mark.inner.strip() for mark in self.marks)
-        text = "\n".join(piece for piece in pieces if piece).rstrip(",").rstrip()
-        return text if any(char.isalnum() for char in text) else ""
 
 
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
