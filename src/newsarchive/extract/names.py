@@ -202,19 +202,24 @@ def _without_possessive(word: str) -> str:
 
 
 def _run(words: list[Word]) -> list[Run]:
-    while words and words[0][1] in _STOPWORDS:
-        words = words[1:]
-    titles = [number for number, (_, word) in enumerate(words) if word in _TITLES]
-    if titles:
-        words = words[titles[-1] + 1 :]
-    while words and words[-1][1] in _PARTICLES:
-        words = words[:-1]
-    if not words:
+    """The name in a stretch's ``words``: past its leading stopwords and its last title, short
+    of the particles it ends with (indices move, where slicing would copy the list each time)."""
+    first, end = 0, len(words)
+    while first < end and words[first][1] in _STOPWORDS:
+        first += 1
+    titled = False
+    for number in range(end - 1, first - 1, -1):
+        if words[number][1] in _TITLES:
+            first, titled = number + 1, True
+            break
+    while end > first and words[end - 1][1] in _PARTICLES:
+        end -= 1
+    if end == first:
         return []
-    start, last = words[-1]
+    start, last = words[end - 1]
     stem = _without_possessive(last)
-    names = (*(word for _, word in words[:-1]), stem)
-    return [Run(words[0][0], start + len(stem), names, bool(titles), stem != last)]
+    names = tuple([word for _, word in words[first : end - 1]] + [stem])
+    return [Run(words[first][0], start + len(stem), names, titled, stem != last)]
 
 
 def after_preposition(text: str, start: int) -> bool:
