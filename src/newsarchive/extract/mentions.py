@@ -14,7 +14,7 @@ from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from newsarchive.extract.names import WORD, alternation, name_runs
+from newsarchive.extract.names import WORD, alternation, name_runs, word_start
 
 _PRONOUN_KINDS = {
     "he": "he", "He": "he", "she": "she", "She": "she", "they": "they", "They": "they",
@@ -22,7 +22,7 @@ _PRONOUN_KINDS = {
     "Il": "he", "elle": "she", "Elle": "she",
 }  # fmt: skip
 # a pronoun as WORD would read it: not inside a longer word ("Sheila", "he's" stays "he’s")
-_PRONOUN = re.compile(rf"\b(?:{'|'.join(_PRONOUN_KINDS)})\b(?![’'-])")
+_PRONOUN = re.compile(rf"{word_start(','.join(_PRONOUN_KINDS))}\b(?![’'-])")
 _GERMAN_ARTICLES = (
     "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
     "zur", "zum", "im", "am", "vom", "beim",
@@ -44,7 +44,7 @@ NOT_PEOPLE = frozenset((
 ))  # fmt: skip
 _ROLE_NOUNS = _PEOPLE_ROLES + "," + ",".join(sorted(NOT_PEOPLE))
 _NOMINAL = re.compile(
-    rf"\b(?:[Tt]he(?:ir)?|[Hh]is|[Hh]er)\s+(?:[\w-]+\s+){{0,4}}?"
+    rf"{word_start('The,the,Their,their,His,his,Her,her')}\s+(?:[\w-]+\s+){{0,4}}?"
     rf"{alternation(_ROLE_NOUNS)}\b"
 )
 
@@ -117,21 +117,12 @@ def find_mentions(masked: Sequence[str], near: Container[int]) -> list[Mention]:
 
 
 def _names(index: int, text: str) -> Iterator[Mention]:
-    for run in name_runs(text):
-        if len(run.words) == 1 and _after_german_article(text, run.start):
+    for start, end, words, titled, possessive in name_runs(text):
+        if len(words) == 1 and _after_german_article(text, start):
             continue  # "die Baustelle": German capitalises every noun
-        female = run.titled and _title_before(text, run.start) in _FEMALE_TITLES
-        yield Mention(
-            index,
-            run.start,
-            run.end,
-            text[run.start : run.end],
-            "name",
-            run.words[-1].casefold(),
-            run.possessive,
-            run.titled,
-            female,
-        )
+        female = titled and _title_before(text, start) in _FEMALE_TITLES
+        key = words[-1].casefold()
+        yield Mention(index, start, end, text[start:end], "name", key, possessive, titled, female)
 
 
 def _after_german_article(text: str, start: int) -> bool:

@@ -21,20 +21,35 @@ SENTENCE_END = re.compile(
 )
 _GAPS = (" ", "\u00a0", ". ", ".\u00a0", ".")  # what may stand between two words of a name
 _POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
+_POSSESSIVE_LAST = "s’'"  # how a possessive ends (most names end otherwise)
 
 
 def alternation(text: str) -> str:
     """A regex alternation of the comma-separated words in ``text``, factored by common
     prefixes ("sa(?:id|ys)"): Python's regex engine tries a plain alternation word by word at
     every position, and the speech verbs are searched in every gap around every quotation."""
+    return _alternation(_tree(text))
+
+
+def word_start(text: str) -> str:
+    """``\\b`` and ``alternation(text)``, for words that start with a letter, written so that
+    the regex engine skips from one possible first letter to the next: it tries a pattern that
+    opens with ``\\b`` at every position, so the look back for the boundary comes after the
+    first letter ("s(?<!\\w.)(?:aid|ays)")."""
+    tree = _tree(text)
+    branches = (re.escape(char) + r"(?<!\w.)" + _alternation(rest) for char, rest in tree.items())
+    return "(?:" + "|".join(sorted(branches)) + ")"
+
+
+def _tree(text: str) -> dict:
+    """The comma-separated words of ``text`` as a tree of their letters, "" ending a word."""
     tree: dict = {}
-    words = [word for word in text.split(",") if word]
-    for word in words:
+    for word in filter(None, text.split(",")):
         node = tree
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _alternation(tree)
+    return tree
 
 
 def _alternation(node: dict) -> str:
@@ -52,8 +67,7 @@ def _set(text: str) -> frozenset[str]:
 
 
 VERBS = re.compile(
-    r"\b(?:"
-    + alternation(
+    word_start(
         "said,says,added,wrote,according to,According to,sagte,sagt,schrieb,erklärte,laut,Laut,"
         "a déclaré,a dit,a ajouté,selon,Selon,dijo,añadió,según,Según,"
         "say,tells,told,adds,writes,warned,warns,insisted,insists,asked,asks,explained,explains,"
@@ -71,7 +85,7 @@ VERBS = re.compile(
         "assure,indique,précise,"
         "a souligné,déclare,affirme,ajoute,explique,afirmó,declaró,explicó,aseguró,advirtió"
     )
-    + r")\b"
+    + r"\b"
 )
 PREPOSITIONS = _set(
     "in on at during after before from to with by while as when of that this last since "
@@ -129,10 +143,10 @@ def name_runs(text: str) -> list[Run]:
     """
     runs: list[Run] = []
     for stretch in _NAME_STRETCH.finditer(text):
-        word = stretch.group()
-        if _GAP_CHARS.search(word) is None:
-            stem = _without_possessive(word)
-            if not _is_stopword(word) and word not in _TITLES:
+        if stretch.lastindex is None:  # one word: no gap was matched
+            word = stretch.group()
+            if word not in _NOT_ALONE:
+                stem = _without_possessive(word) if word[-1] in _POSSESSIVE_LAST else word
                 start = stretch.start()
                 runs.append(Run(start, start + len(stem), (stem,), False, stem != word))
             continue
@@ -155,11 +169,11 @@ _UPPER = re.escape("".join(chr(code) for code in range(0x2000) if chr(code).isup
 _CAPITALISED = rf"[{_UPPER}](?<![^\W\d_].)(?<![\w][’'-].)[\w’'-]*"
 _PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})(?![\w’'-])"
 _NAME_WORD = re.compile(rf"{_CAPITALISED}|(?<![^\W\d_])(?<![\w][’'-]){_PARTICLE}")
-# what may stand between two words of a name: a space or a dot (see _GAPS)
+# what may stand between two words of a name: a space or a dot (see _GAPS); the gap is the one
+# group, so that a stretch of one word is told by matching none (``lastindex``)
 _NAME_STRETCH = re.compile(
-    rf"{_CAPITALISED}(?:(?:[ \u00a0]|\.[ \u00a0]?)(?:[{_UPPER}][\w’'-]*|{_PARTICLE}))*"
+    rf"{_CAPITALISED}(?:([ \u00a0]|\.[ \u00a0]?)(?:[{_UPPER}][\w’'-]*|{_PARTICLE}))*"
 )
-_GAP_CHARS = re.compile("[ .\u00a0]")
 
 
 def _joins(text: str, previous: Word, word: Word) -> bool:
@@ -172,12 +186,11 @@ def _joins(text: str, previous: Word, word: Word) -> bool:
     return gap in (" ", "\u00a0") or initial or (dotted and gap in (". ", ".\u00a0"))
 
 
-_CLITIC = re.compile(r"[’'](?:s|d|ll|re|ve|m)$")
-
-
-def _is_stopword(word: str) -> bool:
-    """A word that starts no name, with a clitic too ("He’s", "She’d", "They’ll")."""
-    return word in _STOP or (_CLITIC.search(word) is not None and _CLITIC.sub("", word) in _STOP)
+_CLITICS = [mark + clitic for mark in "’'" for clitic in ("s", "d", "ll", "re", "ve", "m")]
+# the words that start no name, with a clitic too ("He’s", "She’d", "They’ll"): a set, since a
+# word is looked up in it at every capital of an article
+_STOPWORDS = _STOP | {word + clitic for word in _STOP for clitic in _CLITICS}
+_NOT_ALONE = _STOPWORDS | _TITLES  # a word that is no name on its own
 
 
 def _without_possessive(word: str) -> str:
@@ -189,19 +202,24 @@ def _without_possessive(word: str) -> str:
 
 
 def _run(words: list[Word]) -> list[Run]:
-    while words and _is_stopword(words[0][1]):
-        words = words[1:]
-    titles = [number for number, (_, word) in enumerate(words) if word in _TITLES]
-    if titles:
-        words = words[titles[-1] + 1 :]
-    while words and words[-1][1] in _PARTICLES:
-        words = words[:-1]
-    if not words:
+    """The name in a stretch's ``words``: past its leading stopwords and its last title, short
+    of the particles it ends with (indices move, where slicing would copy the list each time)."""
+    first, end = 0, len(words)
+    while first < end and words[first][1] in _STOPWORDS:
+        first += 1
+    titled = False
+    for number in range(end - 1, first - 1, -1):
+        if words[number][1] in _TITLES:
+            first, titled = number + 1, True
+            break
+    while end > first and words[end - 1][1] in _PARTICLES:
+        end -= 1
+    if end == first:
         return []
-    start, last = words[-1]
+    start, last = words[end - 1]
     stem = _without_possessive(last)
-    names = (*(word for _, word in words[:-1]), stem)
-    return [Run(words[0][0], start + len(stem), names, bool(titles), stem != last)]
+    names = tuple([word for _, word in words[first : end - 1]] + [stem])
+    return [Run(words[first][0], start + len(stem), names, titled, stem != last)]
 
 
 def after_preposition(text: str, start: int) -> bool:

@@ -16,8 +16,8 @@ preposition is kind ``term`` rather than ``speech``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from itertools import islice
 
 from newsarchive.extract.attribution import ATTRIBUTED_QUOTATIONS, Attribution, attribute
 from newsarchive.extract.mentions import Mention, Names, find_mentions, role_after
@@ -75,20 +75,22 @@ class _Mark:
 
 @dataclass
 class _Span:
-    """A quotation: its marks, one per paragraph it runs over, starting in paragraph ``first``."""
+    """A quotation: its marks, one per paragraph it runs over, starting in paragraph ``first``;
+    its ``text`` is read at once (every quotation's is), not as a cached property, which takes
+    a lock on each first read."""
 
     first: int
     marks: tuple[_Mark, ...]
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        pieces = (mark.inner.strip() for mark in self.marks)
+        text = "\n".join(piece for piece in pieces if piece).rstrip(",").rstrip()
+        self.text = text if any(char.isalnum() for char in text) else ""
 
     @property
     def last(self) -> int:
         return self.first + len(self.marks) - 1
-
-    @cached_property
-    def text(self) -> str:
-        pieces = (mark.inner.strip() for mark in self.marks)
-        text = "\n".join(piece for piece in pieces if piece).rstrip(",").rstrip()
-        return text if any(char.isalnum() for char in text) else ""
 
 
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
@@ -341,12 +343,20 @@ def _is_term(located: Located, span: _Span, said: Attribution) -> bool:
     that nothing around it attributes to anyone."""
     start = span.marks[0].start
     before = located.masked[span.first][max(0, start - 20) : start]
-    words = WORD.findall(span.text)
     if _TERM_MARKER.search(before):
         return True
-    if len(words) <= TITLE_WORDS and _TITLE_BEFORE.search(before) and _title_case(words):
+    titled = _TITLE_BEFORE.search(before) is not None
+    if not titled and not said.unattributed:
+        return False
+    words = _words_up_to(span.text, TITLE_WORDS + 1)  # a longer quotation is neither
+    if titled and len(words) <= TITLE_WORDS and _title_case(words):
         return True
     return len(words) <= TERM_WORDS and said.unattributed
+
+
+def _words_up_to(text: str, count: int) -> list[str]:
+    """The first ``count`` words of ``text`` (a long quotation need not be read to its end)."""
+    return [word.group() for word in islice(WORD.finditer(text), count)]
 
 
 def _title_case(words: list[str]) -> bool:

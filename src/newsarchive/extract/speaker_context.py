@@ -131,6 +131,7 @@ class Context:
         self._genders: dict[str, str | None] = {}
         self._lower: dict[str, bool] = {}
         self._can_speak: dict[Mention, bool] = {}
+        self.modifiers: dict[Mention, bool] = {}  # ``modifies`` of each mention asked about
 
     def paragraph(self, paragraph: int) -> ParagraphMentions | None:
         """The mentions in ``paragraph``, or None where it has none."""
@@ -314,7 +315,15 @@ def closed_off(gap: str) -> bool:
 
 def modifies(known: Context, mention: Mention) -> bool:
     """Whether the mention only qualifies a name right after it ("Trump lawyer Jane Doe", "the
-    newspaper Le Monde", "her adviser, Jane Doe"): the name after it is the one that speaks."""
+    newspaper Le Monde", "her adviser, Jane Doe"): the name after it is the one that speaks.
+    Worked out once per mention: sentence subjects, sources and resolved people all ask."""
+    found = known.modifiers.get(mention)
+    if found is None:
+        found = known.modifiers[mention] = _modifies(known, mention)
+    return found
+
+
+def _modifies(known: Context, mention: Mention) -> bool:
     after = known.following(mention)
     if after is None or after.kind != "name" or mention.titled:
         return False

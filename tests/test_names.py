@@ -1,0 +1,31 @@
+"""The regexes the quotation finder reads names and speech verbs with."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsarchive.extract.names import alternation, word_start
+
+WORDS = "said,says,sa,he,her,hers,He,it,à,über"
+
+
+def spans(pattern: str, text: str) -> list[tuple[int, int]]:
+    return [found.span() for found in re.finditer(pattern, text)]
+
+
+def test_word_start_finds_whole_words_only_from_their_start() -> None:
+    text = "He said it; resaid, 2said, _said, he’s, it-her, über à"
+    found = [text[start:end] for start, end in spans(word_start(WORDS) + r"\b", text)]
+    assert found == ["He", "said", "it", "he", "it", "her", "über", "à"]
+
+
+@given(st.text(alphabet="sayidherHtàüb’'-_2 .", max_size=40), st.integers(0, 40))
+def test_word_start_matches_where_a_boundary_and_the_alternation_do(text: str, at: int) -> None:
+    plain = re.compile(rf"\b(?:{alternation(WORDS)})")
+    fast = re.compile(word_start(WORDS))
+    assert spans(fast.pattern, text) == spans(plain.pattern, text)
+    plain_match, fast_match = plain.search(text, at), fast.search(text, at)
+    assert (fast_match and fast_match.span()) == (plain_match and plain_match.span())
