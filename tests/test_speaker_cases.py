@@ -68,6 +68,20 @@ def test_speaker_in_the_quotations_own_sentence(
     assert speaker(paragraphs, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "text"),
+    [
+        ("With Democratic leaders worried about turnout, Jane Moreno is rolling out a new "
+         "message: “Vote early.”", "Vote early."),
+        ("Many Jewish leaders fear Moreno's pledge to be “neutral” in the talks.", "neutral"),
+        ("Acknowledging that Reyes was “a tough rival,” though, Moreno did praise his campaign.",
+         "a tough rival"),
+    ],
+)  # fmt: skip
+def test_a_capitalised_adjective_or_gerund_is_not_the_speaker(paragraph: str, text: str) -> None:
+    assert speaker([paragraph], text) in ("Jane Moreno", "Moreno")
+
+
 def test_speaker_named_after_a_long_quotation() -> None:
     words = " ".join(["The harbour has handled more ships this year than in any before it."] * 4)
     paragraph = f"“{words} We need a second quay,” said Ida Lund, the harbour master."

@@ -65,6 +65,9 @@ _LOOK_BACK = 80  # enough for "according to Sen." before a name
 # two more; read backwards, so that the search starts at the first of them, not 80 characters back
 _LAST_WORDS_REVERSED = re.compile(r"\s*(?:\S+\s+){0,4}\S+")
 _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)\b")
+# a single capitalised word shaped like an adjective, a gerund or an adverb ("Jewish leaders",
+# "Democratic voters", "Acknowledging that …"): seldom anyone's name
+_ADJECTIVAL = re.compile(r"[A-Z][\w’'-]{2,}(?:ing|ish|ic|ist|ese)")
 _DASH = re.compile(r"[\s,]*[—―–-]\s*")
 _SPEECH_NOUN = re.compile(
     r"(?:’s|'s|’|')?\s+(?:[a-z]+\s+)?(?:claim|claims|statement|statements|remark|remarks|words|"
@@ -190,6 +193,7 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
         "lower_elsewhere": single and known.written_lower(mention.text),
         "first_in_sentence": known.first_in_sentence(mention),
         "says_noun": mention.possessive and bool(_SPEECH_NOUN.match(text, mention.end)),
+        "adjectival": single and bool(_ADJECTIVAL.fullmatch(mention.text)),
         "key": anaphor_kind(mention) if mention.kind != "name" else "",
     }
 
@@ -337,6 +341,7 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
         "organisation": len(candidate.text) > 1 and candidate.text.isupper(),
         "gender": known.gender(candidate.key) or "",
         "lower_elsewhere": single and known.written_lower(candidate.text),
+        "adjectival": single and bool(_ADJECTIVAL.fullmatch(candidate.text)),
     }
 
 
