@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract.quotes import find_quotes
+from newsarchive.extract.quotes import find_quotes, locate
+from newsarchive.extract.speaker_context import Context
+from newsarchive.extract.speaker_features import Speakers, resolver_features
 from newsarchive.models import Quote
 
 
@@ -66,6 +68,20 @@ def test_speaker_in_the_quotations_own_sentence(
     paragraphs: list[str], text: str, expected: str
 ) -> None:
     assert speaker(paragraphs, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "text"),
+    [
+        ("With Democratic leaders worried about turnout, Jane Moreno is rolling out a new "
+         "message: “Vote early.”", "Vote early."),
+        ("Many Jewish leaders fear Moreno's pledge to be “neutral” in the talks.", "neutral"),
+        ("Acknowledging that Reyes was “a tough rival,” though, Moreno did praise his campaign.",
+         "a tough rival"),
+    ],
+)  # fmt: skip
+def test_a_capitalised_adjective_or_gerund_is_not_the_speaker(paragraph: str, text: str) -> None:
+    assert speaker([paragraph], text) in ("Jane Moreno", "Moreno")
 
 
 def test_speaker_named_after_a_long_quotation() -> None:
@@ -241,3 +257,36 @@ def test_german_and_french_pronouns() -> None:
     ]
     assert speaker(german, "Wir sind im Plan") == "Ines Vogt"
     assert speaker(french, "Nous sommes dans les temps") == "Paul Morel"
+
+
+def person_features(paragraphs: list[str], anaphor: str, candidate: str) -> list[str]:
+    """The resolver's features of the last mention ``candidate`` for the pronoun ``anaphor``."""
+    located = locate(paragraphs)
+    mentions = located.mentions()
+    known = Context(located.masked, mentions, located.ends)
+    pronoun = next(m for m in mentions if m.text == anaphor)
+    person = [m for m in mentions if m.text == candidate and m.paragraph <= pronoun.paragraph][-1]
+    return list(resolver_features(known, pronoun, person, 0, Speakers(), None, frozenset()).names())
+
+
+@pytest.mark.parametrize(
+    ("title", "gender"), [("Mr.", "he"), ("Mrs.", "she"), ("Ms.", "she"), ("Sen.", "")]
+)
+def test_a_names_title_anywhere_in_the_article_says_which_pronoun_fits(
+    title: str, gender: str
+) -> None:
+    paragraphs = [
+        f"{title} Tomas Reyes met Ann Carter at the depot on Monday.",
+        "Later Carter and Reyes toured the yard. “The trains are late,” she said.",
+    ]
+    assert f"title_gender={gender}" in person_features(paragraphs, "she", "Reyes")
+    assert "title_gender=" in person_features(paragraphs, "she", "Carter")
+
+
+def test_a_name_only_ever_after_a_preposition_is_a_place() -> None:
+    paragraphs = [
+        "Ann Carter spoke in Denver on Monday, and Reyes was at Denver too.",
+        "Reyes was asked about the depot. “It will close,” he said.",
+    ]
+    assert "placed=True" in person_features(paragraphs, "he", "Denver")
+    assert "placed=False" in person_features(paragraphs, "he", "Reyes")

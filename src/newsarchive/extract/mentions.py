@@ -82,6 +82,13 @@ _FEMALE_TITLES = frozenset(
 )
 
 
+# titles that say a man is meant: the pronoun a name's titles make likely ("Mr. Doe" -> "he")
+MALE_TITLES = frozenset((
+    "Mr", "Sir", "Lord", "King", "Prince", "Congressman", "Chairman", "Spokesman", "Herr",
+    "Monsieur", "Señor", "Kanzler", "Bundeskanzler", "Bürgermeister", "Präsident",
+))  # fmt: skip
+
+
 @dataclass(eq=False, slots=True)
 class Mention:
     """A name, pronoun or role phrase outside quotations that could be a quotation's source.
@@ -120,7 +127,7 @@ def _names(index: int, text: str) -> Iterator[Mention]:
     for start, end, words, titled, possessive in name_runs(text):
         if len(words) == 1 and _after_german_article(text, start):
             continue  # "die Baustelle": German capitalises every noun
-        female = titled and _title_before(text, start) in _FEMALE_TITLES
+        female = titled and title_before(text, start) in _FEMALE_TITLES
         key = words[-1].casefold()
         yield Mention(index, start, end, text[start:end], "name", key, possessive, titled, female)
 
@@ -136,7 +143,8 @@ def _after_german_article(text: str, start: int) -> bool:
     return _GERMAN_ARTICLE.search(text, max(0, start - 8), start) is not None
 
 
-def _title_before(text: str, start: int) -> str:
+def title_before(text: str, start: int) -> str:
+    """The word before ``start``: a titled name's title ("Mrs" before "Jane Doe")."""
     before = WORD.findall(text[max(0, start - 24) : start])
     return before[-1] if before else ""
 

@@ -132,6 +132,11 @@ class Context:
         self._lower: dict[str, bool] = {}
         self._can_speak: dict[Mention, bool] = {}
         self.modifiers: dict[Mention, bool] = {}  # ``modifies`` of each mention asked about
+        self.people: dict[str, FeatureNames] = {}  # what each name's mentions say of it
+
+    def named(self, key: str) -> list[Mention]:
+        """The mentions of the name ``key``, possessives left out."""
+        return [self.mentions[number] for number in self._named_at.get(key, ())]
 
     def paragraph(self, paragraph: int) -> ParagraphMentions | None:
         """The mentions in ``paragraph``, or None where it has none."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from newsarchive.extract.mentions import Mention
+from newsarchive.extract.mentions import MALE_TITLES, Mention, title_before
 from newsarchive.extract.names import SENTENCE_END, VERBS, WORD, after_preposition
 from newsarchive.extract.speaker_context import (
     MASK,
@@ -65,6 +65,9 @@ _LOOK_BACK = 80  # enough for "according to Sen." before a name
 # two more; read backwards, so that the search starts at the first of them, not 80 characters back
 _LAST_WORDS_REVERSED = re.compile(r"\s*(?:\S+\s+){0,4}\S+")
 _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)\b")
+# a single capitalised word shaped like an adjective, a gerund or an adverb ("Jewish leaders",
+# "Democratic voters", "Acknowledging that …"): seldom anyone's name
+_ADJECTIVAL = re.compile(r"[A-Z][\w’'-]{2,}(?:ing|ish|ic|ist|ese)")
 _DASH = re.compile(r"[\s,]*[—―–-]\s*")
 _SPEECH_NOUN = re.compile(
     r"(?:’s|'s|’|')?\s+(?:[a-z]+\s+)?(?:claim|claims|statement|statements|remark|remarks|words|"
@@ -190,6 +193,7 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
         "lower_elsewhere": single and known.written_lower(mention.text),
         "first_in_sentence": known.first_in_sentence(mention),
         "says_noun": mention.possessive and bool(_SPEECH_NOUN.match(text, mention.end)),
+        "adjectival": single and bool(_ADJECTIVAL.fullmatch(mention.text)),
         "key": anaphor_kind(mention) if mention.kind != "name" else "",
     }
 
@@ -290,6 +294,7 @@ def resolver_features(
     many other people were named since; ``speaking``: how many other subjects of a speech verb
     ("X said …") were named since, None when the candidate was never one."""
     atoms, shared = _atoms(known, "resolver", candidate, _resolver_atoms)
+    shared = [*shared, *_person_atoms(known, candidate.key)]
     gap = _bucket(anaphor.paragraph - candidate.paragraph, (0, 1, 2, 3, 6))
     dynamic = {
         "recency": min(recency, 5),
@@ -337,7 +342,36 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
         "organisation": len(candidate.text) > 1 and candidate.text.isupper(),
         "gender": known.gender(candidate.key) or "",
         "lower_elsewhere": single and known.written_lower(candidate.text),
+        "adjectival": single and bool(_ADJECTIVAL.fullmatch(candidate.text)),
     }
+
+
+def _person_atoms(known: Context, key: str) -> FeatureNames:
+    """What every mention of the name ``key`` in the article says of who it is: the pronoun
+    its titles make likely ("Mr.", "Mrs."), and whether it only ever stands after a
+    preposition (a place: "in Charlotte")."""
+    if key not in known.people:
+        named = known.named(key)
+        known.people[key] = _named(
+            {
+                "title_gender": _title_gender(known, named),
+                "placed": bool(named)
+                and all(after_preposition(known.masked[m.paragraph], m.start) for m in named),
+            }
+        )
+    return known.people[key]
+
+
+def _title_gender(known: Context, named: Sequence[Mention]) -> str:
+    for mention in named:
+        if mention.female:
+            return "she"
+        if (
+            mention.titled
+            and title_before(known.masked[mention.paragraph], mention.start) in MALE_TITLES
+        ):
+            return "he"
+    return ""
 
 
 def speaks(known: Context, mention: Mention) -> bool:
