@@ -59,6 +59,10 @@ PHRASE_CANDIDATES = 5000
 # hold matches, and every article on them has its vector read to check it again (1M bench,
 # one word in a date range: 13,500 pages rechecked -> 6,000 pages read, 300 -> 100 ms).
 SEARCH_WORK_MEM = "32MB"
+# And no JIT compilation: a phrase's candidates (5,000 ids in an array) cost enough in the
+# planner's eyes to compile the query's expressions, 112 ms of a 532 ms search at 1M, which
+# the search never earned back.
+_SEARCH_SETTINGS = f"SET work_mem = '{SEARCH_WORK_MEM}'; SET jit = off"
 # Reading an article's vector to check it against a query costs about this many times as much
 # as fetching a matching article the indexes found (_gathering_is_cheaper): timing both ways
 # for the bench's queries at 100k and 700k articles, the faster one changed where the
@@ -72,7 +76,7 @@ def search(archive: Archive, query: str, **options: object) -> list[SearchHit]:
     """Articles matching ``query``, best first: searching.search on PostgreSQL. ``exact``
     ranks every match, not only the first RANK_WINDOW."""
     settings = SearchOptions(**options)
-    archive.conn.raw.execute(f"SET work_mem = '{SEARCH_WORK_MEM}'")
+    archive.conn.raw.execute(_SEARCH_SETTINGS)
     with _query_errors(query):
         return _search(archive, query, settings)
 
