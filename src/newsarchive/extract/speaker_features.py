@@ -342,14 +342,26 @@ def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
 
 def speaks(known: Context, mention: Mention) -> bool:
     """Whether the mention is the subject of a speech verb ("Jane Doe, the mayor, said …")."""
-    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
-    return bool(atoms["first_in_sentence"] and atoms["verb_after"])
+    return known.first_in_sentence(mention) and _resolver_atom(known, mention, "verb_after")
 
 
 def subject(known: Context, mention: Mention) -> bool:
     """Whether the mention is the subject of its sentence: first in it and followed by a verb."""
-    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
-    return bool(atoms["first_in_sentence"] and atoms["predicate"] and not atoms["possessive"])
+    return (
+        known.first_in_sentence(mention)
+        and not mention.possessive
+        and _resolver_atom(known, mention, "predicate")
+    )
+
+
+def _resolver_atom(known: Context, mention: Mention, name: str) -> bool:
+    """One of a mention's resolver atoms, "verb_after" or "predicate": read where they are
+    worked out already, else matched alone (most mentions asked about need no more)."""
+    found = known.atoms.get(("resolver", mention))
+    if found is not None:
+        return bool(found[0][name])
+    follows = _APPOSITION_VERB if name == "verb_after" else _PREDICATE
+    return bool(follows.match(known.masked[mention.paragraph], mention.end))
 
 
 def anaphor_kind(anaphor: Mention) -> str:
