@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from newsarchive.extract.mentions import Mention
@@ -209,7 +209,14 @@ def _atoms(
 
 
 def _named(atoms: dict[str, object]) -> FeatureNames:
-    return [f"{name}={value}" for name, value in atoms.items()]
+    """The atoms' names ("verb_after=said"); typed, so that 1 and True are named apart."""
+    return _names(tuple(atoms.items()), tuple(map(type, atoms.values())))
+
+
+@lru_cache(maxsize=1 << 14)
+def _names(atoms: tuple[tuple[str, object], ...], _types: tuple[type, ...]) -> FeatureNames:
+    """Few combinations of atoms occur, and many mentions have each: each is named once."""
+    return tuple(f"{name}={value}" for name, value in atoms)
 
 
 def _verb_word(found: re.Match[str] | None) -> str | bool:
@@ -246,31 +253,48 @@ def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite
     """What makes the speaker of the quotation before (at ``previous``) this one's speaker too."""
     gap = site.first - previous.last
     between = ends(masked[site.first], previous.end, site.start) if gap == 0 else ""
-    opens = site.opens
+    return _inherit_names(
+        min(gap, 3),
+        site.opens,
+        _bucket(len(WORD.findall(between)), (0, 2, 4, 8)),
+        bool(VERBS.search(between)),
+        site.verb_near,
+    )
+
+
+@cache
+def _inherit_names(gap: int, opens: bool, words: int, verb: bool, verb_near: bool) -> Features:
+    """Named once for each combination, as in ``_source_names``."""
     return Features(
         "",
-        extra=[
+        extra=(
             "inherit",
-            f"inherit:gap:{min(gap, 3)}",
+            f"inherit:gap:{gap}",
             f"inherit:opens_paragraph:{opens}",
-            f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
-            f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
-            f"inherit:between_verb:{bool(VERBS.search(between))}",
-            f"inherit:verb_near:{site.verb_near}",
-        ],
+            f"inherit:gap:{gap}:opens_paragraph:{opens}",
+            f"inherit:between_words:{words}",
+            f"inherit:between_verb:{verb}",
+            f"inherit:verb_near:{verb_near}",
+        ),
     )
 
 
 def none_features(masked: Sequence[str], site: QuoteSite) -> Features:
     """What makes a quotation have no speaker to name at all (a title, a term, a slogan)."""
+    return _none_names(site.verb_near, site.lower_start, site.opens)
+
+
+@cache
+def _none_names(verb_near: bool, lower_start: bool, opens: bool) -> Features:
+    """Named once for each combination, as in ``_source_names``."""
     return Features(
         "",
-        extra=[
+        extra=(
             "none",
-            f"none:verb_near:{site.verb_near}",
-            f"none:lower_start:{site.lower_start}",
-            f"none:opens_paragraph:{site.opens}",
-        ],
+            f"none:verb_near:{verb_near}",
+            f"none:lower_start:{lower_start}",
+            f"none:opens_paragraph:{opens}",
+        ),
     )
 
 
