@@ -61,7 +61,7 @@ class Model:
     def score(self, features: Features, shared: dict[object, float]) -> float:
         """The log-odds of a candidate; ``shared`` keeps the score of each candidate's shared
         atoms, which many quotations have in common, so that they are added up once."""
-        table = self._table(features.frame)
+        table = self._frames.get(features.frame) or self._table(features.frame)
         known = shared.get(features.key) if features.key else None
         if known is None:
             known = sum(map(table.get, features.shared, repeat(0.0)))

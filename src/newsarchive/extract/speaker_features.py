@@ -202,10 +202,11 @@ def _atoms(
 ) -> tuple[dict[str, object], FeatureNames]:
     """A mention's atoms for ``model``, and their names, worked out once per article."""
     key = (model, mention)
-    if key not in known.atoms:
+    found = known.atoms.get(key)
+    if found is None:
         atoms = atoms_of(known, mention)
-        known.atoms[key] = (atoms, _named(atoms))
-    return known.atoms[key]
+        found = known.atoms[key] = (atoms, _named(atoms))
+    return found
 
 
 def _named(atoms: dict[str, object]) -> FeatureNames:
