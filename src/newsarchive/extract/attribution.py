@@ -34,6 +34,7 @@ from newsarchive.extract.speaker_context import (
     nearest,
 )
 from newsarchive.extract.speaker_features import (
+    FeatureNames,
     Features,
     Speakers,
     anaphor_kind,
@@ -54,19 +55,37 @@ class Model:
         self.weights = weights
         self.bias = bias
         self._frames: dict[str, dict[str, float]] = {}
+        # the weights of each combination of own and extra features named once (see ``_fixed``)
+        self._combinations: dict[tuple[str, FeatureNames, FeatureNames], tuple[float, ...]] = {}
 
     def score(self, features: Features, shared: dict[object, float]) -> float:
         """The log-odds of a candidate; ``shared`` keeps the score of each candidate's shared
         atoms, which many quotations have in common, so that they are added up once."""
-        table = self._table(features.frame)
+        table = self._frames.get(features.frame) or self._table(features.frame)
         known = shared.get(features.key) if features.key else None
         if known is None:
             known = sum(map(table.get, features.shared, repeat(0.0)))
             if features.key:
                 shared[features.key] = known
-        own = sum(map(table.get, features.own, repeat(0.0)))
-        extra = sum(map(self.weights.get, features.extra, repeat(0.0)))
-        return self.bias + self.weights.get(features.frame, 0.0) + known + own + extra
+        frame, own, extra = self._fixed(features, table)
+        return self.bias + frame + known + own + extra  # in this order: the same sum to the bit
+
+    def _fixed(self, features: Features, table: dict[str, float]) -> tuple[float, ...]:
+        """The weights of the frame, of the ``own`` features and of the ``extra`` ones. Where
+        those are tuples, named once per combination and shared by every candidate alike, they
+        are added up once for each."""
+        shared = type(features.own) is tuple and type(features.extra) is tuple
+        key = (features.frame, features.own, features.extra)
+        fixed = self._combinations.get(key) if shared else None
+        if fixed is None:
+            fixed = (
+                self.weights.get(features.frame, 0.0),
+                sum(map(table.get, features.own, repeat(0.0))),
+                sum(map(self.weights.get, features.extra, repeat(0.0))),
+            )
+            if shared:
+                self._combinations[key] = fixed
+        return fixed
 
     def _table(self, frame: str) -> dict[str, float]:
         """Each atom's weight alone plus its weight within ``frame``."""

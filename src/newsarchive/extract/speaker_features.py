@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from newsarchive.extract.mentions import MALE_TITLES, Mention, title_before
@@ -206,14 +206,22 @@ def _atoms(
 ) -> tuple[dict[str, object], FeatureNames]:
     """A mention's atoms for ``model``, and their names, worked out once per article."""
     key = (model, mention)
-    if key not in known.atoms:
+    found = known.atoms.get(key)
+    if found is None:
         atoms = atoms_of(known, mention)
-        known.atoms[key] = (atoms, _named(atoms))
-    return known.atoms[key]
+        found = known.atoms[key] = (atoms, _named(atoms))
+    return found
 
 
 def _named(atoms: dict[str, object]) -> FeatureNames:
-    return [f"{name}={value}" for name, value in atoms.items()]
+    """The atoms' names ("verb_after=said"); typed, so that 1 and True are named apart."""
+    return _names(tuple(atoms.items()), tuple(map(type, atoms.values())))
+
+
+@lru_cache(maxsize=1 << 14)
+def _names(atoms: tuple[tuple[str, object], ...], _types: tuple[type, ...]) -> FeatureNames:
+    """Few combinations of atoms occur, and many mentions have each: each is named once."""
+    return tuple(f"{name}={value}" for name, value in atoms)
 
 
 def _verb_word(found: re.Match[str] | None) -> str | bool:
@@ -250,31 +258,48 @@ def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite
     """What makes the speaker of the quotation before (at ``previous``) this one's speaker too."""
     gap = site.first - previous.last
     between = ends(masked[site.first], previous.end, site.start) if gap == 0 else ""
-    opens = site.opens
+    return _inherit_names(
+        min(gap, 3),
+        site.opens,
+        _bucket(len(WORD.findall(between)), (0, 2, 4, 8)),
+        bool(VERBS.search(between)),
+        site.verb_near,
+    )
+
+
+@cache
+def _inherit_names(gap: int, opens: bool, words: int, verb: bool, verb_near: bool) -> Features:
+    """Named once for each combination, as in ``_source_names``."""
     return Features(
         "",
-        extra=[
+        extra=(
             "inherit",
-            f"inherit:gap:{min(gap, 3)}",
+            f"inherit:gap:{gap}",
             f"inherit:opens_paragraph:{opens}",
-            f"inherit:gap:{min(gap, 3)}:opens_paragraph:{opens}",
-            f"inherit:between_words:{_bucket(len(WORD.findall(between)), (0, 2, 4, 8))}",
-            f"inherit:between_verb:{bool(VERBS.search(between))}",
-            f"inherit:verb_near:{site.verb_near}",
-        ],
+            f"inherit:gap:{gap}:opens_paragraph:{opens}",
+            f"inherit:between_words:{words}",
+            f"inherit:between_verb:{verb}",
+            f"inherit:verb_near:{verb_near}",
+        ),
     )
 
 
 def none_features(masked: Sequence[str], site: QuoteSite) -> Features:
     """What makes a quotation have no speaker to name at all (a title, a term, a slogan)."""
+    return _none_names(site.verb_near, site.lower_start, site.opens)
+
+
+@cache
+def _none_names(verb_near: bool, lower_start: bool, opens: bool) -> Features:
+    """Named once for each combination, as in ``_source_names``."""
     return Features(
         "",
-        extra=[
+        extra=(
             "none",
-            f"none:verb_near:{site.verb_near}",
-            f"none:lower_start:{site.lower_start}",
-            f"none:opens_paragraph:{site.opens}",
-        ],
+            f"none:verb_near:{verb_near}",
+            f"none:lower_start:{lower_start}",
+            f"none:opens_paragraph:{opens}",
+        ),
     )
 
 
@@ -376,14 +401,26 @@ def _title_gender(known: Context, named: Sequence[Mention]) -> str:
 
 def speaks(known: Context, mention: Mention) -> bool:
     """Whether the mention is the subject of a speech verb ("Jane Doe, the mayor, said …")."""
-    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
-    return bool(atoms["first_in_sentence"] and atoms["verb_after"])
+    return known.first_in_sentence(mention) and _resolver_atom(known, mention, "verb_after")
 
 
 def subject(known: Context, mention: Mention) -> bool:
     """Whether the mention is the subject of its sentence: first in it and followed by a verb."""
-    atoms, _ = _atoms(known, "resolver", mention, _resolver_atoms)
-    return bool(atoms["first_in_sentence"] and atoms["predicate"] and not atoms["possessive"])
+    return (
+        known.first_in_sentence(mention)
+        and not mention.possessive
+        and _resolver_atom(known, mention, "predicate")
+    )
+
+
+def _resolver_atom(known: Context, mention: Mention, name: str) -> bool:
+    """One of a mention's resolver atoms, "verb_after" or "predicate": read where they are
+    worked out already, else matched alone (most mentions asked about need no more)."""
+    found = known.atoms.get(("resolver", mention))
+    if found is not None:
+        return bool(found[0][name])
+    follows = _APPOSITION_VERB if name == "verb_after" else _PREDICATE
+    return bool(follows.match(known.masked[mention.paragraph], mention.end))
 
 
 def anaphor_kind(anaphor: Mention) -> str:
