@@ -192,10 +192,11 @@ def _first(archive: Archive, select: str, params: list, window: tuple[str, int |
     ``order`` (``window``: the order and the limit, given as the last parameter; None: every
     row). There are two ways to find them. Walking an index in that order stops at the
     ``limit``-th match, but checks the vector of every article it passes (several kilobytes,
-    kept out of line); gathering every match from the indexes (GIN, and the filters') reads no
-    vector, but fetches every match before ordering them. PostgreSQL's planner does not count
-    the reading of vectors, and walked when a phrase's words or a word and a date range
-    matched few articles (1M bench: 1.4 s to walk 79,000 articles for 5,000 matches)."""
+    kept out of line); gathering every match from the indexes (GIN, and the filters') reads a
+    vector only where the index cannot answer alone (word positions, weights), but fetches
+    every match before ordering them. PostgreSQL's planner does not count the reading of
+    vectors, and walked when a phrase's words matched few articles (1M bench: 1.4 s to walk
+    79,000 articles for a phrase's 5,000 candidates)."""
     order, limit = window
     if limit is not None and _gathering_is_cheaper(archive, select, params, limit):
         return (
