@@ -72,17 +72,22 @@ def record_capture(
             [article_id, found[0], fetched.fetched_at or now_iso(), fetched.status],
         )
         return StoredCapture(found[0], new=False)
-    row = capture_row(article_id, fetched, status)
-    columns = ", ".join(row)
-    cursor = conn.execute(
-        f"INSERT INTO captures ({columns}) VALUES ({marks(list(row))}) RETURNING id",
-        list(row.values()),
-    )
+    row = capture_row(article_id, fetched, status, digest=digest)
+    cursor = _insert_row(conn, "captures", row, " RETURNING id")
     return StoredCapture(int(cursor.fetchone()[0]), new=True)
 
 
-def capture_row(article_id: int, fetched: FetchResult, status: str) -> dict[str, Any]:
-    """The ``captures`` row of the fetch's bytes (compressed) as a capture of the article."""
+def _insert_row(conn: Connection, table: str, row: dict[str, Any], suffix: str = "") -> Any:
+    """INSERT ``row`` (its keys the columns) into ``table``; the cursor."""
+    sql = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks(list(row))}){suffix}"
+    return conn.execute(sql, list(row.values()))
+
+
+def capture_row(
+    article_id: int, fetched: FetchResult, status: str, *, digest: str | None = None
+) -> dict[str, Any]:
+    """The ``captures`` row of the fetch's bytes (compressed) as a capture of the article
+    (``digest``: their content_hash, when the caller has it already)."""
     return {
         "article_id": article_id,
         "url": fetched.url,
@@ -96,7 +101,7 @@ def capture_row(article_id: int, fetched: FetchResult, status: str) -> dict[str,
         "raw_size": len(fetched.raw),
         "raw_zlib": zlib.compress(fetched.raw, 6),
         "status": status,
-        "sha256": content_hash(fetched.raw),
+        "sha256": digest or content_hash(fetched.raw),
     }
 
 
@@ -174,11 +179,7 @@ def _insert_version(
     at: str,
     changed: list[str],
 ) -> None:
-    row = version_row(article_id, number, capture_id, at, changed)
-    conn.execute(
-        f"INSERT INTO article_versions ({', '.join(row)}) VALUES ({marks(list(row))})",
-        list(row.values()),
-    )
+    _insert_row(conn, "article_versions", version_row(article_id, number, capture_id, at, changed))
 
 
 def version_row(
