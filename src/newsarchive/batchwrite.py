@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 # Rows that may be in the archive already: kept as they are there (INSERT OR IGNORE).
 KEPT_IF_PRESENT = {"article_urls", "tags", "notes", "paragraph_digests"}
-# Parameters of one INSERT of many rows: under SQLite's limit of 32,766 (PostgreSQL: 65,535).
+# Parameters of one INSERT of many rows: under SQLite's limit of 32,766. (PostgreSQL takes an
+# array per column, so its statements have one parameter a column whatever the rows.)
 PARAMETERS_PER_INSERT = 30_000
 
 
@@ -32,14 +33,11 @@ class BatchWriter:
         self.target = target
         self.conn: Connection = target.conn
         self.queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._columns: dict[str, list[str]] = {}
 
     def columns(self, table: str) -> list[str]:
-        """The archive's columns a batch writes (not ids, not generated ones)."""
-        if table not in self._columns:
-            found = self.target.engine.columns(table)
-            self._columns[table] = [name for name in found if name != "id"]
-        return self._columns[table]
+        """The archive's columns a batch writes (not ids, not generated ones; the engine
+        reads them once per connection)."""
+        return [name for name in self.target.engine.columns(table) if name != "id"]
 
     def _written(self, table: str, row: dict[str, Any]) -> list[str]:
         """The columns of ``table`` that ``row`` has (the others take their defaults)."""
