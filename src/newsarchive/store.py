@@ -163,7 +163,7 @@ class Archive:
 
     def bulk_writes(self) -> AbstractContextManager[None]:
         """For many saves in a row (an import, a copy): on SQLite, reads that do not grow the
-        process's memory; on PostgreSQL, search index entries merged in bulk."""
+        process's memory; on PostgreSQL nothing differs (see the engine's)."""
         return self.engine.bulk_writes()
 
     def forbid_writes(self) -> None:
