@@ -145,10 +145,10 @@ def _among_candidates(archive: Archive, loose: str, where: str, params: list) ->
     recently saved articles matching ``loose``, found before any word position is read."""
     match, match_params = matcher(archive, loose).condition("a")
     select = f"SELECT a.id FROM articles a WHERE {match}"
-    newest = _first(archive, select, match_params, ("a.id DESC", PHRASE_CANDIDATES))
+    newest, newest_params = _first(archive, select, match_params, "a.id DESC", PHRASE_CANDIDATES)
     # An array, computed once: as IN (subquery) the planner read every article's vector for the
     # phrase first (100k bench, five phrases of common words: 1.1-3.3 s -> 0.2-1.6 s, load 9).
-    return f"{where} AND a.id = ANY(ARRAY({newest}))", [*params, *match_params, PHRASE_CANDIDATES]
+    return f"{where} AND a.id = ANY(ARRAY({newest}))", [*params, *newest_params]
 
 
 def _ranked(
@@ -167,10 +167,12 @@ def _ranked(
     tsquery, tsquery_params = found.row_query("a")
     order = "ranking, a.published IS NULL, a.published DESC, a.id DESC"
     select = _WINDOW_SQL.format(where=where, match=match)
-    first = _first(archive, select, [*params, *match_params], (_WINDOW_ORDERS[sort], window))
+    first, first_params = _first(
+        archive, select, [*params, *match_params], _WINDOW_ORDERS[sort], window
+    )
     sql = _RANKED_SQL.format(tsquery=tsquery, first=first, order=SORTS.get(sort, order))
-    values = [RANK_WEIGHTS, *tsquery_params, RANK_NORMALISATION, *params, *match_params]
-    return [Candidate(*row) for row in _rows(archive, sql, [*values, window, wanted], query)]
+    values = [RANK_WEIGHTS, *tsquery_params, RANK_NORMALISATION, *first_params, wanted]
+    return [Candidate(*row) for row in _rows(archive, sql, values, query)]
 
 
 # The window is a subquery, so only its rows are ranked (LIMIT NULL: every match). The filters
@@ -187,22 +189,20 @@ _RANKED_SQL = """
     FROM ({first}) a ORDER BY {order} LIMIT ?"""
 
 
-def _first(archive: Archive, select: str, params: list, window: tuple[str, int | None]) -> str:
-    """SQL for the first ``limit`` rows of ``select`` (the articles ``a`` matching a query) in
-    ``order`` (``window``: the order and the limit, given as the last parameter; None: every
-    row). There are two ways to find them. Walking an index in that order stops at the
+def _first(
+    archive: Archive, select: str, params: list, order: str, limit: int | None
+) -> tuple[str, list]:
+    """SQL and parameters for the first ``limit`` rows (None: every row) of ``select`` (the
+    articles ``a`` matching a query, with its ``params``) in ``order``. There are two ways to find them. Walking an index in that order stops at the
     ``limit``-th match, but checks the vector of every article it passes (several kilobytes,
     kept out of line); gathering every match from the indexes (GIN, and the filters') reads a
     vector only where the index cannot answer alone (word positions, weights), but fetches
     every match before ordering them. PostgreSQL's planner does not count the reading of
     vectors, and walked when a phrase's words matched few articles (1M bench: 1.4 s to walk
     79,000 articles for a phrase's 5,000 candidates)."""
-    order, limit = window
     if limit is not None and _gathering_is_cheaper(archive, select, params, limit):
-        return (
-            f"WITH found AS MATERIALIZED ({select}) SELECT * FROM found a ORDER BY {order} LIMIT ?"
-        )
-    return f"{select} ORDER BY {order} LIMIT ?"
+        select = f"WITH found AS MATERIALIZED ({select}) SELECT * FROM found a"
+    return f"{select} ORDER BY {order} LIMIT ?", [*params, limit]
 
 
 def _gathering_is_cheaper(archive: Archive, select: str, params: list, limit: int) -> bool:
