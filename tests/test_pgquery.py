@@ -13,7 +13,12 @@ from pg import fresh_database
 
 from newsarchive.errors import QueryError
 from newsarchive.pgquery import loose_tsquery_text, tsquery_text
-from newsarchive.pgtextsearch import CONFIGURATIONS_SQL, config_name
+from newsarchive.pgtextsearch import (
+    ASCII_WORDS_UNFOLDED_STEP,
+    CONFIGURATIONS_SQL,
+    UNSTEMMED_CONFIG,
+    config_name,
+)
 from newsarchive.query import parse_query
 from newsarchive.speakers import speaker_tsquery
 
@@ -26,6 +31,7 @@ def pg() -> Iterator[psycopg.Connection]:
     with fresh_database() as url, psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
         conn.execute(CONFIGURATIONS_SQL)
+        conn.execute(ASCII_WORDS_UNFOLDED_STEP[1])
         yield conn
 
 
@@ -114,6 +120,28 @@ def test_filters_only_have_no_tsquery() -> None:
 )
 def test_compiled_queries_match_as_on_sqlite(pg, query: str, document: str, expected: bool) -> None:
     assert matches(pg, query, document) is expected
+
+
+@pytest.mark.parametrize("config", [ENGLISH, config_name("german"), UNSTEMMED_CONFIG])
+def test_ascii_words_skip_unaccent_and_get_the_vector_it_would_give(pg, config: str) -> None:
+    """unaccent leaves a word of ASCII letters as it is: such words go straight to the
+    stemmer, and every other word still has its accents folded first."""
+    text = "The harbour-side Café reopened; Zoë's sea-view naïve-looking terrace, déjà vu"
+    dictionaries = dict(
+        pg.execute(
+            "SELECT alias, dictionaries::text[] FROM ts_debug(%s::regconfig, %s)", [config, text]
+        ).fetchall()
+    )
+    assert "unaccent" not in dictionaries["asciiword"] + dictionaries["asciihword"]
+    assert dictionaries["word"][0] == "unaccent"
+    folding_all = f"folding_all_{config}"
+    pg.execute(f"CREATE TEXT SEARCH CONFIGURATION {folding_all} (COPY = {config})")
+    pg.execute(
+        f"ALTER TEXT SEARCH CONFIGURATION {folding_all} ALTER MAPPING FOR asciiword, asciihword,"
+        f" hword_asciipart WITH unaccent, {dictionaries['asciiword'][0]}"
+    )
+    vectors = "SELECT to_tsvector(%s::regconfig, %s) = to_tsvector(%s::regconfig, %s)"
+    assert pg.execute(vectors, [config, text, folding_all, text]).fetchone()[0]
 
 
 def test_a_field_filter_keeps_to_its_column(pg) -> None:

@@ -511,6 +511,25 @@ def test_a_text_too_long_for_one_vector_is_saved(pg_url: str) -> None:
         assert [hit.id for hit in search(archive, "lighthouse")] == [saved.id]
 
 
+def test_an_article_s_vector_is_kept_in_its_row(pg_url: str) -> None:
+    """A search reads the vector of each match it ranks: the vector of an article of a few
+    thousand characters stays in the row, where its body is moved out of line."""
+    words = " ".join(f"harbour{number}" for number in range(400))  # a 5 KB vector
+    fetched, article = _page(0, STORIES[0])
+    with Archive(pg_url) as archive:
+        archive.save(fetched, replace(article, text=words))
+        (toast,) = archive.conn.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'articles'"
+        ).fetchone()
+        (vector_size,) = archive.conn.execute(
+            "SELECT pg_column_size(search) FROM articles"
+        ).fetchone()
+        (values_out_of_line,) = archive.conn.execute(
+            f"SELECT count(DISTINCT chunk_id) FROM {toast}"
+        ).fetchone()
+    assert vector_size > 4000 and values_out_of_line == 1  # the body only
+
+
 def _harbour_log(number: int, text: str) -> tuple[FetchResult, Article]:
     url = f"https://log.example/{number}"
     page = FetchResult(url=url, final_url=url, text="", raw=url.encode())

@@ -67,7 +67,7 @@ _SEARCH_SETTINGS = f"SET work_mem = '{SEARCH_WORK_MEM}'; SET jit = off"
 # as fetching a matching article the indexes found (_gathering_is_cheaper): timing both ways
 # for the bench's queries at 100k and 700k articles, the faster one changed where the
 # estimates put the ratio between 0.3 and 1.5.
-VECTOR_READ_COST = 1
+VECTOR_READ_COST = 0.1
 _SHOWN_COLUMNS = ("standfirst", "quote_text", "text")  # marked for the snippet
 _MARKS = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, HighlightAll=true"
 
@@ -144,8 +144,9 @@ def _among_candidates(archive: Archive, loose: str, where: str, params: list) ->
     """The filters, and the condition that an article be among the PHRASE_CANDIDATES most
     recently saved articles matching ``loose``, found before any word position is read."""
     match, match_params = matcher(archive, loose).condition("a")
-    select = f"SELECT a.id FROM articles a WHERE {match}"
-    newest, newest_params = _first(archive, select, match_params, "a.id DESC", PHRASE_CANDIDATES)
+    newest, newest_params = _first(
+        archive, ("a.id", match), match_params, "a.id DESC", PHRASE_CANDIDATES
+    )
     # An array, computed once: as IN (subquery) the planner read every article's vector for the
     # phrase first (100k bench, five phrases of common words: 1.1-3.3 s -> 0.2-1.6 s, load 9).
     return f"{where} AND a.id = ANY(ARRAY({newest}))", [*params, *newest_params]
@@ -166,9 +167,9 @@ def _ranked(
     match, match_params = found.condition("a")
     tsquery, tsquery_params = found.row_query("a")
     order = "ranking, a.published IS NULL, a.published DESC, a.id DESC"
-    select = _WINDOW_SQL.format(where=where, match=match)
+    rows = (_WINDOW_COLUMNS, f"TRUE {where} AND {match}")
     first, first_params = _first(
-        archive, select, [*params, *match_params], _WINDOW_ORDERS[sort], window
+        archive, rows, [*params, *match_params], _WINDOW_ORDERS[sort], window
     )
     sql = _RANKED_SQL.format(tsquery=tsquery, first=first, order=SORTS.get(sort, order))
     values = [RANK_WEIGHTS, *tsquery_params, RANK_NORMALISATION, *first_params, wanted]
@@ -180,9 +181,9 @@ def _ranked(
 # matching reads the article's vector (600k bench, a word with six months of dates, walking
 # the articles newest first: 1,073 -> 240 ms).
 _WINDOW_ORDERS = {**LISTING_SORTS, "rank": "a.id DESC"}  # the primary key, read backwards
-_WINDOW_SQL = """
-    SELECT a.id, a.site, a.url, a.simhash, a.published, a.saved_at, a.search, a.search_config
-    FROM articles a WHERE TRUE {where} AND {match}"""
+_WINDOW_COLUMNS = (
+    "a.id, a.site, a.url, a.simhash, a.published, a.saved_at, a.search, a.search_config"
+)
 _RANKED_SQL = """
     SELECT a.id, coalesce(a.site, a.url), a.simhash,
            -ts_rank_cd(?::float4[], a.search, {tsquery}, ?) AS ranking
@@ -190,19 +191,35 @@ _RANKED_SQL = """
 
 
 def _first(
-    archive: Archive, select: str, params: list, order: str, limit: int | None
+    archive: Archive, rows: tuple[str, str], params: list, order: str, limit: int | None
 ) -> tuple[str, list]:
-    """SQL and parameters for the first ``limit`` rows (None: every row) of ``select`` (the
-    articles ``a`` matching a query, with its ``params``) in ``order``. There are two ways to find them. Walking an index in that order stops at the
-    ``limit``-th match, but checks the vector of every article it passes (several kilobytes,
-    kept out of line); gathering every match from the indexes (GIN, and the filters') reads a
-    vector only where the index cannot answer alone (word positions, weights), but fetches
-    every match before ordering them. PostgreSQL's planner does not count the reading of
-    vectors, and walked when a phrase's words matched few articles (1M bench: 1.4 s to walk
-    79,000 articles for a phrase's 5,000 candidates)."""
-    if limit is not None and _gathering_is_cheaper(archive, select, params, limit):
-        select = f"WITH found AS MATERIALIZED ({select}) SELECT * FROM found a"
-    return f"{select} ORDER BY {order} LIMIT ?", [*params, limit]
+    """SQL and parameters for the first ``limit`` rows (None: every row) in ``order`` of the
+    articles ``a`` matching a condition, ``rows`` being the columns and the condition (with
+    its ``params``). There are two ways to find them. Walking an index in that order stops
+    at the ``limit``-th match, but checks the vector of every article it passes (several
+    kilobytes); gathering every match from the indexes (GIN, and the filters') reads a vector
+    only where the index cannot answer alone (word positions, weights), but fetches every
+    match before ordering them. PostgreSQL's planner does not count the reading of vectors,
+    and walked when a phrase's words matched few articles (1M bench: 1.4 s to walk 79,000
+    articles for a phrase's 5,000 candidates)."""
+    columns, condition = rows
+    walk = f"SELECT {columns} FROM articles a WHERE {condition}"
+    if limit is None or not _gathering_is_cheaper(archive, walk, params, limit):
+        return f"{walk} ORDER BY {order} LIMIT ?", [*params, limit]
+    # Gathered, the matches keep what ordering them needs and no vector; the first ``limit``
+    # are then read again by id, unless their ids are all that is asked (20k bench, a prefix:
+    # sorting 15,000 vectors, 84 MB on disk, took 160 of 210 ms).
+    first = (
+        f"WITH found AS MATERIALIZED (SELECT {_ORDER_COLUMNS} FROM articles a WHERE {condition})"
+        f" SELECT a.id FROM found a ORDER BY {order} LIMIT ?"
+    )
+    if columns != "a.id":
+        first = f"SELECT {columns} FROM articles a WHERE a.id = ANY(ARRAY({first}))"
+    return first, [*params, limit]
+
+
+# The columns every window's order is made of (searching.LISTING_SORTS, _WINDOW_ORDERS).
+_ORDER_COLUMNS = "a.id, a.published, a.saved_at"
 
 
 def _gathering_is_cheaper(archive: Archive, select: str, params: list, limit: int) -> bool:

@@ -20,7 +20,11 @@ accents.
 
 from __future__ import annotations
 
-from newsarchive.pgtextsearch import SEARCH_LANGUAGES_STEP
+from newsarchive.pgtextsearch import (
+    ASCII_WORDS_UNFOLDED_STEP,
+    INLINE_VECTORS_STEP,
+    SEARCH_LANGUAGES_STEP,
+)
 
 MIGRATIONS_TABLE = "newsarchive_migrations"
 
@@ -160,6 +164,8 @@ STEPS: list[tuple[str, str]] = [
     ("p001_archive", _URL_HOST + _TABLES + _SITE_HOSTS),
     ("p002_search_vector", _SEARCH_VECTOR + _UNACCENT),
     SEARCH_LANGUAGES_STEP,
+    INLINE_VECTORS_STEP,
+    ASCII_WORDS_UNFOLDED_STEP,
 ]
 
 
