@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsarchive.extract.names import alternation, word_start
+from newsarchive.extract.names import WORD, alternation, word_count, word_start
 
 WORDS = "said,says,sa,he,her,hers,He,it,à,über"
 
@@ -38,3 +38,12 @@ def test_word_start_matches_where_a_boundary_and_the_alternation_do(
     assert spans(fast.pattern, text) == spans(plain.pattern, text)
     plain_match, fast_match = plain.search(text, at), fast.search(text, at)
     assert (fast_match and fast_match.span()) == (plain_match and plain_match.span())
+
+
+@given(st.text(alphabet="ab Z09_'-.,|\t") | st.text(alphabet="ab Z09_'-.,|’éß²½—“”\u00a0"))
+def test_word_count_counts_the_words_that_word_finds(text: str) -> None:
+    assert word_count(text) == len(WORD.findall(text))
+
+
+def test_word_count_counts_a_word_once_whatever_it_goes_on_with() -> None:
+    assert word_count("Jane's co-worker, 2nd in line_up -- said: 42 x") == 7
