@@ -67,7 +67,8 @@ def word_start(text: str) -> str:
     ("s(?<!\\w.)(?:aid|ays)"). Where they start with most letters (the speech verbs, 23), that
     skips little, and the engine would try the letters of the alternation one by one at nearly
     every letter: there the boundary is looked at first, which most positions fail at once, and
-    then the first letter ("\\b(?=[as])(?:a…|s…)", twice as fast on the speech verbs)."""
+    then the first letter ("\\b(?=[as])(?:a…|s…)": on the speech verbs, 30% fewer
+    instructions over news paragraphs)."""
     tree = _tree(text)
     if len(tree) > _MANY_FIRST_LETTERS:
         return rf"\b(?=[{re.escape(''.join(sorted(tree)))}])" + _alternation(tree)

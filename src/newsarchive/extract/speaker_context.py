@@ -22,9 +22,8 @@ MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 _GENDERED_WORDS = "he,his,him,himself,she,her,hers,herself"
-_GENDERED = re.compile(
-    word_start(f"{_GENDERED_WORDS},{_GENDERED_WORDS.title()}") + r"\b"
-)  # tried at every word of a sentence
+# searched after every name (``_gender``): written with word_start to skip to the next h or s
+_GENDERED = re.compile(word_start(f"{_GENDERED_WORDS},{_GENDERED_WORDS.title()}") + r"\b")
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
 _LOWER_WORD = re.compile(r"[a-z][a-z-]+")
 _WORD_CHAR = re.compile(r"[\w-]")
