@@ -12,7 +12,9 @@ from typing import NamedTuple
 
 Position = tuple[int, int]  # (paragraph index, character offset)
 
-WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_LETTER = r"[^\W\d_]"  # what a word starts with
+_WORD_CHARACTER = r"[\w’'-]"  # what it goes on with
+WORD = re.compile(rf"{_LETTER}{_WORD_CHARACTER}*")
 # A run of sentence-ending marks, not after a capital (U.S.) or an abbreviated title. The first mark
 # comes before the look back at what precedes it, so that the regex engine can skip from mark to
 # mark instead of looking back at every character.
@@ -24,6 +26,28 @@ _POSSESSIVE_ENDS = ("’s", "'s", "’", "'")
 _POSSESSIVE_LAST = "s’'"  # how a possessive ends (most names end otherwise)
 
 
+def _shape(code: int) -> int:
+    """How ``word_count`` reads an ASCII character: "a" a letter, "0" another character a word
+    goes on with, " " one that ends it."""
+    char = chr(code)
+    if re.fullmatch(_LETTER, char):
+        return ord("a")
+    return ord("0") if re.fullmatch(_WORD_CHARACTER, char) else ord(" ")
+
+
+_ASCII_SHAPES = bytes(map(_shape, range(128))) + b" " * 128
+
+
+def word_count(text: str) -> int:
+    """``len(WORD.findall(text))``. An ASCII text (most gaps between a quotation and a candidate
+    speaker) is counted without the regex, which reads every character of it through Unicode's
+    tables: each run of word characters with a letter in it is one word."""
+    if not text.isascii():
+        return len(WORD.findall(text))
+    shapes = text.encode("ascii").translate(_ASCII_SHAPES)
+    return len(shapes.replace(b"0", b"").split())
+
+
 def alternation(text: str) -> str:
     """A regex alternation of the comma-separated words in ``text``, factored by common
     prefixes ("sa(?:id|ys)"): Python's regex engine tries a plain alternation word by word at
@@ -31,12 +55,23 @@ def alternation(text: str) -> str:
     return _alternation(_tree(text))
 
 
+# Words starting with more different letters than this start with most letters of a text.
+_MANY_FIRST_LETTERS = 16
+
+
 def word_start(text: str) -> str:
     """``\\b`` and ``alternation(text)``, for words that start with a letter, written so that
-    the regex engine skips from one possible first letter to the next: it tries a pattern that
-    opens with ``\\b`` at every position, so the look back for the boundary comes after the
-    first letter ("s(?<!\\w.)(?:aid|ays)")."""
+    the regex engine tries few positions. Where the words start with few letters (pronouns), it
+    skips from one possible first letter to the next: it tries a pattern that opens with ``\\b``
+    at every position, so the look back for the boundary comes after the first letter
+    ("s(?<!\\w.)(?:aid|ays)"). Where they start with most letters (the speech verbs, 23), that
+    skips little, and the engine would try the letters of the alternation one by one at nearly
+    every letter: there the boundary is looked at first, which most positions fail at once, and
+    then the first letter ("\\b(?=[as])(?:a…|s…)": on the speech verbs, 30% fewer
+    instructions over news paragraphs)."""
     tree = _tree(text)
+    if len(tree) > _MANY_FIRST_LETTERS:
+        return rf"\b(?=[{re.escape(''.join(sorted(tree)))}])" + _alternation(tree)
     branches = (re.escape(char) + r"(?<!\w.)" + _alternation(rest) for char, rest in tree.items())
     return "(?:" + "|".join(sorted(branches)) + ")"
 

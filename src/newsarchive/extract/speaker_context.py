@@ -14,15 +14,16 @@ from functools import cached_property
 from itertools import islice
 
 from newsarchive.extract.mentions import Mention
-from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD
+from newsarchive.extract.names import PREPOSITIONS, SENTENCE_END, VERBS, WORD, word_start
 
 FeatureNames = Sequence[str]  # the names of the features that are on
 
 MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
-# he, his, him, himself, she, her, hers, herself (factored: tried at every word of a sentence)
-_GENDERED = re.compile(r"\b(?:[Hh](?:e(?:r(?:self|s)?)?|i(?:m(?:self)?|s))|[Ss]he)\b")
+_GENDERED_WORDS = "he,his,him,himself,she,her,hers,herself"
+# searched after every name (``_gender``): written with word_start to skip to the next h or s
+_GENDERED = re.compile(word_start(f"{_GENDERED_WORDS},{_GENDERED_WORDS.title()}") + r"\b")
 _FEMININE = frozenset({"she", "her", "hers", "herself"})
 _LOWER_WORD = re.compile(r"[a-z][a-z-]+")
 _WORD_CHAR = re.compile(r"[\w-]")

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from newsarchive.extract.mentions import MALE_TITLES, Mention, title_before
-from newsarchive.extract.names import SENTENCE_END, VERBS, WORD, after_preposition
+from newsarchive.extract.names import SENTENCE_END, VERBS, after_preposition, word_count
 from newsarchive.extract.speaker_context import (
     MASK,
     Context,
@@ -98,7 +98,7 @@ def source_features(
     atoms, shared = _atoms(known, "source", mention, _source_atoms)
     sentence_break = bool(SENTENCE_END.search(gap))
     dynamic = _Dynamic(
-        _bucket(len(WORD.findall(gap)), (0, 1, 3, 6, 12, 25)),
+        _bucket(word_count(gap), (0, 1, 3, 6, 12, 25)),
         sentence_break,
         MASK in gap,
         bool(VERBS.search(gap)),
@@ -261,7 +261,7 @@ def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite
     return _inherit_names(
         min(gap, 3),
         site.opens,
-        _bucket(len(WORD.findall(between)), (0, 2, 4, 8)),
+        _bucket(word_count(between), (0, 2, 4, 8)),
         bool(VERBS.search(between)),
         site.verb_near,
     )
