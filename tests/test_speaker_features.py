@@ -35,3 +35,13 @@ def test_a_cached_combination_scores_as_it_would_afresh() -> None:
     scores = [model.score(features, {}) for features in (near, far, near, far)]
     assert scores == [_plain_score(near), _plain_score(far)] * 2
     assert scores[0] != scores[1]
+
+
+def test_a_name_between_two_quotations_is_scored_with_each_side_s_weights() -> None:
+    """A candidate's shared atoms, summed once and kept under its key, are summed per frame:
+    the name after one quotation is the name before the next."""
+    model, shared, key = Model(WEIGHTS, 0.125), {}, ("source", "Jane Roe")
+    before = Features("frame=before:name", ("verb_after=said",), key=key)
+    after = Features("frame=after:name", ("verb_after=said",), key=key)
+    scores = [model.score(features, shared) for features in (before, after, before)]
+    assert scores == [_plain_score(before), _plain_score(after), _plain_score(before)]

@@ -62,11 +62,14 @@ class Model:
         """The log-odds of a candidate; ``shared`` keeps the score of each candidate's shared
         atoms, which many quotations have in common, so that they are added up once."""
         table = self._frames.get(features.frame) or self._table(features.frame)
-        known = shared.get(features.key) if features.key else None
+        # Under the frame too: a name between two quotations stands after one and before the
+        # other, and its atoms weigh differently on each side.
+        key = (features.frame, features.key) if features.key else None
+        known = shared.get(key) if key else None
         if known is None:
             known = sum(map(table.get, features.shared, repeat(0.0)))
-            if features.key:
-                shared[features.key] = known
+            if key:
+                shared[key] = known
         frame, own, extra = self._fixed(features, table)
         return self.bias + frame + known + own + extra  # in this order: the same sum to the bit
 
