@@ -168,6 +168,16 @@ def test_a_preposition_or_adverb_opening_a_sentence_is_nobody(paragraph: str) ->
     assert speaker([paragraph], "a quiet revolution") is None
 
 
+def test_a_word_opening_a_sentence_and_written_in_lower_case_elsewhere_is_nobody() -> None:
+    # "Fundraising was slow" is not a person who was slow, since the article also writes
+    # "fundraising": "he" stands for the man named before
+    paragraphs = [
+        "Dana Whitfield has run the shelter for ten years, and its fundraising is never easy.",
+        "Fundraising was slow in the spring, he said, “but it picked up in the summer.”",
+    ]
+    assert speaker(paragraphs, "but it picked up in the summer.") == "Dana Whitfield"
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",

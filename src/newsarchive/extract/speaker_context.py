@@ -20,6 +20,7 @@ FeatureNames = Sequence[str]  # the names of the features that are on
 
 MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
+LOOK_BACK = 80  # how far back a sentence start or a speech verb before a name is looked for
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 # he, his, him, himself, she, her, hers, herself (factored: tried at every word of a sentence)
 _GENDERED = re.compile(r"\b(?:[Hh](?:e(?:r(?:self|s)?)?|i(?:m(?:self)?|s))|[Ss]he)\b")
@@ -171,6 +172,16 @@ class Context:
             )
         return self._can_speak[mention]
 
+    def common_word(self, mention: Mention) -> bool:
+        """Whether the name is a single word capitalised only because it opens a sentence, which
+        the article also writes in lower case ("Fundraising was slow"): no one a pronoun may
+        stand for. (It may still be a source: "Police say …".)"""
+        return (
+            " " not in mention.text
+            and starts_sentence(self.masked[mention.paragraph], mention.start)
+            and self.written_lower(mention.text)
+        )
+
     def gender(self, key: str) -> str | None:
         """ "he" or "she" when the article follows the name ``key`` with that pronoun."""
         if key not in self._genders:
@@ -205,6 +216,16 @@ class Context:
         if mention.paragraph not in self._firsts:
             self._firsts[mention.paragraph] = _firsts(self, mention.paragraph)
         return mention in self._firsts[mention.paragraph]
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether only a sentence end, the paragraph's start or a quotation stands before ``start``
+    (spaces, dashes and open marks aside)."""
+    low = max(0, start - LOOK_BACK)
+    before = text[low:start].rstrip(" \u00a0\"“”'(—–-")
+    if not before:
+        return low == 0 or not text[low - 1].strip()
+    return before.endswith((".", "!", "?", ":", ";", MASK))
 
 
 def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
