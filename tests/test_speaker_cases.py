@@ -147,6 +147,19 @@ def test_a_role_before_the_name_is_not_part_of_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("“The harbour stays open,” said Walter Dean, a former governor.", "Walter Dean"),
+        ("“The harbour stays open,” Rep. Tomas King told reporters.", "Tomas King"),
+        ("“The harbour stays open,” Mr. King said.", "King"),
+        ("“The harbour stays open,” said Judge Ana Pope.", "Ana Pope"),
+    ],
+)
+def test_a_title_that_is_also_a_surname_ends_a_name(paragraph: str, expected: str) -> None:
+    assert speaker([paragraph], "The harbour stays open") == expected
+
+
+@pytest.mark.parametrize(
     "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once"]
 )
 def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
