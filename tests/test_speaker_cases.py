@@ -191,6 +191,12 @@ def test_a_word_opening_a_sentence_and_written_in_lower_case_elsewhere_is_nobody
     assert speaker(paragraphs, "but it picked up in the summer.") == "Dana Whitfield"
 
 
+def test_a_role_phrase_with_a_name_inside_qualifies_the_name_after_it() -> None:
+    # "The Danish newspaper" holds the name "Danish"; the name after the phrase is the source
+    paragraphs = ["The Danish newspaper Vestposten noted that “the talks will fail.”"]
+    assert speaker(paragraphs, "the talks will fail.") == "Vestposten"
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",

@@ -351,6 +351,8 @@ def modifies(known: Context, mention: Mention) -> bool:
 
 def _modifies(known: Context, mention: Mention) -> bool:
     after = known.following(mention)
+    while after is not None and after.start < mention.end:  # inside "the Israeli newspaper"
+        after = known.following(after)
     if after is None or after.kind != "name" or mention.titled:
         return False
     gap = known.masked[mention.paragraph][mention.end : after.start]
