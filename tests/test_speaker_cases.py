@@ -160,7 +160,7 @@ def test_a_title_that_is_also_a_surname_ends_a_name(paragraph: str, expected: st
 
 
 @pytest.mark.parametrize(
-    "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once"]
+    "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once", "Of"]
 )
 def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
     # a pronoun with a clitic or a word opening a sentence is not a person to quote
@@ -195,6 +195,11 @@ def test_a_role_phrase_with_a_name_inside_qualifies_the_name_after_it() -> None:
     # "The Danish newspaper" holds the name "Danish"; the name after the phrase is the source
     paragraphs = ["The Danish newspaper Vestposten noted that “the talks will fail.”"]
     assert speaker(paragraphs, "the talks will fail.") == "Vestposten"
+
+
+def test_the_place_after_a_name_and_of_is_not_the_speaker() -> None:
+    paragraphs = ["Sen. Tomas Reyes of North Harbour said he was “outraged” by the vote."]
+    assert speaker(paragraphs, "outraged") == "Tomas Reyes"
 
 
 def test_scare_quotes_and_titles_are_terms() -> None:

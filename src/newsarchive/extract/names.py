@@ -101,7 +101,7 @@ _STOP = _set(
     "October November December One Another Other Both Several Few Such More Once Ever First "
     "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps "
     # prepositions and sentence adverbs that open a sentence ("During the debate, Doe said")
-    "During Amid Among Between Like Unlike Following Throughout Within Against Beyond Besides "
+    "Of During Amid Among Between Like Unlike Following Throughout Within Against Beyond Besides "
     "Across Around Inside Outside Shortly Finally Similarly Additionally Ultimately Eventually "
     "Specifically Instead Indeed Asked Speaking"
 )

@@ -33,7 +33,8 @@ _OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){0,4},?\s+")
 _TITLE_WORDS = re.compile(r"(?:[A-Z][\w’'-]*\.?\s+)+$")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
-_APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
+# ", head of the", ", a lawyer for", " of " ("Jane Doe of Ohio"): what describes the name before
+_APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}|\s+of\s+")
 _FUNCTION_WORDS = frozenset((
     "a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is",
     "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should",
@@ -377,7 +378,8 @@ def _not_role_word(word: str) -> bool:
 
 def in_apposition(known: Context, mention: Mention) -> bool:
     """Whether the mention stands inside an apposition to an earlier name ("Jane Doe, head of
-    the Acme Institute, said"): it describes that person and does not speak."""
+    the Acme Institute, said", "Jane Doe of Ohio said"): it describes that person and does not
+    speak."""
     before = known.preceding(mention)
     if before is None or before.kind != "name":
         return False
