@@ -202,6 +202,23 @@ def test_the_place_after_a_name_and_of_is_not_the_speaker() -> None:
     assert speaker(paragraphs, "outraged") == "Tomas Reyes"
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "HARBOURTON (Wire) - The union said on Monday that the strike was “over for now”.",
+        "NORTH HARBOUR, Maine — The union called the strike “over for now”.",
+        "Harbourton (Wire) – The union called the strike “over for now”.",
+    ],
+)
+def test_the_dateline_opening_a_paragraph_is_nobody(paragraph: str) -> None:
+    assert speaker([paragraph], "over for now") is None
+
+
+def test_a_heading_in_capitals_before_a_dash_is_nobody() -> None:
+    paragraphs = ["PORT STRIKE ENDS, FOR NOW - Ann Carter: “The union will vote again in May.”"]
+    assert speaker(paragraphs, "The union will vote again in May.") == "Ann Carter"
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",

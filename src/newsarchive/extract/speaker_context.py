@@ -35,6 +35,12 @@ _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
 # ", head of the", ", a lawyer for", " of " ("Jane Doe of Ohio"): what describes the name before
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}|\s+of\s+")
+# what opens a wire story's paragraph: "LONDON (Reuters) - ", "DES MOINES, Iowa — ", "Washington
+# (AFP) – ", "NEW YORK, Nov. 19 (UPI) — " (a place in capitals, or one with an agency in brackets)
+_DATELINE = re.compile(
+    r"\s*(?:[A-Z]{2}[^\n—–|(,-]*|[A-Z][^\n—–|(,-]*\([A-Z][\w ]*\))"
+    r"(?:,[^\n—–|-]{1,30})?\s*(?:\([A-Z][\w ]*\)\s*)?(?:[—–]|--?)\s"
+)
 _FUNCTION_WORDS = frozenset((
     "a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is",
     "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should",
@@ -168,8 +174,10 @@ class Context:
         """Whether the mention may be a source: not a mere modifier of the name after it, nor
         inside an apposition to the one before."""
         if mention not in self._can_speak:
-            self._can_speak[mention] = not modifies(self, mention) and not in_apposition(
-                self, mention
+            self._can_speak[mention] = (
+                not modifies(self, mention)
+                and not in_apposition(self, mention)
+                and not _in_dateline(self.masked[mention.paragraph], mention)
             )
         return self._can_speak[mention]
 
@@ -217,6 +225,13 @@ class Context:
         if mention.paragraph not in self._firsts:
             self._firsts[mention.paragraph] = _firsts(self, mention.paragraph)
         return mention in self._firsts[mention.paragraph]
+
+
+def _in_dateline(text: str, mention: Mention) -> bool:
+    """Whether the mention is part of the dateline opening its paragraph ("LONDON (Reuters) -
+    Jane Doe said"): a place, not a source."""
+    found = _DATELINE.match(text) if mention.start < LOOK_BACK else None
+    return found is not None and mention.end <= found.end()
 
 
 def starts_sentence(text: str, start: int) -> bool:
