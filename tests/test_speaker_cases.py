@@ -219,6 +219,18 @@ def test_a_heading_in_capitals_before_a_dash_is_nobody() -> None:
     assert speaker(paragraphs, "The union will vote again in May.") == "Ann Carter"
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Tomas Reyes’s surge in the polls does not surprise the pollster Ana Ruiz: “{}”",
+        "The result did not surprise Reyes’s rival, the pollster Ana Ruiz: “{}”",
+    ],
+)
+def test_a_name_and_a_colon_right_before_the_quotation_is_its_speaker(paragraph: str) -> None:
+    text = "Turnout was always going to rise."
+    assert speaker([paragraph.format(text)], text) == "Ana Ruiz"
+
+
 def test_scare_quotes_and_titles_are_terms() -> None:
     paragraphs = [
         "The so-called “experts” were wrong, Ines Vidal said on “Morning Harbour” today.",

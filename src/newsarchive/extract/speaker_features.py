@@ -70,6 +70,7 @@ _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z
 # "Democratic voters", "Acknowledging that …"): seldom anyone's name
 _ADJECTIVAL = re.compile(r"[A-Z][\w’'-]{2,}(?:ing|ish|ic|ist|ese)")
 _DASH = re.compile(r"[\s,]*[—―–-]\s*")
+_COLON = re.compile(r"\s*:\s*")  # "Jane Doe: “…”"
 _SPEECH_NOUN = re.compile(
     r"(?:’s|'s|’|')?\s+(?:[a-z]+\s+)?(?:claim|claims|statement|statements|remark|remarks|words|"
     r"comment|comments|tweet|tweets|promise|pledge|assertion|argument|message|description|answer|"
@@ -105,6 +106,7 @@ def source_features(
         bool(VERBS.search(gap)),
         min(rank, 3),
         side == "after" and bool(_DASH.fullmatch(gap)),
+        side == "before" and bool(_COLON.fullmatch(gap)),
         site.lower_start,
         site.opens,
         _tight(atoms, side, gap, sentence_break),
@@ -128,6 +130,7 @@ class _Dynamic(NamedTuple):
     verb_between: bool
     rank: int
     dash: bool
+    colon: bool
     lower_start: bool
     opens_paragraph: bool
     tight: bool
