@@ -147,7 +147,20 @@ def test_a_role_before_the_name_is_not_part_of_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once"]
+    ("paragraph", "expected"),
+    [
+        ("“The harbour stays open,” said Walter Dean, a former governor.", "Walter Dean"),
+        ("“The harbour stays open,” Rep. Tomas King told reporters.", "Tomas King"),
+        ("“The harbour stays open,” Mr. King said.", "King"),
+        ("“The harbour stays open,” said Judge Ana Pope.", "Ana Pope"),
+    ],
+)
+def test_a_title_that_is_also_a_surname_ends_a_name(paragraph: str, expected: str) -> None:
+    assert speaker([paragraph], "The harbour stays open") == expected
+
+
+@pytest.mark.parametrize(
+    "opening", ["One", "What", "Another", "He’d", "She’ll", "They’re", "I’m", "Once", "Of"]
 )
 def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
     # a pronoun with a clitic or a word opening a sentence is not a person to quote
@@ -166,6 +179,56 @@ def test_a_capitalised_function_word_is_nobody(opening: str) -> None:
 )
 def test_a_preposition_or_adverb_opening_a_sentence_is_nobody(paragraph: str) -> None:
     assert speaker([paragraph], "a quiet revolution") is None
+
+
+def test_a_word_opening_a_sentence_and_written_in_lower_case_elsewhere_is_nobody() -> None:
+    # "Fundraising was slow" is not a person who was slow, since the article also writes
+    # "fundraising": "he" stands for the man named before
+    paragraphs = [
+        "Dana Whitfield has run the shelter for ten years, and its fundraising is never easy.",
+        "Fundraising was slow in the spring, he said, “but it picked up in the summer.”",
+    ]
+    assert speaker(paragraphs, "but it picked up in the summer.") == "Dana Whitfield"
+
+
+def test_a_role_phrase_with_a_name_inside_qualifies_the_name_after_it() -> None:
+    # "The Danish newspaper" holds the name "Danish"; the name after the phrase is the source
+    paragraphs = ["The Danish newspaper Vestposten noted that “the talks will fail.”"]
+    assert speaker(paragraphs, "the talks will fail.") == "Vestposten"
+
+
+def test_the_place_after_a_name_and_of_is_not_the_speaker() -> None:
+    paragraphs = ["Sen. Tomas Reyes of North Harbour said he was “outraged” by the vote."]
+    assert speaker(paragraphs, "outraged") == "Tomas Reyes"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "HARBOURTON (Wire) - The union said on Monday that the strike was “over for now”.",
+        "NORTH HARBOUR, Maine — The union called the strike “over for now”.",
+        "Harbourton (Wire) – The union called the strike “over for now”.",
+    ],
+)
+def test_the_dateline_opening_a_paragraph_is_nobody(paragraph: str) -> None:
+    assert speaker([paragraph], "over for now") is None
+
+
+def test_a_heading_in_capitals_before_a_dash_is_nobody() -> None:
+    paragraphs = ["PORT STRIKE ENDS, FOR NOW - Ann Carter: “The union will vote again in May.”"]
+    assert speaker(paragraphs, "The union will vote again in May.") == "Ann Carter"
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Tomas Reyes’s surge in the polls does not surprise the pollster Ana Ruiz: “{}”",
+        "The result did not surprise Reyes’s rival, the pollster Ana Ruiz: “{}”",
+    ],
+)
+def test_a_name_and_a_colon_right_before_the_quotation_is_its_speaker(paragraph: str) -> None:
+    text = "Turnout was always going to rise."
+    assert speaker([paragraph.format(text)], text) == "Ana Ruiz"
 
 
 def test_scare_quotes_and_titles_are_terms() -> None:

@@ -169,7 +169,7 @@ def resolver_candidates(
     lowest = anaphor.paragraph - SPEAKING_PARAGRAPHS
     for number in _looking_back(known, anaphor):
         mention = mentions[number]
-        if mention.kind != "name":
+        if mention.kind != "name" or known.common_word(mention):
             continue
         if mention.paragraph >= lowest and mention.key not in speaking and speaks(known, mention):
             speaking[mention.key] = len(speaking)
@@ -281,7 +281,12 @@ def _just_spoke(
             return None
         if mention.kind == "pronoun" and mention.key == anaphor.key and mention in resolved:
             return resolved[mention]
-        if mention.kind != "name" or not _agrees(known, mention, anaphor) or mention.key in quoted:
+        if (
+            mention.kind != "name"
+            or known.common_word(mention)
+            or not _agrees(known, mention, anaphor)
+            or mention.key in quoted
+        ):
             continue
         if speaks(known, mention):
             return mention

@@ -136,7 +136,7 @@ _STOP = _set(
     "October November December One Another Other Both Several Few Such More Once Ever First "
     "Rather About To Yes What Who Which Why How Where Nobody Someone Everyone Nothing Perhaps "
     # prepositions and sentence adverbs that open a sentence ("During the debate, Doe said")
-    "During Amid Among Between Like Unlike Following Throughout Within Against Beyond Besides "
+    "Of During Amid Among Between Like Unlike Following Throughout Within Against Beyond Besides "
     "Across Around Inside Outside Shortly Finally Similarly Additionally Ultimately Eventually "
     "Specifically Instead Indeed Asked Speaking"
 )
@@ -152,6 +152,9 @@ _TITLES = _set(
     "Alcalde Alcaldesa Maire Engineer Coach Doctor Commander Deputy Councillor Councilor Dean "
     "Master"
 )
+# titles that are surnames too: a title before a name ("Dean Jane Roe"), a surname ending one
+# ("Howard Dean", "Rep. Pete King", "Mr. King")
+_SURNAME_TITLES = _set("Dean King Pope Judge Prince")
 _PARTICLES = _set("de del della di da das dos du van von der den ter bin ibn al")
 
 
@@ -238,12 +241,17 @@ def _without_possessive(word: str) -> str:
 
 def _run(words: list[Word]) -> list[Run]:
     """The name in a stretch's ``words``: past its leading stopwords and its last title, short
-    of the particles it ends with (indices move, where slicing would copy the list each time)."""
+    of the particles it ends with (indices move, where slicing would copy the list each time).
+    A title that is also a surname is the name's last word where another word comes before it
+    ("Howard Dean")."""
     first, end = 0, len(words)
     while first < end and words[first][1] in _STOPWORDS:
         first += 1
     titled = False
-    for number in range(end - 1, first - 1, -1):
+    last = end - 1
+    if last > first and _without_possessive(words[last][1]) in _SURNAME_TITLES:
+        last -= 1
+    for number in range(last, first - 1, -1):
         if words[number][1] in _TITLES:
             first, titled = number + 1, True
             break

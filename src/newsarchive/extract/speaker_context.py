@@ -20,6 +20,7 @@ FeatureNames = Sequence[str]  # the names of the features that are on
 
 MASK = "|"
 SENTENCE_WINDOW = 400  # how far a quotation's sentence is read on each side
+LOOK_BACK = 80  # how far back a sentence start or a speech verb before a name is looked for
 _GAP_ENDS = 200  # a gap longer than twice this is judged by its two ends (it is far anyway)
 _GENDERED_WORDS = "he,his,him,himself,she,her,hers,herself"
 # searched after every name (``_gender``): written with word_start to skip to the next h or s
@@ -33,7 +34,14 @@ _OWNER_GAP = re.compile(r"(?:’s|'s|’|')(?:\s+[a-z][\w-]*){0,4},?\s+")
 _TITLE_WORDS = re.compile(r"(?:[A-Z][\w’'-]*\.?\s+)+$")
 _POSSESSIVE_START = re.compile(r"^(?:’s|'s|’|')")
 _COMMA_GAP = re.compile(r",?\s+")
-_APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}")
+# ", head of the", ", a lawyer for", " of " ("Jane Doe of Ohio"): what describes the name before
+_APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}|\s+of\s+")
+# what opens a wire story's paragraph: "LONDON (Reuters) - ", "DES MOINES, Iowa — ", "Washington
+# (AFP) – ", "NEW YORK, Nov. 19 (UPI) — " (a place in capitals, or one with an agency in brackets)
+_DATELINE = re.compile(
+    r"\s*(?:[A-Z]{2}[^\n—–|(,-]*|[A-Z][^\n—–|(,-]*\([A-Z][\w ]*\))"
+    r"(?:,[^\n—–|-]{1,30})?\s*(?:\([A-Z][\w ]*\)\s*)?(?:[—–]|--?)\s"
+)
 _FUNCTION_WORDS = frozenset((
     "a", "an", "the", "and", "or", "but", "nor", "who", "which", "whose", "whom", "that", "is",
     "was", "were", "are", "be", "been", "has", "had", "have", "will", "would", "could", "should",
@@ -167,10 +175,22 @@ class Context:
         """Whether the mention may be a source: not a mere modifier of the name after it, nor
         inside an apposition to the one before."""
         if mention not in self._can_speak:
-            self._can_speak[mention] = not modifies(self, mention) and not in_apposition(
-                self, mention
+            self._can_speak[mention] = (
+                not modifies(self, mention)
+                and not in_apposition(self, mention)
+                and not _in_dateline(self.masked[mention.paragraph], mention)
             )
         return self._can_speak[mention]
+
+    def common_word(self, mention: Mention) -> bool:
+        """Whether the name is a single word capitalised only because it opens a sentence, which
+        the article also writes in lower case ("Fundraising was slow"): no one a pronoun may
+        stand for. (It may still be a source: "Police say …".)"""
+        return (
+            " " not in mention.text
+            and starts_sentence(self.masked[mention.paragraph], mention.start)
+            and self.written_lower(mention.text)
+        )
 
     def gender(self, key: str) -> str | None:
         """ "he" or "she" when the article follows the name ``key`` with that pronoun."""
@@ -206,6 +226,23 @@ class Context:
         if mention.paragraph not in self._firsts:
             self._firsts[mention.paragraph] = _firsts(self, mention.paragraph)
         return mention in self._firsts[mention.paragraph]
+
+
+def _in_dateline(text: str, mention: Mention) -> bool:
+    """Whether the mention is part of the dateline opening its paragraph ("LONDON (Reuters) -
+    Jane Doe said"): a place, not a source."""
+    found = _DATELINE.match(text) if mention.start < LOOK_BACK else None
+    return found is not None and mention.end <= found.end()
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether only a sentence end, the paragraph's start or a quotation stands before ``start``
+    (spaces, dashes and open marks aside)."""
+    low = max(0, start - LOOK_BACK)
+    before = text[low:start].rstrip(" \u00a0\"“”'(—–-")
+    if not before:
+        return low == 0 or not text[low - 1].strip()
+    return before.endswith((".", "!", "?", ":", ";", MASK))
 
 
 def _firsts(known: Context, paragraph: int) -> frozenset[Mention]:
@@ -331,6 +368,8 @@ def modifies(known: Context, mention: Mention) -> bool:
 
 def _modifies(known: Context, mention: Mention) -> bool:
     after = known.following(mention)
+    while after is not None and after.start < mention.end:  # inside "the Israeli newspaper"
+        after = known.following(after)
     if after is None or after.kind != "name" or mention.titled:
         return False
     gap = known.masked[mention.paragraph][mention.end : after.start]
@@ -355,7 +394,8 @@ def _not_role_word(word: str) -> bool:
 
 def in_apposition(known: Context, mention: Mention) -> bool:
     """Whether the mention stands inside an apposition to an earlier name ("Jane Doe, head of
-    the Acme Institute, said"): it describes that person and does not speak."""
+    the Acme Institute, said", "Jane Doe of Ohio said"): it describes that person and does not
+    speak."""
     before = known.preceding(mention)
     if before is None or before.kind != "name":
         return False

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from newsarchive.extract.mentions import MALE_TITLES, Mention, title_before
 from newsarchive.extract.names import SENTENCE_END, VERBS, after_preposition, word_count
 from newsarchive.extract.speaker_context import (
+    LOOK_BACK,
     MASK,
     Context,
     FeatureNames,
@@ -27,6 +28,7 @@ from newsarchive.extract.speaker_context import (
     ends,
     in_apposition,
     modifies,
+    starts_sentence,
 )
 
 
@@ -60,7 +62,6 @@ class Features:
 _APPOSITION_VERB = re.compile(rf"(?:,[^,|]{{1,90}},)?\s*(?:\w+\s+){{0,2}}?(?:{VERBS.pattern})")
 _VERB_BEFORE = re.compile(rf"(?:{VERBS.pattern})(?:\s+(?:by|to))?\s+(?:\w+\.?\s+){{0,2}}$")
 _TIGHT_AFTER = re.compile(rf"[\s,—–-]*(?:(?:{VERBS.pattern})\s+)?")
-_LOOK_BACK = 80  # enough for "according to Sen." before a name
 # the most words _VERB_BEFORE spans: a speech verb of two ("according to"), "by" or "to", and
 # two more; read backwards, so that the search starts at the first of them, not 80 characters back
 _LAST_WORDS_REVERSED = re.compile(r"\s*(?:\S+\s+){0,4}\S+")
@@ -69,6 +70,7 @@ _PREDICATE = re.compile(r"(?:,[^,|]{1,90},)?\s+(?:also\s+|then\s+|later\s+)?[a-z
 # "Democratic voters", "Acknowledging that …"): seldom anyone's name
 _ADJECTIVAL = re.compile(r"[A-Z][\w’'-]{2,}(?:ing|ish|ic|ist|ese)")
 _DASH = re.compile(r"[\s,]*[—―–-]\s*")
+_COLON = re.compile(r"\s*:\s*")  # "Jane Doe: “…”"
 _SPEECH_NOUN = re.compile(
     r"(?:’s|'s|’|')?\s+(?:[a-z]+\s+)?(?:claim|claims|statement|statements|remark|remarks|words|"
     r"comment|comments|tweet|tweets|promise|pledge|assertion|argument|message|description|answer|"
@@ -104,6 +106,7 @@ def source_features(
         bool(VERBS.search(gap)),
         min(rank, 3),
         side == "after" and bool(_DASH.fullmatch(gap)),
+        side == "before" and bool(_COLON.fullmatch(gap)),
         site.lower_start,
         site.opens,
         _tight(atoms, side, gap, sentence_break),
@@ -127,6 +130,7 @@ class _Dynamic(NamedTuple):
     verb_between: bool
     rank: int
     dash: bool
+    colon: bool
     lower_start: bool
     opens_paragraph: bool
     tight: bool
@@ -178,7 +182,7 @@ def _source_atoms(known: Context, mention: Mention) -> dict[str, object]:
     """The features of a candidate source that do not depend on the quotation."""
     text = known.masked[mention.paragraph]
     single = mention.kind == "name" and " " not in mention.text
-    starts = _starts_sentence(text, mention.start)
+    starts = starts_sentence(text, mention.start)
     return {
         "verb_after": _verb_word(_APPOSITION_VERB.match(text, mention.end)),
         "verb_before": _verb_word(
@@ -234,7 +238,7 @@ def _verb_word(found: re.Match[str] | None) -> str | bool:
 
 def _last_words_start(text: str, start: int) -> int:
     """Where the last words before ``start`` that a speech verb before a name may span begin."""
-    low = max(0, start - _LOOK_BACK)
+    low = max(0, start - LOOK_BACK)
     found = _LAST_WORDS_REVERSED.match(text[low:start][::-1])
     return start - found.end() if found else low
 
@@ -242,16 +246,6 @@ def _last_words_start(text: str, start: int) -> int:
 def _bucket(value: int, edges: Sequence[int]) -> int:
     """The first of ``edges`` at least ``value``; one past the last for a larger value."""
     return edges[bisect_left(edges, value)] if value <= edges[-1] else edges[-1] + 1
-
-
-def _starts_sentence(text: str, start: int) -> bool:
-    """Whether only a sentence end, the paragraph's start or a quotation stands before ``start``
-    (spaces, dashes and open marks aside)."""
-    low = max(0, start - _LOOK_BACK)
-    before = text[low:start].rstrip(" \u00a0\"“”'(—–-")
-    if not before:
-        return low == 0 or not text[low - 1].strip()
-    return before.endswith((".", "!", "?", ":", ";", MASK))
 
 
 def inherit_features(masked: Sequence[str], site: QuoteSite, previous: QuoteSite) -> Features:
@@ -348,7 +342,7 @@ def resolver_features(
 def _resolver_atoms(known: Context, candidate: Mention) -> dict[str, object]:
     """The features of a person an anaphor may refer to that do not depend on the anaphor."""
     text = known.masked[candidate.paragraph]
-    subject = _starts_sentence(text, candidate.start)
+    subject = starts_sentence(text, candidate.start)
     single = " " not in candidate.text
     return {
         "count": _bucket(known.counts[candidate.key], (1, 2, 4, 8)),
