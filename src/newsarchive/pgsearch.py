@@ -66,8 +66,8 @@ _SEARCH_SETTINGS = f"SET work_mem = '{SEARCH_WORK_MEM}'; SET jit = off"
 # Reading an article's vector to check it against a query costs about this many times as much
 # as fetching a matching article the indexes found (_gathering_is_cheaper). With the vector in
 # the row, both read a page per article; the planner's estimates of how many articles match
-# (a prefix above all) run low, which makes gathering look cheaper than it is. Bench, CPU
-# per query, from 1 to 0.1: 100k articles, prefix p95 333 -> 55 ms; 1M, whole mix p50 / p95
+# (a prefix above all) run low, which makes gathering look cheaper than it is. Bench, from 1
+# to 0.1: 100k articles, a prefix's CPU p95 333 -> 55 ms; 1M, the whole mix's p50 / p95
 # 37.7 / 150.5 -> 36.9 / 138.7 ms (0.03: 35.5 / 121.2, but a date range's p95 285 -> 368).
 VECTOR_READ_COST = 0.1
 _SHOWN_COLUMNS = ("standfirst", "quote_text", "text")  # marked for the snippet
