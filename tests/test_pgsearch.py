@@ -530,6 +530,34 @@ def test_an_article_s_vector_is_kept_in_its_row(pg_url: str) -> None:
     assert vector_size > 4000 and values_out_of_line == 1  # the body only
 
 
+def test_an_archive_made_before_the_vector_steps_is_migrated_and_still_searched(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive at p003 gets its vectors kept in the row and its ASCII words past unaccent
+    when opened; what it held is found as before, accents folded."""
+    import newsarchive.engines.postgres
+    from newsarchive.engines.pgschema import STEPS
+
+    monkeypatch.setattr(newsarchive.engines.postgres, "STEPS", STEPS[:3])
+    with Archive(pg_url) as archive:
+        saved = archive.save(*_page(0, STORIES[0])).id
+        archive.save(*_page(1, replace(STORIES[0], body=["A café by the harbour bridge."])))
+    monkeypatch.undo()
+    with Archive(pg_url) as archive:
+        assert archive.schema_version == STEPS[-1][0]
+        (storage, options) = archive.conn.execute(
+            "SELECT attstorage, reloptions::text FROM pg_attribute JOIN pg_class c"
+            " ON c.oid = attrelid WHERE relname = 'articles' AND attname = 'search'"
+        ).fetchone()
+        (dictionaries,) = archive.conn.execute(
+            "SELECT dictionaries::text FROM ts_debug('newsarchive_english', 'harbour')"
+        ).fetchone()
+        assert storage == "m" and "toast_tuple_target=8160" in options
+        assert "unaccent" not in dictionaries
+        assert saved in {hit.id for hit in search(archive, "reopened")}
+        assert len(search(archive, "cafe harbour")) == 1
+
+
 def _harbour_log(number: int, text: str) -> tuple[FetchResult, Article]:
     url = f"https://log.example/{number}"
     page = FetchResult(url=url, final_url=url, text="", raw=url.encode())
