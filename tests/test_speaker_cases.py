@@ -214,6 +214,12 @@ def test_the_dateline_opening_a_paragraph_is_nobody(paragraph: str) -> None:
     assert speaker([paragraph], "over for now") is None
 
 
+def test_a_name_after_capitals_that_open_a_sentence_with_a_dash_aside_is_the_speaker() -> None:
+    # "UN envoy Ida Lund – …" opens with capitals and has a dash, but is no dateline
+    paragraphs = ["UN envoy Ida Lund – in Harbourton on Monday – called the talks “a step back”."]
+    assert speaker(paragraphs, "a step back") == "Ida Lund"
+
+
 def test_a_heading_in_capitals_before_a_dash_is_nobody() -> None:
     paragraphs = ["PORT STRIKE ENDS, FOR NOW - Ann Carter: “The union will vote again in May.”"]
     assert speaker(paragraphs, "The union will vote again in May.") == "Ann Carter"

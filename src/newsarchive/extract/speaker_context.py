@@ -37,9 +37,10 @@ _COMMA_GAP = re.compile(r",?\s+")
 # ", head of the", ", a lawyer for", " of " ("Jane Doe of Ohio"): what describes the name before
 _APPOSITION_GAP = re.compile(r",\s+(?:[a-z][\w’'-]*\s+){1,8}|\s+of\s+")
 # what opens a wire story's paragraph: "LONDON (Reuters) - ", "DES MOINES, Iowa — ", "Washington
-# (AFP) – ", "NEW YORK, Nov. 19 (UPI) — " (a place in capitals, or one with an agency in brackets)
+# (AFP) – ", "NEW YORK, Nov. 19 (UPI) — " (a place in capitals, or one with an agency in brackets;
+# not "UN envoy Jane Doe – in Geneva – said", capitals opening a sentence)
 _DATELINE = re.compile(
-    r"\s*(?:[A-Z]{2}[^\n—–|(,-]*|[A-Z][^\n—–|(,-]*\([A-Z][\w ]*\))"
+    r"\s*(?:[A-Z]{2}[A-Z.'’ ]*|[A-Z][^\n—–|(,-]*\([A-Z][\w ]*\))"
     r"(?:,[^\n—–|-]{1,30})?\s*(?:\([A-Z][\w ]*\)\s*)?(?:[—–]|--?)\s"
 )
 _FUNCTION_WORDS = frozenset((
