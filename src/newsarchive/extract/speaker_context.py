@@ -141,6 +141,7 @@ class Context:
         self._genders: dict[str, str | None] = {}
         self._lower: dict[str, bool] = {}
         self._can_speak: dict[Mention, bool] = {}
+        self._datelines: dict[int, int] = {}
         self.modifiers: dict[Mention, bool] = {}  # ``modifies`` of each mention asked about
         self.people: dict[str, FeatureNames] = {}  # what each name's mentions say of it
 
@@ -179,9 +180,17 @@ class Context:
             self._can_speak[mention] = (
                 not modifies(self, mention)
                 and not in_apposition(self, mention)
-                and not _in_dateline(self.masked[mention.paragraph], mention)
+                and mention.end > self._dateline_end(mention.paragraph)
             )
         return self._can_speak[mention]
+
+    def _dateline_end(self, paragraph: int) -> int:
+        """Where the dateline opening the paragraph ends ("LONDON (Reuters) - Jane Doe said"):
+        what stands in it is a place, not a source. 0 when there is none."""
+        if paragraph not in self._datelines:
+            found = _DATELINE.match(self.masked[paragraph])
+            self._datelines[paragraph] = found.end() if found else 0
+        return self._datelines[paragraph]
 
     def common_word(self, mention: Mention) -> bool:
         """Whether the name is a single word capitalised only because it opens a sentence, which
@@ -227,13 +236,6 @@ class Context:
         if mention.paragraph not in self._firsts:
             self._firsts[mention.paragraph] = _firsts(self, mention.paragraph)
         return mention in self._firsts[mention.paragraph]
-
-
-def _in_dateline(text: str, mention: Mention) -> bool:
-    """Whether the mention is part of the dateline opening its paragraph ("LONDON (Reuters) -
-    Jane Doe said"): a place, not a source."""
-    found = _DATELINE.match(text) if mention.start < LOOK_BACK else None
-    return found is not None and mention.end <= found.end()
 
 
 def starts_sentence(text: str, start: int) -> bool:
